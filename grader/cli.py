@@ -1,0 +1,173 @@
+"""The `grade` command: thin commands over the library, errors as one line and an exit code.
+
+Exit codes: 0 grading ran (whatever the score), 1 the score is below --fail-under, 2 bad
+usage or an unreadable submission, 3 an internal grader error. Heavy modules (NumPy,
+hypothesis, torch, nbformat) are imported inside the commands, so `grade --help` is instant.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from grader.errors import BELOW_FAIL_UNDER, GRADED, INTERNAL_ERROR, USAGE_ERROR, GraderError
+
+FORMATS = ("text", "markdown", "html", "json", "gradescope", "junit")
+
+
+class _GradeGroup(click.Group):
+    """`grade exercise3 ...` means `grade check exercise3 ...`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["check", *args]
+        return super().parse_args(ctx, args)
+
+
+def report_options(command):
+    """--format, --output, --seed, --fail-under: shared by every command that grades."""
+    options = [
+        click.option("--format", "format_", type=click.Choice(FORMATS), default="text", show_default=True,
+                     help="Report format: text for a terminal, json/gradescope/junit for CI."),
+        click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Write the report to this file instead of the terminal."),
+        click.option("--seed", type=int, default=0, show_default=True,
+                     help="Hypothesis seed: the same submission and seed give the same score and counterexamples."),
+        click.option("--fail-under", metavar="SCORE",
+                     help="Exit with 1 when the score is below SCORE: points (7) or a percentage (70%)."),
+        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+                     help="Where the PyTorch exercises (6-9) run models: auto picks CUDA when present."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@click.group(cls=_GradeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="cnn-grader", prog_name="grade")
+def cli() -> None:
+    """Grade the CNN exercises: `grade EXERCISE [--submission PATH]`.
+
+    EXERCISE is exercise1 ... or its topic (convolution, padding, ...); `grade list`
+    shows them all. By default the file graded is exercises/<module>.py under the current
+    folder.
+    """
+
+
+@cli.command("check", hidden=True)
+@click.argument("exercise")
+@click.option("--submission", "-s", metavar="PATH",
+              help="The .py or .ipynb file to grade, or a folder holding it (default: exercises/<module>.py).")
+@report_options
+def check_command(exercise: str, submission: str | None, format_: str, output: Path | None, seed: int,
+                  fail_under: str | None, device: str) -> int:
+    """Grade one exercise."""
+    from grader.grading import grade
+
+    report = grade([exercise], submission=submission, seed=seed, device=device)
+    return emit(report, format_, output, fail_under)
+
+
+@cli.command("all")
+@click.option("--submission", "-s", metavar="FOLDER",
+              help="The folder holding the exercise files (default: exercises/).")
+@report_options
+def all_command(submission: str | None, format_: str, output: Path | None, seed: int,
+                fail_under: str | None, device: str) -> int:
+    """Grade every exercise: one report, one total."""
+    from grader import catalog
+    from grader.grading import grade
+
+    report = grade(catalog.module_names(), submission=submission, seed=seed, device=device)
+    return emit(report, format_, output, fail_under)
+
+
+@cli.command("list")
+def list_command() -> None:
+    """List the exercises with their functions and points."""
+    from grader import catalog
+
+    for exercise in catalog.all_exercises():
+        click.echo(f"{exercise.id:<11} {exercise.topic:<12} {exercise.max_score:>4g} points  "
+                   f"{exercise.title} (section {exercise.section})")
+        click.echo(f"{'':<11} {exercise.summary}")
+
+
+@cli.command("stubs")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if exercises/ differs from what generation gives.")
+def stubs_command(check: bool) -> int:
+    """Regenerate the student stubs in exercises/ from solutions/ (run in the repository)."""
+    from grader.stubs import write_stubs
+
+    solutions, exercises = Path("solutions"), Path("exercises")
+    if not solutions.is_dir() or not exercises.is_dir():
+        raise GraderError("run `grade stubs` in the repository: it needs solutions/ and exercises/ here")
+    changed = write_stubs(solutions, exercises, check=check)
+    for path in changed:
+        click.echo(f"{'differs' if check else 'wrote'}: {path}")
+    if not changed:
+        click.echo("exercises/ is up to date with solutions/")
+    return BELOW_FAIL_UNDER if check and changed else GRADED
+
+
+def emit(report, format_: str, output: Path | None, fail_under: str | None) -> int:
+    """Print or write the report; return the exit code it calls for."""
+    from grader.render import render
+
+    threshold = _threshold(fail_under, report.max_score)
+    text = render(report, format_, color=output is None and format_ == "text" and sys.stdout.isatty())
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output} ({report.score:g}/{report.max_score:g})", err=True)
+    if report.has_errors:
+        return INTERNAL_ERROR
+    if threshold is not None and report.score < threshold:
+        return BELOW_FAIL_UNDER
+    return GRADED
+
+
+def _threshold(fail_under: str | None, max_score: float) -> float | None:
+    if fail_under is None:
+        return None
+    text = fail_under.strip()
+    try:
+        return float(text[:-1]) / 100 * max_score if text.endswith("%") else float(text)
+    except ValueError:
+        raise GraderError(f"--fail-under {fail_under!r} is not a number of points (7) or a percentage (70%)") from None
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of `grade` and `python -m grader`."""
+    try:
+        code = cli.main(args=argv, prog_name="grade", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        code = done.exit_code
+    except click.UsageError as error:
+        command = error.ctx.command_path.replace("grade check", "grade EXERCISE") if error.ctx else "grade"
+        click.echo(f"grade: {error.format_message()} (`{command} --help` lists the options)", err=True)
+        code = USAGE_ERROR
+    except click.ClickException as error:
+        click.echo(f"grade: {error.format_message()}", err=True)
+        code = USAGE_ERROR
+    except click.Abort:
+        click.echo("grade: aborted", err=True)
+        code = USAGE_ERROR
+    except GraderError as error:
+        click.echo(f"grade: {error}", err=True)
+        code = error.exit_code
+    except KeyboardInterrupt:
+        click.echo("grade: interrupted", err=True)
+        code = 130
+    except Exception as error:  # a bug in the grader: one line, the traceback only on request
+        if os.environ.get("CNN_GRADER_DEBUG"):
+            raise
+        click.echo(f"grade: internal error: {type(error).__name__}: {error} "
+                   "(a bug in the grader; CNN_GRADER_DEBUG=1 shows the traceback)", err=True)
+        code = INTERNAL_ERROR
+    sys.exit(code or 0)

@@ -1,0 +1,89 @@
+"""Comparing what the submission returned with what the reference computed.
+
+Every comparison ends in `None` (they agree) or a `Mismatch` whose message a student can act
+on: the type, the shape, the dtype, or the positions where the values differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from grader.worker.protocol import Opaque
+
+RTOL = 1e-5
+ATOL = 1e-6
+_SHOWN_POSITIONS = 3
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    message: str
+    differences: str = ""
+
+
+def as_array(value) -> np.ndarray | None:
+    """`value` as a numeric array, or None when it is not array-like (None, a string, an object)."""
+    if value is None or isinstance(value, (str, dict, Opaque)):
+        return None
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError):
+        return None
+    return array if array.dtype.kind in "biufc" else None
+
+
+def describe_value(value) -> str:
+    """'a float64 array of shape (2, 3)', 'None', 'a list', ..."""
+    if isinstance(value, np.ndarray):
+        return f"a {value.dtype} array of shape {value.shape}"
+    if isinstance(value, Opaque):
+        return f"a {value.type_name} ({value.text[:60]})"
+    if value is None:
+        return "None"
+    return f"a {type(value).__name__}"
+
+
+def compare_arrays(expected: np.ndarray, actual, *, rtol: float = RTOL, atol: float = ATOL,
+                   require_float: bool = True) -> Mismatch | None:
+    """Compare type, shape, dtype (floating point when `require_float`) and values."""
+    expected = np.asarray(expected)
+    array = as_array(actual)
+    if array is None:
+        return Mismatch(f"returned {describe_value(actual)}, expected an array of shape {expected.shape}")
+    if array.shape != expected.shape:
+        return Mismatch(f"returned shape {array.shape}, expected {expected.shape}")
+    if require_float and array.dtype.kind not in "fc":
+        return Mismatch(
+            f"returned dtype {array.dtype}, expected floating point: convert with .astype(np.float64) "
+            "before computing, so that nothing overflows or is truncated"
+        )
+    return compare_values(expected, array, rtol=rtol, atol=atol)
+
+
+def compare_values(expected: np.ndarray, actual: np.ndarray, *, rtol: float = RTOL,
+                   atol: float = ATOL) -> Mismatch | None:
+    """Where two arrays of the same shape differ, in words."""
+    with np.errstate(all="ignore"):
+        close = np.isclose(actual.astype(np.complex128 if actual.dtype.kind == "c" else np.float64),
+                           expected, rtol=rtol, atol=atol)
+    if close.all():
+        return None
+    wrong = np.argwhere(~close)
+    shown = "; ".join(
+        f"{list(map(int, index))}: expected {_number(expected[tuple(index)])}, got {_number(actual[tuple(index)])}"
+        for index in wrong[:_SHOWN_POSITIONS]
+    )
+    more = f" (and {len(wrong) - _SHOWN_POSITIONS} more)" if len(wrong) > _SHOWN_POSITIONS else ""
+    return Mismatch(
+        f"returned wrong values at {len(wrong)} of {close.size} positions",
+        f"differs at {shown}{more}",
+    )
+
+
+def _number(value) -> str:
+    value = value.item() if isinstance(value, np.generic) else value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return f"{value:.6g}" if isinstance(value, float) else str(value)

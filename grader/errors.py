@@ -1,0 +1,30 @@
+"""Errors for people: each message names the file or value and says what to do.
+
+The CLI turns a `GraderError` into one line on stderr and its `exit_code`; anything else
+that escapes is a bug in the grader and exits with `INTERNAL_ERROR`.
+"""
+
+GRADED = 0
+BELOW_FAIL_UNDER = 1
+USAGE_ERROR = 2
+INTERNAL_ERROR = 3
+
+
+class GraderError(Exception):
+    """A problem a user can fix; the message says how."""
+
+    exit_code = USAGE_ERROR
+
+
+class UnknownExercise(GraderError):
+    """The exercise name matches nothing in the catalog."""
+
+
+class SubmissionError(GraderError):
+    """The submission cannot be read: missing, not a file, not text, not Python."""
+
+
+class InternalError(GraderError):
+    """The grader itself failed (a broken reference, a worker that cannot start)."""
+
+    exit_code = INTERNAL_ERROR

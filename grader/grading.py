@@ -1,0 +1,128 @@
+"""Grading: submission text -> sandboxed worker -> checks -> results.
+
+`grade()` is what the CLI's `grade EXERCISE` and `grade all` call. It resolves names and
+reads submissions first (cheap), starts every worker, and only then imports the exercise
+declarations (hypothesis, the references), so the workers boot while the grader imports.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader import catalog
+from grader import submission as submissions
+from grader.errors import SubmissionError
+from grader.results import FAILED, CheckResult, ExerciseResult, Report
+from grader.worker.client import DEFAULT_LIMITS, WorkerProcess
+from grader.worker.sandbox import Sandbox, detect
+
+
+@dataclass
+class _Job:
+    module: str
+    submission: submissions.Submission | None
+    problem: str = ""
+    worker: WorkerProcess | None = None
+
+
+def grade(names: list[str], *, submission: str | Path | None = None, seed: int = 0, cwd: Path | None = None,
+          sandbox: Sandbox | None = None, hide: tuple[Path, ...] = (), include_hidden: bool = True,
+          device: str = "auto") -> Report:
+    """Grade the exercises `names` ('exercise1', 'convolution', ...) and return one report.
+
+    `submission` is a file (one exercise only) or a folder holding the exercises' files; by
+    default `exercises/<module>.py` under `cwd`. With one exercise, a submission that cannot be
+    read raises SubmissionError; with several, it becomes that exercise's failed result.
+    `device` (auto, cpu, cuda) is where the PyTorch exercises run their models.
+    """
+    modules = list(dict.fromkeys(catalog.resolve(name) for name in names))
+    if submission is not None and Path(submission).is_file() and len(modules) > 1:
+        raise SubmissionError(f"{submission} is one file; to grade several exercises pass a folder")
+    sandbox = sandbox or detect()
+    hide = tuple(hide) + _solution_folders(cwd)
+    jobs = [_read(module, submission, cwd, raise_errors=len(modules) == 1) for module in modules]
+    for job in jobs:
+        if job.submission is not None:
+            job.worker = WorkerProcess(job.submission.source, job.module, sandbox, seed=seed, hide=hide)
+            job.worker.spawn()
+    try:
+        return Report([_grade_one(catalog.load(job.module), job, sandbox, seed, include_hidden, device)
+                       for job in jobs])
+    finally:
+        for job in jobs:
+            if job.worker is not None:
+                job.worker.close()
+
+
+def _read(module: str, given, cwd: Path | None, *, raise_errors: bool) -> _Job:
+    try:
+        path = submissions.locate(module, given, cwd=cwd)
+        return _Job(module, submissions.read(path, module))
+    except SubmissionError as error:
+        if raise_errors:
+            raise
+        return _Job(module, None, problem=str(error))
+
+
+def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: int, include_hidden: bool,
+               device: str) -> ExerciseResult:
+    started = time.perf_counter()
+    checks = [check for check in exercise.checks if include_hidden or not check.hidden]
+    result = ExerciseResult(
+        exercise=exercise.id, title=exercise.title, section=exercise.section,
+        submission=str(job.submission.path) if job.submission else "", sandbox=sandbox.description, seed=seed,
+    )
+    if len(checks) < len(exercise.checks):
+        result.notes.append(f"{len(exercise.checks) - len(checks)} hidden check(s) will also run at grading time.")
+    problem = job.problem or _static_problem(exercise, job.submission)
+    if not problem:
+        worker = job.worker
+        worker.call_timeout = exercise.call_timeout
+        worker.limits = {**DEFAULT_LIMITS, **exercise.limits}
+        worker.forbidden = exercise.forbidden_imports
+        load = worker.load()
+        if load.stdout:
+            result.notes.append(f"Your file printed while being imported:\n{load.stdout.strip()[:1000]}")
+        if load.ok:
+            from grader.checks import Session
+
+            session = Session(worker, exercise, seed=seed, defined=frozenset(load.value or ()), device=device)
+            result.tests = [check.run(session) for check in checks]
+            if worker.restarts:
+                result.notes.append(f"The worker was restarted {worker.restarts} time(s) after a crash or a timeout.")
+        else:
+            problem = f"importing your file failed: {load.describe_error()}"
+    if problem:
+        result.tests = [_failed(check, problem) for check in checks]
+    result.execution_time = time.perf_counter() - started
+    return result
+
+
+def _static_problem(exercise, submission: submissions.Submission) -> str:
+    """What is wrong before anything runs: a syntax error or a forbidden import."""
+    syntax = submission.syntax_error
+    if syntax:
+        return f"your file has a syntax error, {syntax}"
+    forbidden = submission.forbidden_imports(exercise.forbidden_imports)
+    if forbidden:
+        return (f"your file imports a module this exercise does not allow ({'; '.join(forbidden)}): "
+                f"{exercise.id} is about writing it yourself with NumPy")
+    return ""
+
+
+def _failed(check, problem: str) -> CheckResult:
+    return CheckResult(name=check.name, max_score=check.points, status=FAILED, output=problem,
+                       visibility="hidden" if check.hidden else "visible")
+
+
+def _solution_folders(cwd: Path | None) -> tuple[Path, ...]:
+    """Where solutions live, so the sandbox can hide them: the installed package and ./solutions."""
+    import importlib.util
+
+    folders = [(cwd or Path.cwd()) / "solutions"]
+    spec = importlib.util.find_spec("solutions")
+    if spec is not None and spec.submodule_search_locations:
+        folders += [Path(location) for location in spec.submodule_search_locations]
+    return tuple(dict.fromkeys(folder.resolve() for folder in folders if folder.is_dir()))

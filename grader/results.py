@@ -1,0 +1,162 @@
+"""What grading produces: one model, rendered many ways.
+
+Field names follow Gradescope's results.json (`score`, `max_score`, `execution_time`, `tests`,
+and per test `name`, `score`, `max_score`, `status`, `output`, `visibility`), so that export
+is a rename, not a translation. Status is `passed`, `failed` (the submission is wrong, or
+raised, hung or crashed), or `error` (the grader itself failed: never a zero in disguise).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+PASSED, FAILED, ERROR = "passed", "failed", "error"
+
+
+@dataclass
+class Counterexample:
+    """The smallest input found that breaks the submission, and what came back."""
+
+    call: str
+    inputs: dict[str, object]
+    expected: object = None
+    actual: object = None
+    differences: str = ""
+    kind: str = "smallest failing input"
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "call": self.call,
+            "inputs": {name: jsonable(value) for name, value in self.inputs.items()},
+            "expected": jsonable(self.expected),
+            "actual": jsonable(self.actual),
+            "differences": self.differences,
+        }
+
+
+@dataclass
+class CheckResult:
+    name: str
+    max_score: float
+    score: float = 0.0
+    status: str = PASSED
+    output: str = ""
+    hint: str = ""
+    counterexample: Counterexample | None = None
+    visibility: str = "visible"
+    stdout: str = ""
+    execution_time: float = 0.0
+
+    def to_dict(self) -> dict:
+        data = {
+            "name": self.name,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status,
+            "output": self.output,
+            "visibility": self.visibility,
+            "execution_time": round(self.execution_time, 4),
+        }
+        if self.hint:
+            data["hint"] = self.hint
+        if self.counterexample is not None:
+            data["counterexample"] = self.counterexample.to_dict()
+        if self.stdout:
+            data["stdout"] = self.stdout
+        return data
+
+
+@dataclass
+class ExerciseResult:
+    exercise: str
+    title: str
+    section: str
+    submission: str
+    tests: list[CheckResult] = field(default_factory=list)
+    execution_time: float = 0.0
+    sandbox: str = ""
+    seed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return round(sum(test.score for test in self.tests), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(test.max_score for test in self.tests), 6)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(test.status == ERROR for test in self.tests)
+
+    def to_dict(self) -> dict:
+        return {
+            "exercise": self.exercise,
+            "title": self.title,
+            "section": self.section,
+            "submission": self.submission,
+            "score": self.score,
+            "max_score": self.max_score,
+            "execution_time": round(self.execution_time, 3),
+            "sandbox": self.sandbox,
+            "seed": self.seed,
+            "notes": list(self.notes),
+            "tests": [test.to_dict() for test in self.tests],
+        }
+
+
+@dataclass
+class Report:
+    """One or more exercises graded in one run: what every renderer receives."""
+
+    exercises: list[ExerciseResult]
+
+    @property
+    def score(self) -> float:
+        return round(sum(result.score for result in self.exercises), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(result.max_score for result in self.exercises), 6)
+
+    @property
+    def execution_time(self) -> float:
+        return sum(result.execution_time for result in self.exercises)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(result.has_errors for result in self.exercises)
+
+    def to_dict(self) -> dict:
+        """The `--format json` object: one exercise's object, or a summary with all of them."""
+        if len(self.exercises) == 1:
+            return self.exercises[0].to_dict()
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "execution_time": round(self.execution_time, 3),
+            "exercises": [result.to_dict() for result in self.exercises],
+            "tests": [
+                {**test.to_dict(), "name": f"{result.exercise}: {test.name}"}
+                for result in self.exercises for test in result.tests
+            ],
+        }
+
+
+def jsonable(value) -> object:
+    """Arrays as {dtype, shape, values}; everything else as plain JSON data."""
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        value = np.asarray(value)
+    if isinstance(value, np.ndarray):
+        return {"dtype": str(value.dtype), "shape": list(value.shape), "values": value.tolist()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return repr(value)

@@ -1,0 +1,157 @@
+"""Finding and reading a submission, and what can be told from its text alone.
+
+The grader never imports a submission: it reads it (a `.py` file, or the code cells of a
+`.ipynb` notebook), checks the syntax and the imports, and hands the text to a worker.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import io
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.errors import SubmissionError
+
+MAX_BYTES = 1_000_000
+SUFFIXES = (".py", ".ipynb")
+# Notebook cells tagged with one of these are not part of the answer (the check cell, demos).
+SKIP_TAGS = frozenset({"skip-grading", "check", "demo"})
+
+
+@dataclass(frozen=True)
+class Submission:
+    path: Path
+    module: str
+    source: str
+
+    @property
+    def syntax_error(self) -> str | None:
+        """'line 12: invalid syntax: out[i, j] = = 0', or None when the text parses."""
+        try:
+            ast.parse(self.source, filename=self.path.name)
+        except SyntaxError as error:
+            text = (error.text or "").strip()
+            return f"line {error.lineno}: {error.msg}" + (f": {text}" if text else "")
+        return None
+
+    def forbidden_imports(self, forbidden: tuple[str, ...]) -> list[str]:
+        """'line 3: torch' for every import of a forbidden module (also via __import__ or importlib)."""
+        try:
+            tree = ast.parse(self.source)
+        except SyntaxError:
+            return []
+        found = []
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            elif isinstance(node, ast.Call) and _is_dynamic_import(node.func) and node.args \
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                names = [node.args[0].value]
+            found += [f"line {node.lineno}: {name}" for name in names if name.partition(".")[0] in forbidden]
+        return found
+
+
+def _is_dynamic_import(func: ast.expr) -> bool:
+    return (isinstance(func, ast.Name) and func.id == "__import__") or \
+        (isinstance(func, ast.Attribute) and func.attr == "import_module")
+
+
+def locate(module: str, given: str | Path | None, *, cwd: Path | None = None) -> Path:
+    """The file to grade: `given` (a file, or a folder holding `<module>.py`), else exercises/<module>.py."""
+    cwd = Path.cwd() if cwd is None else cwd
+    if given is None:
+        folder = cwd / "exercises"
+        path = _in_folder(folder, module)
+        if path is None:
+            raise SubmissionError(
+                f"no submission at {_shown(folder / (module + '.py'), cwd)}: run `grade` in the course kit's "
+                "folder, or pass --submission PATH")
+        return path
+    path = Path(given).expanduser()
+    path = path if path.is_absolute() else cwd / path
+    if path.is_dir():
+        found = _in_folder(path, module) or _in_folder(path / "exercises", module)
+        if found is None:
+            raise SubmissionError(f"{_shown(path, cwd)} holds no {module}.py or {module}.ipynb")
+        return found
+    if not path.exists():
+        raise SubmissionError(f"no such file: {_shown(path, cwd)}{_suggest(path, cwd)}")
+    if path.suffix not in SUFFIXES:
+        raise SubmissionError(f"{_shown(path, cwd)} is not a .py file or a .ipynb notebook")
+    return path
+
+
+def read(path: Path, module: str) -> Submission:
+    """The submission's Python text; SubmissionError when it cannot be read as such."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise SubmissionError(f"cannot read {path}: {error.strerror}") from None
+    if len(data) > MAX_BYTES:
+        raise SubmissionError(f"{path} is {len(data):,} bytes; a submission may be at most {MAX_BYTES:,}")
+    if path.suffix == ".ipynb":
+        return Submission(path, module, notebook_code(data, path))
+    return Submission(path, module, _decode(data, path))
+
+
+def _decode(data: bytes, path: Path) -> str:
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+        where = f" at byte {error.start}" if isinstance(error, UnicodeDecodeError) else ""
+        raise SubmissionError(f"{path} is not UTF-8 text{where}: save it as UTF-8 and grade again") from None
+
+
+def notebook_code(data: bytes, path: Path) -> str:
+    """The code cells of a notebook, in order, without the cells tagged as not part of the answer.
+
+    IPython magics and shell escapes (`%matplotlib`, `!pip`) become comments.
+    """
+    import warnings
+
+    import nbformat
+
+    try:
+        with warnings.catch_warnings():  # old notebooks lack cell ids: not the student's problem
+            warnings.simplefilter("ignore")
+            notebook = nbformat.reads(_decode(data, path), as_version=4)
+    except Exception as error:
+        raise SubmissionError(f"{path} is not a readable notebook: {error}") from None
+    cells = []
+    for index, cell in enumerate(notebook.cells, 1):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell.cell_type != "code" or tags & SKIP_TAGS:
+            continue
+        lines = [f"# {line}" if line.lstrip().startswith(("%", "!")) else line
+                 for line in cell.source.splitlines()]
+        cells.append(f"# --- cell {index} ---\n" + "\n".join(lines))
+    return "\n\n".join(cells) + "\n"
+
+
+def _in_folder(folder: Path, module: str) -> Path | None:
+    for suffix in SUFFIXES:
+        if (folder / f"{module}{suffix}").is_file():
+            return folder / f"{module}{suffix}"
+    return None
+
+
+def _suggest(path: Path, cwd: Path) -> str:
+    if not path.parent.is_dir():
+        return f" (there is no folder {_shown(path.parent, cwd)})"
+    names = [child.name for child in path.parent.iterdir()]
+    close = difflib.get_close_matches(path.name, names, n=1)
+    return f"; did you mean {_shown(path.parent / close[0], cwd)}?" if close else ""
+
+
+def _shown(path: Path, cwd: Path) -> str:
+    try:
+        return str(path.relative_to(cwd))
+    except ValueError:
+        return str(path)

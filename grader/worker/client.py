@@ -1,0 +1,279 @@
+"""The grader's side of the worker: start it, ask it questions, survive whatever it does.
+
+Every request has a deadline. A worker that hangs is killed; one that exits or crashes is
+noticed by its closed pipe; either way the next request starts a fresh one, so one bad call
+costs one check, never the whole run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.worker import protocol
+from grader.worker.sandbox import BUBBLEWRAP, Sandbox
+
+# What the worker process may use. RLIMIT_AS bounds memory (address space).
+DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64}
+_BOOTSTRAP = "import sys; sys.path.insert(0, {root!r}); from grader.worker.server import main; main()"
+_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+@dataclass
+class Outcome:
+    """What one request to the worker gave: a value, the submission's exception, or a dead worker.
+
+    `failure` is "timeout" or "crash" when the worker itself stopped answering; then
+    `error` holds the details for the report.
+    """
+
+    ok: bool
+    value: object = None
+    error: dict | None = None
+    failure: str | None = None
+    stdout: str = ""
+    seconds: float = 0.0
+
+    @property
+    def not_implemented(self) -> bool:
+        return bool(self.error) and self.error.get("type") == "NotImplementedError"
+
+    def describe_error(self) -> str:
+        """One line: 'IndexError: index 3 is out of bounds (line 12: out[i] = ...)'."""
+        if self.error is None:
+            return ""
+        text = f"{self.error['type']}: {self.error['message']}".rstrip(": ")
+        if self.error.get("line"):
+            text += f" (line {self.error['line']}: {self.error.get('source', '')})"
+        return text
+
+
+@dataclass
+class WorkerProcess:
+    """One sandboxed worker serving one submission; restarted on demand after a failure."""
+
+    source: str
+    module: str
+    sandbox: Sandbox
+    seed: int = 0
+    call_timeout: float = 2.0
+    start_timeout: float = 10.0
+    limits: dict = field(default_factory=lambda: dict(DEFAULT_LIMITS))
+    forbidden: tuple[str, ...] = ()
+    hide: tuple[Path, ...] = ()
+    stdout: list[str] = field(default_factory=list)
+    _process: subprocess.Popen | None = None
+    _workdir: Path | None = None
+    _load: Outcome | None = None
+    _request_fd: int | None = None
+    _reply_fd: int | None = None
+    restarts: int = 0
+
+    def spawn(self) -> None:
+        """Start the worker process without waiting for it (it boots while the grader imports)."""
+        if self._process is None:
+            self._spawn()
+
+    def load(self) -> Outcome:
+        """How importing the submission went; restarts a worker that died after a good import.
+
+        A failed import is final: importing again would fail (or hang) again.
+        """
+        alive = self._process is not None and self._process.poll() is None
+        if self._load is not None and (alive or not self._load.ok):
+            return self._load
+        if self._load is not None:
+            self.restarts += 1
+        if not alive:
+            self._spawn()
+        self._load = self._import_submission()
+        return self._load
+
+    def call(self, function: str, *args, timeout: float | None = None, **kwargs) -> Outcome:
+        """Call `function(*args, **kwargs)` in the submission."""
+        return self.request("call", {"function": function, "args": list(args), "kwargs": kwargs}, timeout=timeout)
+
+    def request(self, op: str, args: object, *, timeout: float | None = None) -> Outcome:
+        load = self.load()
+        if not load.ok:
+            return load
+        arrays: list = []
+        frame = protocol.pack({"op": op, "args": protocol.encode(args, arrays)}, arrays)
+        limit = self.call_timeout if timeout is None else timeout
+        started = time.monotonic()
+        try:
+            protocol.write_frame(self._request_fd, frame, deadline=started + limit)
+            header, out_arrays = protocol.read_frame(self._reply_fd, deadline=started + limit)
+        except protocol.FrameTimeout:
+            self._kill()
+            return Outcome(False, failure="timeout", seconds=limit, error={
+                "type": "Timeout", "message": f"timed out after {limit:g} s"})
+        except protocol.ProtocolError as problem:
+            return self._crashed(problem, time.monotonic() - started)
+        return self._outcome(header, out_arrays, time.monotonic() - started)
+
+    def close(self) -> None:
+        """Kill the worker (it holds nothing worth a graceful exit) and remove its folder."""
+        self._kill()
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+    def __enter__(self) -> WorkerProcess:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- internals ---------------------------------------------------------------
+
+    def _spawn(self) -> None:
+        self._kill()
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="cnn-grader-"))
+        request_read, self._request_fd = os.pipe()
+        self._reply_fd, reply_write = os.pipe()
+        config = {"request_fd": request_read, "reply_fd": reply_write, "output": str(self._workdir / "output.txt")}
+        argv = [sys.executable, "-s", "-c", _BOOTSTRAP.format(root=_PACKAGE_ROOT), json.dumps(config)]
+        errors = open(self._workdir / "worker-errors.txt", "wb")  # noqa: SIM115
+        try:
+            self._process = subprocess.Popen(
+                self.sandbox.wrap(argv, workdir=self._workdir, hide=self.hide),
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
+                pass_fds=(request_read, reply_write), cwd=self._workdir,
+                env=_worker_environment(self._workdir), start_new_session=True,
+            )
+        finally:
+            errors.close()
+            os.close(request_read)
+            os.close(reply_write)
+        os.set_blocking(self._request_fd, False)
+        os.set_blocking(self._reply_fd, False)
+
+    def _import_submission(self) -> Outcome:
+        """Send the submission and the limits; the worker applies them, then imports it."""
+        submission = self._workdir / f"{self.module}.py"
+        submission.write_text(self.source, encoding="utf-8")
+        config = {
+            "submission": str(submission),
+            "module": self.module,
+            "seed": self.seed,
+            "forbidden": list(self.forbidden),
+            "limits": _rlimits(self.limits),
+        }
+        deadline = time.monotonic() + self.start_timeout
+        started = time.monotonic()
+        try:
+            protocol.write_frame(self._request_fd, protocol.pack({"op": "load", "args": config}, []), deadline)
+            header, arrays = protocol.read_frame(self._reply_fd, deadline=deadline)
+        except protocol.FrameTimeout:
+            self._kill()
+            return Outcome(False, failure="timeout", seconds=self.start_timeout, error={
+                "type": "Timeout", "message": f"importing the file timed out after {self.start_timeout:g} s"})
+        except protocol.ProtocolError as problem:
+            return self._crashed(problem, time.monotonic() - started, starting=True)
+        return self._outcome(header, arrays, time.monotonic() - started)
+
+    def _outcome(self, header: dict, arrays: list, seconds: float) -> Outcome:
+        stdout = str(header.get("stdout", ""))
+        if stdout:
+            self.stdout.append(stdout)
+        try:
+            value = protocol.decode(header.get("value"), arrays)
+        except (protocol.ProtocolError, IndexError, TypeError) as problem:
+            return self._crashed(problem, seconds)
+        error = header.get("error")
+        if error is not None and not isinstance(error, dict):
+            error = {"type": "Error", "message": str(error)}
+        return Outcome(bool(header.get("ok")), value=value, error=error, stdout=stdout, seconds=seconds)
+
+    def _crashed(self, problem: Exception, seconds: float, starting: bool = False) -> Outcome:
+        """The worker closed its pipe or sent garbage: say how it ended, then kill it."""
+        code = None
+        if self._process is not None:
+            try:
+                code = self._process.wait(timeout=1.0)
+            except subprocess.TimeoutExpired:
+                pass
+        self._kill()
+        if isinstance(problem, protocol.PeerClosed):
+            if code is not None and self.sandbox.kind == BUBBLEWRAP and 128 < code < 160:
+                code = 128 - code  # bubblewrap reports a child's death by signal N as 128 + N
+            if code is not None and code < 0:
+                message = f"the worker process was killed by signal {_signal_name(-code)}"
+            elif code is not None:
+                message = f"the worker process exited with code {code} (os._exit or a crash)"
+            else:
+                message = "the worker process stopped answering"
+        else:
+            message = f"the worker sent an unreadable reply ({problem})"
+        if starting:
+            detail = self._worker_errors()
+            message = f"while importing the file, {message}" + (f": {detail}" if detail else "")
+        return Outcome(False, failure="crash", seconds=seconds, error={"type": "Crash", "message": message})
+
+    def _worker_errors(self) -> str:
+        path = self._workdir / "worker-errors.txt" if self._workdir else None
+        if path is None or not path.exists():
+            return ""
+        lines = path.read_text(errors="replace").strip().splitlines()
+        return lines[-1][:300] if lines else ""
+
+    def _kill(self) -> None:
+        process, self._process = self._process, None
+        for fd in (self._request_fd, self._reply_fd):
+            if fd is not None:
+                os.close(fd)
+        self._request_fd = self._reply_fd = None
+        if process is None:
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
+
+
+def _rlimits(limits: dict) -> dict:
+    mib = 2**20
+    return {
+        "RLIMIT_AS": int(limits["memory_mb"]) * mib,
+        "RLIMIT_CPU": int(limits["cpu_seconds"]),
+        "RLIMIT_FSIZE": int(limits["file_mb"]) * mib,
+        "RLIMIT_CORE": 0,
+    }
+
+
+def _worker_environment(workdir: Path) -> dict:
+    """A small, fixed environment: nothing of the grader's leaks in, threads stay at one."""
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir),
+        "LANG": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "MPLBACKEND": "Agg",
+    }
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        environment[name] = "1"
+    return environment

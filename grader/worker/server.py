@@ -1,0 +1,177 @@
+"""The worker: the only process that imports a submission. It runs inside the sandbox.
+
+It answers requests ("call conv2d with these arrays") with "this is my output" and nothing
+more: the grader holds the reference and does every comparison. Anything the submission
+prints goes to a file that is read back after each call and shipped as text; the protocol
+uses its own file descriptors, so a print can never pass for an answer.
+
+Started as `python -I -c <bootstrap> CONFIG_JSON`; see grader.worker.client.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.util
+import json
+import os
+import random
+import resource
+import sys
+import traceback
+
+import numpy as np
+
+from grader.worker import protocol
+
+OUTPUT_LIMIT = 4000
+
+
+class _BlockImports(importlib.abc.MetaPathFinder):
+    """Refuse the modules an exercise forbids (torch in a NumPy exercise, for instance)."""
+
+    def __init__(self, forbidden):
+        self.forbidden = set(forbidden)
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in self.forbidden:
+            raise ImportError(f"importing {name} is not allowed in this exercise: use NumPy")
+        return None
+
+
+class Worker:
+    def __init__(self, config: dict):
+        self.config = config
+        self.submission_path = os.path.realpath(config["submission"])
+        self.module = None
+
+    def start(self) -> dict:
+        """Apply the limits, import the submission and report what it defines."""
+        _apply_limits(self.config.get("limits", {}))
+        sys.meta_path.insert(0, _BlockImports(self.config.get("forbidden", [])))
+        sys.path.insert(0, os.path.dirname(self.submission_path))
+        self._seed()
+        try:
+            spec = importlib.util.spec_from_file_location(self.config["module"], self.submission_path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[self.config["module"]] = module
+            spec.loader.exec_module(module)
+        except BaseException as error:  # the submission's own failure, reported to the grader
+            return {"ok": False, "error": self._describe(error), **self._take_output()}
+        self.module = module
+        names = sorted(name for name, value in vars(module).items() if callable(value))
+        return {"ok": True, "value": names, **self._take_output()}
+
+    def handle(self, header: dict, arrays: list) -> tuple[dict, list]:
+        op = header.get("op")
+        handler = OPS.get(op) or _plugin_op(op)
+        if handler is None:
+            return {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}"}}, []
+        self._seed()
+        out_arrays: list = []
+        try:
+            value = handler(self, protocol.decode(header.get("args", []), arrays), out_arrays)
+        except BaseException as error:
+            return {"ok": False, "error": self._describe(error), **self._take_output()}, []
+        return {"ok": True, "value": value, **self._take_output()}, out_arrays
+
+    def _seed(self) -> None:
+        seed = int(self.config.get("seed", 0))
+        random.seed(seed)
+        np.random.seed(seed % 2**32)
+        if "torch" in sys.modules:
+            sys.modules["torch"].manual_seed(seed)
+
+    def _take_output(self) -> dict:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except Exception:
+                pass
+        size = os.lseek(1, 0, os.SEEK_END)
+        text = os.pread(1, OUTPUT_LIMIT, 0).decode("utf-8", "replace") if size else ""
+        if size > OUTPUT_LIMIT:
+            text += f"\n... ({size - OUTPUT_LIMIT} more bytes)"
+        os.ftruncate(1, 0)
+        os.lseek(1, 0, os.SEEK_SET)
+        return {"stdout": text}
+
+    def _describe(self, error: BaseException) -> dict:
+        """Type, message and the submission's own lines of the traceback."""
+        frames = [
+            frame for frame in traceback.extract_tb(error.__traceback__)
+            if os.path.realpath(frame.filename) == self.submission_path
+        ]
+        where = frames[-1] if frames else None
+        if isinstance(error, SyntaxError) and error.lineno:
+            line, source = error.lineno, (error.text or "").strip()
+        else:
+            line, source = (where.lineno, (where.line or "").strip()) if where else (None, "")
+        try:
+            message = str(error)[:500]
+        except Exception:
+            message = "<unprintable message>"
+        return {"type": type(error).__name__, "message": message, "line": line, "source": source}
+
+
+def op_call(worker: Worker, args: dict, out_arrays: list):
+    """Call one of the submission's functions: args = {"function", "args", "kwargs"}."""
+    function = getattr(worker.module, args["function"], None)
+    if not callable(function):
+        raise NameError(f"{args['function']} is not defined")
+    result = function(*args.get("args", []), **args.get("kwargs", {}))
+    return protocol.encode(result, out_arrays)
+
+
+OPS = {"call": op_call}
+
+
+def _plugin_op(op):
+    """Ops named `family.name` live in grader.worker.<family>_ops (imported on first use)."""
+    if not isinstance(op, str) or "." not in op:
+        return None
+    family, _, name = op.partition(".")
+    try:
+        module = importlib.import_module(f"grader.worker.{family}_ops")
+    except ImportError:
+        return None
+    return module.OPS.get(name)
+
+
+def _apply_limits(limits: dict) -> None:
+    for name, value in limits.items():
+        kind = getattr(resource, name)
+        try:
+            resource.setrlimit(kind, (value, value))
+        except (ValueError, OSError):
+            pass  # a limit the platform refuses; the sandbox and the call timeouts still hold
+
+
+def main() -> None:
+    """Boot (NumPy imported), wait for the submission, then serve requests until the grader leaves."""
+    config = json.loads(sys.argv[1])
+    request_fd, reply_fd = config["request_fd"], config["reply_fd"]
+    output = os.open(config["output"], os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(output, 1)
+    os.dup2(output, 2)
+    try:
+        header, _ = protocol.read_frame(request_fd)
+    except protocol.PeerClosed:
+        return
+    worker = Worker({**config, **header["args"]})
+    protocol.write_frame(reply_fd, protocol.pack(worker.start(), []))
+    while True:
+        try:
+            header, arrays = protocol.read_frame(request_fd)
+        except protocol.PeerClosed:
+            return
+        reply, out_arrays = worker.handle(header, arrays)
+        try:
+            frame = protocol.pack(reply, out_arrays)
+        except Exception as error:  # e.g. an array NumPy cannot save
+            frame = protocol.pack({"ok": False, "error": worker._describe(error)}, [])
+        protocol.write_frame(reply_fd, frame)
+
+
+if __name__ == "__main__":
+    main()

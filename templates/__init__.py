@@ -1,0 +1,1 @@
+"""Jinja2 templates: reports, notebooks, CI and Gradescope files (package data, not code)."""

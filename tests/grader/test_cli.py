@@ -1,0 +1,93 @@
+"""Does the `grade` command keep its promises: formats, exit codes, one-line errors, a fast --help?"""
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from grader.cli import main
+from tests.conftest import ROOT, SUBMISSIONS
+
+SOLUTION = str(ROOT / "solutions" / "exercise1_convolution.py")
+FLIPPED = str(SUBMISSIONS / "exercise1" / "flipped_kernel.py")
+
+
+def run(capsys, *args):
+    with pytest.raises(SystemExit) as done:
+        main(list(args))
+    out, err = capsys.readouterr()
+    return done.value.code, out, err
+
+
+def test_help_does_not_import_numpy_hypothesis_or_torch():
+    """Is `grade --help` instant because nothing heavy is imported?"""
+    code = ("import sys; from grader.cli import main\ntry: main(['--help'])\nexcept SystemExit: pass\n"
+            "print(sorted(m for m in ('numpy', 'hypothesis', 'torch', 'nbformat', 'jinja2') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().endswith("[]")
+
+
+def test_json_has_the_documented_fields(capsys):
+    code, out, _ = run(capsys, "exercise1", "--submission", FLIPPED, "--format", "json")
+    data = json.loads(out)
+    assert code == 0
+    assert {"exercise", "score", "max_score", "execution_time", "tests"} <= set(data)
+    test = next(t for t in data["tests"] if t["status"] == "failed")
+    assert {"name", "score", "max_score", "status", "output", "hint", "counterexample"} <= set(test)
+
+
+def test_topic_alias_and_junit(capsys):
+    code, out, _ = run(capsys, "convolution", "-s", SOLUTION, "--format", "junit")
+    suite = ElementTree.fromstring(out).find("testsuite")
+    assert code == 0 and suite.get("failures") == "0" and suite.get("tests") == "7"
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html", "gradescope"])
+def test_every_format_renders_a_failure(capsys, fmt):
+    code, out, _ = run(capsys, "exercise1", "-s", FLIPPED, "--format", fmt)
+    assert code == 0 and "flipped the kernel" in out
+
+
+def test_html_escapes_what_the_submission_printed(capsys):
+    code, out, _ = run(capsys, "exercise1", "-s", str(SUBMISSIONS / "hostile" / "fake_json.py"), "--format", "html")
+    assert code == 0 and '&#34;score&#34;: 10' in out and '"score": 10' not in out.split("<style>")[0]
+
+
+@pytest.mark.parametrize("threshold, expected", [("10", 0), ("100%", 0), ("80%", 0)])
+def test_fail_under_passes_full_marks(capsys, threshold, expected):
+    assert run(capsys, "exercise1", "-s", SOLUTION, "--fail-under", threshold)[0] == expected
+
+
+def test_fail_under_exits_1_below_the_threshold(capsys):
+    assert run(capsys, "exercise1", "-s", FLIPPED, "--fail-under", "80%")[0] == 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["exercize1"], "did you mean exercise1?"),
+    (["exercise1", "-s", "no/such/file.py"], "no such file"),
+    (["exercise1", "--fail-under", "lots"], "is not a number of points"),
+    (["exercise1", "--format", "pdf"], "Invalid value"),
+])
+def test_bad_usage_is_one_line_and_exit_2(capsys, args, message):
+    code, out, err = run(capsys, *args)
+    assert code == 2 and message in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_output_writes_the_report_to_a_file(capsys, tmp_path):
+    target = tmp_path / "deep" / "results.json"
+    code, out, err = run(capsys, "exercise1", "-s", SOLUTION, "--format", "json", "--output", str(target))
+    assert code == 0 and out == "" and json.loads(target.read_text())["score"] == 10
+
+
+def test_list_shows_exercises_with_points(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0 and "exercise1" in out and "10 points" in out
+
+
+def test_python_dash_m_grader_works():
+    done = subprocess.run([sys.executable, "-m", "grader", "exercise1", "-s", SOLUTION, "--format", "json"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and json.loads(done.stdout)["score"] == 10

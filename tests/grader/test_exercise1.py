@@ -1,0 +1,72 @@
+"""Does exercise 1 tell right from wrong: full marks, zero, and every known mistake named?"""
+
+from pathlib import Path
+
+import pytest
+
+from grader import catalog
+from tests.conftest import ROOT, SUBMISSIONS, graded
+
+EXERCISE = catalog.load("exercise1_convolution")
+MISTAKE_IDS = sorted({mistake.id for mistake in EXERCISE.mistakes})
+
+
+def test_the_solution_scores_full_marks():
+    """Does the reference solution get every point, with no hint anywhere?"""
+    result = graded("exercise1", ROOT / "solutions" / "exercise1_convolution.py")
+    assert result.score == result.max_score == 10
+    assert all(test.status == "passed" and not test.hint for test in result.tests)
+
+
+def test_the_stub_scores_zero_and_says_not_implemented():
+    """Does the untouched stub get 0, each check saying 'not implemented yet'?"""
+    result = graded("exercise1", ROOT / "exercises" / "exercise1_convolution.py")
+    assert result.score == 0
+    assert all(test.status == "failed" and "not implemented yet" in test.output for test in result.tests)
+
+
+@pytest.mark.parametrize("mistake_id", MISTAKE_IDS)
+def test_each_known_mistake_loses_points_and_gets_its_hint(mistake_id):
+    """Does the file that makes this mistake lose points, with this mistake's hint on a failed check?"""
+    result = graded("exercise1", SUBMISSIONS / "exercise1" / f"{mistake_id}.py")
+    hints = {mistake.hint for mistake in EXERCISE.mistakes if mistake.id == mistake_id}
+    assert result.score < result.max_score
+    failed = [test for test in result.tests if test.status == "failed"]
+    assert any(hint in test.hint for test in failed for hint in hints), [t.hint for t in failed]
+
+
+def test_every_mistake_file_is_a_declared_mistake():
+    """Is each file in tests/submissions/exercise1 one of the declared mistakes (no orphans)?"""
+    files = {path.stem for path in (SUBMISSIONS / "exercise1").glob("*.py")}
+    assert files == set(MISTAKE_IDS)
+
+
+def test_a_failure_shows_the_smallest_input_expected_and_actual():
+    """Does a failing property check report a shrunk input, both arrays and where they differ?"""
+    result = graded("exercise1", SUBMISSIONS / "exercise1" / "flipped_kernel.py")
+    test = next(t for t in result.tests if t.name == "correlate2d: matches the reference")
+    example = test.counterexample
+    assert example.kind == "smallest failing input"
+    assert example.inputs["kernel"].size <= 6  # shrunk from kernels up to 12x12
+    assert example.expected.shape == example.actual.shape
+    assert "differs at" in example.differences
+
+
+def test_the_lecture_erratum_is_explained_when_the_x_example_fails():
+    """Does a student who reproduces the slide's 3 in the centre hear that the true value is 5?"""
+    result = graded("exercise1", SUBMISSIONS / "exercise1" / "off_by_one.py")
+    test = next(t for t in result.tests if t.name == "correlate2d: the lecture's examples")
+    assert "true value is 5" in test.hint
+
+
+def test_the_same_seed_gives_the_same_verdicts_and_counterexamples():
+    """Is grading deterministic: two runs with one seed agree on scores and counterexamples?"""
+    from grader.grading import grade
+
+    path = SUBMISSIONS / "exercise1" / "one_channel.py"
+
+    def summary(seed):
+        result = grade(["exercise1"], submission=path, seed=seed).exercises[0]
+        return [(t.name, t.score, t.output, t.counterexample and t.counterexample.to_dict()) for t in result.tests]
+
+    assert summary(3) == summary(3)
