@@ -14,7 +14,7 @@ from pathlib import Path
 from grader import catalog
 from grader import submission as submissions
 from grader.errors import SubmissionError
-from grader.results import FAILED, CheckResult, ExerciseResult, Report
+from grader.results import ERROR, FAILED, CheckResult, ExerciseResult, Report
 from grader.worker.client import DEFAULT_LIMITS, WorkerProcess
 from grader.worker.sandbox import Sandbox, detect
 
@@ -92,6 +92,8 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: int, include_hidden:
             result.tests = [check.run(session) for check in checks]
             if worker.restarts:
                 result.notes.append(f"The worker was restarted {worker.restarts} time(s) after a crash or a timeout.")
+        elif load.failure == "startup":
+            result.tests = [_failed(check, load.error["message"], status=ERROR) for check in checks]
         else:
             problem = f"importing your file failed: {load.describe_error()}"
     if problem:
@@ -112,8 +114,8 @@ def _static_problem(exercise, submission: submissions.Submission) -> str:
     return ""
 
 
-def _failed(check, problem: str) -> CheckResult:
-    return CheckResult(name=check.name, max_score=check.points, status=FAILED, output=problem,
+def _failed(check, problem: str, status: str = FAILED) -> CheckResult:
+    return CheckResult(name=check.name, max_score=check.points, status=status, output=problem,
                        visibility="hidden" if check.hidden else "visible")
 
 

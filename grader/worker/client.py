@@ -27,12 +27,25 @@ _BOOTSTRAP = "import sys; sys.path.insert(0, {root!r}); from grader.worker.serve
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
 
+def _needed_paths() -> tuple[Path, ...]:
+    """What the worker must see: the interpreter, its installation, its packages, the grader.
+
+    Only the `grader` folder of the source tree, never the tree itself: in a development
+    checkout that tree holds solutions/ and tests/.
+    """
+    executable = Path(sys.executable)
+    paths = [executable.parent, executable.resolve().parent, Path(_PACKAGE_ROOT) / "grader"]
+    paths += [Path(prefix) for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}]
+    paths += [Path(entry) for entry in sys.path if entry and Path(entry).name in ("site-packages", "dist-packages")]
+    return tuple(path.resolve() for path in paths)
+
+
 @dataclass
 class Outcome:
     """What one request to the worker gave: a value, the submission's exception, or a dead worker.
 
-    `failure` is "timeout" or "crash" when the worker itself stopped answering; then
-    `error` holds the details for the report.
+    `failure` is "timeout" or "crash" when the worker itself stopped answering, "startup" when
+    it never started (the grader's problem, not the student's); `error` holds the details.
     """
 
     ok: bool
@@ -146,11 +159,13 @@ class WorkerProcess:
         errors = open(self._workdir / "worker-errors.txt", "wb")  # noqa: SIM115
         try:
             self._process = subprocess.Popen(
-                self.sandbox.wrap(argv, workdir=self._workdir, hide=self.hide),
+                self.sandbox.wrap(argv, workdir=self._workdir, hide=self.hide, keep=_needed_paths()),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
                 pass_fds=(request_read, reply_write), cwd=self._workdir,
                 env=_worker_environment(self._workdir), start_new_session=True,
             )
+        except OSError as error:  # reported when the worker's "booted" never comes
+            errors.write(f"cannot run the worker: {error}".encode())
         finally:
             errors.close()
             os.close(request_read)
@@ -170,6 +185,13 @@ class WorkerProcess:
             "limits": _rlimits(self.limits),
         }
         deadline = time.monotonic() + self.start_timeout
+        try:
+            protocol.read_frame(self._reply_fd, deadline=deadline)  # the worker's "booted"
+        except protocol.ProtocolError as problem:
+            self._kill()
+            detail = self._worker_errors() or str(problem)
+            return Outcome(False, failure="startup", error={
+                "type": "WorkerStartup", "message": f"the grader could not start its worker ({self.sandbox.kind}): {detail}"})
         started = time.monotonic()
         try:
             protocol.write_frame(self._request_fd, protocol.pack({"op": "load", "args": config}, []), deadline)

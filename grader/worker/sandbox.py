@@ -1,8 +1,11 @@
 """Where the worker runs: inside bubblewrap when it works here, else under resource limits only.
 
-bubblewrap gives the worker a read-only view of the machine, no network, its own process
-namespace, a private /tmp holding only its own folder, and empty folders in place of the
-paths it must not see (`solutions/`, other students' submissions). The resource limits
+bubblewrap gives the worker a read-only view of only what it needs (the system's /usr and
+libraries, the Python installation and its packages, the grader package), no network, its
+own process namespace, a private /tmp holding only its own folder, and empty folders in
+place of the paths it must not see inside those (`solutions/` in site-packages, say).
+Nothing else of the machine is there: not the course repository, not the home folder, not
+other students' submissions. The resource limits
 (memory, CPU time, file size) are applied by the worker itself before it imports anything
 of the student's, so they hold in both modes.
 """
@@ -17,6 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BUBBLEWRAP = "bubblewrap"
+# What of /etc a Python process needs: the dynamic linker's cache, users, time zone, certificates.
+SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
+                "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime", "/etc/ssl")
 LIMITS_ONLY = "resource limits only"
 
 
@@ -28,20 +34,29 @@ class Sandbox:
     @property
     def description(self) -> str:
         if self.kind == BUBBLEWRAP:
-            return "bubblewrap (no network, read-only file system, solutions hidden) + resource limits"
+            return "bubblewrap (no network, a read-only view of Python and the grader only) + resource limits"
         return f"{LIMITS_ONLY} ({self.reason})"
 
-    def wrap(self, argv: list[str], *, workdir: Path, hide: tuple[Path, ...] = ()) -> list[str]:
-        """The command line that runs `argv` in this sandbox with `workdir` writable."""
+    def wrap(self, argv: list[str], *, workdir: Path, hide: tuple[Path, ...] = (),
+             keep: tuple[Path, ...] = ()) -> list[str]:
+        """The command line that runs `argv` in this sandbox with `workdir` writable.
+
+        `keep`: what the worker needs besides the system (the interpreter, its packages, the
+        grader), bound read-only. `hide` comes after, so it wins.
+        """
         if self.kind != BUBBLEWRAP:
             return argv
-        command = [
-            shutil.which("bwrap") or "bwrap",
-            "--ro-bind", "/", "/",
-            "--dev", "/dev",
-            "--proc", "/proc",
-            "--tmpfs", "/tmp",
-        ]
+        command = [shutil.which("bwrap") or "bwrap", "--ro-bind", "/usr", "/usr"]
+        for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+            if os.path.islink(top):
+                command += ["--symlink", os.readlink(top), top]
+            elif os.path.isdir(top):
+                command += ["--ro-bind", top, top]
+        for name in SYSTEM_FILES:
+            command += ["--ro-bind-try", name, name]
+        command += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        for path in _outermost(path for path in keep if path.exists() and not path.is_relative_to("/usr")):
+            command += ["--ro-bind", str(path), str(path)]
         for path in hide:
             if path.is_dir():
                 command += ["--tmpfs", str(path)]
@@ -57,6 +72,16 @@ class Sandbox:
             *argv,
         ]
         return command
+
+
+def _outermost(paths) -> list[Path]:
+    """The paths not inside another one of them (binding a folder binds what it holds)."""
+    ordered = sorted(set(paths), key=lambda path: len(path.parts))
+    kept: list[Path] = []
+    for path in ordered:
+        if not any(path.is_relative_to(parent) for parent in kept):
+            kept.append(path)
+    return kept
 
 
 @functools.cache

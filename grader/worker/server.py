@@ -154,6 +154,7 @@ def main() -> None:
     output = os.open(config["output"], os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(output, 1)
     os.dup2(output, 2)
+    protocol.write_frame(reply_fd, protocol.pack({"ok": True, "booted": True}, []))
     try:
         header, _ = protocol.read_frame(request_fd)
     except protocol.PeerClosed:

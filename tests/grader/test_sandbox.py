@@ -31,3 +31,16 @@ def test_without_bubblewrap_the_report_says_so():
     # The same file, unsandboxed, can see the solutions next to the virtual environment (the
     # reason bubblewrap matters) or, where they are elsewhere, the network or neither.
     assert "read the solution" in output or "network" in output
+
+
+class _BrokenSandbox(Sandbox):
+    def wrap(self, argv, **_):
+        return [argv[0], "-c", "import sys; print('sandbox refused', file=sys.stderr); sys.exit(1)"]
+
+
+def test_a_worker_that_cannot_start_is_a_grader_error_not_a_zero():
+    """If the sandbox cannot start the worker, is every check `error` (exit 3), with the reason?"""
+    result = grade(["exercise1"], submission=SNOOP.parents[1] / "exercise1" / "flipped_kernel.py",
+                   sandbox=_BrokenSandbox("broken")).exercises[0]
+    assert result.has_errors
+    assert all(t.status == "error" and "sandbox refused" in t.output for t in result.tests)
