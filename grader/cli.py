@@ -113,6 +113,11 @@ def stubs_command(check: bool) -> int:
     return BELOW_FAIL_UNDER if check and changed else GRADED
 
 
+# --- Commands defined in other modules (each imports only click at import time) --------------
+# grader/instructor/commands.py (notebooks, selftest, release) and grader/staff/commands.py
+# (batch, export) add themselves here, one line each:
+
+
 def emit(report, format_: str, output: Path | None, fail_under: str | None) -> int:
     """Print or write the report; return the exit code it calls for."""
     from grader.render import render
