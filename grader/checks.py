@@ -83,6 +83,8 @@ def _failure_message(function: str, outcome, limits: dict) -> str:
         return f"{function} {outcome.error['message']}: an endless loop, or far too slow"
     if outcome.failure == "crash":
         return f"{function} stopped the worker: {outcome.error['message']}"
+    if outcome.error and outcome.error.get("type") == "BlockingIOError":
+        return f"{function} hit the process limit ({limits['processes']} processes and threads): {outcome.describe_error()}"
     if outcome.error and outcome.error.get("type") == "MemoryError":
         return f"{function} ran out of memory (the limit is {limits['memory_mb']} MB): {outcome.describe_error()}"
     return f"{function} raised {outcome.describe_error()}"

@@ -21,8 +21,9 @@ from pathlib import Path
 from grader.worker import protocol
 from grader.worker.sandbox import BUBBLEWRAP, Sandbox
 
-# What the worker process may use. RLIMIT_AS bounds memory (address space).
-DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64}
+# What the worker process may use. RLIMIT_AS bounds memory (address space); processes
+# counts threads too, and is enforced only for a non-root worker (see sandbox.py).
+DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64, "processes": 128}
 _BOOTSTRAP = "import sys; sys.path.insert(0, {root!r}); from grader.worker.server import main; main()"
 _PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
 
@@ -150,11 +151,16 @@ class WorkerProcess:
 
     def _spawn(self) -> None:
         self._kill()
+        uid = _worker_uid() if self.sandbox.drops_to_user else None
         if self._workdir is None:
             self._workdir = Path(tempfile.mkdtemp(prefix="cnn-grader-"))
+            if uid is not None:  # the worker's own; others (root without capabilities) may only pass through
+                os.chown(self._workdir, uid, uid)
+                os.chmod(self._workdir, 0o711)
         request_read, self._request_fd = os.pipe()
         self._reply_fd, reply_write = os.pipe()
-        config = {"request_fd": request_read, "reply_fd": reply_write, "output": str(self._workdir / "output.txt")}
+        config = {"request_fd": request_read, "reply_fd": reply_write, "uid": uid,
+                  "output": str(self._workdir / "output.txt")}
         argv = [sys.executable, "-s", "-c", _BOOTSTRAP.format(root=_PACKAGE_ROOT), json.dumps(config)]
         errors = open(self._workdir / "worker-errors.txt", "wb")  # noqa: SIM115
         try:
@@ -182,7 +188,7 @@ class WorkerProcess:
             "module": self.module,
             "seed": self.seed,
             "forbidden": list(self.forbidden),
-            "limits": _rlimits(self.limits),
+            "limits": _rlimits(self.limits, processes=self.sandbox.limits_processes),
         }
         deadline = time.monotonic() + self.start_timeout
         try:
@@ -274,14 +280,36 @@ def _signal_name(number: int) -> str:
         return str(number)
 
 
-def _rlimits(limits: dict) -> dict:
+def _worker_uid() -> int:
+    """An unprivileged uid of this grader process's own (one per concurrent grader, so one
+    student's fork loop never eats another's process allowance)."""
+    return 100_000 + os.getpid() % 1_000_000
+
+
+def _rlimits(limits: dict, *, processes: bool) -> dict:
     mib = 2**20
-    return {
+    rlimits = {
         "RLIMIT_AS": int(limits["memory_mb"]) * mib,
         "RLIMIT_CPU": int(limits["cpu_seconds"]),
         "RLIMIT_FSIZE": int(limits["file_mb"]) * mib,
         "RLIMIT_CORE": 0,
     }
+    if processes:  # a non-root user's count includes all their processes: leave room for those
+        others = 0 if os.geteuid() == 0 else _processes_of(os.getuid())
+        rlimits["RLIMIT_NPROC"] = others + int(limits["processes"])
+    return rlimits
+
+
+def _processes_of(uid: int) -> int:
+    """How many tasks (processes and threads) `uid` runs now, as RLIMIT_NPROC counts them."""
+    count = 0
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                count += len(os.listdir(entry / "task"))
+        except OSError:
+            continue
+    return count
 
 
 def _worker_environment(workdir: Path) -> dict:

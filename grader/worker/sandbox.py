@@ -5,9 +5,13 @@ libraries, the Python installation and its packages, the grader package), no net
 own process namespace, a private /tmp holding only its own folder, and empty folders in
 place of the paths it must not see inside those (`solutions/` in site-packages, say).
 Nothing else of the machine is there: not the course repository, not the home folder, not
-other students' submissions. The resource limits
-(memory, CPU time, file size) are applied by the worker itself before it imports anything
-of the student's, so they hold in both modes.
+other students' submissions. Started as root, the worker drops to an unprivileged user of
+its own inside the sandbox (bubblewrap keeps only the two capabilities that needs), so the
+process limit holds: the kernel never counts root's processes against RLIMIT_NPROC.
+
+The resource limits (memory, CPU time, file size, processes) are applied by the worker
+itself before it imports anything of the student's, so they hold in both modes; the one
+exception is the process limit under root without bubblewrap, and the report says so.
 """
 
 from __future__ import annotations
@@ -32,10 +36,22 @@ class Sandbox:
     reason: str = ""
 
     @property
+    def drops_to_user(self) -> bool:
+        """Root in bubblewrap: the worker becomes an unprivileged user of its own."""
+        return self.kind == BUBBLEWRAP and os.geteuid() == 0
+
+    @property
+    def limits_processes(self) -> bool:
+        """The kernel ignores RLIMIT_NPROC for root: only a non-root worker has a process limit."""
+        return self.drops_to_user or os.geteuid() != 0
+
+    @property
     def description(self) -> str:
+        processes = "" if self.limits_processes else "; no process limit as root"
         if self.kind == BUBBLEWRAP:
-            return "bubblewrap (no network, a read-only view of Python and the grader only) + resource limits"
-        return f"{LIMITS_ONLY} ({self.reason})"
+            user = ", an unprivileged user" if self.drops_to_user else ""
+            return f"bubblewrap (no network, a read-only view of Python and the grader only{user}) + resource limits"
+        return f"{LIMITS_ONLY} ({self.reason}{processes})"
 
     def wrap(self, argv: list[str], *, workdir: Path, hide: tuple[Path, ...] = (),
              keep: tuple[Path, ...] = ()) -> list[str]:
@@ -55,23 +71,29 @@ class Sandbox:
         for name in SYSTEM_FILES:
             command += ["--ro-bind-try", name, name]
         command += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
-        for path in _outermost(path for path in keep if path.exists() and not path.is_relative_to("/usr")):
+        binds = _outermost(path for path in keep if path.exists() and not path.is_relative_to("/usr"))
+        for folder in _parents([*binds, workdir]):  # bubblewrap would make them 0700: unreachable after the drop
+            command += ["--perms", "0755", "--dir", str(folder)]
+        for path in binds:
             command += ["--ro-bind", str(path), str(path)]
         for path in hide:
             if path.is_dir():
                 command += ["--tmpfs", str(path)]
             elif path.exists():
                 command += ["--ro-bind", "/dev/null", str(path)]
-        command += [
-            "--bind", str(workdir), str(workdir),
-            "--chdir", str(workdir),
-            "--unshare-all",
-            "--die-with-parent",
-            "--new-session",
-            "--cap-drop", "ALL",
-            *argv,
-        ]
-        return command
+        command += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--die-with-parent", "--new-session"]
+        if self.drops_to_user:  # no user namespace: the worker's setuid must reach a real, unprivileged uid
+            command += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+                        "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+        else:
+            command += ["--unshare-all", "--cap-drop", "ALL"]
+        return command + argv
+
+
+def _parents(paths) -> list[Path]:
+    """Every folder above `paths`, outermost first, except / itself."""
+    folders = {parent for path in paths for parent in path.parents if parent != Path("/")}
+    return sorted(folders, key=lambda folder: len(folder.parts))
 
 
 def _outermost(paths) -> list[Path]:

@@ -44,6 +44,7 @@ class Worker:
         self.config = config
         self.submission_path = os.path.realpath(config["submission"])
         self.module = None
+        self.pid = os.getpid()
 
     def start(self) -> dict:
         """Apply the limits, import the submission and report what it defines."""
@@ -72,8 +73,15 @@ class Worker:
         try:
             value = handler(self, protocol.decode(header.get("args", []), arrays), out_arrays)
         except BaseException as error:
+            self._exit_if_forked()
             return {"ok": False, "error": self._describe(error), **self._take_output()}, []
+        self._exit_if_forked()
         return {"ok": True, "value": value, **self._take_output()}, out_arrays
+
+    def _exit_if_forked(self) -> None:
+        """A child forked by the submission must never answer in the worker's name."""
+        if os.getpid() != self.pid:
+            os._exit(0)
 
     def _seed(self) -> None:
         seed = int(self.config.get("seed", 0))
@@ -150,6 +158,10 @@ def _apply_limits(limits: dict) -> None:
 def main() -> None:
     """Boot (NumPy imported), wait for the submission, then serve requests until the grader leaves."""
     config = json.loads(sys.argv[1])
+    if config.get("uid") is not None:  # root inside bubblewrap: become nobody in particular
+        os.setgroups([])
+        os.setgid(config["uid"])
+        os.setuid(config["uid"])
     request_fd, reply_fd = config["request_fd"], config["reply_fd"]
     output = os.open(config["output"], os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(output, 1)

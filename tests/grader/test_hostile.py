@@ -87,3 +87,15 @@ def test_an_import_that_never_ends_times_out():
     result = graded("exercise1", HOSTILE / "import_loop.py")
     assert result.score == 0
     assert all("importing the file timed out" in t.output for t in result.tests)
+
+
+def test_a_fork_loop_hits_the_process_limit():
+    """Is a fork loop stopped by the process limit (where one holds), with a verdict saying so?"""
+    from grader.worker.sandbox import detect
+
+    if not detect().limits_processes:
+        pytest.skip("root without bubblewrap: the kernel enforces no process limit, and the report says so")
+    result = graded("exercise1", HOSTILE / "fork_loop.py")
+    correlate = by_name(result)["correlate2d: matches the reference"]
+    assert correlate.status == "failed" and "hit the process limit" in correlate.output
+    assert not result.has_errors

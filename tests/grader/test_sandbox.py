@@ -27,7 +27,7 @@ def test_bubblewrap_hides_the_solutions_and_the_network():
 def test_without_bubblewrap_the_report_says_so():
     """With resource limits only, does the report name the weaker sandbox and the reason?"""
     result, output = conv2d_output(Sandbox(LIMITS_ONLY, "CNN_GRADER_SANDBOX=none"))
-    assert result.sandbox.startswith("resource limits only (CNN_GRADER_SANDBOX=none)")
+    assert result.sandbox.startswith("resource limits only (CNN_GRADER_SANDBOX=none")
     # The same file, unsandboxed, can see the solutions next to the virtual environment (the
     # reason bubblewrap matters) or, where they are elsewhere, the network or neither.
     assert "read the solution" in output or "network" in output
