@@ -91,8 +91,9 @@ def list_command() -> None:
     from grader import catalog
 
     for exercise in catalog.all_exercises():
-        click.echo(f"{exercise.id:<11} {exercise.topic:<12} {exercise.max_score:>4g} points  "
-                   f"{exercise.title} (section {exercise.section})")
+        hidden = sum(check.points for check in exercise.checks if check.hidden)
+        points = f"{exercise.max_score - hidden:g} points" + (f" (+{hidden:g} hidden)" if hidden else "")
+        click.echo(f"{exercise.id:<11} {exercise.topic:<12} {points:<22} {exercise.title} (section {exercise.section})")
         click.echo(f"{'':<11} {exercise.summary}")
 
 
@@ -116,6 +117,15 @@ def stubs_command(check: bool) -> int:
 # --- Commands defined in other modules (each imports only click at import time) --------------
 # grader/instructor/commands.py (notebooks, selftest, release) and grader/staff/commands.py
 # (batch, export) add themselves here, one line each:
+from grader.staff.commands import batch_command, export_command  # noqa: E402
+
+cli.add_command(batch_command)
+cli.add_command(export_command)
+from grader.instructor.commands import notebooks_command, release_command, selftest_command  # noqa: E402
+
+cli.add_command(notebooks_command)
+cli.add_command(selftest_command)
+cli.add_command(release_command)
 
 
 def emit(report, format_: str, output: Path | None, fail_under: str | None) -> int:

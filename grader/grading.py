@@ -28,19 +28,21 @@ class _Job:
 
 
 def grade(names: list[str], *, submission: str | Path | None = None, seed: int = 0, cwd: Path | None = None,
-          sandbox: Sandbox | None = None, hide: tuple[Path, ...] = (), include_hidden: bool = True,
+          sandbox: Sandbox | None = None, hide: tuple[Path, ...] = (), include_hidden: bool | None = None,
           device: str = "auto") -> Report:
     """Grade the exercises `names` ('exercise1', 'convolution', ...) and return one report.
 
     `submission` is a file (one exercise only) or a folder holding the exercises' files; by
     default `exercises/<module>.py` under `cwd`. With one exercise, a submission that cannot be
     read raises SubmissionError; with several, it becomes that exercise's failed result.
-    `device` (auto, cpu, cuda) is where the PyTorch exercises run their models.
+    `device` (auto, cpu, cuda) is where the PyTorch exercises run their models. Hidden checks
+    run unless this is a student kit (`include_hidden=None`, the default) or told otherwise.
     """
     modules = list(dict.fromkeys(catalog.resolve(name) for name in names))
     if submission is not None and Path(submission).is_file() and len(modules) > 1:
         raise SubmissionError(f"{submission} is one file; to grade several exercises pass a folder")
     sandbox = sandbox or detect()
+    include_hidden = not student_kit() if include_hidden is None else include_hidden
     hide = tuple(hide) + _solution_folders(cwd)
     jobs = [_read(module, submission, cwd, raise_errors=len(modules) == 1) for module in modules]
     for job in jobs:
@@ -54,6 +56,18 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: int =
         for job in jobs:
             if job.worker is not None:
                 job.worker.close()
+
+
+def student_kit() -> bool:
+    """Is this the student release (`grade release` leaves grader/STUDENT_KIT)? Then hidden
+    checks do not run; the report says they exist and will run at grading."""
+    return (Path(__file__).parent / "STUDENT_KIT").exists()
+
+
+def unreadable(module: str, problem: str, *, seed: int = 0, include_hidden: bool = True) -> ExerciseResult:
+    """The result for a submission that cannot be graded at all: every check failed with `problem`."""
+    job = _Job(module, None, problem=problem)
+    return _grade_one(catalog.load(module), job, detect(), seed, include_hidden, device="cpu")
 
 
 def _read(module: str, given, cwd: Path | None, *, raise_errors: bool) -> _Job:
@@ -75,11 +89,14 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: int, include_hidden:
         submission=str(job.submission.path) if job.submission else "", sandbox=sandbox.description, seed=seed,
     )
     if len(checks) < len(exercise.checks):
-        result.notes.append(f"{len(exercise.checks) - len(checks)} hidden check(s) will also run at grading time.")
+        hidden = len(exercise.checks) - len(checks)
+        result.notes.append(f"{hidden} hidden check(s) worth {sum(c.points for c in exercise.checks if c.hidden):g} "
+                            "point(s) will also run when your work is graded.")
     problem = job.problem or _static_problem(exercise, job.submission)
     if not problem:
         worker = job.worker
         worker.call_timeout = exercise.call_timeout
+        worker.start_timeout = exercise.start_timeout
         worker.limits = {**DEFAULT_LIMITS, **exercise.limits}
         worker.forbidden = exercise.forbidden_imports
         load = worker.load()
@@ -90,12 +107,14 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: int, include_hidden:
 
             session = Session(worker, exercise, seed=seed, defined=frozenset(load.value or ()), device=device)
             result.tests = [check.run(session) for check in checks]
+            for test in result.tests:  # in a notebook, the worker's line numbers become cells
+                test.output = job.submission.relabel(test.output)
             if worker.restarts:
                 result.notes.append(f"The worker was restarted {worker.restarts} time(s) after a crash or a timeout.")
         elif load.failure == "startup":
             result.tests = [_failed(check, load.error["message"], status=ERROR) for check in checks]
         else:
-            problem = f"importing your file failed: {load.describe_error()}"
+            problem = job.submission.import_failure(load.describe_error())
     if problem:
         result.tests = [_failed(check, problem) for check in checks]
     result.execution_time = time.perf_counter() - started

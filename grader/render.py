@@ -45,9 +45,9 @@ def environment():
 def render(report: Report, format: str, *, color: bool = False) -> str:
     """The report as `format` (one of FORMATS)."""
     if format == "json":
-        return json.dumps(report.to_dict(), indent=2) + "\n"
+        return json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n"
     if format == "gradescope":
-        return json.dumps(gradescope(report), indent=2) + "\n"
+        return json.dumps(gradescope(report), indent=2, allow_nan=False) + "\n"
     template = environment().get_template(_TEMPLATES[format])
     return template.render(report=report, color=color, style=_styler(color))
 

@@ -8,6 +8,7 @@ raised, hung or crashed), or `error` (the grader itself failed: never a zero in 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 PASSED, FAILED, ERROR = "passed", "failed", "error"
@@ -33,6 +34,12 @@ class Counterexample:
             "actual": jsonable(self.actual),
             "differences": self.differences,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Counterexample:
+        return cls(call=data["call"], inputs={name: from_jsonable(value) for name, value in data["inputs"].items()},
+                   expected=from_jsonable(data["expected"]), actual=from_jsonable(data["actual"]),
+                   differences=data.get("differences", ""), kind=data.get("kind", "smallest failing input"))
 
 
 @dataclass
@@ -65,6 +72,15 @@ class CheckResult:
         if self.stdout:
             data["stdout"] = self.stdout
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckResult:
+        counterexample = data.get("counterexample")
+        return cls(name=data["name"], max_score=data["max_score"], score=data["score"], status=data["status"],
+                   output=data.get("output", ""), hint=data.get("hint", ""),
+                   counterexample=Counterexample.from_dict(counterexample) if counterexample else None,
+                   visibility=data.get("visibility", "visible"), stdout=data.get("stdout", ""),
+                   execution_time=data.get("execution_time", 0.0))
 
 
 @dataclass
@@ -106,6 +122,12 @@ class ExerciseResult:
             "tests": [test.to_dict() for test in self.tests],
         }
 
+    @classmethod
+    def from_dict(cls, data: dict) -> ExerciseResult:
+        """Inverse of to_dict (arrays come back as arrays), for reports built from a gradebook."""
+        fields = ("exercise", "title", "section", "submission", "execution_time", "sandbox", "seed", "notes")
+        return cls(**{name: data[name] for name in fields}, tests=[CheckResult.from_dict(test) for test in data["tests"]])
+
 
 @dataclass
 class Report:
@@ -133,30 +155,54 @@ class Report:
         """The `--format json` object: one exercise's object, or a summary with all of them."""
         if len(self.exercises) == 1:
             return self.exercises[0].to_dict()
+        exercises = [result.to_dict() for result in self.exercises]
         return {
             "score": self.score,
             "max_score": self.max_score,
             "execution_time": round(self.execution_time, 3),
-            "exercises": [result.to_dict() for result in self.exercises],
-            "tests": [
-                {**test.to_dict(), "name": f"{result.exercise}: {test.name}"}
-                for result in self.exercises for test in result.tests
-            ],
+            "exercises": exercises,
+            "tests": [{**test, "name": f"{result['exercise']}: {test['name']}"}
+                      for result in exercises for test in result["tests"]],
         }
 
 
+def from_jsonable(value) -> object:
+    """Inverse of jsonable: {dtype, shape, values} becomes an array again."""
+    import numpy as np
+
+    if isinstance(value, dict) and set(value) == {"dtype", "shape", "values"}:
+        return np.asarray(value["values"], dtype=value["dtype"]).reshape(value["shape"])
+    if isinstance(value, list):
+        return [from_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: from_jsonable(item) for key, item in value.items()}
+    return value
+
+
 def jsonable(value) -> object:
-    """Arrays as {dtype, shape, values}; everything else as plain JSON data."""
+    """Arrays as {dtype, shape, values}; everything else as plain JSON data.
+
+    NaN and infinities become the strings "nan", "inf", "-inf": strict JSON has no such
+    numbers, and NumPy reads the strings back.
+    """
     import numpy as np
 
     if isinstance(value, np.generic):
         value = np.asarray(value)
     if isinstance(value, np.ndarray):
-        return {"dtype": str(value.dtype), "shape": list(value.shape), "values": value.tolist()}
+        return {"dtype": str(value.dtype), "shape": list(value.shape), "values": _finite(value.tolist())}
     if isinstance(value, (list, tuple)):
         return [jsonable(item) for item in value]
     if isinstance(value, dict):
         return {str(key): jsonable(item) for key, item in value.items()}
     if value is None or isinstance(value, (bool, int, float, str)):
-        return value
+        return _finite(value)
     return repr(value)
+
+
+def _finite(value):
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value

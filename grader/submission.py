@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import difflib
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,16 @@ MAX_BYTES = 1_000_000
 SUFFIXES = (".py", ".ipynb")
 # Notebook cells tagged with one of these are not part of the answer (the check cell, demos).
 SKIP_TAGS = frozenset({"skip-grading", "check", "demo"})
+_LINE = re.compile(r"\bline (?P<line>\d+)(?=: )")
+
+
+@dataclass(frozen=True)
+class CellLines:
+    """Where one notebook cell's code sits in the extracted source (1-based, inclusive)."""
+
+    label: str  # "cell [7]" (its execution count, as Jupyter shows it) or "cell 5" (its position)
+    first: int
+    last: int
 
 
 @dataclass(frozen=True)
@@ -26,15 +37,42 @@ class Submission:
     path: Path
     module: str
     source: str
+    cells: tuple[CellLines, ...] = ()  # for a notebook: which lines of `source` came from which cell
+
+    @property
+    def is_notebook(self) -> bool:
+        return self.path.suffix == ".ipynb"
+
+    def where(self, line: int) -> str:
+        """'line 12' of a .py file; 'cell [7], line 2' of a notebook where the line is in a cell."""
+        for cell in self.cells:
+            if cell.first <= line <= cell.last:
+                return f"{cell.label}, line {line - cell.first + 1}"
+        return f"line {line}"
+
+    def relabel(self, text: str) -> str:
+        """Line numbers in a message ('(line 40: out[i] = ...)') turned into cells for a notebook."""
+        if not self.cells or not text:
+            return text
+        return _LINE.sub(lambda match: self.where(int(match["line"])), text)
+
+    def import_failure(self, described: str) -> str:
+        """The verdict when running the file (or the notebook's cells) failed before any check."""
+        if not self.is_notebook:
+            return f"importing your file failed: {described}"
+        return (f"running your notebook's code cells failed: {self.relabel(described)}. When a notebook is graded, "
+                "its code cells run from top to bottom in a fresh process (like Restart & Run All), leaving out "
+                f"the cells tagged {', '.join(sorted(SKIP_TAGS))}: fix that cell, or tag it skip-grading if it is "
+                "not part of your answer")
 
     @property
     def syntax_error(self) -> str | None:
-        """'line 12: invalid syntax: out[i, j] = = 0', or None when the text parses."""
+        """'line 12: invalid syntax: out[i, j] = = 0' ('cell 5, line 2: ...' in a notebook), or None."""
         try:
             ast.parse(self.source, filename=self.path.name)
         except SyntaxError as error:
             text = (error.text or "").strip()
-            return f"line {error.lineno}: {error.msg}" + (f": {text}" if text else "")
+            return f"{self.where(error.lineno or 0)}: {error.msg}" + (f": {text}" if text else "")
         return None
 
     def forbidden_imports(self, forbidden: tuple[str, ...]) -> list[str]:
@@ -53,7 +91,7 @@ class Submission:
             elif isinstance(node, ast.Call) and _is_dynamic_import(node.func) and node.args \
                     and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                 names = [node.args[0].value]
-            found += [f"line {node.lineno}: {name}" for name in names if name.partition(".")[0] in forbidden]
+            found += [f"{self.where(node.lineno)}: {name}" for name in names if name.partition(".")[0] in forbidden]
         return found
 
 
@@ -92,11 +130,12 @@ def read(path: Path, module: str) -> Submission:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise SubmissionError(f"cannot read {path}: {error.strerror}") from None
+        raise SubmissionError(f"cannot read {path.name}: {error.strerror}") from None
     if len(data) > MAX_BYTES:
-        raise SubmissionError(f"{path} is {len(data):,} bytes; a submission may be at most {MAX_BYTES:,}")
+        raise SubmissionError(f"{path.name} is {len(data):,} bytes; a submission may be at most {MAX_BYTES:,}")
     if path.suffix == ".ipynb":
-        return Submission(path, module, notebook_code(data, path))
+        source, cells = notebook_cells(data, path)
+        return Submission(path, module, source, cells)
     return Submission(path, module, _decode(data, path))
 
 
@@ -106,7 +145,7 @@ def _decode(data: bytes, path: Path) -> str:
         return data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as error:
         where = f" at byte {error.start}" if isinstance(error, UnicodeDecodeError) else ""
-        raise SubmissionError(f"{path} is not UTF-8 text{where}: save it as UTF-8 and grade again") from None
+        raise SubmissionError(f"{path.name} is not UTF-8 text{where}: save it as UTF-8 and grade again") from None
 
 
 def notebook_code(data: bytes, path: Path) -> str:
@@ -114,6 +153,11 @@ def notebook_code(data: bytes, path: Path) -> str:
 
     IPython magics and shell escapes (`%matplotlib`, `!pip`) become comments.
     """
+    return notebook_cells(data, path)[0]
+
+
+def notebook_cells(data: bytes, path: Path) -> tuple[str, tuple[CellLines, ...]]:
+    """`notebook_code`, and which lines of it came from which cell (for error messages)."""
     import warnings
 
     import nbformat
@@ -124,15 +168,19 @@ def notebook_code(data: bytes, path: Path) -> str:
             notebook = nbformat.reads(_decode(data, path), as_version=4)
     except Exception as error:
         raise SubmissionError(f"{path} is not a readable notebook: {error}") from None
-    cells = []
+    chunks, spans, line = [], [], 1
     for index, cell in enumerate(notebook.cells, 1):
         tags = set(cell.get("metadata", {}).get("tags", []))
         if cell.cell_type != "code" or tags & SKIP_TAGS:
             continue
-        lines = [f"# {line}" if line.lstrip().startswith(("%", "!")) else line
-                 for line in cell.source.splitlines()]
-        cells.append(f"# --- cell {index} ---\n" + "\n".join(lines))
-    return "\n\n".join(cells) + "\n"
+        lines = [f"# {text}" if text.lstrip().startswith(("%", "!")) else text
+                 for text in cell.source.splitlines()]
+        count = cell.get("execution_count")
+        label = f"cell [{count}]" if isinstance(count, int) else f"cell {index}"
+        chunks.append(f"# --- {label} ---\n" + "\n".join(lines))
+        spans.append(CellLines(label, line + 1, line + max(len(lines), 1)))
+        line += max(len(lines), 1) + 2  # the marker line, the cell, and the blank line between cells
+    return "\n\n".join(chunks) + "\n", tuple(spans)
 
 
 def _in_folder(folder: Path, module: str) -> Path | None:

@@ -204,6 +204,12 @@ EXERCISE = Exercise(
             description="Images and filters as uint8 (0-255, section 2): no overflow, no truncation, "
                         "a floating-point result.",
             explain=_output_rule),
+        matches_reference(
+            "conv2d", ref.conv2d, strategies.batch_and_filters(bias=None, max_side=24), points=1,
+            name="conv2d: images up to 24x24", hidden=True, max_examples=10,
+            description="Hidden until grading: larger images, so that code fitted to the visible "
+                        "checks' sizes fails.",
+            explain=_output_rule),
     ),
     mistakes=MISTAKES,
 )

@@ -41,7 +41,7 @@ def test_json_has_the_documented_fields(capsys):
 def test_topic_alias_and_junit(capsys):
     code, out, _ = run(capsys, "convolution", "-s", SOLUTION, "--format", "junit")
     suite = ElementTree.fromstring(out).find("testsuite")
-    assert code == 0 and suite.get("failures") == "0" and suite.get("tests") == "7"
+    assert code == 0 and suite.get("failures") == "0" and suite.get("tests") == "8"
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "gradescope"])
@@ -55,7 +55,7 @@ def test_html_escapes_what_the_submission_printed(capsys):
     assert code == 0 and '&#34;score&#34;: 10' in out and '"score": 10' not in out.split("<style>")[0]
 
 
-@pytest.mark.parametrize("threshold, expected", [("10", 0), ("100%", 0), ("80%", 0)])
+@pytest.mark.parametrize("threshold, expected", [("11", 0), ("100%", 0), ("80%", 0)])
 def test_fail_under_passes_full_marks(capsys, threshold, expected):
     assert run(capsys, "exercise1", "-s", SOLUTION, "--fail-under", threshold)[0] == expected
 
@@ -79,7 +79,7 @@ def test_bad_usage_is_one_line_and_exit_2(capsys, args, message):
 def test_output_writes_the_report_to_a_file(capsys, tmp_path):
     target = tmp_path / "deep" / "results.json"
     code, out, err = run(capsys, "exercise1", "-s", SOLUTION, "--format", "json", "--output", str(target))
-    assert code == 0 and out == "" and json.loads(target.read_text())["score"] == 10
+    assert code == 0 and out == "" and json.loads(target.read_text())["score"] == 11
 
 
 def test_list_shows_exercises_with_points(capsys):
@@ -90,4 +90,4 @@ def test_list_shows_exercises_with_points(capsys):
 def test_python_dash_m_grader_works():
     done = subprocess.run([sys.executable, "-m", "grader", "exercise1", "-s", SOLUTION, "--format", "json"],
                           capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0 and json.loads(done.stdout)["score"] == 10
+    assert done.returncode == 0 and json.loads(done.stdout)["score"] == 11

@@ -12,10 +12,19 @@ MISTAKE_IDS = sorted({mistake.id for mistake in EXERCISE.mistakes})
 
 
 def test_the_solution_scores_full_marks():
-    """Does the reference solution get every point, with no hint anywhere?"""
+    """Does the reference solution get every point, hidden check included, with no hint anywhere?"""
     result = graded("exercise1", ROOT / "solutions" / "exercise1_convolution.py")
-    assert result.score == result.max_score == 10
+    assert result.score == result.max_score == 11
     assert all(test.status == "passed" and not test.hint for test in result.tests)
+
+
+def test_a_student_kit_skips_the_hidden_check_and_says_so():
+    """Without hidden checks (a student release), is the total 10 and the hidden point announced?"""
+    from grader.grading import grade
+
+    result = grade(["exercise1"], submission=ROOT / "solutions", include_hidden=False).exercises[0]
+    assert result.max_score == 10 and all(test.visibility == "visible" for test in result.tests)
+    assert any("1 hidden check(s) worth 1 point(s)" in note for note in result.notes)
 
 
 def test_the_stub_scores_zero_and_says_not_implemented():

@@ -1,0 +1,83 @@
+"""`grade batch` and `grade export`: thin click commands (click only, imported at start-up)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from grader.errors import GRADED, INTERNAL_ERROR
+
+
+@click.command("batch")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for gradebook.sqlite, gradebook.csv and a results.json + report.html per student.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Submissions graded in parallel (default: the number of cores).")
+@click.option("--exercises", metavar="LIST", help="Comma-separated exercises to grade, e.g. exercise1,exercise3 (default: all).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed (part of every grade's fingerprint).")
+@click.option("--scheduler", metavar="ADDRESS", help="Run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
+def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str | None, seed: int,
+                  scheduler: str | None) -> int:
+    """Grade a class: SUBMISSIONS holds one folder or .zip per student, named by student id.
+
+    Reruns grade only what is new or changed; a run killed at any moment loses nothing.
+    """
+    from grader.staff.batch import batch
+
+    names = [name.strip() for name in exercises.split(",") if name.strip()] if exercises else None
+    summary = batch(submissions, out, jobs=jobs, exercises=names, seed=seed, scheduler=scheduler,
+                    progress=_progress(sys.stderr.isatty()))
+    for name in summary.skipped_entries:
+        click.echo(f"skipped {name}: not a folder or a .zip", err=True)
+    click.echo(f"{summary.students} students: {summary.graded} grades made, {summary.unchanged} unchanged "
+               f"({summary.seconds:.1f} s); gradebook in {out}")
+    if summary.errors:
+        click.echo(f"{summary.errors} grade(s) hit a grader error; rerun to retry them", err=True)
+        return INTERNAL_ERROR
+    return GRADED
+
+
+def _progress(terminal: bool):
+    """A bar redrawn in place on a terminal; one plain line per grade elsewhere (CI logs)."""
+    def show(count: int, total: int, grade) -> None:
+        line = f"{grade.student} {grade.exercise}: {grade.score:g}/{grade.max_score:g} {grade.status}"
+        if terminal:
+            filled = int(30 * count / total)
+            click.echo(f"\r[{'#' * filled}{'.' * (30 - filled)}] {count}/{total} {line[:40]:<40}", err=True,
+                       nl=count == total)
+        else:
+            click.echo(f"[{count}/{total}] {line}", err=True)
+
+    return show
+
+
+@click.group("export")
+def export_command() -> None:
+    """Files that let a grading service run this grader."""
+
+
+@export_command.command("gradescope")
+@click.option("--out", default="autograder.zip", show_default=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the zip to upload as Gradescope's autograder.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed the autograder uses.")
+def export_gradescope(out: Path, seed: int) -> None:
+    """Gradescope's autograder.zip: setup.sh, run_autograder and the grader (never solutions/)."""
+    from grader.staff.export import gradescope_zip
+
+    names = gradescope_zip(out, seed=seed)
+    click.echo(f"wrote {out} ({len(names)} files); upload it as the assignment's autograder")
+
+
+@export_command.command("github")
+@click.option("--out", default=".github/workflows/grade.yml", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Where to write the workflow.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed the workflow uses.")
+@click.option("--fail-under", metavar="SCORE", help="Fail the workflow below this score (points or a percentage).")
+def export_github(out: Path, seed: int, fail_under: str | None) -> None:
+    """A GitHub Actions (or Classroom) workflow that grades every push and shows the report."""
+    from grader.staff.export import github_workflow
+
+    github_workflow(out, seed=seed, fail_under=fail_under)
+    click.echo(f"wrote {out}; commit it in the student template repository")

@@ -1,0 +1,117 @@
+"""The gradebook: one SQLite row per (student, exercise), written in its own transaction.
+
+A batch run writes each grade as soon as it exists, so a run killed at any moment (SIGKILL
+included) has lost only the grades in flight; the rerun grades those and nothing else,
+because each row remembers the fingerprint (submission content + grader) it was made from.
+The CSV and the per-student files are derived from the rows, always whole, never appended.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS grades (
+    student     TEXT NOT NULL,
+    exercise    TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    status      TEXT NOT NULL,   -- graded | error | missing | unreadable
+    score       REAL NOT NULL,
+    max_score   REAL NOT NULL,
+    result      TEXT NOT NULL,   -- the exercise's --format json object
+    graded_at   TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
+    PRIMARY KEY (student, exercise)
+);
+"""
+
+GRADED, ERROR, MISSING, UNREADABLE = "graded", "error", "missing", "unreadable"
+
+
+@dataclass(frozen=True)
+class Grade:
+    student: str
+    exercise: str
+    fingerprint: str
+    status: str
+    score: float
+    max_score: float
+    result: dict
+
+    @property
+    def final(self) -> bool:
+        """A grader error is retried on the next run; everything else stands until its files change."""
+        return self.status != ERROR
+
+
+class Gradebook:
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=FULL")
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def fingerprints(self) -> dict[tuple[str, str], str]:
+        """(student, exercise) -> fingerprint of every final grade."""
+        rows = self._db.execute("SELECT student, exercise, fingerprint FROM grades WHERE status != ?", (ERROR,))
+        return {(student, exercise): fingerprint for student, exercise, fingerprint in rows}
+
+    def record(self, grade: Grade) -> None:
+        """Write one grade, atomically: it is in the gradebook whole, or not at all."""
+        with self._db:  # one transaction: committed on success, rolled back on any error
+            self._db.execute(
+                "INSERT OR REPLACE INTO grades (student, exercise, fingerprint, status, score, max_score, result) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (grade.student, grade.exercise, grade.fingerprint, grade.status, grade.score, grade.max_score,
+                 json.dumps(grade.result, allow_nan=False)),
+            )
+
+    def grades(self, students: list[str] | None = None) -> list[Grade]:
+        rows = self._db.execute(
+            "SELECT student, exercise, fingerprint, status, score, max_score, result FROM grades ORDER BY student, exercise")
+        grades = [Grade(*row[:6], result=json.loads(row[6])) for row in rows]
+        return grades if students is None else [grade for grade in grades if grade.student in set(students)]
+
+
+def csv_text(grades: list[Grade], students: list[str], exercises: list[str]) -> str:
+    """One row per student: student, one column per exercise, total, max_total, status."""
+    table = {(grade.student, grade.exercise): grade for grade in grades}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", *exercises, "total", "max_total", "status"])
+    for student in students:
+        row = [table.get((student, exercise)) for exercise in exercises]
+        scores = [f"{grade.score:g}" if grade else "" for grade in row]
+        total = sum(grade.score for grade in row if grade)
+        max_total = sum(grade.max_score for grade in row if grade)
+        writer.writerow([student, *scores, f"{total:g}", f"{max_total:g}", student_status(row, exercises)])
+    return out.getvalue()
+
+
+def student_status(row: list[Grade | None], exercises: list[str]) -> str:
+    """'graded', or what is wrong: 'missing: exercise3; grader error: exercise5'."""
+    problems: dict[str, list[str]] = {}
+    for exercise, grade in zip(exercises, row):
+        label = "not graded yet" if grade is None else {ERROR: "grader error", MISSING: "missing",
+                                                       UNREADABLE: "unreadable"}.get(grade.status)
+        if label:
+            problems.setdefault(label, []).append(exercise)
+    return "; ".join(f"{label}: {', '.join(names)}" for label, names in problems.items()) or GRADED
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` through a temporary file and a rename: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
