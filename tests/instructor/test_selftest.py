@@ -1,0 +1,73 @@
+"""Does `grade selftest` prove that every check tells right from wrong, and catch it when one cannot?"""
+
+import shutil
+from dataclasses import replace
+
+import pytest
+
+from grader import catalog
+from grader.checks import PropertyCheck
+from grader.cli import main
+from grader.instructor.selftest import run_selftest
+from tests.conftest import ROOT
+
+
+def copy_repository(tmp_path, keep_mistakes=()):
+    """solutions/, exercises/ and the exercise-1 mistake files named in `keep_mistakes`."""
+    for folder in ("solutions", "exercises"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    mistakes = tmp_path / "tests" / "submissions" / "exercise1"
+    mistakes.mkdir(parents=True)
+    for name in keep_mistakes:
+        shutil.copy(ROOT / "tests" / "submissions" / "exercise1" / f"{name}.py", mistakes)
+    return tmp_path
+
+
+@pytest.mark.slow
+def test_selftest_passes_for_every_exercise(capsys):
+    """The instructor's proof, in CI: solution full marks, stub 0, every mistake caught, every check can fail."""
+    with pytest.raises(SystemExit) as done:
+        main(["selftest"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0, out
+    assert "selftest passed" in out
+    for module in catalog.module_names():
+        exercise = catalog.load(module)
+        assert f"{exercise.id}  solution" in out.replace("  ", "  ")
+
+
+def test_a_missing_mistake_file_fails_the_selftest(tmp_path):
+    """Is a declared mistake without its file in tests/submissions/ a failure, not a silent skip?"""
+    root = copy_repository(tmp_path, keep_mistakes=["flipped_kernel"])
+    (root / "tests" / "submissions" / "exercise1" / "not_a_mistake.py").write_text("x = 1\n")
+    report = run_selftest(root=root, exercises=["exercise1"], jobs=1)
+    rows = {row.case: row for row in report.rows}
+    assert not report.ok
+    assert rows["mistake flipped_kernel"].ok and rows["solution"].ok and rows["stub"].ok
+    assert not rows["mistake off_by_one"].ok and "is missing" in rows["mistake off_by_one"].verdict
+    assert not rows["file not_a_mistake.py"].ok
+    assert "selftest FAILED" in report.table()
+
+
+def test_a_check_that_cannot_fail_fails_the_selftest(tmp_path, monkeypatch):
+    """A check whose property never compares anything: is it caught, although the stub fails it?"""
+    exercise = catalog.load("exercise1_convolution")
+    first = exercise.checks[1]
+    vacuous = PropertyCheck(name="correlate2d: always happy", points=1, description="compares nothing",
+                            functions=("correlate2d",), inputs=first.inputs,
+                            prop=lambda session, inputs: session.call("correlate2d", inputs))
+    patched = replace(exercise, checks=(*exercise.checks, vacuous))
+    load = catalog.load
+    monkeypatch.setattr(catalog, "load", lambda module: patched if module == exercise.module else load(module))
+    report = run_selftest(root=copy_repository(tmp_path), exercises=["exercise1"], jobs=1)
+    rows = {row.case: row for row in report.rows}
+    assert not rows["check: correlate2d: always happy"].ok
+    assert "cannot fail" in rows["check: correlate2d: always happy"].verdict
+    assert rows["check: correlate2d: matches the reference"].ok  # failed by the generated wrong submission
+
+
+def test_outside_the_repository_selftest_says_where_to_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as done:
+        main(["selftest"])
+    assert done.value.code == 2 and "run `grade selftest` in the repository" in capsys.readouterr().err
