@@ -1,0 +1,111 @@
+"""Is the student kit complete, free of solution code, and installable, and does it grade?"""
+
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tomllib
+
+import pytest
+
+from grader.cli import main
+from grader.errors import GraderError
+from grader.instructor.release import find_leaks, student_pyproject, write_release
+from tests.conftest import ROOT
+
+SOLUTION = ROOT / "solutions" / "exercise1_convolution.py"
+
+
+@pytest.fixture(scope="module")
+def kit(tmp_path_factory):
+    out = tmp_path_factory.mktemp("release") / "kit"
+    write_release(out=out, root=ROOT)
+    return out
+
+
+def test_the_kit_has_what_a_student_needs_and_nothing_of_the_solutions(kit):
+    names = {path.relative_to(kit).as_posix() for path in kit.rglob("*")}
+    for needed in ("pyproject.toml", "README.md", "constraints.txt", "grader/cli.py", "reference/convolution.py",
+                   "templates/report.txt.j2", "exercises/exercise1_convolution.py",
+                   "notebooks/exercise1_convolution.ipynb", "grader/STUDENT_KIT"):
+        assert needed in names
+    assert not [name for name in names if name.startswith(("solutions", "tests")) or "solution" in name.split("/")[-1]]
+    assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
+    packages = tomllib.loads((kit / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert packages and not [name for name in packages if "solution" in name]
+    readme = (kit / "README.md").read_text()
+    assert "pip install -c constraints.txt -e ." in readme and "grade exercise1" in readme
+
+
+def test_the_kit_passes_its_own_leak_check(kit):
+    leaks, exempt, checked = find_leaks(kit, ROOT)
+    assert leaks == [] and checked > 1000
+
+
+def test_a_leaked_solution_line_fails_the_release_and_writes_nothing(tmp_path):
+    """A stub that still holds a line of its solution: does the release refuse, leaving --out absent?"""
+    root = tmp_path / "repo"
+    for name in ("grader", "reference", "templates", "exercises", "solutions"):
+        shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "constraints.txt"):
+        shutil.copy(ROOT / name, root / name)
+    stub = root / "exercises" / "exercise1_convolution.py"
+    stub.write_text(stub.read_text() + "\n\nif False:  # drifted\n    out[i, j] = np.sum(image[i:i + KH, j:j + KW] * kernel)\n")
+    with pytest.raises(GraderError, match=r"leak solution code, so nothing was written: "
+                                          r"exercises/exercise1_convolution.py:\d+: 'out\[i, j\]"):
+        write_release(out=tmp_path / "kit", root=root)
+    assert not (tmp_path / "kit").exists()
+    assert [path.name for path in tmp_path.iterdir()] == ["repo"]  # no staging folder left behind
+
+
+def test_a_non_empty_out_is_refused_without_force(tmp_path, capsys, monkeypatch):
+    (tmp_path / "kit").mkdir()
+    (tmp_path / "kit" / "mine.txt").write_text("keep me")
+    monkeypatch.chdir(ROOT)
+    with pytest.raises(SystemExit) as done:
+        main(["release", "--out", str(tmp_path / "kit")])
+    assert done.value.code == 2 and "not empty" in capsys.readouterr().err
+    assert (tmp_path / "kit" / "mine.txt").read_text() == "keep me"
+    with pytest.raises(SystemExit) as done:
+        main(["release", "--out", str(tmp_path / "kit"), "--force"])
+    assert done.value.code == 0 and not (tmp_path / "kit" / "mine.txt").exists()
+    assert "leak check: no solution line in the kit" in capsys.readouterr().out
+
+
+def test_the_pyproject_loses_solutions_and_keeps_the_marker():
+    adapted = tomllib.loads(student_pyproject((ROOT / "pyproject.toml").read_text()))
+    assert "solutions*" not in adapted["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert adapted["tool"]["setuptools"]["package-data"]["grader"] == ["STUDENT_KIT"]
+    assert adapted["project"]["dependencies"] == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
+        "dependencies"]
+
+
+@pytest.mark.slow
+def test_the_kit_installs_in_a_fresh_venv_and_grades(kit, tmp_path):
+    """`pip install -e .` in a new virtual environment, then `grade exercise1`: full marks for a solution, 0 for the stub."""
+    import setuptools
+
+    env = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
+    python = env / "bin" / "python"
+    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    # This venv's packages (numpy, torch, pip) are visible, so nothing is downloaded; its own
+    # .pth files (the project's editable install) are not processed, so `grader` is the kit's.
+    (tmp_path / "venv" / site.split(str(env) + "/", 1)[1]).joinpath("project.pth").write_text(
+        sysconfig.get_paths()["purelib"] + "\n")
+    fast = [] if tuple(map(int, setuptools.__version__.split(".")[:2])) < (70, 1) else ["--no-build-isolation"]
+    subprocess.run([python, "-m", "pip", "install", "-q", *fast, "-c", "constraints.txt", "-e", "."], cwd=kit,
+                   check=True, capture_output=True)
+    where = subprocess.run([python, "-c", "import grader; print(grader.__file__)"], capture_output=True, text=True,
+                           cwd=tmp_path, check=True).stdout
+    assert where.startswith(str(kit))
+    grade = env / "bin" / "grade"
+    copy = tmp_path / "exercise1_convolution.py"
+    shutil.copy(SOLUTION, copy)
+    done = subprocess.run([grade, "exercise1", "--submission", str(copy)], cwd=kit, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    score = done.stdout.strip().splitlines()[-1]
+    assert score.startswith("score: 10/10"), done.stdout
+    stub = subprocess.run([grade, "exercise1"], cwd=kit, capture_output=True, text=True)
+    assert stub.returncode == 0 and "score: 0/" in stub.stdout
