@@ -87,14 +87,14 @@ def test_each_student_has_results_json_and_an_html_report(graded_class):
     ("corrupt", "not a readable zip file"), ("huge", "a submission may be at most"),
     ("latin1", "not UTF-8"), ("missing", "no exercise1_convolution.py"), ("looper", "timed out"),
     ("exiter", "exited with code 0"), ("crasher", "SIGSEGV"), ("hog", "ran out of memory"),
-    ("forker", "hit the process limit"),
+    ("forker", "hit the process limit|timed out"),  # bounded either way; which comes first depends on load
 ])
 def test_the_verdicts_say_what_happened(graded_class, student, words):
     _, out, _ = graded_class
     if not (out / student).exists():
         pytest.skip(f"{student} needs the sandbox or a process limit, not available here")
     outputs = [test["output"] for test in json.loads((out / student / "results.json").read_text())["tests"]]
-    assert any(words in output for output in outputs), outputs[:2]
+    assert any(word in output for output in outputs for word in words.split("|")), outputs[:2]
 
 
 def test_reports_show_the_students_own_path_not_the_graders(graded_class):
