@@ -224,12 +224,16 @@ class ExampleCheck(Check):
     function: str
     rtol: float = 1e-5
     atol: float = 1e-6
+    compare: Callable | None = None  # (expected, actual) -> Mismatch | None; arrays by default
 
     def falsify(self, session: Session) -> Falsified | None:
         for example in self.examples:
             try:
                 actual = session.call(self.function, example.inputs)
-                mismatch = compare_arrays(example.expected, actual, rtol=self.rtol, atol=self.atol)
+                if self.compare is not None:
+                    mismatch = self.compare(example.expected, actual)
+                else:
+                    mismatch = compare_arrays(example.expected, actual, rtol=self.rtol, atol=self.atol)
                 if mismatch is not None:
                     raise _falsified(self.function, example.inputs, example.expected, session, mismatch,
                                      prefix=f"{example.name}: ")
@@ -289,8 +293,10 @@ def same_shape_as_reference(function: str, reference: Callable, inputs, *, point
 
 
 def lecture_examples(function: str, examples: list[Example], *, points: float, name: str,
-                     description: str, hint: str = "") -> ExampleCheck:
-    as_float = tuple(replace(example, expected=np.asarray(example.expected, dtype=np.float64)) for example in examples)
+                     description: str, hint: str = "", compare: Callable | None = None) -> ExampleCheck:
+    """The lecture's worked examples; `compare(expected, actual)` for answers that are not arrays."""
+    if compare is None:
+        examples = [replace(example, expected=np.asarray(example.expected, dtype=np.float64)) for example in examples]
     return ExampleCheck(name=name, points=points, description=description, functions=(function,),
-                        hint=hint, examples=as_float, function=function)
+                        hint=hint, examples=tuple(examples), function=function, compare=compare)
 
