@@ -21,6 +21,7 @@ VARIANTS = ("student", "solution")
 CODE_FOLDERS = {"student": "exercises", "solution": "solutions"}
 _CELL = re.compile(r"^%% (?P<kind>markdown|code)(?: \[(?P<tags>[^\]]*)\])?[ \t]*$")
 _ATTACHMENT = re.compile(r"\(attachment:(?P<name>[\w.-]+)\)")
+SHOWN_SIZE = 64  # largest array written out in a generated example cell
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -88,6 +89,7 @@ def render_text(draft: Draft) -> Draft:
     draft.text = environment().get_template(template_name(draft.module)).render(
         exercise=exercise, declaration=_declaration(draft.module), variant=draft.variant, student=draft.variant == "student",
         answer=split_answer(code_path.read_text(encoding="utf-8")), examples=lecture_examples(exercise),
+        shown_examples=lecture_examples(exercise, max_size=SHOWN_SIZE),
         table=markdown_table, figure=figure, literal=python_literal,
     )
     return draft
@@ -238,12 +240,19 @@ def split_answer(source: str) -> Answer:
     return Answer(tuple(chunks))
 
 
-def lecture_examples(exercise) -> dict[str, list]:
-    """{function: [Example, ...]}: the lecture's worked examples the exercise's checks use."""
+def lecture_examples(exercise, *, max_size: int | None = None) -> dict[str, list]:
+    """{function: [Example, ...]}: the lecture's worked examples the exercise's checks use.
+
+    With `max_size`, only those whose arrays are all that small (to be written out in a cell).
+    """
+    import numpy as np
+
     found: dict[str, list] = {}
     for check in exercise.checks:
         for example in getattr(check, "examples", ()):
-            found.setdefault(check.function, []).append(example)
+            values = [*example.inputs.values(), example.expected]
+            if max_size is None or all(np.size(value) <= max_size for value in values if value is not None):
+                found.setdefault(check.function, []).append(example)
     return found
 
 
