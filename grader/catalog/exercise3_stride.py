@@ -41,8 +41,8 @@ def _int_mismatch(expected: int, actual) -> Mismatch | None:
     if got is None:
         number = as_array(actual)
         if number is not None and number.ndim == 0 and number.dtype.kind == "f":
-            return Mismatch(f"returned {float(number)!r}, a float, expected the int {expected}: "
-                            "use floor division, //, not /")
+            return Mismatch(f"returned {float(number)!r}, a float; expected the int {expected} "
+                            "(use floor division, //, not /)")
         return Mismatch(f"returned {describe_value(actual)}, expected the int {expected}")
     return Mismatch(f"returned {got}, expected {expected}")
 
