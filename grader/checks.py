@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -58,10 +58,19 @@ class Session:
     defined: frozenset = frozenset()
     device: str = "cpu"
     last_outcome: object = None
+    cache: dict = field(default_factory=dict)  # what checks share within one grading run (built models)
 
     def call(self, function: str, inputs: dict, *, timeout: float | None = None):
         """The submission's `function(*inputs.values())`, or Falsified / _Stop on failure."""
         outcome = self.last_outcome = self.worker.call(function, *inputs.values(), timeout=timeout)
+        return self._value(function, inputs, outcome)
+
+    def request(self, op: str, args: dict, *, function: str, inputs: dict, timeout: float | None = None):
+        """A worker op about `function` (`torch.forward` on a LeNet5, say), failing like `call`."""
+        outcome = self.last_outcome = self.worker.request(op, args, timeout=timeout)
+        return self._value(function, inputs, outcome)
+
+    def _value(self, function: str, inputs: dict, outcome):
         if outcome.ok:
             return outcome.value
         falsified = Falsified(_failure_message(function, outcome, self.worker.limits), function=function,

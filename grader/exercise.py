@@ -76,6 +76,7 @@ class Exercise:
     summary: str = ""
     call_timeout: float = 2.0
     limits: dict = field(default_factory=dict)
+    start_timeout: float = 10.0  # booting the worker and importing the file (torch takes seconds)
 
     @property
     def max_score(self) -> float:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.worker import protocol
-from grader.worker.sandbox import BUBBLEWRAP, Sandbox
+from grader.worker.sandbox import BUBBLEWRAP, Sandbox, gpu_device_nodes
 
 # What the worker process may use. RLIMIT_AS bounds memory (address space); processes
 # counts threads too, and is enforced only for a non-root worker (see sandbox.py).
@@ -288,8 +288,11 @@ def _worker_uid() -> int:
 
 def _rlimits(limits: dict, *, processes: bool) -> dict:
     mib = 2**20
+    # CUDA reserves far more address space than it uses: where an exercise may use a GPU and
+    # this machine has one, the memory limit bounds the data segment instead.
+    memory = "RLIMIT_DATA" if limits.get("cuda") and gpu_device_nodes() else "RLIMIT_AS"
     rlimits = {
-        "RLIMIT_AS": int(limits["memory_mb"]) * mib,
+        memory: int(limits["memory_mb"]) * mib,
         "RLIMIT_CPU": int(limits["cpu_seconds"]),
         "RLIMIT_FSIZE": int(limits["file_mb"]) * mib,
         "RLIMIT_CORE": 0,

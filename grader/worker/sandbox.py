@@ -71,6 +71,8 @@ class Sandbox:
         for name in SYSTEM_FILES:
             command += ["--ro-bind-try", name, name]
         command += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        for node in gpu_device_nodes():  # --dev hides them; CUDA in the worker needs them (--device cuda)
+            command += ["--dev-bind-try", node, node]
         binds = _outermost(path for path in keep if path.exists() and not path.is_relative_to("/usr"))
         for folder in _parents([*binds, workdir]):  # bubblewrap would make them 0700: unreachable after the drop
             command += ["--perms", "0755", "--dir", str(folder)]
@@ -88,6 +90,13 @@ class Sandbox:
         else:
             command += ["--unshare-all", "--cap-drop", "ALL"]
         return command + argv
+
+
+def gpu_device_nodes() -> list[str]:
+    """/dev/nvidia0, /dev/nvidiactl, /dev/nvidia-uvm, ...: none on a machine without an NVIDIA GPU."""
+    import glob
+
+    return sorted(glob.glob("/dev/nvidia*"))
 
 
 def _parents(paths) -> list[Path]:
