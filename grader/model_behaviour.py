@@ -1,0 +1,188 @@
+"""Behaviour checks for the PyTorch exercises: outputs, modes and gradients against the reference.
+
+The student's model gets the reference's random weights (grader.model_runs); hypothesis draws
+the keyword arguments, batch sizes and input sizes; the model runs in the worker, the
+reference here, and the first layer where they part is named.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from grader.checks import PropertyCheck, Session
+from grader.compare import compare_arrays
+from grader.model_checks import SHRINK_CALLS, fail, listed, model_input
+from grader.model_mapping import describe, family
+from grader.model_runs import (Evidence, Model, ModelSpec, Run, agreement, ask, first_calls, get_model,
+                               run_reference, sample_input, tolerance, where_they_part, with_weights)
+
+
+# --- Outputs -----------------------------------------------------------------------------------------------------
+
+def best_reference(model: Model, x: np.ndarray, mode: str, actual: np.ndarray, mine: dict) -> tuple[Run, dict]:
+    """The reference run that matches `actual`, trying every accepted variant the first time; else
+    the variant that agrees with the student's model for the most layers. Either way the choice
+    is kept for the model's later inputs: a model is one variant or none."""
+    if model.variant is not None:
+        return run_reference(model, x, mode, model.variant), model.variant
+    runs = []
+    for variant in model.spec.variants:
+        run = run_reference(model, x, mode, variant)
+        if compare_arrays(run.output, actual, **tolerance(run.output)) is None:
+            model.variant = variant
+            return run, variant
+        runs.append((agreement(model, mine, run.units)[0], -len(runs), run, variant))
+    _, _, run, model.variant = max(runs, key=lambda entry: entry[:2])
+    return run, model.variant
+
+
+def forward_check(spec: ModelSpec, inputs, *, mode: str = "eval", points: float, name: str, description: str,
+                  hint: str = "", max_examples: int = 10) -> PropertyCheck:
+    """With the reference's weights, the model's output on drawn inputs is the reference's (in `mode`)."""
+
+    def prop(session: Session, drawn: dict) -> None:
+        x, shown = model_input(spec, drawn)
+        model = with_weights(session, get_model(session, spec, drawn["kwargs"], shown), shown)
+        result = ask(session, model, "forward", {"x": x, "mode": mode, "trace": True}, shown)
+        actual, mine = result["outputs"][0], first_calls(result["traces"][0])
+        run, variant = best_reference(model, x, mode, actual, mine)
+        mismatch = compare_arrays(run.output, actual, **tolerance(run.output))
+        if mismatch is not None:
+            evidence = Evidence(model=model, x=x, mode=mode, expected=run.output, actual=actual,
+                                facts={"variant": variant})
+            where = where_they_part(model, mine, run.units)
+            raise fail(f"{spec.call(drawn['kwargs'])} in {mode} mode {mismatch.message}. {where}".strip(),
+                        model, shown, evidence, expected=run.output, actual=actual, differences=mismatch.differences)
+
+    return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
+                         inputs=inputs, prop=prop, max_examples=max_examples,
+                         shrink_calls=SHRINK_CALLS)
+
+
+# --- Modes: eval is deterministic; what training mode changes, and where -------------------------------------------
+
+def _varies(first: dict, second: dict) -> dict:
+    return {path: not np.array_equal(first[path][0], second[path][0]) for path in first if path in second}
+
+
+def mode_problems(model: Model, x: np.ndarray, eval_result: dict, train_result: dict) -> tuple[list[str], dict]:
+    """What the model does differently from the reference in eval and in training mode."""
+    problems, facts = [], {"varies": {}, "training": {}, "buffers": None, "after_last": False}
+    outputs = eval_result["outputs"]
+    if not np.array_equal(outputs[0], outputs[1]):
+        problems.append("in eval mode two calls on the same input give different outputs: something random "
+                        "(Dropout) is still active; functional dropout needs training=self.training")
+    if eval_result["buffers_changed"]:
+        problems.append(f"in eval mode a forward pass changed {', '.join(eval_result['buffers_changed'])}: "
+                        "BatchNorm must use (not update) its running statistics in eval mode")
+    torch.manual_seed(1)
+    first, second = run_reference(model, x, "train"), run_reference(model, x, "train")
+    theirs = _varies(first.units, second.units)
+    traces = train_result["traces"]
+    mine = _varies(first_calls(traces[0]), first_calls(traces[1]))
+    flags = {path: training for path, _, training in train_result["training"]}
+    reference_flags = {call["path"]: call["training"] for call in first.calls}
+    for student_unit, reference_unit in model.mapping.pairs:
+        name = describe(reference_unit)
+        my_varies, their_varies = mine.get(student_unit["path"]), theirs.get(reference_unit["path"])
+        facts["varies"][reference_unit["path"]] = (my_varies, their_varies)
+        if my_varies and not their_varies:
+            problems.append(f"in training mode the input of {name} changes from call to call (something random, "
+                            "Dropout, comes before it); in the reference it does not")
+        elif their_varies and not my_varies:
+            problems.append(f"in training mode the input of {name} is the same on every call; in the reference "
+                            "Dropout comes right before it")
+        my_flag, their_flag = flags.get(student_unit["path"]), reference_flags.get(reference_unit["path"])
+        facts["training"][reference_unit["path"]] = (my_flag, their_flag)
+        if my_flag != their_flag and family(reference_unit["type"]) == "batchnorm":  # the others ignore the mode
+            problems.append(f"after model.train(), {name} runs in {'training' if my_flag else 'eval'} mode; "
+                            f"expected {'training' if their_flag else 'eval'} mode")
+    if model.mapping.pairs:  # randomness after the last layer: the output is its output in eval, not in train
+        last_student, last_reference = model.mapping.pairs[-1]
+        in_train = _is_output_of(first_calls(traces[0]).get(last_student["path"]), train_result["outputs"][0])
+        in_eval = _is_output_of(first_calls(eval_result["traces"][0]).get(last_student["path"]), outputs[0])
+        facts["after_last"] = in_eval and not in_train
+        if facts["after_last"]:
+            problems.append(f"in training mode the output is not the output of the last layer, "
+                            f"{describe(last_reference)}, as it is in eval mode: something random (Dropout?) "
+                            "comes after it")
+    reverse = {theirs_name: mine_name for mine_name, theirs_name in model.mapping.tensors.items()}
+    expected_changed = sorted(reverse.get(name, name) for name in first.buffers_changed
+                              if not name.endswith("num_batches_tracked"))
+    changed = sorted(name for name in train_result["buffers_changed"] if not name.endswith("num_batches_tracked"))
+    facts["buffers"] = (changed, expected_changed)
+    if changed != expected_changed:
+        problems.append(f"a training-mode forward pass changed {listed(changed)}; expected {listed(expected_changed)}")
+    return problems, facts
+
+
+def _is_output_of(unit_trace, output: np.ndarray) -> bool:
+    return unit_trace is not None and unit_trace[1].size == output.size and \
+        np.array_equal(unit_trace[1].reshape(-1), output.reshape(-1))
+
+
+def modes_check(spec: ModelSpec, inputs, *, points: float, name: str, description: str, hint: str = "",
+                max_examples: int = 3) -> PropertyCheck:
+    """eval(): deterministic, BatchNorm statistics untouched. train(): the same layers as the reference's
+    run in training mode, get randomly dropped inputs, update statistics."""
+
+    def prop(session: Session, drawn: dict) -> None:
+        x, shown = model_input(spec, drawn)
+        model = with_weights(session, get_model(session, spec, drawn["kwargs"], shown), shown)
+        eval_result = ask(session, model, "forward", {"x": x, "mode": "eval", "repeat": 2, "trace": True}, shown)
+        train_result = ask(session, model, "forward", {"x": x, "mode": "train", "repeat": 2, "trace": True}, shown)
+        problems, facts = mode_problems(model, x, eval_result, train_result)
+        if problems:
+            evidence = Evidence(model=model, x=x, mode="train", facts=facts)
+            raise fail(f"{spec.call(drawn['kwargs'])}:\n" + "\n".join(f"- {p}" for p in problems), model, shown,
+                        evidence)
+
+    return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
+                         inputs=inputs, prop=prop, max_examples=max_examples,
+                         shrink_calls=SHRINK_CALLS)
+
+
+# --- Gradients --------------------------------------------------------------------------------------------------
+
+def backward_check(spec: ModelSpec, inputs, *, points: float, name: str, description: str, hint: str = "",
+                   max_examples: int = 8) -> PropertyCheck:
+    """In training mode, d(sum(output * g))/dx and /dweights equal the reference's; x is left as it was."""
+
+    def prop(session: Session, drawn: dict) -> None:
+        x, shown = model_input(spec, drawn)
+        model = with_weights(session, get_model(session, spec, drawn["kwargs"], shown), shown)
+        reference = model.reference
+        expected_output = run_reference(model, x, "train").output
+        grad_output = sample_input(expected_output.shape, drawn["seed"] + 1)
+        evidence = Evidence(model=model, x=x, mode="train")
+        result = ask(session, model, "backward", {"x": x, "grad_output": grad_output, "mode": "train"}, shown, evidence)
+        saved = {n: b.clone() for n, b in reference.named_buffers()}
+        reference.train()
+        reference.zero_grad(set_to_none=True)
+        x_reference = torch.from_numpy(x).requires_grad_(True)
+        (reference(x_reference) * torch.from_numpy(grad_output)).sum().backward()
+        grads = {n: p.grad.numpy().copy() for n, p in reference.named_parameters() if p.grad is not None}
+        input_grad = x_reference.grad.numpy().copy()
+        reference.zero_grad(set_to_none=True)
+        reference.eval()
+        with torch.no_grad():
+            for n, b in reference.named_buffers():
+                b.copy_(saved[n])
+        evidence.facts["input_changed"] = result["input_changed"]
+        if result["input_changed"]:
+            raise fail(f"{spec.call(drawn['kwargs'])} changed its input x in place during forward: an in-place "
+                        "operation (+=, relu_, inplace=True) wrote into a tensor that is still needed",
+                        model, shown, evidence)
+        checks = [("the gradient with respect to x", input_grad, result["input_grad"])]
+        checks += [(f"the gradient of {mine}", grads.get(theirs), result["param_grads"].get(mine))
+                   for mine, theirs in model.mapping.tensors.items() if theirs in grads]
+        for what, expected, actual in checks:
+            mismatch = compare_arrays(expected, actual, **tolerance(expected))
+            if mismatch is not None:
+                raise fail(f"{spec.call(drawn['kwargs'])} in training mode: {what} {mismatch.message}", model,
+                            shown, evidence, expected=expected, actual=actual, differences=mismatch.differences)
+
+    return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
+                         inputs=inputs, prop=prop, max_examples=max_examples,
+                         shrink_calls=SHRINK_CALLS)
