@@ -1,0 +1,101 @@
+"""Exercise 7, AlexNet (sections 13, 14): the lecture's CIFAR-10 AlexNet in PyTorch, returning logits."""
+
+from hypothesis import strategies as st
+
+from grader.exercise import Exercise, Mistake
+from grader.model_behaviour import forward_check, modes_check
+from grader.model_checks import count_check, draws, structure_check, training_check
+from grader.model_mapping import family
+from grader.model_mistakes import output_is, softmax, when
+from grader.model_runs import ModelSpec
+from grader.worker.torch_inspect import units
+from reference import models as ref
+
+# Every PyTorch spelling of Keras's 'same' that gives the table's shapes: the first conv padded
+# 7 to 10 pixels in all (Keras: 3 before, 4 after), the pools 0 + 1 (Keras, ceil_mode=True) or
+# 1 + 1 (padding=1). Tried in this order until one reproduces the student's outputs; the first
+# (padding=4, padding=1: all inside the layers) is what the structure check shows.
+PADDINGS = tuple({"conv1_padding": conv, "pool_padding": pool}
+                 for conv, pool in [((4, 4), (1, 1)), ((3, 4), (0, 1)), ((4, 4), (0, 1)), ((3, 4), (1, 1)),
+                                    ((5, 5), (1, 1)), ((5, 5), (0, 1)), ((4, 3), (0, 1)), ((4, 3), (1, 1)),
+                                    ((4, 5), (0, 1)), ((4, 5), (1, 1)), ((5, 4), (0, 1)), ((5, 4), (1, 1))])
+
+ALEXNET = ModelSpec(cls="AlexNet", reference=lambda kwargs, **variant: ref.AlexNet(**kwargs, **variant),
+                    input_shape=lambda kwargs: (3, 32, 32), variants=PADDINGS)
+
+# One configuration: every other num_classes costs another 8.5M-parameter model (LeNet draws them).
+TEN_CLASSES = st.just({"num_classes": 10})
+
+
+def _batchnorm_before_pooling(evidence, outcome) -> bool:
+    """A BatchNorm straight after its conv's ReLU: its input has the conv's size, not the pool's."""
+    found = units((evidence.model.info if evidence.model else {}).get("calls", []))
+    return any(family(unit["type"]) == "batchnorm" and index and unit["inputs"]
+               and unit["inputs"][0] == found[index - 1]["output"]
+               for index, unit in enumerate(found))
+
+
+def _dropout_misplaced(evidence, outcome) -> bool:
+    varies = evidence.facts.get("varies", {})
+    return evidence.facts.get("after_last", False) or any(mine != theirs for mine, theirs in varies.values())
+
+
+ALEXNET_MISTAKES = (
+    Mistake("softmax_in_forward", "AlexNet",
+            "Your model returns probabilities (a softmax in forward): return the logits. The lecture's "
+            "Dense(10, activation='softmax') + categorical_crossentropy is nn.Linear(2048, 10) + "
+            "nn.CrossEntropyLoss, which applies the softmax itself.",
+            detect=output_is(softmax)),
+    Mistake("batchnorm_before_pooling", "AlexNet",
+            "A BatchNorm comes before its max pool: in the lecture's table each BatchNormalization follows "
+            "the MaxPooling2D (conv, ReLU, pool, BatchNorm), so it normalises the pooled maps: (N, 96, 4, 4), "
+            "(N, 256, 2, 2) and (N, 256, 1, 1).",
+            detect=when(_batchnorm_before_pooling)),
+    Mistake("dropout_before_dense", "AlexNet",
+            "Dropout is in the wrong place: in the lecture's AlexNet each Dropout(0.5) comes after a hidden "
+            "Dense layer and its ReLU (Dense 2048, ReLU, Dropout, Dense 2048, ReLU, Dropout, Dense 10), so it "
+            "drops inputs of the second and third dense layers; none before the first, none on the logits.",
+            detect=when(_dropout_misplaced)),
+)
+
+EXERCISE = Exercise(
+    id="exercise7",
+    module=__name__.rpartition(".")[2],
+    title="AlexNet",
+    section="13. AlexNet, 14. Multiclass Classification by LeNet & AlexNet",
+    summary="class AlexNet(nn.Module), __init__(self, num_classes=10): the lecture's CIFAR-10 AlexNet, logits out",
+    functions=("AlexNet",),
+    checks=(
+        structure_check(
+            ALEXNET, TEN_CLASSES, points=3, name="AlexNet: layers and output shapes", max_examples=1,
+            description="Conv 96@11x11/4 (N, 96, 8, 8), pool and BatchNorm (N, 96, 4, 4), conv 256@5x5, pool, "
+                        "BatchNorm (N, 256, 2, 2), convs 384, 384, 256 @3x3, pool, BatchNorm (N, 256, 1, 1), "
+                        "dense 2048, 2048, 10: the lecture's summary table."),
+        count_check(
+            ALEXNET, (({"num_classes": 10}, {"trainable": 8_491_594, "frozen": 0, "statistics": 1_216}),), points=1,
+            name="AlexNet: 8,491,594 parameters + 1,216 statistics",
+            description="Trainable parameters per layer as in the lecture's table, plus the BatchNorm running "
+                        "means and variances (Keras's 1,216 non-trainable parameters): 8,492,810."),
+        forward_check(
+            ALEXNET, draws(TEN_CLASSES, batch=(1, 4)), points=3, name="AlexNet: outputs match the reference",
+            description="Given the reference's random weights (BatchNorm statistics included), the logits in eval "
+                        "mode equal the reference's on random batches of 1-4 images, for any 'same' padding "
+                        "that gives the table's shapes.",
+            max_examples=6),
+        modes_check(
+            ALEXNET, draws(TEN_CLASSES, batch=(4, 8)), points=2, name="AlexNet: Dropout and BatchNorm modes",
+            max_examples=2,
+            description="eval(): two calls agree and BatchNorm statistics stay; train(): Dropout drops the inputs "
+                        "of the second and third dense layers (only those) and BatchNorm updates its statistics."),
+        training_check(
+            ALEXNET, ({"kwargs": {"num_classes": 10}, "N": 8, "seed": 0, "size": None},), loss="cross_entropy",
+            points=1, name="AlexNet: trains",
+            description="With nn.CrossEntropyLoss, one SGD step changes every parameter and five steps on a "
+                        "fixed batch of 8 lower the loss."),
+    ),
+    mistakes=ALEXNET_MISTAKES,
+    forbidden_imports=(),
+    call_timeout=5.0,
+    start_timeout=30.0,
+    limits={"memory_mb": 2048, "cuda": True},
+)
