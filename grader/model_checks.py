@@ -14,15 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import torch
 from hypothesis import strategies as st
 
 from grader.checks import Check, Falsified, PropertyCheck, Session, _Stop
 from grader.model_mapping import MappingError, describe, family, map_models
 from grader.model_runs import (Evidence, Model, ModelOutcome, ModelSpec, ask, get_model, input_recipe,
-                               sample_input)
+                               reference_structure, sample_input)
 from grader.strategies import upto
-from grader.worker.torch_inspect import parameter_table, record, units
+from grader.worker.torch_inspect import units
 
 # Model inputs shrink in few steps (a batch size, a seed); each step runs a whole model.
 SHRINK_CALLS = 15
@@ -86,16 +85,6 @@ class FixedCheck(Check):
 
 
 # --- Structure ------------------------------------------------------------------------------------------------
-
-def reference_structure(session: Session, spec: ModelSpec, kwargs: dict) -> dict:
-    key = ("reference structure", spec.cls, repr(sorted(kwargs.items())))
-    if key not in session.cache:
-        reference = spec.build_reference(kwargs, spec.variants[0]).eval()
-        x = torch.from_numpy(sample_input((2, *spec.input_shape(kwargs)), seed=1))
-        output, recorded = record(reference, x)
-        session.cache[key] = {**parameter_table(reference), "calls": recorded["calls"], "output": list(output.shape)}
-    return session.cache[key]
-
 
 _COMPARED = {"conv": ("kernel_size", "stride", "bias"), "linear": ("bias",),
              "batchnorm": ("affine", "track_running_stats")}

@@ -75,6 +75,7 @@ class Model:
     mapping: Mapping | None = None
     sent: dict | None = None  # the arrays sent, to send again after a worker restart
     variant: dict | None = None  # the accepted reference variant, once one matched
+    built: dict = field(default_factory=dict)  # reference variants with the same weights, by repr
 
 
 @dataclass
@@ -231,10 +232,17 @@ def randomize(model: nn.Module, seed: int) -> nn.Module:
     return model
 
 
-def _reference_info(model: nn.Module, x: np.ndarray) -> dict:
-    model.eval()
-    output, recorded = record(model, torch.from_numpy(x))
-    return {**parameter_table(model), "calls": recorded["calls"], "output": list(output.shape)}
+def reference_structure(session: Session, spec: ModelSpec, kwargs: dict) -> dict:
+    """The reference's parameters and calls on the input get_model inspects, once per run; the
+    model built for it is kept for with_weights (an AlexNet takes a tenth of a second to build)."""
+    key = (spec.cls, repr(sorted(kwargs.items())))
+    if ("reference structure", *key) not in session.cache:
+        reference = spec.build_reference(kwargs, spec.variants[0]).eval()
+        output, recorded = record(reference, torch.from_numpy(sample_input((2, *spec.input_shape(kwargs)), seed=1)))
+        session.cache[("reference structure", *key)] = {**parameter_table(reference), "calls": recorded["calls"],
+                                                        "output": list(output.shape)}
+        session.cache[("reference model", *key)] = reference
+    return session.cache[("reference structure", *key)]
 
 
 def with_weights(session: Session, model: Model, inputs: dict) -> Model:
@@ -246,9 +254,9 @@ def with_weights(session: Session, model: Model, inputs: dict) -> Model:
         raise _Stop(_copy(failed))
     spec, kwargs = model.spec, model.kwargs
     shown = dict(kwargs)
-    torch.manual_seed(session.seed)
-    reference = randomize(spec.build_reference(kwargs, spec.variants[0]), seed=session.seed)
-    reference_info = _reference_info(reference, sample_input((2, *spec.input_shape(kwargs)), seed=1))
+    reference_info = reference_structure(session, spec, kwargs)
+    reference = session.cache.pop(("reference model", spec.cls, repr(sorted(kwargs.items()))), None)
+    reference = randomize(reference or spec.build_reference(kwargs, spec.variants[0]), seed=session.seed).eval()
     try:
         mapping = map_models(model.info, reference_info)
     except MappingError as error:
@@ -289,9 +297,12 @@ def reference_model(model: Model, variant: dict | None = None, changes: dict | N
     spec = model.spec
     if (variant is None or variant == spec.variants[0]) and not changes:
         return model.reference
-    reference = spec.build_reference(model.kwargs, {**(variant or spec.variants[0]), **(changes or {})})
-    copy_state(model.reference, reference)
-    return reference.eval()
+    wanted = {**(variant or spec.variants[0]), **(changes or {})}
+    key = repr(sorted(wanted.items()))
+    if key not in model.built:  # an AlexNet takes a tenth of a second to build: once per variant
+        model.built[key] = spec.build_reference(model.kwargs, wanted)
+        copy_state(model.reference, model.built[key])
+    return model.built[key].eval()
 
 
 def copy_state(source: nn.Module, target: nn.Module) -> None:
