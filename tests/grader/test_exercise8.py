@@ -47,3 +47,16 @@ def test_an_in_place_shortcut_fails_only_on_gradients_with_the_line():
     failed = [test for test in result.tests if test.status != "passed"]
     assert [test.name for test in failed] == ["ResidualBlock: gradients match the reference"]
     assert "identity += out" in failed[0].output
+
+
+def test_the_same_seed_gives_the_same_verdicts_and_counterexamples():
+    """Are model checks deterministic: same seed, same scores, messages and counterexamples?"""
+    from grader.grading import grade
+
+    path = SUBMISSIONS / "exercise8" / "relu_before_addition.py"
+
+    def summary(seed):
+        result = grade(["exercise8"], submission=path, seed=seed).exercises[0]
+        return [(t.name, t.score, t.output, t.counterexample and t.counterexample.to_dict()) for t in result.tests]
+
+    assert summary(3) == summary(3)
