@@ -17,7 +17,7 @@ channels first; Keras has (N, 32, 32, 3)):
     BatchNormalization()                              (N, 256, 1, 1)         512 + 512
     Flatten()                                         (N, 256)                    0
     Dense(2048, relu), Dropout(0.5)                   (N, 2048)             526,336
-    Dense(2048, relu), Dropout(0.5)                   (N, 2048)           4,194,304 + 2,048
+    Dense(2048, relu), Dropout(0.5)                   (N, 2048)           4,196,352
     Dense(num_classes, softmax)                       (N, num_classes)       20,490
 
 8,491,594 trainable parameters; the "+ 192" etc. are BatchNorm's running means and variances

@@ -165,7 +165,8 @@ _LABELS = {"trainable": "trainable parameters", "frozen": "frozen parameters",
 
 def count_check(spec: ModelSpec, configurations: tuple[tuple[dict, dict], ...], *, points: float, name: str,
                 description: str, hint: str = "") -> FixedCheck:
-    """Trainable parameters, frozen ones and BatchNorm statistics equal the lecture's, per layer too.
+    """Trainable parameters, frozen ones and BatchNorm statistics equal the expected counts (the
+    lecture's tables, or the exercise's spec where the lecture prints none), per layer too.
 
     `configurations`: (kwargs, {"trainable": n, "frozen": n, "statistics": n}) pairs.
     """
@@ -175,7 +176,7 @@ def count_check(spec: ModelSpec, configurations: tuple[tuple[dict, dict], ...], 
         inputs = dict(kwargs)
         model = get_model(session, spec, kwargs, inputs)
         found = counts(model.info)
-        wrong = [f"{found[kind]:,} {_LABELS[kind]} where the lecture has {number:,}"
+        wrong = [f"{found[kind]:,} {_LABELS[kind]}, expected {number:,}"
                  for kind, number in expected.items() if found[kind] != number]
         if not wrong:
             return

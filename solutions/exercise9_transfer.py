@@ -21,8 +21,9 @@ In PyTorch:
     freezes nothing.
   - BatchNorm and Dropout layers of a base follow model.train() / model.eval(), not
     requires_grad: a frozen base must also stay in eval mode, or model.train() makes its
-    BatchNorm layers update their statistics and its Dropout layers drop features. Keras's
-    trainable=False does both; in PyTorch override train() to put the base back into eval().
+    BatchNorm layers update their statistics and its Dropout layers drop features. (In Keras,
+    trainable=False also runs BatchNorm in inference mode, while Dropout still follows
+    training.) In PyTorch override train() to put the base back into eval(): that does both.
   - The head returns logits (no sigmoid); nn.BCEWithLogitsLoss applies the sigmoid (Keras:
     Dense(1, activation='sigmoid') + binary_crossentropy), more stably than a sigmoid in forward.
   - The optimizer gets only what trains: torch.optim.RMSprop(trainable_parameters(model)).
