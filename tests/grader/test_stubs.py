@@ -1,6 +1,5 @@
 """Are the student stubs exactly what generation from solutions/ gives?"""
 
-from pathlib import Path
 
 import pytest
 

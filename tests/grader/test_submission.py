@@ -1,7 +1,6 @@
 """Does a mistyped path or an unreadable file get one clear line, and a notebook get graded?"""
 
 import json
-from pathlib import Path
 
 import pytest
 
