@@ -74,6 +74,16 @@ def arrays(dtype, shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
     return _POOL_BYTES.map(lambda pool: from_pool(pool, dtype, shape))
 
 
+def draw_conv_arrays(draw, dtype, x_shape: tuple, w_shape: tuple, bias: bool | None) -> dict:
+    """x, w and b (F,) or None for a convolution: `bias` True always draws b, False never, None either."""
+    with_bias = draw(st.booleans(), label="with bias") if bias is None else bias
+    return {
+        "x": draw_array(draw, dtype, x_shape, label="x"),
+        "w": draw_array(draw, dtype, w_shape, label="w"),
+        "b": draw_array(draw, np.float64, w_shape[:1], label="b") if with_bias else None,
+    }
+
+
 @st.composite
 def image_and_kernel(draw, dtypes=FLOATS) -> dict:
     """One image (H, W) and one kernel (KH, KW) that fits inside it; non-square both."""
@@ -94,12 +104,7 @@ def batch_and_filters(draw, dtypes=FLOATS, bias: bool | None = False, max_side: 
     H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
     KH, KW = draw(upto(H), label="KH"), draw(upto(W), label="KW")
     dtype = draw(one_of(tuple(dtypes)), label="dtype")
-    with_bias = draw(st.booleans(), label="with bias") if bias is None else bias
-    return {
-        "x": draw_array(draw, dtype, (N, C, H, W), label="x"),
-        "w": draw_array(draw, dtype, (F, C, KH, KW), label="w"),
-        "b": draw_array(draw, np.float64, (F,), label="b") if with_bias else None,
-    }
+    return draw_conv_arrays(draw, dtype, (N, C, H, W), (F, C, KH, KW), bias)
 
 
 # --- Exercises 2-5: padding, stride, pooling, flattening ------------------------------------------
@@ -140,12 +145,7 @@ def same_conv_inputs(draw, dtypes=FLOATS, bias: bool | None = False, max_side: i
     H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
     KH, KW = draw(one_of((1, 3, 5, 7)), label="KH"), draw(one_of((1, 3, 5, 7)), label="KW")
     dtype = draw(one_of(tuple(dtypes)), label="dtype")
-    with_bias = draw(st.booleans(), label="with bias") if bias is None else bias
-    return {
-        "x": draw_array(draw, dtype, (N, C, H, W), label="x"),
-        "w": draw_array(draw, dtype, (F, C, KH, KW), label="w"),
-        "b": draw_array(draw, np.float64, (F,), label="b") if with_bias else None,
-    }
+    return draw_conv_arrays(draw, dtype, (N, C, H, W), (F, C, KH, KW), bias)
 
 
 @st.composite
@@ -162,14 +162,7 @@ def strided_conv_inputs(draw, dtypes=FLOATS, bias: bool | None = None, max_side:
     KH, KW = draw(upto(min(H + 2 * ph, 7)), label="KH"), draw(upto(min(W + 2 * pw, 7)), label="KW")
     stride, _ = draw_per_axis(draw, 1, (max_stride, max_stride), "stride")
     dtype = draw(one_of(tuple(dtypes)), label="dtype")
-    with_bias = draw(st.booleans(), label="with bias") if bias is None else bias
-    return {
-        "x": draw_array(draw, dtype, (N, C, H, W), label="x"),
-        "w": draw_array(draw, dtype, (F, C, KH, KW), label="w"),
-        "b": draw_array(draw, np.float64, (F,), label="b") if with_bias else None,
-        "stride": stride,
-        "padding": padding,
-    }
+    return {**draw_conv_arrays(draw, dtype, (N, C, H, W), (F, C, KH, KW), bias), "stride": stride, "padding": padding}
 
 
 @st.composite
