@@ -67,6 +67,7 @@ def check_command(exercise: str, submission: str | None, format_: str, output: P
     """Grade one exercise."""
     from grader.grading import grade
 
+    _warn_without_sandbox()
     report = grade([exercise], submission=submission, seed=seed, device=device)
     return emit(report, format_, output, fail_under)
 
@@ -81,8 +82,18 @@ def all_command(submission: str | None, format_: str, output: Path | None, seed:
     from grader import catalog
     from grader.grading import grade
 
+    _warn_without_sandbox()
     report = grade(catalog.module_names(), submission=submission, seed=seed, device=device)
     return emit(report, format_, output, fail_under)
+
+
+def _warn_without_sandbox() -> None:
+    """No silent fallback: one line on stderr when the submission will not run in bubblewrap."""
+    from grader.worker.sandbox import detect, warning
+
+    line = warning(detect())
+    if line:
+        click.echo(line, err=True)
 
 
 @cli.command("list")

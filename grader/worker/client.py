@@ -197,6 +197,8 @@ class WorkerProcess:
         except protocol.ProtocolError as problem:
             self._kill()
             detail = self._worker_errors() or str(problem)
+            if self.sandbox.kind == UNPRIVILEGED and "Permission denied" in detail:
+                detail += " (as an unprivileged user the worker must read Python and its packages: install them where every user can)"
             return Outcome(False, failure="startup", error={
                 "type": "WorkerStartup", "message": f"the grader could not start its worker ({self.sandbox.kind}): {detail}"})
         started = time.monotonic()

@@ -165,10 +165,24 @@ def warning(sandbox: Sandbox) -> str:
     if sandbox.kind == BUBBLEWRAP:
         return ""
     if sandbox.kind == UNPRIVILEGED:
-        risk = "the submission runs as an unprivileged user of its own and can read every world-readable file"
+        exposed = [str(folder) for folder in view.project_folders() if readable_by_others(folder)]
+        risk = "the submission runs as an unprivileged user of its own and can read what every user can"
+        if exposed:
+            more = f" and {len(exposed) - 1} more" if len(exposed) > 1 else ""
+            risk += f", here {exposed[0]}{more} (chmod -R o-rwx)"
     else:
         risk = "the submission runs as you and can read, write and signal whatever you can"
     return f"warning: grading without bubblewrap ({sandbox.reason}): {risk}; {INSTALL_HINT}"
+
+
+def readable_by_others(path: Path) -> bool:
+    """Could a user with no group of ours read `path`: every folder above passable, it readable?"""
+    try:
+        if not all(folder.stat().st_mode & 0o001 for folder in Path(path).resolve().parents):
+            return False
+        return bool(Path(path).resolve().stat().st_mode & 0o004)
+    except OSError:
+        return False
 
 
 def refusal_for_batch(sandbox: Sandbox) -> str:
