@@ -15,6 +15,7 @@ from grader.compare import as_array, compare_values
 
 # Modules a NumPy exercise may not import: the point is to write the kernel yourself.
 NUMPY_ONLY = ("torch", "scipy", "tensorflow", "keras", "jax", "cv2", "skimage", "sklearn", "PIL")
+BUDGET_CALLS = 8  # an exercise's default time budget, in call timeouts
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,16 @@ class Exercise:
     call_timeout: float = 2.0
     limits: dict = field(default_factory=dict)
     start_timeout: float = 10.0  # booting the worker and importing the file (torch takes seconds)
+    time_budget: float | None = None  # wall-clock seconds for all the checks; None: BUDGET_CALLS calls' timeouts
+
+    @property
+    def budget(self) -> float:
+        """Seconds the checks may take in all, after which the rest fail with "time budget used up".
+
+        The default, 8 call timeouts (16 s for NumPy, 40 s for the models), is 10-20 times what
+        the solution needs on a loaded two-core machine.
+        """
+        return self.time_budget if self.time_budget is not None else BUDGET_CALLS * self.call_timeout
 
     @property
     def max_score(self) -> float:
