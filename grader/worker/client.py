@@ -230,16 +230,14 @@ class WorkerProcess:
     def _crashed(self, problem: Exception, seconds: float, starting: bool = False) -> Outcome:
         """The worker closed its pipe, sent garbage or far too much: say so, then kill it."""
         if isinstance(problem, protocol.ReplyTooLarge):
-            self._kill()  # the rest of the reply is never read: the worker goes with it
+            if not problem.drained:  # the rest of the reply is still in the pipe: the worker goes with it
+                self._kill()
             return Outcome(False, failure="too_large", seconds=seconds, error={
                 "type": "OutputTooLarge", "message": f"output too large ({problem})"})
-        if not isinstance(problem, protocol.PeerClosed):
+        if not isinstance(problem, protocol.PeerClosed):  # a forged frame, say: its worker may forge again
             self._kill()
-            failure = "malformed"
-            message = f"the worker's reply was malformed ({problem})"
-            if starting:
-                message = f"while importing the file, {message}"
-            return Outcome(False, failure=failure, seconds=seconds, error={"type": "MalformedReply", "message": message})
+            return Outcome(False, failure="malformed", seconds=seconds, error={
+                "type": "MalformedReply", "message": f"the worker's reply was malformed ({problem})"})
         code = None
         if self._process is not None:
             try:

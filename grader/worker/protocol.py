@@ -43,10 +43,11 @@ class ReplyTooLarge(ProtocolError):
     size when its header did not say; the rest of the frame is never read.
     """
 
-    def __init__(self, length: int, shape: str):
+    def __init__(self, length: int, shape: str, drained: bool = False):
         super().__init__(f"{shape}, {_megabytes(length)}")
         self.length = length
         self.shape = shape
+        self.drained = drained  # the rest was read and thrown away: the pipe is ready for the next frame
 
 
 class Reply:
@@ -210,11 +211,33 @@ def read_frame(fd: int, deadline: float | None = None, max_bytes: int = MAX_FRAM
     """Read one frame from `fd`; with a deadline, `fd` must be non-blocking."""
     (length,) = _U64.unpack(_read_exactly(fd, _U64.size, deadline))
     if length > max_bytes:
-        raise ReplyTooLarge(length, _announced_shape(fd, length, deadline))
+        counted = _Counted(fd)
+        shape = _announced_shape(counted, deadline)
+        drained = length <= MAX_FRAME_BYTES and _discard(fd, length - counted.count, deadline)
+        raise ReplyTooLarge(length, shape, drained)
     return unpack(_read_exactly(fd, length, deadline))
 
 
-def _announced_shape(fd: int, length: int, deadline: float | None) -> str:
+class _Counted(int):
+    """A descriptor that counts the bytes read through `_read_exactly`."""
+
+    def __new__(cls, fd: int):
+        counted = super().__new__(cls, fd)
+        counted.count = 0
+        return counted
+
+
+def _discard(fd: int, count: int, deadline: float | None) -> bool:
+    """Read `count` bytes and keep none of them; False when the deadline or the peer cut it short."""
+    try:
+        while count > 0:
+            count -= len(_read_exactly(fd, min(count, 1 << 20), deadline))
+    except ProtocolError:
+        return False
+    return True
+
+
+def _announced_shape(fd: _Counted, deadline: float | None) -> str:
     """'shape (2000, 2000), float64': the largest array a frame announces, read from the .npy
     headers alone (a few hundred bytes), or the frame's size when they cannot be read."""
     shapes = []
@@ -260,6 +283,8 @@ def _read_exactly(fd: int, count: int, deadline: float | None) -> bytes:
             raise PeerClosed("the other side closed the pipe")
         chunks.append(chunk)
         missing -= len(chunk)
+    if isinstance(fd, _Counted):
+        fd.count += count
     return b"".join(chunks)
 
 
