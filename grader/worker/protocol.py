@@ -6,6 +6,11 @@ of arrays that follows; tuples and dicts are tagged so that they survive the tri
 else the submission returns crosses as `{"$object": type name, "repr": ...}`: a description,
 never the object. Both sides import this module, so it needs only the standard library and
 NumPy.
+
+The grader trusts no reply: the submission runs in the worker and can write to the reply
+descriptor itself. `read_reply` takes only a well-formed answer to the request just sent (its
+`id` echoed), with every field of the expected type, and refuses a frame longer than the
+caller allows after reading a few hundred bytes of it.
 """
 
 from __future__ import annotations
@@ -39,8 +44,8 @@ class PeerClosed(ProtocolError):
 class ReplyTooLarge(ProtocolError):
     """A frame longer than the reader allows: refused after reading only its first bytes.
 
-    `shape` describes the largest array it announced ("shape (2000, 2000), float64"), or its
-    size when its header did not say; the rest of the frame is never read.
+    `shape` is what its first array announced ("shape (2000, 2000), float64"), or "not an
+    array"; the rest of the frame is never kept (read and thrown away when `drained`).
     """
 
     def __init__(self, length: int, shape: str, drained: bool = False):
@@ -213,7 +218,7 @@ def read_frame(fd: int, deadline: float | None = None, max_bytes: int = MAX_FRAM
     if length > max_bytes:
         counted = _Counted(fd)
         shape = _announced_shape(counted, deadline)
-        drained = length <= MAX_FRAME_BYTES and _discard(fd, length - counted.count, deadline)
+        drained = counted.count <= length <= MAX_FRAME_BYTES and _discard(fd, length - counted.count, deadline)
         raise ReplyTooLarge(length, shape, drained)
     return unpack(_read_exactly(fd, length, deadline))
 
@@ -238,31 +243,24 @@ def _discard(fd: int, count: int, deadline: float | None) -> bool:
 
 
 def _announced_shape(fd: _Counted, deadline: float | None) -> str:
-    """'shape (2000, 2000), float64': the largest array a frame announces, read from the .npy
-    headers alone (a few hundred bytes), or the frame's size when they cannot be read."""
-    shapes = []
+    """'shape (2000, 2000), float64': what the frame's first array announces in its .npy header
+    (a few hundred bytes are read), or "not an array" when there is none to read (a long list)."""
     try:
         (header_length,) = _U32.unpack(_read_exactly(fd, _U32.size, deadline))
         if header_length > 65536:
             raise ValueError("a long header")
-        header = json.loads(_read_exactly(fd, header_length, deadline))
-        for _ in range(min(int(header["n_arrays"]), 16)):
-            (array_length,) = _U64.unpack(_read_exactly(fd, _U64.size, deadline))
-            magic = _read_exactly(fd, 8, deadline)  # \x93NUMPY, major and minor version
-            size_bytes = _read_exactly(fd, 2 if magic[6] == 1 else 4, deadline)
-            size = int.from_bytes(size_bytes, "little")
-            if size > 4096:
-                break
-            read_header = np.lib.format.read_array_header_1_0 if magic[6] == 1 else np.lib.format.read_array_header_2_0
-            shape, _, dtype = read_header(io.BytesIO(size_bytes + _read_exactly(fd, size, deadline)))
-            shapes.append((int(np.prod(shape, dtype=np.float64)), shape, dtype))
-            if array_length > 8 + len(size_bytes) + size:
-                break  # the rest of this array is never read: what it announced must do
-    except Exception:  # noqa: BLE001 - a header we cannot read is described by its size alone
-        pass
-    if not shapes:
-        return "a reply of that size"
-    _, shape, dtype = max(shapes, key=lambda item: item[0])
+        if int(json.loads(_read_exactly(fd, header_length, deadline))["n_arrays"]) < 1:
+            raise ValueError("no arrays: a long list, say")
+        _read_exactly(fd, _U64.size, deadline)  # the array's length
+        magic = _read_exactly(fd, 8, deadline)  # \x93NUMPY, major and minor version
+        size_bytes = _read_exactly(fd, 2 if magic[6] == 1 else 4, deadline)
+        size = int.from_bytes(size_bytes, "little")
+        if size > 4096:
+            raise ValueError("a long .npy header")
+        read_header = np.lib.format.read_array_header_1_0 if magic[6] == 1 else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read_header(io.BytesIO(size_bytes + _read_exactly(fd, size, deadline)))
+    except Exception:  # noqa: BLE001 - a header that cannot be read is described by the frame's size
+        return "not an array"
     return f"shape {tuple(shape)}, {dtype}"
 
 
