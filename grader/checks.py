@@ -18,9 +18,25 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky
 
-from grader.compare import Mismatch, compare_arrays, describe_value
+from grader.compare import Mismatch, as_array, compare_arrays, describe_value
 from grader.exercise import Example
 from grader.results import ERROR, FAILED, PASSED, CheckResult, Counterexample
+from grader.worker.client import Outcome
+
+# A reply may be this many times the size of the expected output (an array of the wrong
+# dtype or a few times too large still gets its verdict) but never less than the floor; a
+# call whose expected output the check does not give may reply up to the default.
+REPLY_SIZE_FACTOR = 16
+MIN_REPLY_BYTES = 256 * 2**10
+DEFAULT_REPLY_BYTES = 16 * 2**20
+
+
+def reply_limit(expected=None) -> int:
+    """The most bytes a worker's reply to a call expected to return `expected` may take."""
+    array = as_array(expected) if expected is not None else None
+    if array is None:
+        return DEFAULT_REPLY_BYTES
+    return max(MIN_REPLY_BYTES, REPLY_SIZE_FACTOR * array.size * max(array.itemsize, 8))
 
 
 class Falsified(Exception):
@@ -50,7 +66,11 @@ class _Stop(BaseException):
 
 @dataclass
 class Session:
-    """What a check may use: the worker, the seed, the names the submission defines."""
+    """What a check may use: the worker, the seed, the names the submission defines.
+
+    `deadline` (time.monotonic()) is when the exercise's time budget runs out: a call after
+    it, or one it cuts short, fails with "time budget used up".
+    """
 
     worker: object
     exercise: object
@@ -59,16 +79,35 @@ class Session:
     device: str = "cpu"
     last_outcome: object = None
     cache: dict = field(default_factory=dict)  # what checks share within one grading run (built models)
+    deadline: float | None = None
 
-    def call(self, function: str, inputs: dict, *, timeout: float | None = None):
-        """The submission's `function(*inputs.values())`, or Falsified / _Stop on failure."""
-        outcome = self.last_outcome = self.worker.call(function, *inputs.values(), timeout=timeout)
+    def call(self, function: str, inputs: dict, *, timeout: float | None = None, expected=None):
+        """The submission's `function(*inputs.values())`, or Falsified / _Stop on failure.
+
+        With `expected` (the reference's answer), a reply far larger than it is refused unread.
+        """
+        outcome = self.last_outcome = self._within_budget(timeout, lambda limit: self.worker.call(
+            function, *inputs.values(), timeout=limit, max_reply_bytes=reply_limit(expected)))
         return self._value(function, inputs, outcome)
 
-    def request(self, op: str, args: dict, *, function: str, inputs: dict, timeout: float | None = None):
+    def request(self, op: str, args: dict, *, function: str, inputs: dict, timeout: float | None = None,
+                max_reply_bytes: int | None = None):
         """A worker op about `function` (`torch.forward` on a LeNet5, say), failing like `call`."""
-        outcome = self.last_outcome = self.worker.request(op, args, timeout=timeout)
+        outcome = self.last_outcome = self._within_budget(timeout, lambda limit: self.worker.request(
+            op, args, timeout=limit, max_reply_bytes=max_reply_bytes))
         return self._value(function, inputs, outcome)
+
+    def _within_budget(self, timeout: float | None, ask: Callable) -> Outcome:
+        """`ask(timeout)`, its timeout cut to what is left of the budget."""
+        if self.deadline is None:
+            return ask(timeout)
+        limit = self.worker.call_timeout if timeout is None else timeout
+        remaining = self.deadline - time.monotonic()
+        if remaining > 0:
+            outcome = ask(min(limit, remaining))
+            if not (outcome.failure == "timeout" and remaining < limit):
+                return outcome
+        return Outcome(False, failure="budget", error={"type": "TimeBudget", "message": budget_message(self.exercise)})
 
     def _value(self, function: str, inputs: dict, outcome):
         if outcome.ok:
@@ -78,6 +117,11 @@ class Session:
         if outcome.failure or outcome.not_implemented:
             raise _Stop(falsified)
         raise falsified
+
+
+def budget_message(exercise) -> str:
+    return (f"time budget used up: the checks of {exercise.id} may take {exercise.budget:g} s in all (10 times "
+            "what the solution needs, or more), and this check did not finish within it")
 
 
 def _truncate(text: str, limit: int = 1000) -> str:
@@ -92,6 +136,12 @@ def _failure_message(function: str, outcome, limits: dict) -> str:
         return f"{function} {outcome.error['message']}: an endless loop, or far too slow"
     if outcome.failure == "crash":
         return f"{function} stopped the worker: {outcome.error['message']}"
+    if outcome.failure == "too_large":
+        return f"{function} returned {outcome.error['message']}: far larger than the expected output"
+    if outcome.failure == "malformed":
+        return f"calling {function}, {outcome.error['message']}: the worker was restarted"
+    if outcome.failure == "budget":
+        return outcome.error["message"]
     if outcome.error and outcome.error.get("type") == "BlockingIOError":
         return f"{function} hit the process limit ({limits['processes']} processes and threads): {outcome.describe_error()}"
     if outcome.error and outcome.error.get("type") == "MemoryError":
@@ -137,7 +187,8 @@ class Check:
     def _failed(self, falsified: Falsified, session: Session) -> CheckResult:
         result = self._result(FAILED, falsified.message)
         outcome = falsified.outcome
-        if outcome is not None and outcome.not_implemented:
+        result.failure = (outcome.failure or "") if outcome is not None else ""
+        if outcome is not None and (outcome.not_implemented or outcome.failure == "budget"):
             return result
         actual = outcome.value if outcome is not None and outcome.ok else None
         result.counterexample = Counterexample(
@@ -207,6 +258,10 @@ class PropertyCheck(Check):
             except Falsified as falsified:
                 failures.append(falsified)
                 raise
+            except _Stop as stop:  # out of time while shrinking: the smallest failure so far stands
+                if failures and stop.falsified.outcome is not None and stop.falsified.outcome.failure == "budget":
+                    raise _Stop(failures[-1]) from None
+                raise
 
         try:
             run()
@@ -238,7 +293,7 @@ class ExampleCheck(Check):
     def falsify(self, session: Session) -> Falsified | None:
         for example in self.examples:
             try:
-                actual = session.call(self.function, example.inputs)
+                actual = session.call(self.function, example.inputs, expected=example.expected)
                 if self.compare is not None:
                     mismatch = self.compare(example.expected, actual)
                 else:
@@ -270,7 +325,7 @@ def matches_reference(function: str, reference: Callable, inputs, *, points: flo
 
     def prop(session: Session, drawn: dict) -> None:
         expected = reference(*drawn.values())
-        actual = session.call(function, drawn)
+        actual = session.call(function, drawn, expected=expected)
         mismatch = compare_arrays(expected, actual, rtol=rtol, atol=atol, require_float=require_float)
         if mismatch is not None:
             if explain is not None and "shape" in mismatch.message:
@@ -288,7 +343,7 @@ def same_shape_as_reference(function: str, reference: Callable, inputs, *, point
 
     def prop(session: Session, drawn: dict) -> None:
         expected = reference(*drawn.values())
-        actual = session.call(function, drawn)
+        actual = session.call(function, drawn, expected=expected)
         shape = getattr(actual, "shape", None)
         if shape != expected.shape:
             got = f"shape {shape}" if shape is not None else describe_value(actual)

@@ -104,7 +104,8 @@ def list_command() -> None:
     for exercise in catalog.all_exercises():
         hidden = sum(check.points for check in exercise.checks if check.hidden)
         points = f"{exercise.max_score - hidden:g} points" + (f" (+{hidden:g} hidden)" if hidden else "")
-        click.echo(f"{exercise.id:<11} {exercise.topic:<12} {points:<22} {exercise.title} (section {exercise.section})")
+        click.echo(f"{exercise.id:<11} {exercise.topic:<12} {points:<22} {f'{exercise.budget:g} s budget':<14} "
+                   f"{exercise.title} (section {exercise.section})")
         click.echo(f"{'':<11} {exercise.summary}")
 
 
@@ -153,6 +154,8 @@ def emit(report, format_: str, output: Path | None, fail_under: str | None) -> i
         click.echo(f"wrote {output} ({report.score:g}/{report.max_score:g})", err=True)
     if report.has_errors:
         return INTERNAL_ERROR
+    if not report.gradable:  # every file missing or unreadable: the report says why, once per exercise
+        return USAGE_ERROR
     if threshold is not None and report.score < threshold:
         return BELOW_FAIL_UNDER
     return GRADED

@@ -15,6 +15,7 @@ from grader.compare import as_array, compare_values
 
 # Modules a NumPy exercise may not import: the point is to write the kernel yourself.
 NUMPY_ONLY = ("torch", "scipy", "tensorflow", "keras", "jax", "cv2", "skimage", "sklearn", "PIL")
+BUDGET_CALLS = 10  # an exercise's default time budget, in call timeouts
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,17 @@ class Exercise:
     call_timeout: float = 2.0
     limits: dict = field(default_factory=dict)
     start_timeout: float = 10.0  # booting the worker and importing the file (torch takes seconds)
+    time_budget: float | None = None  # wall-clock seconds for all the checks; None: BUDGET_CALLS calls' timeouts
+
+    @property
+    def budget(self) -> float:
+        """Seconds the checks may take in all, after which the rest fail with "time budget used up".
+
+        The default, 10 call timeouts (20 s for NumPy, 50 s for the models), is 10-40 times what
+        the solution's checks take on a two-core machine (2 s and 5 s with the machine loaded
+        six times over, 0.5 s and 2-3 s without).
+        """
+        return self.time_budget if self.time_budget is not None else BUDGET_CALLS * self.call_timeout
 
     @property
     def max_score(self) -> float:

@@ -11,16 +11,24 @@ from __future__ import annotations
 import ctypes
 import functools
 import hashlib
+import html
+import json
+import logging
 import os
+import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.staff.collect import StudentFiles, collect, find_exercise_file
-from grader.staff.gradebook import ERROR, GRADED, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
+from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
+
+log = logging.getLogger(__name__)
 
 _SOURCE_ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,20 +119,37 @@ def grader_fingerprint(module: str, seed: int) -> str:
 
 
 def run_task(task: Task, seed: int = 0) -> Grade:
-    """Grade one student's one exercise, all checks (hidden ones too). Never raises for the
-    submission's sake: every outcome is a Grade."""
+    """Grade one student's one exercise, all checks (hidden ones too). Never raises: every
+    outcome is a Grade, a bug in the grader included (status error, retried on the next run)."""
     from grader.errors import SubmissionError
     from grader.grading import grade, unreadable
 
-    if task.path is None:
-        status, result = task.status, unreadable(task.module, task.problem, seed=seed)
-    else:
-        try:
-            result = grade([task.module], submission=task.path, seed=seed, include_hidden=True).exercises[0]
-            result.submission = task.shown
-            status = ERROR if result.has_errors else GRADED
-        except SubmissionError as error:  # not UTF-8, too large, not a notebook
-            status, result = UNREADABLE, unreadable(task.module, str(error), seed=seed)
+    try:
+        if task.path is None:
+            result = unreadable(task.module, task.problem, status=task.status, seed=seed)
+        else:
+            try:
+                result = grade([task.module], submission=task.path, seed=seed, include_hidden=True).exercises[0]
+                result.submission = task.shown
+            except SubmissionError as error:  # not UTF-8, too large, not a notebook
+                result = unreadable(task.module, str(error), seed=seed)
+        return Grade(task.student, task.exercise, task.fingerprint, result.status, result.score, result.max_score,
+                     result.to_dict())
+    except Exception as error:  # noqa: BLE001 - a grader bug stops this row, never the batch
+        return error_grade(task, f"internal grader error: {type(error).__name__}: {error}")
+
+
+def error_grade(task: Task, problem: str, *, status: str = ERROR, seed: int = 0) -> Grade:
+    """A row for a task that produced no grade of its own: `problem` is its one-line verdict."""
+    from grader.results import ExerciseResult
+
+    try:
+        from grader.grading import unreadable
+
+        result = unreadable(task.module, problem, status=status, seed=seed)
+    except Exception:  # noqa: BLE001 - the catalog itself failed: a row without checks still says why
+        result = ExerciseResult(task.exercise, "", "", task.shown, status=status, problem=problem)
+    result.submission, result.status = task.shown, status
     return Grade(task.student, task.exercise, task.fingerprint, status, result.score, result.max_score,
                  result.to_dict())
 
@@ -138,10 +163,68 @@ def execute(tasks: list[Task], *, jobs: int | None, seed: int, scheduler: str | 
 
         yield from run_on_cluster(tasks, scheduler, seed)
         return
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, initializer=_die_with_parent) as pool:
-        futures = [pool.submit(run_task, task, seed) for task in tasks]
+    running = Path(tempfile.mkdtemp(prefix="cnn-grader-running-"))
+    try:
+        yield from _run_in_pools(tasks, jobs=jobs or os.cpu_count() or 1, seed=seed, running=running)
+    finally:
+        shutil.rmtree(running, ignore_errors=True)
+
+
+def _run_in_pools(tasks: list[Task], *, jobs: int, seed: int, running: Path) -> Iterator[Grade]:
+    """Every task's Grade, whatever kills a pool process (a submission that kills its grader,
+    the kernel's out-of-memory killer).
+
+    A broken pool is replaced. The tasks that had not started run in the next pool as before;
+    the ones that were running when it broke (the culprit among them) run again, each alone in
+    a pool of its own, so that only the culprit breaks its pool again: it is recorded as
+    crashed, and the batch goes on.
+    """
+    waiting = list(tasks)
+    while waiting:
+        suspects, waiting = yield from _pool(waiting, jobs, seed, running)
+        for task in suspects:
+            log.debug("a grading process died; regrading %s %s alone", task.student, task.exercise)
+            again, _ = yield from _pool([task], 1, seed, running)
+            if again:
+                yield error_grade(task, "the process grading this file died, twice (killed by the file, or for "
+                                        "using too much memory): it was not graded", status=CRASHED, seed=seed)
+
+
+def _pool(tasks: list[Task], workers: int, seed: int, running: Path):
+    """Yield the grades `tasks` get from one process pool; return the tasks left when the pool
+    broke, as (those that were running, those still waiting)."""
+    finished = set()
+    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
+        futures = {pool.submit(_run_marked, task, seed, str(running)): task for task in tasks}
         for future in as_completed(futures):
-            yield future.result()
+            task = futures[future]
+            try:
+                grade = future.result()
+            except BrokenProcessPool:
+                continue
+            except Exception as error:  # noqa: BLE001 - the task or its grade could not cross
+                grade = error_grade(task, f"internal grader error: {type(error).__name__}: {error}", seed=seed)
+            finished.add(task)
+            yield grade
+    left = [task for task in tasks if task not in finished]
+    started = [task for task in left if _marker(running, task).exists()]
+    for task in started:
+        _marker(running, task).unlink(missing_ok=True)
+    return started, [task for task in left if task not in started]
+
+
+def _run_marked(task: Task, seed: int, running: str) -> Grade:
+    """run_task, with a file in `running` while it runs: a pool that dies shows who was running."""
+    marker = _marker(Path(running), task)
+    marker.touch()
+    try:
+        return run_task(task, seed)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _marker(running: Path, task: Task) -> Path:
+    return running / hashlib.sha256(f"{task.student}\0{task.module}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _die_with_parent() -> None:
@@ -165,6 +248,15 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
                      key=lambda grade: exercises.index(grade.exercise))
         if not own:
             continue
-        report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
-        write_atomically(out / student.slug / "results.json", render(report, "json"))
-        write_atomically(out / student.slug / "report.html", render(report, "html"))
+        try:
+            report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
+            files = {"results.json": render(report, "json"), "report.html": render(report, "html")}
+        except Exception as error:  # noqa: BLE001 - one student's report never stops the others'
+            problem = f"the grader could not render this report: {type(error).__name__}: {error}"
+            log.warning("%s: %s", student.student, problem)
+            files = {"results.json": json.dumps({"student": student.student, "error": problem,
+                                                 "score": sum(grade.score for grade in own),
+                                                 "max_score": sum(grade.max_score for grade in own)}, indent=2) + "\n",
+                     "report.html": f"<!DOCTYPE html>\n<p>{html.escape(problem)}</p>\n"}
+        for name, text in files.items():
+            write_atomically(out / student.slug / name, text)

@@ -30,8 +30,11 @@ DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64, "process
 class Outcome:
     """What one request to the worker gave: a value, the submission's exception, or a dead worker.
 
-    `failure` is "timeout" or "crash" when the worker itself stopped answering, "startup" when
-    it never started (the grader's problem, not the student's); `error` holds the details.
+    `failure` is "timeout" or "crash" when the worker itself stopped answering, "malformed" when
+    it answered with something that is not a reply to this request (a frame the submission
+    forged, say), "too_large" when its reply was far larger than the question called for,
+    "budget" when the exercise's time budget ran out, "startup" when it never started (the
+    grader's problem, not the student's); `error` holds the details.
     """
 
     ok: bool
@@ -76,6 +79,7 @@ class WorkerProcess:
     _load: Outcome | None = None
     _request_fd: int | None = None
     _reply_fd: int | None = None
+    _request_id: int = 0
     restarts: int = 0
 
     def spawn(self) -> None:
@@ -98,28 +102,34 @@ class WorkerProcess:
         self._load = self._import_submission()
         return self._load
 
-    def call(self, function: str, *args, timeout: float | None = None, **kwargs) -> Outcome:
+    def call(self, function: str, *args, timeout: float | None = None, max_reply_bytes: int | None = None,
+             **kwargs) -> Outcome:
         """Call `function(*args, **kwargs)` in the submission."""
-        return self.request("call", {"function": function, "args": list(args), "kwargs": kwargs}, timeout=timeout)
+        return self.request("call", {"function": function, "args": list(args), "kwargs": kwargs}, timeout=timeout,
+                            max_reply_bytes=max_reply_bytes)
 
-    def request(self, op: str, args: object, *, timeout: float | None = None) -> Outcome:
+    def request(self, op: str, args: object, *, timeout: float | None = None,
+                max_reply_bytes: int | None = None) -> Outcome:
+        """Ask the worker `op`; a reply longer than `max_reply_bytes` is refused unread."""
         load = self.load()
         if not load.ok:
             return load
         arrays: list = []
-        frame = protocol.pack({"op": op, "args": protocol.encode(args, arrays)}, arrays)
+        self._request_id += 1
+        frame = protocol.pack({"op": op, "args": protocol.encode(args, arrays), "id": self._request_id}, arrays)
         limit = self.call_timeout if timeout is None else timeout
         started = time.monotonic()
         try:
             protocol.write_frame(self._request_fd, frame, deadline=started + limit)
-            header, out_arrays = protocol.read_frame(self._reply_fd, deadline=started + limit)
+            reply = protocol.read_reply(self._reply_fd, request_id=self._request_id, deadline=started + limit,
+                                        max_bytes=max_reply_bytes or protocol.MAX_FRAME_BYTES)
         except protocol.FrameTimeout:
             self._kill()
             return Outcome(False, failure="timeout", seconds=limit, error={
                 "type": "Timeout", "message": f"timed out after {limit:g} s"})
         except protocol.ProtocolError as problem:
             return self._crashed(problem, time.monotonic() - started)
-        return self._outcome(header, out_arrays, time.monotonic() - started)
+        return self._outcome(reply, time.monotonic() - started)
 
     def close(self) -> None:
         """Kill the worker (it holds nothing worth a graceful exit) and remove its folder."""
@@ -202,32 +212,35 @@ class WorkerProcess:
             return Outcome(False, failure="startup", error={
                 "type": "WorkerStartup", "message": f"the grader could not start its worker ({self.sandbox.kind}): {detail}"})
         started = time.monotonic()
+        self._request_id += 1
         try:
-            protocol.write_frame(self._request_fd, protocol.pack({"op": "load", "args": config}, []), deadline)
-            header, arrays = protocol.read_frame(self._reply_fd, deadline=deadline)
+            protocol.write_frame(self._request_fd, protocol.pack({"op": "load", "args": config,
+                                                                  "id": self._request_id}, []), deadline)
+            reply = protocol.read_reply(self._reply_fd, request_id=self._request_id, deadline=deadline)
         except protocol.FrameTimeout:
             self._kill()
             return Outcome(False, failure="timeout", seconds=self.start_timeout, error={
                 "type": "Timeout", "message": f"importing the file timed out after {self.start_timeout:g} s"})
         except protocol.ProtocolError as problem:
             return self._crashed(problem, time.monotonic() - started, starting=True)
-        return self._outcome(header, arrays, time.monotonic() - started)
+        return self._outcome(reply, time.monotonic() - started)
 
-    def _outcome(self, header: dict, arrays: list, seconds: float) -> Outcome:
-        stdout = str(header.get("stdout", ""))
-        if stdout:
-            self.stdout.append(stdout)
-        try:
-            value = protocol.decode(header.get("value"), arrays)
-        except (protocol.ProtocolError, IndexError, TypeError) as problem:
-            return self._crashed(problem, seconds)
-        error = header.get("error")
-        if error is not None and not isinstance(error, dict):
-            error = {"type": "Error", "message": str(error)}
-        return Outcome(bool(header.get("ok")), value=value, error=error, stdout=stdout, seconds=seconds)
+    def _outcome(self, reply: protocol.Reply, seconds: float) -> Outcome:
+        if reply.stdout:
+            self.stdout.append(reply.stdout)
+        return Outcome(reply.ok, value=reply.value, error=reply.error, stdout=reply.stdout, seconds=seconds)
 
     def _crashed(self, problem: Exception, seconds: float, starting: bool = False) -> Outcome:
-        """The worker closed its pipe or sent garbage: say how it ended, then kill it."""
+        """The worker closed its pipe, sent garbage or far too much: say so, then kill it."""
+        if isinstance(problem, protocol.ReplyTooLarge):
+            if not problem.drained:  # the rest of the reply is still in the pipe: the worker goes with it
+                self._kill()
+            return Outcome(False, failure="too_large", seconds=seconds, error={
+                "type": "OutputTooLarge", "message": f"output too large ({problem})"})
+        if not isinstance(problem, protocol.PeerClosed):  # a forged frame, say: its worker may forge again
+            self._kill()
+            return Outcome(False, failure="malformed", seconds=seconds, error={
+                "type": "MalformedReply", "message": f"the worker's reply was malformed ({problem})"})
         code = None
         if self._process is not None:
             try:
@@ -235,17 +248,14 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 pass
         self._kill()
-        if isinstance(problem, protocol.PeerClosed):
-            if code is not None and self.sandbox.kind == BUBBLEWRAP and 128 < code < 160:
-                code = 128 - code  # bubblewrap reports a child's death by signal N as 128 + N
-            if code is not None and code < 0:
-                message = f"the worker process was killed by signal {_signal_name(-code)}"
-            elif code is not None:
-                message = f"the worker process exited with code {code} (os._exit or a crash)"
-            else:
-                message = "the worker process stopped answering"
+        if code is not None and self.sandbox.kind == BUBBLEWRAP and 128 < code < 160:
+            code = 128 - code  # bubblewrap reports a child's death by signal N as 128 + N
+        if code is not None and code < 0:
+            message = f"the worker process was killed by signal {_signal_name(-code)}"
+        elif code is not None:
+            message = f"the worker process exited with code {code} (os._exit or a crash)"
         else:
-            message = f"the worker sent an unreadable reply ({problem})"
+            message = "the worker process stopped answering"
         if starting:
             detail = self._worker_errors()
             message = f"while importing the file, {message}" + (f": {detail}" if detail else "")

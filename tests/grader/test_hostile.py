@@ -50,10 +50,16 @@ def test_tampering_from_the_submission_does_not_change_the_verdict(name):
     assert by_name(result)["conv2d: matches the reference (no bias)"].status == "failed"
 
 
-def test_a_syntax_error_fails_every_check_with_its_line():
+def test_a_syntax_error_is_said_once_with_its_line_and_a_caret():
+    """Is the file unreadable, the error shown once as Python shows it, and every check failed?"""
+    from grader.render import render
+    from grader.results import Report
+
     result = graded("exercise1", HOSTILE / "syntax_error.py")
-    assert result.score == 0
-    assert all("syntax error, line 7" in test.output for test in result.tests)
+    assert result.score == 0 and result.status == "unreadable" and all(t.status == "failed" for t in result.tests)
+    assert 'File "syntax_error.py", line 7\n    out[0, 0] = = 1\n                ^\nSyntaxError' in result.problem
+    text = render(Report([result]), "text")
+    assert text.count("line 7") == 1 and text.count("SyntaxError: invalid syntax") == 1
 
 
 def test_a_missing_function_fails_only_its_own_checks():
