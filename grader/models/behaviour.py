@@ -80,7 +80,8 @@ def mode_problems(model: Model, x: np.ndarray, eval_result: dict, train_result: 
                             "Dropout comes right before it")
         my_flag, their_flag = flags.get(student_unit["path"]), reference_flags.get(reference_unit["path"])
         facts["training"][reference_unit["path"]] = (my_flag, their_flag)
-        if my_flag != their_flag and family(reference_unit["type"]) == "batchnorm":  # the others ignore the mode
+        batchnorm = family(reference_unit["type"]) == "batchnorm"  # the others ignore the mode
+        if my_flag is not None and my_flag != their_flag and batchnorm:
             problems.append(f"after model.train(), {name} runs in {'training' if my_flag else 'eval'} mode; "
                             f"expected {'training' if their_flag else 'eval'} mode")
     if model.mapping.pairs:  # randomness after the last layer: the output is its output in eval, not in train

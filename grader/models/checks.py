@@ -260,7 +260,7 @@ def freeze_check(function: str, bases: tuple[tuple[str, list, tuple], ...], *, p
         evidence = Evidence()
 
         def request(op: str, args: dict):
-            return request_op(session, _FREEZE, op, args, inputs, evidence, function=function)
+            return request_op(session, None, op, args, inputs, evidence, function=function)
 
         request("torch.build", BuildArgs(handle=handle, spec=layout, device=session.device))
         state = {n: t.detach().numpy().copy() for n, t in [*reference.named_parameters(), *reference.named_buffers()]}
@@ -280,11 +280,11 @@ def freeze_check(function: str, bases: tuple[tuple[str, list, tuple], ...], *, p
         evidence.facts.update(found)
         problems = []
         trains = [n for n in found["moved"] + found["differ"] if n in frozen]
-        if trains:
+        if trains:  # the head then follows another function: its differences say nothing more
             problems.append(f"after freeze(module), {len(trains)} of {len(frozen)} parameters of the module still "
-                            f"train: SGD steps moved {listed(trains)}")
-        problems += steps_problems({kind: [n for n in names if n not in trains] for kind, names in found.items()},
-                                   steps)
+                            f"train (requires_grad=True): SGD steps moved {listed(trains)}")
+        else:
+            problems += steps_problems(found, steps)
         returned = info.get("returned") if isinstance(info, dict) else None
         if returned != "the same module":
             problems.append(f"{function}(module) returned {returned}; return the module it froze")
@@ -293,7 +293,3 @@ def freeze_check(function: str, bases: tuple[tuple[str, list, tuple], ...], *, p
 
     return ExampleCheck(name=name, points=points, description=description, functions=(function,), hint=hint,
                         examples=tuple(bases), prop=prop, kind="a small base")
-
-
-# A bare model built from a layer spec: failures are told as the function's, with no class to build.
-_FREEZE = ModelSpec(cls="", reference=lambda kwargs, **variant: None, input_shape=lambda kwargs: ())

@@ -145,10 +145,10 @@ def _rebuild(session: Session, model: Model, inputs: dict) -> None:
         request_op(session, model.spec, "torch.load", LoadArgs(handle=model.handle, state=model.sent), inputs)
 
 
-def request_op(session: Session, spec: ModelSpec, op: str, args: dict, inputs: dict,
+def request_op(session: Session, spec: ModelSpec | None, op: str, args: dict, inputs: dict,
                evidence: Evidence | None = None, *, function: str | None = None):
-    """A worker op that needs no model handle (build, or an op on a bare base); failures carry `evidence`
-    and are told as failures of `function` (the model's class by default)."""
+    """A worker op that needs no model handle (build, or an op on a bare model built from a layer spec);
+    failures carry `evidence` and are told as failures of `function` (the model's class by default)."""
     try:
         return session.request(op, args, function=function or spec.cls, inputs=inputs)
     except (Falsified, Stop) as failure:

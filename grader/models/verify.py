@@ -179,12 +179,13 @@ def compare_steps(start: dict, expected: dict, returned, names: dict[str, str]) 
 def steps_problems(found: dict[str, list[str]], steps: int) -> list[str]:
     """The verified differences of compare_steps, in words."""
     words = {
-        "missing": "the worker did not return these parameters after the steps",
+        "missing": "came back from the steps without a value of their shape",
         "stayed": "did not move, where the reference's moved (frozen, or not given to the optimizer?)",
         "moved": "moved, where the reference's stayed (not frozen, or given to the optimizer while frozen?)",
         "differ": f"moved differently from the reference's in {steps} steps (the gradient differs)",
     }
-    return [f"{len(names)} parameters {words[kind]}: {listed(names)}" for kind, names in found.items() if names]
+    return [f"{len(names)} parameter{'s' if len(names) > 1 else ''} {words[kind]}: {listed(names)}"
+            for kind, names in found.items() if names]
 
 
 def listed(names: list[str]) -> str:

@@ -1,11 +1,13 @@
-"""Worker ops for the PyTorch exercises (`torch.<name>`): build the student's model, answer questions.
+"""Worker ops for the PyTorch exercises (`torch.<name>`): build a model, answer questions about it.
 
-The worker builds the model from the submission's class and the grader's keyword arguments,
-keeps it under a handle, and reports what the grader asks: its layers and parameters, its
-outputs for given inputs (with given weights), the effect of training steps. Only arrays and
-JSON cross; the grader compares everything with its reference. Ops that run the model in
-training mode put back the buffers (BatchNorm statistics) and parameters they changed, so a
-model keeps the weights the grader loaded until it loads others.
+Every op is generic, about no exercise in particular: build the submission's class (or a model
+from a layer spec), describe it, load given weights, run it on given inputs, take given SGD
+steps, call a submission function on it. Their arguments are the TypedDicts of
+grader.worker.torch_protocol. Only arrays and JSON cross, and what crosses is a claim: the
+submission runs first in this process and may have replaced these very functions, so the
+grader verifies what it scores (grader.models.verify). Ops that run the model in training mode
+put back the buffers (BatchNorm statistics) and parameters they changed, so a model keeps the
+weights the grader loaded until it loads others.
 """
 
 from __future__ import annotations
