@@ -40,7 +40,7 @@ class Falsified(Exception):
         self.first: Falsified | None = None  # the first failure found, before shrinking
 
 
-class _Stop(BaseException):
+class Stop(BaseException):
     """Ends a hypothesis run at once (hypothesis lets BaseException through, unshrunk)."""
 
     def __init__(self, falsified: Falsified):
@@ -61,7 +61,7 @@ class Session:
     cache: dict = field(default_factory=dict)  # what checks share within one grading run (built models)
 
     def call(self, function: str, inputs: dict, *, timeout: float | None = None):
-        """The submission's `function(*inputs.values())`, or Falsified / _Stop on failure."""
+        """The submission's `function(*inputs.values())`, or Falsified / Stop on failure."""
         outcome = self.last_outcome = self.worker.call(function, *inputs.values(), timeout=timeout)
         return self._value(function, inputs, outcome)
 
@@ -73,10 +73,10 @@ class Session:
     def _value(self, function: str, inputs: dict, outcome):
         if outcome.ok:
             return outcome.value
-        falsified = Falsified(_failure_message(function, outcome, self.worker.limits), function=function,
+        falsified = Falsified(failure_message(function, outcome, self.worker.limits), function=function,
                               inputs=inputs, outcome=outcome)
         if outcome.failure or outcome.not_implemented:
-            raise _Stop(falsified)
+            raise Stop(falsified)
         raise falsified
 
 
@@ -84,7 +84,8 @@ def _truncate(text: str, limit: int = 1000) -> str:
     return text if len(text) <= limit else f"{text[:limit]}\n... ({len(text) - limit} more characters)"
 
 
-def _failure_message(function: str, outcome, limits: dict) -> str:
+def failure_message(function: str, outcome, limits: dict) -> str:
+    """What a failed call says to the student: not implemented, a hang, a crash, a limit, or the exception."""
     if outcome.not_implemented:
         detail = outcome.error.get("message") or ""
         return f"{function} is not implemented yet" + (f": {detail}" if detail else "")
@@ -201,7 +202,7 @@ class PropertyCheck(Check):
             if failures:
                 calls_since_failure[0] += 1
                 if calls_since_failure[0] > self.shrink_calls:
-                    raise _Stop(failures[-1])
+                    raise Stop(failures[-1])
             try:
                 self.prop(session, inputs)
             except Falsified as falsified:
@@ -210,7 +211,7 @@ class PropertyCheck(Check):
 
         try:
             run()
-        except _Stop as stop:
+        except Stop as stop:
             stop.falsified.first = failures[0] if failures else None
             return stop.falsified
         except Falsified as falsified:
@@ -246,8 +247,8 @@ class ExampleCheck(Check):
                 if mismatch is not None:
                     raise _falsified(self.function, example.inputs, example.expected, session, mismatch,
                                      prefix=f"{example.name}: ")
-            except (_Stop, Falsified) as failure:
-                falsified = failure.falsified if isinstance(failure, _Stop) else failure
+            except (Stop, Falsified) as failure:
+                falsified = failure.falsified if isinstance(failure, Stop) else failure
                 falsified.note, falsified.kind = example.note, f"the lecture's example ({example.name})"
                 return falsified
         return None
@@ -309,3 +310,12 @@ def lecture_examples(function: str, examples: list[Example], *, points: float, n
     return ExampleCheck(name=name, points=points, description=description, functions=(function,),
                         hint=hint, examples=tuple(examples), function=function, compare=compare)
 
+
+
+def satisfies_property(function: str, prop: Callable, inputs, *, points: float, name: str, description: str,
+                       hint: str = "", max_examples: int = 30, hidden: bool = False) -> PropertyCheck:
+    """`prop(session, drawn)` holds for every drawn input: it calls `function` through
+    `session.call` and raises Falsified where the answer breaks the property (an invariant
+    such as "cropping the padding gives x back", or an exact rule for ints)."""
+    return PropertyCheck(name=name, points=points, description=description, functions=(function,),
+                         hint=hint, hidden=hidden, inputs=inputs, prop=prop, max_examples=max_examples)

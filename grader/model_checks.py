@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.checks import Check, Falsified, PropertyCheck, Session, _Stop
+from grader.checks import Check, Falsified, PropertyCheck, Session, Stop
 from grader.model_mapping import MappingError, describe, family, map_models
 from grader.model_runs import (Evidence, Model, ModelOutcome, ModelSpec, ask, get_model, input_recipe,
                                reference_structure, sample_input)
@@ -77,8 +77,8 @@ class FixedCheck(Check):
         for example in self.examples:
             try:
                 self.prop(session, example)
-            except (Falsified, _Stop) as failure:
-                falsified = failure.falsified if isinstance(failure, _Stop) else failure
+            except (Falsified, Stop) as failure:
+                falsified = failure.falsified if isinstance(failure, Stop) else failure
                 falsified.kind = self.kind
                 return falsified
         return None

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from grader.checks import Falsified, Session, _failure_message, _Stop
+from grader.checks import Falsified, Session, Stop, failure_message
 from grader.compare import compare_arrays
 from grader.model_mapping import Mapping, MappingError, describe, map_models
 from grader.worker.client import Outcome
@@ -103,8 +103,8 @@ def ask(session: Session, model: Model, op: str, args: dict, inputs: dict, evide
         try:
             return session.request(f"torch.{op}", {"handle": model.handle, **args}, function=model.spec.cls,
                                    inputs=inputs)
-        except (Falsified, _Stop) as failure:
-            falsified = failure.falsified if isinstance(failure, _Stop) else failure
+        except (Falsified, Stop) as failure:
+            falsified = failure.falsified if isinstance(failure, Stop) else failure
             kind = (falsified.outcome.error or {}).get("type") if falsified.outcome is not None else None
             if kind == "UnknownHandle" and attempt == 1:
                 _rebuild(session, model, inputs)
@@ -138,8 +138,8 @@ def request_op(session: Session, spec: ModelSpec, op: str, args: dict, inputs: d
     and are told as failures of `function` (the model's class by default)."""
     try:
         return session.request(op, args, function=function or spec.cls, inputs=inputs)
-    except (Falsified, _Stop) as failure:
-        falsified = failure.falsified if isinstance(failure, _Stop) else failure
+    except (Falsified, Stop) as failure:
+        falsified = failure.falsified if isinstance(failure, Stop) else failure
         error = (falsified.outcome.error or {}) if falsified.outcome is not None else {}
         if error.get("type") == "DeviceUnavailable":
             raise RuntimeError(error.get("message", "")) from None  # the grader's setting, not the student's fault
@@ -173,7 +173,7 @@ def get_model(session: Session, spec: ModelSpec, kwargs: dict, inputs: dict, *, 
     key = ("model", spec.cls, repr(sorted(kwargs.items())), forward)
     cached = session.cache.get(key)
     if isinstance(cached, Falsified):
-        raise _Stop(_copy(cached))
+        raise Stop(_copy(cached))
     if cached is not None:
         return cached
     handle = f"{spec.cls}-{len(session.cache)}"
@@ -185,16 +185,16 @@ def get_model(session: Session, spec: ModelSpec, kwargs: dict, inputs: dict, *, 
         model = Model(spec, dict(kwargs), handle, info)
         if info.get("error"):
             outcome = ModelOutcome(False, error=info["error"], evidence=Evidence(model=model))
-            raise _Stop(Falsified(_failure_message(spec.call(kwargs), outcome, session.worker.limits),
+            raise Stop(Falsified(failure_message(spec.call(kwargs), outcome, session.worker.limits),
                                   function=spec.cls, inputs=inputs, outcome=outcome))
         if forward and info.get("output") is None:
             outcome = ModelOutcome(True, value=None, evidence=Evidence(model=model))
-            raise _Stop(Falsified(f"{spec.call(kwargs)} returned a {info.get('output_type')} from forward, "
+            raise Stop(Falsified(f"{spec.call(kwargs)} returned a {info.get('output_type')} from forward, "
                                   "expected a torch.Tensor", function=spec.cls, inputs=inputs, outcome=outcome))
-    except (Falsified, _Stop) as failure:
-        falsified = failure.falsified if isinstance(failure, _Stop) else failure
+    except (Falsified, Stop) as failure:
+        falsified = failure.falsified if isinstance(failure, Stop) else failure
         session.cache[key] = falsified
-        raise _Stop(falsified) from None
+        raise Stop(falsified) from None
     session.cache[key] = model
     return model
 
@@ -251,7 +251,7 @@ def with_weights(session: Session, model: Model, inputs: dict) -> Model:
         return model
     failed = session.cache.get(("mapping", model.handle))
     if failed is not None:
-        raise _Stop(_copy(failed))
+        raise Stop(_copy(failed))
     spec, kwargs = model.spec, model.kwargs
     shown = dict(kwargs)
     reference_info = reference_structure(session, spec, kwargs)
@@ -268,7 +268,7 @@ def with_weights(session: Session, model: Model, inputs: dict) -> Model:
                               f"outputs: {lines[0].rstrip(':')}{first}", function=spec.cls, inputs=shown,
                               outcome=ModelOutcome(True, evidence=Evidence(model=model)))
         session.cache[("mapping", model.handle)] = falsified
-        raise _Stop(falsified) from None
+        raise Stop(falsified) from None
     state = {name: tensor.detach() for name, tensor in [*reference.named_parameters(), *reference.named_buffers()]}
     with torch.no_grad():
         for name in mapping.reference_only:
