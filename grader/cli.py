@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -87,14 +88,17 @@ def all_command(submission: str | None, format_: str, output: Path | None, seed:
 
 @cli.command("list")
 def list_command() -> None:
-    """List the exercises with their functions and points."""
+    """List the exercises with their points and what the student writes."""
     from grader import catalog
 
-    for exercise in catalog.all_exercises():
-        hidden = sum(check.points for check in exercise.checks if check.hidden)
-        points = f"{exercise.max_score - hidden:g} points" + (f" (+{hidden:g} hidden)" if hidden else "")
-        click.echo(f"{exercise.id:<11} {exercise.topic:<12} {points:<22} {exercise.title} (section {exercise.section})")
-        click.echo(f"{'':<11} {exercise.summary}")
+    for about in map(catalog.about, catalog.module_names()):
+        if about.points is None:  # a declaration that does not state its points: only loading it tells
+            exercise = catalog.load(about.module)
+            hidden = sum(check.points for check in exercise.checks if check.hidden)
+            about = replace(about, points=exercise.max_score - hidden, hidden_points=hidden)
+        points = f"{about.points:g} points" + (f" (+{about.hidden_points:g} hidden)" if about.hidden_points else "")
+        click.echo(f"{about.id:<11} {about.topic:<12} {points:<22} {about.title} (section {about.section})")
+        click.echo(f"{'':<11} {about.summary}")
 
 
 @cli.command("stubs")

@@ -197,6 +197,7 @@ EXERCISE = Exercise(
     title="Convolution",
     section="4. Convolutional Layer",
     summary="correlate2d(image, kernel) and conv2d(x, w, b=None): valid cross-correlation in NumPy",
+    points=10, hidden_points=1,
     functions=("correlate2d", "conv2d"),
     checks=(
         lecture_examples(

@@ -212,6 +212,7 @@ EXERCISE = Exercise(
     title="Padding",
     section="5. Padding",
     summary="pad2d(x, pad) and conv2d_same(x, w, b=None): zero padding, and convolution that keeps H and W",
+    points=10,
     functions=("pad2d", "conv2d_same"),
     checks=(
         lecture_examples(

@@ -223,6 +223,7 @@ EXERCISE = Exercise(
     title="Stride",
     section="5. Padding / Stride",
     summary="output_size(size, kernel, stride=1, padding=0) and conv2d_strided(x, w, b=None, stride=1, padding=0)",
+    points=10,
     functions=("output_size", "conv2d_strided"),
     checks=(
         lecture_examples(

@@ -190,6 +190,7 @@ EXERCISE = Exercise(
     title="Pooling",
     section="6. Pooling",
     summary="max_pool2d(x, size=2, stride=None) and avg_pool2d(x, size=2, stride=None): no padding, floor",
+    points=10,
     functions=("max_pool2d", "avg_pool2d"),
     checks=(
         lecture_examples(

@@ -199,6 +199,7 @@ EXERCISE = Exercise(
     title="Flattening and the fully-connected layer",
     section="7. Fully-Connected Layer",
     summary="flatten(x) and dense(x, w, b): feature maps to vectors, then a fully-connected layer",
+    points=10,
     functions=("flatten", "dense"),
     checks=(
         lecture_examples(
