@@ -1,6 +1,6 @@
 """Grading a whole class: one task per (student, exercise), run in parallel, kept in a gradebook.
 
-The unit of work is `run_task(task, seed)`: plain data in, a Grade out, no shared state. A
+The unit of work is `run_task(task, seed)` (tasks.py): plain data in, a Grade out, no shared state. A
 process pool runs it on one machine; a Dask cluster (`scheduler=`) runs the very same
 function on many. Only this process writes the gradebook, one transaction per grade, so a
 run killed at any moment leaves nothing half-written, and the next run does only the rest.
@@ -9,8 +9,6 @@ run killed at any moment leaves nothing half-written, and the next run does only
 from __future__ import annotations
 
 import ctypes
-import functools
-import hashlib
 import os
 import signal
 import time
@@ -20,27 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.staff.collect import StudentFiles, collect, find_exercise_file
-from grader.staff.gradebook import ERROR, GRADED, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
-
-_SOURCE_ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class Task:
-    """One student's one exercise. Without a `path`, `status` (missing or unreadable) and
-    `problem` say why there is nothing to run."""
-
-    student: str
-    module: str
-    path: str | None
-    fingerprint: str
-    status: str = ""
-    problem: str = ""
-    shown: str = ""  # the path as the student knows it: inside their own folder
-
-    @property
-    def exercise(self) -> str:
-        return self.module.partition("_")[0]
+from grader.staff.gradebook import ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
+from grader.staff.tasks import Task, make_task, run_task
 
 
 @dataclass
@@ -89,44 +68,10 @@ def plan(students: list[StudentFiles], modules: list[str], seed: int) -> list[Ta
                 path, status, problem = None, UNREADABLE, student.problem
             else:
                 path, status, problem = find_exercise_file(student.folder, module)
-            content = path.read_bytes() if path is not None else problem.encode()
-            fingerprint = hashlib.sha256(f"{grader_fingerprint(module, seed)}|".encode() + content).hexdigest()
             shown = path.relative_to(student.folder).as_posix() if path is not None else ""
-            tasks.append(Task(student.student, module, str(path) if path else None, fingerprint, status, problem, shown))
+            tasks.append(make_task(student.student, module, seed, path=path, status=status, problem=problem,
+                                   shown=shown))
     return tasks
-
-
-@functools.cache
-def grader_fingerprint(module: str, seed: int) -> str:
-    """Changes whenever what decides `module`'s grades does: the grading engine, the references,
-    the exercise's own declaration, the seed. Another exercise's declaration, the reports and
-    the staff tools do not count: adding an exercise mid-course regrades nothing else."""
-    digest = hashlib.sha256(f"{module}|seed={seed}".encode())
-    engine = [path for path in (_SOURCE_ROOT / "grader").rglob("*.py")
-              if not {"catalog", "staff", "instructor"} & set(path.relative_to(_SOURCE_ROOT / "grader").parts)]
-    declaration = _SOURCE_ROOT / "grader" / "catalog" / f"{module}.py"
-    for path in sorted([*engine, declaration, *(_SOURCE_ROOT / "reference").rglob("*.py")]):
-        digest.update(path.relative_to(_SOURCE_ROOT).as_posix().encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def run_task(task: Task, seed: int = 0) -> Grade:
-    """Grade one student's one exercise, all checks (hidden ones too). Never raises for the
-    submission's sake: every outcome is a Grade."""
-    from grader.errors import SubmissionError
-    from grader.grading import grade, unreadable
-
-    if task.path is None:
-        status, result = task.status, unreadable(task.module, task.problem, seed=seed)
-    else:
-        try:
-            result = grade([task.module], submission=task.path, seed=seed, include_hidden=True).exercises[0]
-            result.submission = task.shown
-            status = ERROR if result.has_errors else GRADED
-        except SubmissionError as error:  # not UTF-8, too large, not a notebook
-            status, result = UNREADABLE, unreadable(task.module, str(error), seed=seed)
-    return Grade(task.student, task.exercise, task.fingerprint, status, result.score, result.max_score,
-                 result.to_dict())
 
 
 def execute(tasks: list[Task], *, jobs: int | None, seed: int, scheduler: str | None) -> Iterator[Grade]:

@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from grader.errors import GraderError
+from grader.staff.gradebook import Grade
+from grader.staff.tasks import Task, run_task
 
 
-def run_on_cluster(tasks: list, scheduler: str, seed: int) -> Iterator:
+def run_on_cluster(tasks: list[Task], scheduler: str, seed: int) -> Iterator[Grade]:
     try:
         from distributed import Client, as_completed
     except ImportError:
         raise GraderError("--scheduler needs Dask: pip install -c constraints.txt -e \".[dask]\"") from None
-    from grader.staff.batch import run_task
 
     try:
         client = Client(scheduler, timeout="5s")
