@@ -23,9 +23,11 @@ class _GradeGroup(click.Group):
     """`grade exercise3 ...` means `grade check exercise3 ...`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        verbose = [arg for arg in args if arg in ("--verbose", "-v")]  # allowed anywhere: `grade exercise3 -v`
+        args = [arg for arg in args if arg not in verbose]
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["check", *args]
-        return super().parse_args(ctx, args)
+        return super().parse_args(ctx, verbose[:1] + args)
 
 
 def report_options(command):
@@ -49,13 +51,28 @@ def report_options(command):
 
 @click.group(cls=_GradeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cnn-grader", prog_name="grade")
-def cli() -> None:
+@click.option("--verbose", "-v", is_flag=True,
+              help="Show what the grader decides as it goes (worker restarts, model mappings) on stderr.")
+def cli(verbose: bool) -> None:
     """Grade the CNN exercises: `grade EXERCISE [--submission PATH]`.
 
     EXERCISE is exercise1 ... or its topic (convolution, padding, ...); `grade list`
     shows them all. By default the file graded is exercises/<module>.py under the current
     folder.
     """
+    if verbose or os.environ.get("CNN_GRADER_DEBUG"):
+        show_log()
+
+
+def show_log() -> None:
+    """The grader's `logging` at DEBUG on stderr (`--verbose`, or CNN_GRADER_DEBUG=1), never in reports."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("grade: %(name)s: %(message)s"))
+    logger = logging.getLogger("grader")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
 
 
 @cli.command("check", hidden=True)

@@ -23,7 +23,7 @@ from torch import nn
 from grader.checks import Falsified, Session, Stop, failure_message
 from grader.compare import compare_arrays
 from grader.model_mapping import Mapping, MappingError, describe, map_models
-from grader.worker.client import Outcome
+from grader.worker.wire import Outcome
 from grader.worker.torch_inspect import parameter_table, record
 
 RTOL = 1e-4

@@ -8,6 +8,7 @@ costs one check, never the whole run.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -19,7 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.worker import protocol
+from grader.worker.wire import Outcome
 from grader.worker.sandbox import BUBBLEWRAP, Sandbox, gpu_device_nodes
+
+logger = logging.getLogger(__name__)
 
 # What the worker process may use. RLIMIT_AS bounds memory (address space); processes
 # counts threads too, and is enforced only for a non-root worker (see sandbox.py).
@@ -39,35 +43,6 @@ def _needed_paths() -> tuple[Path, ...]:
     paths += [Path(prefix) for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}]
     paths += [Path(entry) for entry in sys.path if entry and Path(entry).name in ("site-packages", "dist-packages")]
     return tuple(path.resolve() for path in paths)
-
-
-@dataclass
-class Outcome:
-    """What one request to the worker gave: a value, the submission's exception, or a dead worker.
-
-    `failure` is "timeout" or "crash" when the worker itself stopped answering, "startup" when
-    it never started (the grader's problem, not the student's); `error` holds the details.
-    """
-
-    ok: bool
-    value: object = None
-    error: dict | None = None
-    failure: str | None = None
-    stdout: str = ""
-    seconds: float = 0.0
-
-    @property
-    def not_implemented(self) -> bool:
-        return bool(self.error) and self.error.get("type") == "NotImplementedError"
-
-    def describe_error(self) -> str:
-        """One line: 'IndexError: index 3 is out of bounds (line 12: out[i] = ...)'."""
-        if self.error is None:
-            return ""
-        text = f"{self.error['type']}: {self.error['message']}".rstrip(": ")
-        if self.error.get("line"):
-            text += f" (line {self.error['line']}: {self.error.get('source', '')})"
-        return text
 
 
 @dataclass
@@ -106,6 +81,8 @@ class WorkerProcess:
             return self._load
         if self._load is not None:
             self.restarts += 1
+            logger.debug("restarting the worker for %s (restart %d) after a timeout or a crash", self.module,
+                         self.restarts)
         if not alive:
             self._spawn()
         self._load = self._import_submission()
@@ -127,6 +104,7 @@ class WorkerProcess:
             protocol.write_frame(self._request_fd, frame, deadline=started + limit)
             header, out_arrays = protocol.read_frame(self._reply_fd, deadline=started + limit)
         except protocol.FrameTimeout:
+            logger.debug("killing the worker for %s: no answer to %r within %g s", self.module, op, limit)
             self._kill()
             return Outcome(False, failure="timeout", seconds=limit, error={
                 "type": "Timeout", "message": f"timed out after {limit:g} s"})
@@ -203,6 +181,7 @@ class WorkerProcess:
             protocol.write_frame(self._request_fd, protocol.pack({"op": "load", "args": config}, []), deadline)
             header, arrays = protocol.read_frame(self._reply_fd, deadline=deadline)
         except protocol.FrameTimeout:
+            logger.debug("killing the worker for %s: no answer to %r within %g s", self.module, op, limit)
             self._kill()
             return Outcome(False, failure="timeout", seconds=self.start_timeout, error={
                 "type": "Timeout", "message": f"importing the file timed out after {self.start_timeout:g} s"})
