@@ -86,7 +86,7 @@ class Exercise:
     def __post_init__(self) -> None:
         """An instructor's typo is a one-line DeclarationError here, at import, not a failing test later."""
         for problem in _problems(self):
-            raise DeclarationError(f"{self.id}: {problem}")
+            raise DeclarationError(f"{self.module.partition('_')[0]}: {problem}")
 
     @property
     def max_score(self) -> float:

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ElementTree
 
 import pytest
 
+from grader import catalog
 from grader.cli import main
 from tests.conftest import ROOT, SUBMISSIONS
 
@@ -41,7 +42,8 @@ def test_json_has_the_documented_fields(capsys):
 def test_topic_alias_and_junit(capsys):
     code, out, _ = run(capsys, "convolution", "-s", SOLUTION, "--format", "junit")
     suite = ElementTree.fromstring(out).find("testsuite")
-    assert code == 0 and suite.get("failures") == "0" and suite.get("tests") == "8"
+    checks = catalog.load("exercise1_convolution").checks  # hidden ones too: this is the instructor's repository
+    assert code == 0 and suite.get("failures") == "0" and suite.get("tests") == str(len(checks))
 
 
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html", "gradescope"])

@@ -57,18 +57,6 @@ def test_the_lectures_dense_parameter_counts(model, layer, D, M, printed):
     assert D * M + M == printed
 
 
-def test_the_lectures_model_totals():
-    """Do the summaries' totals add up: cats and dogs, LeNet-5, AlexNet, VGG16 with its dense head?"""
-    assert 3 * 3 * 3 * 32 + 32 + 40_960_128 + 129 == 40_961_153  # conv2d_1: 896
-    assert (5 * 5 * 3 * 6 + 6) + (5 * 5 * 6 * 16 + 16) + 69_240 + 10_164 + 850 == 83_126
-    alexnet_convs = (11 * 11 * 3 * 96 + 96) + (5 * 5 * 96 * 256 + 256) + (3 * 3 * 256 * 384 + 384) \
-        + (3 * 3 * 384 * 384 + 384) + (3 * 3 * 384 * 256 + 256)
-    batch_norms = 4 * (96 + 256 + 256)  # gamma, beta, moving mean and variance per channel
-    assert alexnet_convs + batch_norms + 526_336 + 4_196_352 + 20_490 == 8_492_810
-    assert batch_norms // 2 == 8_492_810 - 8_491_594  # the moving statistics are not trainable
-    assert 14_714_688 + 4_718_848 + 257 == 19_433_793
-
-
 def test_the_parameter_count_examples_count_the_parameters():
     """With all-ones inputs, weights and biases, do a layer's outputs sum to M * (D + 1)?"""
     for example in declaration.DENSE_EXAMPLES[1:]:
