@@ -92,14 +92,16 @@ def check_command(exercise: str, submission: str | None, format_: str, output: P
 @cli.command("all")
 @click.option("--submission", "-s", metavar="FOLDER",
               help="The folder holding the exercise files (default: exercises/).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1),
+              help="Exercises graded at once, each group in its own process (default: the cores, at most 4).")
 @report_options
-def all_command(submission: str | None, format_: str, output: Path | None, seed: int,
+def all_command(submission: str | None, jobs: int | None, format_: str, output: Path | None, seed: int,
                 fail_under: str | None, device: str) -> int:
     """Grade every exercise: one report, one total."""
     from grader import catalog
-    from grader.grading import grade
+    from grader.grade_all import grade_all
 
-    report = grade(catalog.module_names(), submission=submission, seed=seed, device=device)
+    report = grade_all(catalog.module_names(), jobs=jobs, submission=submission, seed=seed, device=device)
     return emit(report, format_, output, fail_under)
 
 
