@@ -85,6 +85,14 @@ def run_task(task: Task, seed: int = 0) -> Grade:
                  result.to_dict())
 
 
+def error_grade(task: Task, problem: str, *, seed: int = 0) -> Grade:
+    """The row for a task that could not be graded for the grader's own reasons (retried next run)."""
+    from grader.grading import unreadable
+
+    result = unreadable(task.module, problem, seed=seed)
+    return Grade(task.student, task.exercise, task.fingerprint, ERROR, 0.0, result.max_score, result.to_dict())
+
+
 @functools.cache
 def grader_fingerprint(module: str, seed: int, root: Path = SOURCE_ROOT) -> str:
     """Changes whenever what decides `module`'s grades does: the files of `dependencies`, the
