@@ -129,6 +129,7 @@ def _truncate(text: str, limit: int = 1000) -> str:
 
 
 def failure_message(function: str, outcome, limits: dict) -> str:
+    """What a failed call says to the student: not implemented, a hang, a crash, a limit, or the exception."""
     if outcome.not_implemented:
         detail = outcome.error.get("message") or ""
         return f"{function} is not implemented yet" + (f": {detail}" if detail else "")
@@ -378,3 +379,12 @@ def lecture_examples(function: str, examples: list[Example], *, points: float, n
     return ExampleCheck(name=name, points=points, description=description, functions=(function,), hint=hint,
                         examples=tuple(examples), prop=prop,
                         kind=lambda example: f"the lecture's example ({example.name})")
+
+
+def satisfies_property(function: str, prop: Callable, inputs, *, points: float, name: str, description: str,
+                       hint: str = "", max_examples: int = 30, hidden: bool = False) -> PropertyCheck:
+    """`prop(session, drawn)` holds for every drawn input: it calls `function` through
+    `session.call` and raises Falsified where the answer breaks the property (an invariant
+    such as "cropping the padding gives x back", or an exact rule for ints)."""
+    return PropertyCheck(name=name, points=points, description=description, functions=(function,),
+                         hint=hint, hidden=hidden, inputs=inputs, prop=prop, max_examples=max_examples)

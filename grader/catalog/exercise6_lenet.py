@@ -56,6 +56,7 @@ EXERCISE = Exercise(
     title="LeNet-5",
     section="12. LeNet, 14. Multiclass Classification by LeNet & AlexNet",
     summary="class LeNet5(nn.Module), __init__(self, num_classes=10): the lecture's CIFAR-10 LeNet, logits out",
+    points=10,
     functions=("LeNet5",),
     checks=(
         structure_check(

@@ -60,6 +60,7 @@ EXERCISE = Exercise(
     title="AlexNet",
     section="13. AlexNet, 14. Multiclass Classification by LeNet & AlexNet",
     summary="class AlexNet(nn.Module), __init__(self, num_classes=10): the lecture's CIFAR-10 AlexNet, logits out",
+    points=10,
     functions=("AlexNet",),
     checks=(
         structure_check(

@@ -87,6 +87,7 @@ EXERCISE = Exercise(
     section="17. ResNet",
     summary="class ResidualBlock(nn.Module), __init__(self, in_channels, out_channels, stride=1): "
             "ReLU(F(x) + shortcut(x))",
+    points=10,
     functions=("ResidualBlock",),
     checks=(
         structure_check(

@@ -160,6 +160,7 @@ EXERCISE = Exercise(
     section="18. Transfer Learning, 19. Binary Classification with Transfer Learning",
     summary="freeze(module), class TransferModel(nn.Module) (frozen base + Dense head, logits out), "
             "trainable_parameters(model)",
+    points=10,
     functions=("freeze", "TransferModel", "trainable_parameters"),
     checks=(
         freeze_check(

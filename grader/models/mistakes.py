@@ -12,7 +12,7 @@ import numpy as np
 
 from grader.compare import compare_arrays
 from grader.models.runs import Evidence, run_reference, tolerance
-from grader.worker.client import Outcome
+from grader.worker.wire import Outcome
 
 
 def when(predicate: Callable[[Evidence, Outcome], bool]) -> Callable:

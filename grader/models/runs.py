@@ -25,7 +25,7 @@ from grader.checks import Falsified, Session, Stop, failure_message
 from grader.compare import compare_arrays
 from grader.models.claims import malformed
 from grader.models.mapping import Mapping, MappingError, describe, map_models
-from grader.worker.client import Outcome
+from grader.worker.wire import Outcome
 from grader.worker.torch_inspect import parameter_table, record
 from grader.worker.torch_protocol import BuildArgs, InspectArgs, LoadArgs
 

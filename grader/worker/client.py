@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import os
 import shutil
 import signal
@@ -20,42 +21,13 @@ from pathlib import Path
 
 from grader.worker import protocol, view
 from grader.worker.sandbox import BUBBLEWRAP, UNPRIVILEGED, Sandbox, gpu_device_nodes
+from grader.worker.wire import Outcome
+
+logger = logging.getLogger(__name__)
 
 # What the worker process may use. RLIMIT_AS bounds memory (address space); processes
 # counts threads too, and the worker is never root, so the kernel enforces it.
 DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64, "processes": 128}
-
-
-@dataclass
-class Outcome:
-    """What one request to the worker gave: a value, the submission's exception, or a dead worker.
-
-    `failure` is "timeout" or "crash" when the worker itself stopped answering, "malformed" when
-    it answered with something that is not a reply to this request (a frame the submission
-    forged, say), "too_large" when its reply was far larger than the question called for,
-    "budget" when the exercise's time budget ran out, "startup" when it never started (the
-    grader's problem, not the student's); `error` holds the details.
-    """
-
-    ok: bool
-    value: object = None
-    error: dict | None = None
-    failure: str | None = None
-    stdout: str = ""
-    seconds: float = 0.0
-
-    @property
-    def not_implemented(self) -> bool:
-        return bool(self.error) and self.error.get("type") == "NotImplementedError"
-
-    def describe_error(self) -> str:
-        """One line: 'IndexError: index 3 is out of bounds (line 12: out[i] = ...)'."""
-        if self.error is None:
-            return ""
-        text = f"{self.error['type']}: {self.error['message']}".rstrip(": ")
-        if self.error.get("line"):
-            text += f" (line {self.error['line']}: {self.error.get('source', '')})"
-        return text
 
 
 @dataclass
@@ -97,6 +69,8 @@ class WorkerProcess:
             return self._load
         if self._load is not None:
             self.restarts += 1
+            logger.debug("restarting the worker for %s (restart %d) after a timeout or a crash", self.module,
+                         self.restarts)
         if not alive:
             self._spawn()
         self._load = self._import_submission()
@@ -124,6 +98,7 @@ class WorkerProcess:
             reply = protocol.read_reply(self._reply_fd, request_id=self._request_id, deadline=started + limit,
                                         max_bytes=max_reply_bytes or protocol.MAX_FRAME_BYTES)
         except protocol.FrameTimeout:
+            logger.debug("killing the worker for %s: no answer to %r within %g s", self.module, op, limit)
             self._kill()
             return Outcome(False, failure="timeout", seconds=limit, error={
                 "type": "Timeout", "message": f"timed out after {limit:g} s"})
@@ -218,6 +193,7 @@ class WorkerProcess:
                                                                   "id": self._request_id}, []), deadline)
             reply = protocol.read_reply(self._reply_fd, request_id=self._request_id, deadline=deadline)
         except protocol.FrameTimeout:
+            logger.debug("killing the worker for %s: importing took longer than %g s", self.module, self.start_timeout)
             self._kill()
             return Outcome(False, failure="timeout", seconds=self.start_timeout, error={
                 "type": "Timeout", "message": f"importing the file timed out after {self.start_timeout:g} s"})

@@ -1,6 +1,8 @@
 """Does the sandbox hide the solutions and the network, and say which protection ran?"""
 
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -28,9 +30,11 @@ def test_without_bubblewrap_the_report_says_so():
     """With resource limits only, does the report name the weaker sandbox and the reason?"""
     result, output = conv2d_output(Sandbox(LIMITS_ONLY, "CNN_GRADER_SANDBOX=none"))
     assert result.sandbox.startswith("resource limits only (CNN_GRADER_SANDBOX=none")
-    # The same file, unsandboxed, can see the solutions next to the virtual environment (the
-    # reason bubblewrap matters) or, where they are elsewhere, the network or neither.
-    assert "read the solution" in output or "network" in output
+    # The same file, unsandboxed, reads the solutions next to the virtual environment: the
+    # reason bubblewrap matters.
+    if not (Path(sys.prefix).parent / "solutions" / "exercise1_convolution.py").is_file():
+        pytest.skip("the virtual environment is not beside solutions/, so there is nothing to read")
+    assert "read the solution" in output, output
 
 
 class _BrokenSandbox(Sandbox):

@@ -11,6 +11,9 @@ from grader.worker.torch_protocol import BuildArgs, StepsArgs
 SOURCE = '''
 from torch import nn
 
+# One process builds this module's shared fixture (pytest -n 2 keeps the group together).
+pytestmark = pytest.mark.xdist_group("torch_worker")
+
 class Net(nn.Module):
     def __init__(self, width=3):
         super().__init__()
