@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from grader.errors import GRADED, INTERNAL_ERROR
+from grader.staff.similarity import DEFAULT_THRESHOLD  # light: copydetect is imported on use
 
 
 @click.command("batch")
@@ -18,25 +19,56 @@ from grader.errors import GRADED, INTERNAL_ERROR
 @click.option("--exercises", metavar="LIST", help="Comma-separated exercises to grade, e.g. exercise1,exercise3 (default: all).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed (part of every grade's fingerprint).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
+@click.option("--similarity", "with_similarity", is_flag=True,
+              help="Afterwards, compare the students' code (as `grade similarity` does) into the same folder.")
 def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str | None, seed: int,
-                  scheduler: str | None) -> int:
+                  scheduler: str | None, with_similarity: bool) -> int:
     """Grade a class: SUBMISSIONS holds one folder or .zip per student, named by student id.
 
     Reruns grade only what is new or changed; a run killed at any moment loses nothing.
     """
     from grader.staff.batch import batch
 
-    names = [name.strip() for name in exercises.split(",") if name.strip()] if exercises else None
+    names = _exercise_list(exercises)
     summary = batch(submissions, out, jobs=jobs, exercises=names, seed=seed, scheduler=scheduler,
                     progress=_progress(sys.stderr.isatty()))
     for name in summary.skipped_entries:
         click.echo(f"skipped {name}: not a folder or a .zip", err=True)
     click.echo(f"{summary.students} students: {summary.graded} grades made, {summary.unchanged} unchanged "
                f"({summary.seconds:.1f} s); gradebook in {out}")
+    if with_similarity:
+        _similarity(submissions, out, names, DEFAULT_THRESHOLD)
     if summary.errors:
         click.echo(f"{summary.errors} grade(s) hit a grader error; rerun to retry them", err=True)
         return INTERNAL_ERROR
     return GRADED
+
+
+@click.command("similarity")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for similarity.csv (every pair that shares code) and similarity.html (the flagged pairs).")
+@click.option("--exercises", metavar="LIST", help="Comma-separated exercises to compare, e.g. exercise1,exercise3 (default: all).")
+@click.option("--threshold", type=float, default=DEFAULT_THRESHOLD, show_default=True,
+              help="Flag a pair when this share (0-1) of either file's code stands in the other.")
+def similarity_command(submissions: Path, out: Path, exercises: str | None, threshold: float) -> None:
+    """Find copied work: each pair of students, and each student against reference/ and solutions/.
+
+    SUBMISSIONS is laid out as for `grade batch`. Nothing is run; no score changes.
+    """
+    _similarity(submissions, out, _exercise_list(exercises), threshold)
+
+
+def _similarity(submissions: Path, out: Path, exercises: list[str] | None, threshold: float) -> None:
+    from grader.staff.similarity import similarity
+
+    report = similarity(submissions, out, exercises=exercises, threshold=threshold)
+    click.echo(f"{report.files} files of {report.students} students compared: {len(report.flagged)} pair(s) at or "
+               f"above {threshold:.0%}; see {out / 'similarity.html'}")
+
+
+def _exercise_list(exercises: str | None) -> list[str] | None:
+    return [name.strip() for name in exercises.split(",") if name.strip()] if exercises else None
 
 
 def _progress(terminal: bool):
