@@ -117,6 +117,22 @@ def structure_problems(student: dict, reference: dict) -> list[str]:
     return problems
 
 
+def layer_rows(student: dict, reference: dict) -> dict:
+    """The layers with weights side by side, in forward order, for the HTML report: each row's
+    kind, output shape and parameter count, and which row is the first to disagree. (What the
+    worker says of the student's layers is a description for the eye, never a source of points.)"""
+    def row(unit: dict | None):
+        if unit is None:
+            return None
+        return {"layer": describe(unit), "output": _shape(unit["output"]), "parameters": _unit_count(unit)}
+
+    mine, theirs = units(student.get("calls", [])), units(reference.get("calls", []))
+    rows = [{"expected": row(theirs[i] if i < len(theirs) else None), "got": row(mine[i] if i < len(mine) else None)}
+            for i in range(max(len(mine), len(theirs)))]
+    first = next((index for index, pair in enumerate(rows) if pair["expected"] != pair["got"]), None)
+    return {"rows": rows, "first_difference": first}
+
+
 def layer_table(info: dict) -> str:
     rows = [f"  {'layer with weights, in forward order':<48} {'input':<18} output"]
     rows += [f"  {describe(unit):<48} {_shape((unit['inputs'] or [None])[0]):<18} {_shape(unit['output'])}"
@@ -135,11 +151,15 @@ def structure_check(spec: ModelSpec, kwargs, *, points: float, name: str, descri
         reference = reference_structure(session, spec, drawn)
         problems = structure_problems(model.info, reference)
         if len(problems) == 1 and "do not line up" in problems[0]:
-            raise fail(f"{spec.call(drawn)} on a batch of 2: {problems[0]}", model, inputs)
-        if problems:
-            raise fail(f"{spec.call(drawn)} on a batch of 2 differs from the expected layers:\n"
-                        + "\n".join(f"- {problem}" for problem in problems)
-                        + f"\nExpected:\n{layer_table(reference)}", model, inputs)
+            failure = fail(f"{spec.call(drawn)} on a batch of 2: {problems[0]}", model, inputs)
+        elif problems:
+            failure = fail(f"{spec.call(drawn)} on a batch of 2 differs from the expected layers:\n"
+                           + "\n".join(f"- {problem}" for problem in problems)
+                           + f"\nExpected:\n{layer_table(reference)}", model, inputs)
+        else:
+            return
+        failure.layers = layer_rows(model.info, reference)
+        raise failure
 
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
                          inputs=kwargs, prop=prop, max_examples=max_examples,
@@ -187,7 +207,9 @@ def count_check(spec: ModelSpec, configurations: tuple[tuple[dict, dict], ...], 
             b = (describe(theirs[index]), _unit_count(theirs[index])) if index < len(theirs) else ("(no layer)", 0)
             if a[1] != b[1]:
                 lines.append(f"  {a[0]}: {a[1]:,}\n    expected {b[0]}: {b[1]:,}")
-        raise fail("\n".join(lines), model, inputs)
+        failure = fail("\n".join(lines), model, inputs)
+        failure.layers = layer_rows(model.info, reference_structure(session, spec, kwargs))
+        raise failure
 
     return FixedCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
                       examples=tuple(configurations), prop=prop)

@@ -54,6 +54,8 @@ class CheckResult:
     visibility: str = "visible"
     stdout: str = ""
     execution_time: float = 0.0
+    mistakes: list[str] = field(default_factory=list)  # ids of the known mistakes the failure matched
+    layers: dict | None = None  # a model's expected and actual layers, row by row (grader.models)
 
     def to_dict(self) -> dict:
         data = {
@@ -71,6 +73,10 @@ class CheckResult:
             data["counterexample"] = self.counterexample.to_dict()
         if self.stdout:
             data["stdout"] = self.stdout
+        if self.mistakes:
+            data["mistakes"] = list(self.mistakes)
+        if self.layers:
+            data["layers"] = self.layers
         return data
 
     @classmethod
@@ -80,7 +86,8 @@ class CheckResult:
                    output=data.get("output", ""), hint=data.get("hint", ""),
                    counterexample=Counterexample.from_dict(counterexample) if counterexample else None,
                    visibility=data.get("visibility", "visible"), stdout=data.get("stdout", ""),
-                   execution_time=data.get("execution_time", 0.0))
+                   execution_time=data.get("execution_time", 0.0), mistakes=list(data.get("mistakes", [])),
+                   layers=data.get("layers"))
 
 
 @dataclass

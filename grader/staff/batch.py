@@ -167,4 +167,4 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
             continue
         report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
         write_atomically(out / student.slug / "results.json", render(report, "json"))
-        write_atomically(out / student.slug / "report.html", render(report, "html"))
+        write_atomically(out / student.slug / "report.html", render(report, "html", student=student.student))
