@@ -76,6 +76,9 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
         write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
     finally:
         gradebook.close()
+    from grader.staff.dashboard import write_dashboard
+
+    write_dashboard(out)
     return BatchSummary(students=len(students), graded=len(todo), unchanged=len(tasks) - len(todo),
                         seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -38,6 +39,7 @@ def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str
                f"({summary.seconds:.1f} s); gradebook in {out}")
     if with_similarity:
         _similarity(submissions, out, names, DEFAULT_THRESHOLD)
+    _mistakes_summary(out)
     if summary.errors:
         click.echo(f"{summary.errors} grade(s) hit a grader error; rerun to retry them", err=True)
         return INTERNAL_ERROR
@@ -65,6 +67,32 @@ def _similarity(submissions: Path, out: Path, exercises: list[str] | None, thres
     report = similarity(submissions, out, exercises=exercises, threshold=threshold)
     click.echo(f"{report.files} files of {report.students} students compared: {len(report.flagged)} pair(s) at or "
                f"above {threshold:.0%}; see {out / 'similarity.html'}")
+
+
+@click.command("stats")
+@click.argument("results", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the dashboard (default: RESULTS/dashboard.html).")
+@click.option("--format", "format_", type=click.Choice(["html", "json"]), default="html", show_default=True,
+              help="html writes the dashboard; json prints the same figures.")
+def stats_command(results: Path, out: Path | None, format_: str) -> None:
+    """The class dashboard from a batch's gradebook: scores, pass rates, the most common mistakes."""
+    from grader.staff.dashboard import class_statistics, write_dashboard
+
+    if format_ == "json":
+        click.echo(json.dumps(class_statistics(results), indent=1))
+    else:
+        click.echo(f"wrote {write_dashboard(results, out)}")
+
+
+def _mistakes_summary(out: Path) -> None:
+    """The dashboard is current (batch wrote it); name the most common mistakes per exercise."""
+    from grader.staff.dashboard import class_statistics, top_mistakes
+
+    lines = top_mistakes(class_statistics(out))
+    if lines:
+        click.echo("most common mistakes:\n" + "\n".join(f"  {line}" for line in lines))
+    click.echo(f"class dashboard: {out / 'dashboard.html'}")
 
 
 def _exercise_list(exercises: str | None) -> list[str] | None:

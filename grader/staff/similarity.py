@@ -19,6 +19,7 @@ import functools
 import hashlib
 import io
 import itertools
+import json
 import logging
 import os
 import tempfile
@@ -317,6 +318,14 @@ def _write(report: SimilarityReport, out: Path) -> None:
     write_atomically(out / "similarity.csv", table.getvalue())
     html = environment().get_template("similarity.html.j2").render(report=report, anchor=anchor)
     write_atomically(out / "similarity.html", html)
+    flagged = [{"exercise": pair.exercise, "student_a": pair.student_a, "student_b": pair.student_b,
+                "similarity_a": pair.similarity_a, "similarity_b": pair.similarity_b, "anchor": anchor(pair)}
+               for pair in report.flagged]
+    write_atomically(out / "similarity.json", json.dumps({"threshold": report.threshold, "flagged": flagged}, indent=1))
+    if (out / "gradebook.sqlite").is_file():  # the dashboard links the flagged pairs: keep it current
+        from grader.staff.dashboard import write_dashboard
+
+        write_dashboard(out)
 
 
 def anchor(pair: Pair) -> str:
