@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import statistics
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -199,4 +200,5 @@ def _histogram_svg(plt, histogram: list[dict], label: str) -> str:
         figure.savefig(buffer, format="svg", metadata={"Date": None})
         plt.close(figure)
     text = buffer.getvalue()
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)  # RDF about the file, not the chart
     return text[text.index("<svg"):]  # drop the XML prologue: the SVG sits inside HTML
