@@ -54,6 +54,7 @@ class Falsified(Exception):
         self.note = note
         self.kind = "smallest failing input"
         self.first: Falsified | None = None  # the first failure found, before shrinking
+        self.layers: dict | None = None  # a model's layers, expected and actual, for the HTML report
 
 
 class Stop(BaseException):
@@ -197,7 +198,10 @@ class Check:
             inputs=falsified.inputs, expected=falsified.expected, actual=actual,
             differences=falsified.differences, kind=falsified.kind,
         )
-        hints = _mistake_hints(falsified, session.exercise.mistakes)
+        found = _matching_mistakes(falsified, session.exercise.mistakes)
+        result.mistakes = [mistake.id for mistake in found]
+        result.layers = falsified.layers
+        hints = _mistake_hints(found)
         if not hints and self.hint and not (outcome is not None and outcome.failure):
             hints = [self.hint]
         if falsified.note:
@@ -206,8 +210,8 @@ class Check:
         return result
 
 
-def _mistake_hints(falsified: Falsified, mistakes) -> list[str]:
-    """The hints of the known mistakes that explain this failure.
+def _matching_mistakes(falsified: Falsified, mistakes) -> list:
+    """The known mistakes that explain this failure.
 
     The smallest input can fit several mistakes (a 1x2 output is both transposed and
     channels-last); the first failure found, before shrinking, usually tells them apart.
@@ -220,6 +224,10 @@ def _mistake_hints(falsified: Falsified, mistakes) -> list[str]:
     first = falsified.first
     if len(found) > 1 and first is not None and first is not falsified:
         found = matching(first, found) or found
+    return found
+
+
+def _mistake_hints(found: list) -> list[str]:
     hints = list(dict.fromkeys(mistake.hint for mistake in found))
     if len(hints) > 1:
         hints = ["This fits more than one known mistake:"] + [f"- {hint}" for hint in hints]

@@ -95,6 +95,27 @@ def structure_problems(student: dict, reference: dict) -> list[str]:
     return problems
 
 
+def layer_rows(student: dict, reference: dict) -> dict:
+    """The layers with weights side by side, in forward order, for the HTML report: each row's
+    kind, output shape and parameter count, and which row is the first to disagree. (What the
+    worker says of the student's layers is a description for the eye, never a source of points.)"""
+    def row(unit: dict | None):
+        if unit is None:
+            return None
+        return {"layer": describe(unit), "output": _shape(unit["output"]), "parameters": _unit_count(unit)}
+
+    mine, theirs = units(student.get("calls", [])), units(reference.get("calls", []))
+    rows = [{"expected": row(theirs[i] if i < len(theirs) else None), "got": row(mine[i] if i < len(mine) else None)}
+            for i in range(max(len(mine), len(theirs)))]
+    first = next((index for index, pair in enumerate(rows) if pair["expected"] != pair["got"]), None)
+    return {"rows": rows, "first_difference": first}
+
+
+def with_layers(failure: Falsified, student: dict, reference: dict) -> Falsified:
+    failure.layers = layer_rows(student, reference)
+    return failure
+
+
 def layer_table(info: dict) -> str:
     rows = [f"  {'layer with weights, in forward order':<48} {'input':<18} output"]
     rows += [f"  {describe(unit):<48} {_shape((unit['inputs'] or [None])[0]):<18} {_shape(unit['output'])}"
@@ -125,11 +146,12 @@ def structure_check(spec: ModelSpec, kwargs, *, points: float, name: str, descri
         reference = reference_structure(session, spec, drawn)
         problems = structure_problems(model.info, reference)
         if len(problems) == 1 and "do not line up" in problems[0]:
-            raise fail(f"{spec.call(drawn)} on a batch of 2: {problems[0]}", model, inputs)
+            raise with_layers(fail(f"{spec.call(drawn)} on a batch of 2: {problems[0]}", model, inputs),
+                              model.info, reference)
         if problems:
-            raise fail(f"{spec.call(drawn)} on a batch of 2 differs from the expected layers:\n"
-                       + "\n".join(f"- {problem}" for problem in problems)
-                       + f"\nExpected:\n{layer_table(reference)}", model, inputs)
+            raise with_layers(fail(f"{spec.call(drawn)} on a batch of 2 differs from the expected layers:\n"
+                                   + "\n".join(f"- {problem}" for problem in problems)
+                                   + f"\nExpected:\n{layer_table(reference)}", model, inputs), model.info, reference)
         verified(session, spec, model, inputs, None)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
@@ -175,14 +197,15 @@ def count_check(spec: ModelSpec, configurations: tuple[tuple[dict, dict], ...], 
                  for kind, number in expected.items() if found[kind] != number]
         if wrong:
             lines = [f"{spec.call(kwargs)} has " + "; ".join(wrong) + "."]
-            mine = units(model.info.get("calls", []))
-            theirs = units(reference_structure(session, spec, kwargs)["calls"]) if forward else []
+            reference = reference_structure(session, spec, kwargs) if forward else {"calls": []}
+            mine, theirs = units(model.info.get("calls", [])), units(reference["calls"])
             for index in range(max(len(mine), len(theirs)) if forward else 0):
                 a = (describe(mine[index]), _unit_count(mine[index])) if index < len(mine) else ("(no layer)", 0)
                 b = (describe(theirs[index]), _unit_count(theirs[index])) if index < len(theirs) else ("(no layer)", 0)
                 if a[1] != b[1]:
                     lines.append(f"  {a[0]}: {a[1]:,}\n    expected {b[0]}: {b[1]:,}")
-            raise fail("\n".join(lines), model, inputs)
+            failure = fail("\n".join(lines), model, inputs)
+            raise with_layers(failure, model.info, reference) if forward else failure
         verified(session, spec, model, inputs, verify_with)
 
     return ExampleCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,

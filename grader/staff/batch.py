@@ -64,6 +64,9 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
         write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
     finally:
         gradebook.close()
+    from grader.staff.dashboard import write_dashboard
+
+    write_dashboard(out)
     return BatchSummary(students=len(students), graded=len(todo), unchanged=len(tasks) - len(todo),
                         seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors)
 
@@ -179,7 +182,7 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
             continue
         try:
             report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
-            files = {"results.json": render(report, "json"), "report.html": render(report, "html")}
+            files = {"results.json": render(report, "json"), "report.html": render(report, "html", student=student.student)}
         except Exception as error:  # noqa: BLE001 - one student's report never stops the others'
             problem = f"the grader could not render this report: {type(error).__name__}: {error}"
             log.warning("%s: %s", student.student, problem)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
 from grader.errors import GRADED, INTERNAL_ERROR, GraderError
+from grader.staff.similarity import DEFAULT_THRESHOLD  # light: copydetect is imported on use
 
 
 @click.command("batch")
@@ -20,8 +22,10 @@ from grader.errors import GRADED, INTERNAL_ERROR, GraderError
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--unsafe-no-sandbox", is_flag=True,
               help="Grade even where bubblewrap cannot run (see the README's \"Untrusted code\" for what is lost).")
+@click.option("--similarity", "with_similarity", is_flag=True,
+              help="Afterwards, compare the students' code (as `grade similarity` does) into the same folder.")
 def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str | None, seed: int,
-                  scheduler: str | None, unsafe_no_sandbox: bool) -> int:
+                  scheduler: str | None, unsafe_no_sandbox: bool, with_similarity: bool) -> int:
     """Grade a class: SUBMISSIONS holds one folder or .zip per student, named by student id.
 
     Reruns grade only what is new or changed; a run killed at any moment loses nothing.
@@ -31,13 +35,16 @@ def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str
     if scheduler is None:  # a cluster's machines each need bubblewrap; this one runs no student code
         _check_sandbox(submissions, out, unsafe=unsafe_no_sandbox)
 
-    names = [name.strip() for name in exercises.split(",") if name.strip()] if exercises else None
+    names = _exercise_list(exercises)
     summary = batch(submissions, out, jobs=jobs, exercises=names, seed=seed, scheduler=scheduler,
                     progress=_progress(sys.stderr.isatty()))
     for name in summary.skipped_entries:
         click.echo(f"skipped {name}: not a folder or a .zip", err=True)
     click.echo(f"{summary.students} students: {summary.graded} grades made, {summary.unchanged} unchanged "
                f"({summary.seconds:.1f} s); gradebook in {out}")
+    if with_similarity:
+        _similarity(submissions, out, names, DEFAULT_THRESHOLD)
+    _mistakes_summary(out)
     if summary.errors:
         click.echo(f"{summary.errors} grade(s) hit a grader error; rerun to retry them", err=True)
         return INTERNAL_ERROR
@@ -61,6 +68,57 @@ def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
         if readable_by_others(submissions):
             click.echo(f"warning: {submissions} is readable by every user, so by each student's code: "
                        f"chmod -R o-rwx {submissions}", err=True)
+@click.command("similarity")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for similarity.csv (every pair that shares code) and similarity.html (the flagged pairs).")
+@click.option("--exercises", metavar="LIST", help="Comma-separated exercises to compare, e.g. exercise1,exercise3 (default: all).")
+@click.option("--threshold", type=float, default=DEFAULT_THRESHOLD, show_default=True,
+              help="Flag a pair when this share (0-1) of either file's code stands in the other.")
+def similarity_command(submissions: Path, out: Path, exercises: str | None, threshold: float) -> None:
+    """Find copied work: each pair of students, and each student against reference/ and solutions/.
+
+    SUBMISSIONS is laid out as for `grade batch`. Nothing is run; no score changes.
+    """
+    _similarity(submissions, out, _exercise_list(exercises), threshold)
+
+
+def _similarity(submissions: Path, out: Path, exercises: list[str] | None, threshold: float) -> None:
+    from grader.staff.similarity import similarity
+
+    report = similarity(submissions, out, exercises=exercises, threshold=threshold)
+    click.echo(f"{report.files} files of {report.students} students compared: {len(report.flagged)} pair(s) at or "
+               f"above {threshold:.0%}; see {out / 'similarity.html'}")
+
+
+@click.command("stats")
+@click.argument("results", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the dashboard (default: RESULTS/dashboard.html).")
+@click.option("--format", "format_", type=click.Choice(["html", "json"]), default="html", show_default=True,
+              help="html writes the dashboard; json prints the same figures.")
+def stats_command(results: Path, out: Path | None, format_: str) -> None:
+    """The class dashboard from a batch's gradebook: scores, pass rates, the most common mistakes."""
+    from grader.staff.dashboard import class_statistics, write_dashboard
+
+    if format_ == "json":
+        click.echo(json.dumps(class_statistics(results), indent=1))
+    else:
+        click.echo(f"wrote {write_dashboard(results, out)}")
+
+
+def _mistakes_summary(out: Path) -> None:
+    """The dashboard is current (batch wrote it); name the most common mistakes per exercise."""
+    from grader.staff.dashboard import class_statistics, top_mistakes
+
+    lines = top_mistakes(class_statistics(out))
+    if lines:
+        click.echo("most common mistakes:\n" + "\n".join(f"  {line}" for line in lines))
+    click.echo(f"class dashboard: {out / 'dashboard.html'}")
+
+
+def _exercise_list(exercises: str | None) -> list[str] | None:
+    return [name.strip() for name in exercises.split(",") if name.strip()] if exercises else None
 
 
 def _progress(terminal: bool):
