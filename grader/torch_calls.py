@@ -25,10 +25,11 @@ __all__ = ["build_layers", "seeded_factors", "seeded_values", "statistics", "cal
 
 
 def call(session: Session, request: dict, *, function: str, inputs: dict, evidence: Evidence | None = None,
-         timeout: float | None = None) -> dict:
-    """The worker's answer to `torchcall.call`; its failures are failures of `function`, carrying `evidence`."""
+         timeout: float | None = None, op: str = "call") -> dict:
+    """The worker's answer to `torchcall.<op>` ("call" or "sgd"); its failures are failures of `function`,
+    carrying `evidence`."""
     try:
-        result = session.request("torchcall.call", request, function=function, inputs=inputs, timeout=timeout)
+        result = session.request(f"torchcall.{op}", request, function=function, inputs=inputs, timeout=timeout)
     except (Falsified, _Stop) as failure:
         falsified = stopped(failure)
         outcome = falsified.outcome

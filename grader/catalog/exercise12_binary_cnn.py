@@ -284,7 +284,9 @@ def _loop(function: str):
         problems = _value_problems(function, value, result["value"])
         changed = state_problems(state, report["after"])
         if function == "evaluate":
-            evidence.facts["changed"] = bool(changed)
+            parameters = {name for name, _ in layers_model(case.layers).named_parameters()}
+            evidence.facts["changed"] = bool(state_problems({n: v for n, v in state.items() if n in parameters},
+                                                            report["after"]))
             problems += [f"evaluate changed the model: {p}" for p in changed]
         else:
             problems += [f"after {function}, {p} (the reference's loop from the same start)" for p in changed]

@@ -235,4 +235,28 @@ def op_call(worker, args: dict, out_arrays: list):
     return protocol.encode(result, out_arrays)
 
 
-OPS = {"call": op_call}
+LOSSES = {"bce": nn.functional.binary_cross_entropy, "bce_logits": nn.functional.binary_cross_entropy_with_logits,
+          "mse": nn.functional.mse_loss}
+
+
+def op_sgd(worker, args: dict, out_arrays: list):
+    """{objects: [one model description], x, target, loss: "bce" | "bce_logits" | "mse", lr, steps, seed}:
+    `steps` plain SGD steps in train mode on one fixed batch, loss(model(x), target); the model's state after.
+    (nn.BCELoss is "bce": on probabilities, as an autoencoder's sigmoid output gives.)"""
+    description = args["objects"][0]
+    model = _build_model(worker, description)
+    _load(model, description)
+    dtype = DTYPES[description.get("dtype", "float32")]
+    x, target = (torch.from_numpy(np.array(args[name])).to(dtype) for name in ("x", "target"))
+    loss_of, optimizer = LOSSES[args["loss"]], SGD(model.parameters(), lr=args["lr"])
+    torch.manual_seed(int(args.get("seed", 0)))
+    model.train()
+    for _ in range(int(args.get("steps", 1))):
+        optimizer.zero_grad()
+        loss_of(model(x), target).backward()
+        optimizer.step()
+    return protocol.encode({"models": [{"after": _report(model, "state"), "training": bool(model.training)}]},
+                           out_arrays)
+
+
+OPS = {"call": op_call, "sgd": op_sgd}
