@@ -48,7 +48,7 @@ class CatDogCNN(nn.Module):
 
 
 class SGD:
-    """Plain SGD (p -= lr * p.grad): the updates of torch.optim.SGD(params, lr) without momentum."""
+    """Plain SGD (p -= lr * p.grad, as p.add_(grad, alpha=-lr)): torch.optim.SGD(params, lr)'s updates, bit for bit."""
 
     def __init__(self, params, lr):
         self.params, self.lr = [p for p in params if p.requires_grad], lr
@@ -61,7 +61,7 @@ class SGD:
     def step(self):
         for p in self.params:
             if p.grad is not None:
-                p.sub_(self.lr * p.grad)
+                p.add_(p.grad, alpha=-self.lr)
 
 
 def binary_accuracy(logits, targets, *, threshold=0.0):

@@ -320,15 +320,20 @@ DROPOUT_TRAIN = LoopCase(layers=WITH_DROPOUT, mode="train", seed=3)
 UNWEIGHTED = ("Your epoch figures are the plain average of the batch means: with a short last batch that "
               "weighs its samples more. Keras reports means over samples: add up loss * batch size (and the "
               "right predictions) and divide by the number of samples.")
+NO_ZERO_GRAD = ("Your parameters match a loop that never zeroes the gradients: loss.backward() adds to .grad, so "
+                "each step also applies every earlier batch's gradient. Call optimizer.zero_grad() before each "
+                "backward pass.")
+TRAIN_MODE = ("evaluate ran the model in training mode: Dropout dropped features and BatchNorm used (and "
+              "updated) the batch's statistics. Call model.eval() before the loop (and put the old mode back "
+              "afterwards).")
+NOT_RESTORED = ("evaluate left the model in eval mode: put back the mode it was in (was_training = model.training "
+                "before model.eval(), model.train(was_training) after). Otherwise the next epoch of fit trains "
+                "without Dropout and with frozen BatchNorm statistics.")
 THRESHOLD = ("You thresholded the logits at 0.5: the model returns logits, and probability > 0.5 means "
              "logit > 0 (sigmoid(0) = 0.5). Predict 'dog' where logits > 0.")
 
 MISTAKES = (
-    Mistake("no_zero_grad", "train_epoch",
-            "Your parameters match a loop that never zeroes the gradients: loss.backward() adds to .grad, so "
-            "each step also applies every earlier batch's gradient. Call optimizer.zero_grad() before each "
-            "backward pass.",
-            detect=_replays("train_epoch", zero_grad=False)),
+    Mistake("no_zero_grad", "train_epoch", NO_ZERO_GRAD, detect=_replays("train_epoch", zero_grad=False)),
     Mistake("sigmoid_in_forward", "CatDogCNN",
             "Your model returns probabilities (a sigmoid in forward): return the logits. nn.BCEWithLogitsLoss "
             "applies the sigmoid itself; with one in forward too, the loss sees sigmoid(sigmoid(z)), which "
@@ -341,23 +346,21 @@ MISTAKES = (
             reproduce=_broadcast_accuracy),
     Mistake("unweighted_batch_means", "train_epoch", UNWEIGHTED, detect=_replays("train_epoch", weighted=False)),
     Mistake("unweighted_batch_means", "evaluate", UNWEIGHTED, detect=_replays("evaluate", weighted=False)),
-    Mistake("evaluate_train_mode", "evaluate",
-            "evaluate ran the model in training mode: Dropout dropped features and BatchNorm used (and "
-            "updated) the batch's statistics. Call model.eval() before the loop (and put the old mode back "
-            "afterwards).",
-            detect=_replays("evaluate", mode="train")),
+    Mistake("evaluate_train_mode", "evaluate", TRAIN_MODE, detect=_replays("evaluate", mode="train")),
     Mistake("evaluate_updates", "evaluate",
             "evaluate changed the model's weights: evaluation only measures. No backward pass, no step: run "
             "the loop under torch.no_grad() in eval mode.",
             detect=when(lambda evidence, outcome: evidence.facts.get("function") == "evaluate"
                         and evidence.facts.get("changed"))),
-    Mistake("evaluate_mode_not_restored", "evaluate",
-            "evaluate left the model in eval mode: put back the mode it was in (was_training = model.training "
-            "before model.eval(), model.train(was_training) after). Otherwise the next epoch of fit trains "
-            "without Dropout and with frozen BatchNorm statistics.",
-            detect=_replays("evaluate", restore=False)),
+    Mistake("evaluate_mode_not_restored", "evaluate", NOT_RESTORED, detect=_replays("evaluate", restore=False)),
     Mistake("threshold_at_half", "binary_accuracy", THRESHOLD, reproduce=_threshold_half),
     Mistake("threshold_at_half", "train_epoch", THRESHOLD, detect=_replays("train_epoch", threshold=0.5)),
+    *(Mistake(mistake_id, "fit", hint, detect=_replays("fit", **variant)) for mistake_id, hint, variant in (
+        ("no_zero_grad", NO_ZERO_GRAD, {"zero_grad": False}),
+        ("unweighted_batch_means", UNWEIGHTED, {"weighted": False}),
+        ("evaluate_train_mode", TRAIN_MODE, {"mode": "train"}),
+        ("evaluate_mode_not_restored", NOT_RESTORED, {"restore": False}),
+        ("threshold_at_half", THRESHOLD, {"threshold": 0.5}))),
     Mistake("wrong_init", "CatDogCNN",
             "Your weights look like PyTorch's default initialisation (uniform in +-1/sqrt(fan_in), biases "
             "too). The lecture's kernel_initializer='he_uniform' draws weights uniformly in +-sqrt(6 / fan_in) "

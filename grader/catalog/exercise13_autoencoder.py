@@ -98,7 +98,7 @@ def _training(session: Session, example: dict) -> None:
         nn.functional.binary_cross_entropy(replay(x_tensor), x_tensor).backward()
         with torch.no_grad():
             for parameter in replay.parameters():
-                parameter.sub_(LR * parameter.grad)
+                parameter.add_(parameter.grad, alpha=-LR)
     expected = dict(replay.state_dict())
     problems = []
     if not isinstance(after, dict):

@@ -112,7 +112,7 @@ class SGD:
         for group in self.param_groups:
             for parameter in group["params"]:
                 if parameter.grad is not None:
-                    parameter.sub_(group["lr"] * parameter.grad)
+                    parameter.add_(parameter.grad, alpha=-group["lr"])
         return loss
 
 
