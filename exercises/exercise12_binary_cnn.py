@@ -8,8 +8,7 @@ Section 10 classifies 200x200 photos as cat (0) or dog (1) with a small CNN:
         MaxPooling2D((2, 2)), Flatten(),
         Dense(128, activation='relu', kernel_initializer='he_uniform'),
         Dense(1, activation='sigmoid')])
-    model.compile(optimizer=SGD(learning_rate=0.001, momentum=0.9), loss='binary_crossentropy',
-                  metrics=['accuracy'])
+    model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])
     history = model.fit(train_it, validation_data=test_it, epochs=20)
 
     layer                  output (PyTorch)          parameters
@@ -30,8 +29,10 @@ conv) and starts biases at zero; PyTorch's default is different, so initialise y
 The loop is what Keras's fit() runs. A loader is any iterable of (images (N, 3, H, W),
 targets (N, 1)) batches: a DataLoader, or a list. An epoch's loss and accuracy are means over
 samples of each batch's figures, taken from the forward pass before the batch's step (a short
-last batch weighs less). The grader runs your loop on models and batches of its own choosing
-(float64, some with Dropout and BatchNorm) and compares the parameters with its own replay.
+last batch weighs less). Any optimizer works the same way (torch.optim.Adam as in the lecture,
+or SGD): your loop only calls optimizer.zero_grad() and optimizer.step(). The grader runs your
+loop on models and batches of its own choosing (float64, some with Dropout and BatchNorm) with
+plain SGD, and compares the parameters with its own replay.
 
 Grade your work with `grade exercise12`.
 """
