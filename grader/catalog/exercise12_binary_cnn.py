@@ -92,14 +92,22 @@ def _count(session: Session, example: dict) -> None:
                         f"parameters, expected {FULL_COUNT:,} (conv 896 + dense 32 * 100 * 100 * 128 + 128 = "
                         "40,960,128 + output 129)")
     expected, actual = full_size_logits(), result["value"]
-    if not close(expected, actual, **tolerance(expected)):
+    # A sigmoid in forward costs the logits check its points, not this one: the weights are the point here.
+    if not any(close(wanted, actual, **tolerance(wanted)) for wanted in (expected, 1 / (1 + np.exp(-expected)))):
         problems.append("with every parameter filled by the grader's seeded rule (the same values for the same "
-                        f"shapes), the logits of two 200x200 images are {np.asarray(actual).round(4).tolist()!s:.80}, "
-                        f"the reference gives {expected.round(4).tolist()}: the layers' sizes at image_size=200 are "
-                        "not the lecture's")
+                        f"shapes), the logits of two 200x200 images are {_rounded(actual)}, the reference gives "
+                        f"{_rounded(expected)}: at image_size=200 the model does not hold and use the lecture's "
+                        "layers")
     if problems:
         raise fail("\n".join(f"- {p}" for p in problems), None, inputs, Evidence(), function="CatDogCNN",
                    expected=expected, actual=actual)
+
+
+def _rounded(value) -> str:
+    try:
+        return str(np.asarray(value, dtype=np.float64).round(4).tolist())[:80]
+    except (TypeError, ValueError):
+        return f"a {type(value).__name__}"
 
 
 def _initialisation(session: Session, example: dict) -> None:
