@@ -163,7 +163,8 @@ def _argument(description, models: list, dtype_default: str):
     if "model" in description:
         return models[description["model"]]
     if "loader" in description:
-        return [tuple(torch.from_numpy(np.asarray(part)).to(dtype) for part in batch) for batch in description["loader"]]
+        return [tuple(torch.from_numpy(np.asarray(part)).to(dtype) for part in batch)
+                for batch in description["loader"]]
     if "sgd" in description:
         return SGD(models[description["sgd"]].parameters(), lr=description["lr"])
     if "tensor" in description:

@@ -29,7 +29,8 @@ def test_the_worker_sgd_takes_torch_optim_sgd_steps():
     mine, theirs = nn.Linear(3, 2).double(), nn.Linear(3, 2).double()
     theirs.load_state_dict(mine.state_dict())
     x = torch.randn(4, 3, dtype=torch.float64)
-    for model, optimizer in ((mine, SGD(mine.parameters(), lr=0.3)), (theirs, torch.optim.SGD(theirs.parameters(), lr=0.3))):
+    for model, optimizer in ((mine, SGD(mine.parameters(), lr=0.3)),
+                             (theirs, torch.optim.SGD(theirs.parameters(), lr=0.3))):
         for _ in range(3):
             optimizer.zero_grad()
             model(x).square().sum().backward()

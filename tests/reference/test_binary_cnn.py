@@ -71,7 +71,8 @@ def test_train_epoch_is_torch_optim_sgd_with_bce_with_logits():
         optimizer.step()
         figures.append((batch_loss.item() * len(x), ((logits > 0).double() == y).sum().item()))
     assert all(torch.equal(a, b) for a, b in zip(mine.state_dict().values(), theirs.state_dict().values()))
-    assert loss == pytest.approx(sum(f[0] for f in figures) / 11) and accuracy == pytest.approx(sum(f[1] for f in figures) / 11)
+    assert loss == pytest.approx(sum(f[0] for f in figures) / 11)
+    assert accuracy == pytest.approx(sum(f[1] for f in figures) / 11)
 
 
 def test_evaluate_changes_nothing_and_puts_the_mode_back():
@@ -82,7 +83,8 @@ def test_evaluate_changes_nothing_and_puts_the_mode_back():
     assert model.training and all(torch.equal(before[name], tensor) for name, tensor in model.state_dict().items())
     model.eval()
     with torch.no_grad():
-        expected = sum(nn.BCEWithLogitsLoss(reduction="sum")(model(x), y).item() for x, y in batches((3, 2), seed=1)) / 5
+        summed = nn.BCEWithLogitsLoss(reduction="sum")
+        expected = sum(summed(model(x), y).item() for x, y in batches((3, 2), seed=1)) / 5
     assert loss == pytest.approx(expected)
 
 
