@@ -14,10 +14,10 @@ import math
 import numpy as np
 import torch
 
-from grader.checks import Falsified, Session, _Stop
+from grader.checks import Falsified, Session, Stop
 from grader.compare import describe_value
-from grader.model_checks import fail
-from grader.model_runs import Evidence, ModelOutcome
+from grader.models.checks import fail
+from grader.models.runs import Evidence, ModelOutcome
 from grader.worker.torchcall_ops import build_layers, seeded_factors, seeded_values, statistics
 
 __all__ = ["build_layers", "seeded_factors", "seeded_values", "statistics", "call", "layers_model", "state_of",
@@ -30,7 +30,7 @@ def call(session: Session, request: dict, *, function: str, inputs: dict, eviden
     carrying `evidence`."""
     try:
         result = session.request(f"torchcall.{op}", request, function=function, inputs=inputs, timeout=timeout)
-    except (Falsified, _Stop) as failure:
+    except (Falsified, Stop) as failure:
         falsified = stopped(failure)
         outcome = falsified.outcome
         if outcome is not None and not isinstance(outcome, ModelOutcome):
@@ -40,7 +40,7 @@ def call(session: Session, request: dict, *, function: str, inputs: dict, eviden
     if not isinstance(result, dict) or not isinstance(result.get("models"), list) or \
             len(result["models"]) != len(request.get("objects") or []) or \
             not all(isinstance(report, dict) for report in result["models"]):
-        raise _Stop(fail("the worker's reply was malformed", None, inputs, evidence, function=function))
+        raise Stop(fail("the worker's reply was malformed", None, inputs, evidence, function=function))
     return result
 
 
@@ -134,4 +134,4 @@ def stats_of(state: dict) -> dict:
 
 
 def stopped(failure) -> Falsified:
-    return failure.falsified if isinstance(failure, _Stop) else failure
+    return failure.falsified if isinstance(failure, Stop) else failure

@@ -15,16 +15,16 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.checks import Falsified, PropertyCheck, Session
+from grader.checks import ExampleCheck, Falsified, PropertyCheck, Session
 from grader.compare import compare_arrays
 from grader.exercise import Exercise, Mistake
-from grader.model_behaviour import forward_check
-from grader.model_checks import FixedCheck, count_check, draws, fail, model_input, structure_check
-from grader.model_mistakes import reproduces, when
-from grader.model_runs import (Evidence, ModelSpec, get_model, input_recipe, sample_input, tolerance,
+from grader.models.behaviour import forward_check
+from grader.models.checks import count_check, draws, fail, model_input, structure_check
+from grader.models.mistakes import reproduces, when
+from grader.models.runs import (Evidence, ModelSpec, get_model, input_recipe, sample_input, tolerance,
                                with_weights)
 from grader.torch_calls import call, close
-from grader.worker.client import Outcome
+from grader.worker.wire import Outcome
 from reference import autoencoder as ref
 
 DENSE = ModelSpec(cls="Autoencoder", reference=lambda kwargs, **variant: ref.Autoencoder(**kwargs, **variant),
@@ -241,7 +241,7 @@ EXERCISE = Exercise(
             name="ConvAutoencoder: encode and decode", points=0.5, functions=("ConvAutoencoder",),
             inputs=draws(CONV_KWARGS, batch=(1, 2)), prop=_methods(CONV), max_examples=2, shrink_calls=15,
             description="encode(x) -> the code (N, 8, 7, 7) and decode(z) -> (N, 1, 28, 28) equal the reference's."),
-        FixedCheck(
+        ExampleCheck(
             name="Training with nn.BCELoss lowers the loss", points=1.5, functions=("Autoencoder", "ConvAutoencoder"),
             examples=TRAINING, prop=_training, kind="a fixed batch of pixels",
             description=f"From the reference's weights, {STEPS} SGD steps with nn.BCELoss on the reconstruction "
