@@ -135,7 +135,7 @@ class WorkerProcess:
     # -- internals ---------------------------------------------------------------
 
     def _spawn(self) -> None:
-        """A fresh folder, a fresh uid (as root), then the worker: `python -I -S` with only
+        """A fresh folder, a fresh uid (as root), then the worker: `python -s -S` with only
         its own package and the allowed distributions on its path (view.py)."""
         self._kill()
         self._remove_folder()
