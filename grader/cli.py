@@ -85,6 +85,7 @@ def check_command(exercise: str, submission: str | None, format_: str, output: P
     """Grade one exercise."""
     from grader.grading import grade
 
+    _warn_without_sandbox()
     report = grade([exercise], submission=submission, seed=seed, device=device)
     return emit(report, format_, output, fail_under)
 
@@ -101,8 +102,18 @@ def all_command(submission: str | None, jobs: int | None, format_: str, output: 
     from grader import catalog
     from grader.grade_all import grade_all
 
+    _warn_without_sandbox()
     report = grade_all(catalog.module_names(), jobs=jobs, submission=submission, seed=seed, device=device)
     return emit(report, format_, output, fail_under)
+
+
+def _warn_without_sandbox() -> None:
+    """No silent fallback: one line on stderr when the submission will not run in bubblewrap."""
+    from grader.worker.sandbox import detect, warning
+
+    line = warning(detect())
+    if line:
+        click.echo(line, err=True)
 
 
 @cli.command("list")
@@ -116,7 +127,8 @@ def list_command() -> None:
             hidden = sum(check.points for check in exercise.checks if check.hidden)
             about = replace(about, points=exercise.max_score - hidden, hidden_points=hidden)
         points = f"{about.points:g} points" + (f" (+{about.hidden_points:g} hidden)" if about.hidden_points else "")
-        click.echo(f"{about.id:<11} {about.topic:<12} {points:<22} {about.title} (section {about.section})")
+        click.echo(f"{about.id:<11} {about.topic:<12} {points:<22} {f'{about.budget:g} s budget':<14} "
+                   f"{about.title} (section {about.section})")
         click.echo(f"{'':<11} {about.summary}")
 
 
@@ -140,10 +152,12 @@ def stubs_command(check: bool) -> int:
 # --- Commands defined in other modules (each imports only click at import time) --------------
 # grader/instructor/commands.py (notebooks, selftest, release) and grader/staff/commands.py
 # (batch, export) add themselves here, one line each:
-from grader.staff.commands import batch_command, export_command  # noqa: E402
+from grader.staff.commands import batch_command, export_command, similarity_command, stats_command  # noqa: E402
 
 cli.add_command(batch_command)
 cli.add_command(export_command)
+cli.add_command(similarity_command)
+cli.add_command(stats_command)
 from grader.instructor.commands import notebooks_command, release_command, selftest_command  # noqa: E402
 
 cli.add_command(notebooks_command)
@@ -165,6 +179,8 @@ def emit(report, format_: str, output: Path | None, fail_under: str | None) -> i
         click.echo(f"wrote {output} ({report.score:g}/{report.max_score:g})", err=True)
     if report.has_errors:
         return INTERNAL_ERROR
+    if not report.gradable:  # every file missing or unreadable: the report says why, once per exercise
+        return USAGE_ERROR
     if threshold is not None and report.score < threshold:
         return BELOW_FAIL_UNDER
     return GRADED

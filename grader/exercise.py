@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from grader.compare import as_array, compare_values
+from grader.catalog import budget_seconds
 from grader.errors import DeclarationError
 
 # Modules a NumPy exercise may not import: the point is to write the kernel yourself.
@@ -80,6 +81,18 @@ class Exercise:
     call_timeout: float = 2.0
     limits: dict = field(default_factory=dict)
     start_timeout: float = 10.0  # booting the worker and importing the file (torch takes seconds)
+    time_budget: float | None = None  # wall-clock seconds for all the checks; None: grader.catalog.BUDGET_CALLS call timeouts
+
+    @property
+    def budget(self) -> float:
+        """Seconds the checks may take in all, after which the rest fail with "time budget used up".
+
+        The default, 10 call timeouts (20 s for NumPy, 50 s for the models), is 10-40 times what
+        the solution's checks take on a two-core machine (2 s and 5 s with the machine loaded
+        six times over, 0.5 s and 2-3 s without).
+        """
+        return budget_seconds(self.time_budget, self.call_timeout)
+
     points: float | None = None  # the visible checks' total, as the README and `grade list` state it
     hidden_points: float = 0  # the hidden checks' total (checked only when `points` is given)
 

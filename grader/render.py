@@ -38,18 +38,20 @@ def environment():
     )
     env.filters["value"] = format_value
     env.filters["points"] = format_points
+    env.filters["sentence"] = sentence
     env.filters["style"] = lambda text, *_: text
+    env.globals["pictures"] = pictures
     return env
 
 
-def render(report: Report, format: str, *, color: bool = False) -> str:
-    """The report as `format` (one of FORMATS)."""
+def render(report: Report, format: str, *, color: bool = False, student: str = "") -> str:
+    """The report as `format` (one of FORMATS); `student` names whose report it is (batch)."""
     if format == "json":
         return json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n"
     if format == "gradescope":
         return json.dumps(gradescope(report), indent=2, allow_nan=False) + "\n"
     template = environment().get_template(_TEMPLATES[format])
-    return template.render(report=report, color=color, style=_styler(color))
+    return template.render(report=report, color=color, style=_styler(color), student=student)
 
 
 def gradescope(report: Report) -> dict:
@@ -73,19 +75,43 @@ def gradescope(report: Report) -> dict:
 
 
 def format_value(value, width: int = 88) -> str:
-    """Arrays as `float64 (2, 3)` plus their values; anything else as its repr."""
+    """Arrays as `float64 (2, 3)` plus their values; large ones (ArraySummary) as their
+    statistics and a window of values; anything else as its repr, cut short."""
     import numpy as np
+
+    from grader.compare import ArraySummary
 
     if isinstance(value, np.generic):
         value = np.asarray(value)
     if isinstance(value, np.ndarray):
         body = np.array2string(value, precision=4, suppress_small=True, threshold=200, max_line_width=width)
         return f"{value.dtype} {value.shape}\n{body}"
-    return repr(value)
+    if isinstance(value, ArraySummary):
+        statistics = ", ".join(f"{name} {number:.6g}" for name, number in
+                               (("min", value.minimum), ("max", value.maximum), ("mean", value.mean))
+                               if number is not None)
+        where = ", ".join(f"{start}:{start + size}" for start, size in zip(value.window_start, value.window.shape))
+        body = np.array2string(value.window, precision=4, suppress_small=True, max_line_width=width)
+        return (f"{value.dtype} {value.shape} ({value.size:,} values; {statistics or 'no finite values'}; "
+                f"{value.nan_count} NaN)\nvalues [{where}]:\n{body}")
+    text = repr(value)
+    return text if len(text) <= 2000 else f"{text[:2000]} ... ({len(text) - 2000:,} more characters)"
 
 
 def format_points(value: float) -> str:
     return f"{value:g}"
+
+
+def sentence(text: str) -> str:
+    """The first letter upper-cased, the rest as it is (Jinja's `capitalize` lower-cases the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def pictures(counterexample):
+    """A counterexample's arrays as grids (grader.visual), for the HTML report."""
+    from grader.visual import compare
+
+    return compare(counterexample.inputs, counterexample.expected, counterexample.actual)
 
 
 def _styler(color: bool):

@@ -89,6 +89,16 @@ def all_exercises() -> list:
     return [load(name) for name in module_names()]
 
 
+BUDGET_CALLS = 10  # an exercise's default time budget, in call timeouts
+
+
+def budget_seconds(time_budget: float | None, call_timeout: float) -> float:
+    """Seconds an exercise's checks may take in all: its declared `time_budget`, else BUDGET_CALLS
+    call timeouts (20 s for the NumPy exercises, 50 s for the models: 10-40 times what the
+    solution's checks take on a two-core machine)."""
+    return time_budget if time_budget is not None else BUDGET_CALLS * call_timeout
+
+
 @dataclass(frozen=True)
 class About:
     """What `grade list` shows, read from the declaration's text. `points` and `hidden_points`
@@ -102,6 +112,11 @@ class About:
     points: float | None
     hidden_points: float | None
     call_timeout: float
+    time_budget: float | None = None
+
+    @property
+    def budget(self) -> float:
+        return budget_seconds(self.time_budget, self.call_timeout)
 
     @property
     def topic(self) -> str:
@@ -115,7 +130,7 @@ def about(module_name: str) -> About:
     return About(module=module_name, id=words.get("id", module_name.partition("_")[0]),
                  title=words.get("title", ""), section=words.get("section", ""), summary=words.get("summary", ""),
                  points=words.get("points"), hidden_points=words.get("hidden_points", 0 if "points" in words else None),
-                 call_timeout=words.get("call_timeout", 2.0))
+                 call_timeout=words.get("call_timeout", 2.0), time_budget=words.get("time_budget"))
 
 
 def _literal_keywords(tree: ast.Module) -> dict:

@@ -9,17 +9,26 @@ run killed at any moment leaves nothing half-written, and the next run does only
 from __future__ import annotations
 
 import ctypes
+import hashlib
+import html
+import json
+import logging
 import os
+import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.staff.collect import StudentFiles, collect, find_exercise_file
-from grader.staff.gradebook import ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
-from grader.staff.tasks import Task, make_task, run_task
+from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
+from grader.staff.tasks import Task, error_grade, make_task, run_task
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -55,6 +64,9 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
         write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
     finally:
         gradebook.close()
+    from grader.staff.dashboard import write_dashboard
+
+    write_dashboard(out)
     return BatchSummary(students=len(students), graded=len(todo), unchanged=len(tasks) - len(todo),
                         seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors)
 
@@ -83,10 +95,68 @@ def execute(tasks: list[Task], *, jobs: int | None, seed: int, scheduler: str | 
 
         yield from run_on_cluster(tasks, scheduler, seed)
         return
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, initializer=_die_with_parent) as pool:
-        futures = [pool.submit(run_task, task, seed) for task in tasks]
+    running = Path(tempfile.mkdtemp(prefix="cnn-grader-running-"))
+    try:
+        yield from _run_in_pools(tasks, jobs=jobs or os.cpu_count() or 1, seed=seed, running=running)
+    finally:
+        shutil.rmtree(running, ignore_errors=True)
+
+
+def _run_in_pools(tasks: list[Task], *, jobs: int, seed: int, running: Path) -> Iterator[Grade]:
+    """Every task's Grade, whatever kills a pool process (a submission that kills its grader,
+    the kernel's out-of-memory killer).
+
+    A broken pool is replaced. The tasks that had not started run in the next pool as before;
+    the ones that were running when it broke (the culprit among them) run again, each alone in
+    a pool of its own, so that only the culprit breaks its pool again: it is recorded as
+    crashed, and the batch goes on.
+    """
+    waiting = list(tasks)
+    while waiting:
+        suspects, waiting = yield from _pool(waiting, jobs, seed, running)
+        for task in suspects:
+            log.debug("a grading process died; regrading %s %s alone", task.student, task.exercise)
+            again, _ = yield from _pool([task], 1, seed, running)
+            if again:
+                yield error_grade(task, "the process grading this file died, twice (killed by the file, or for "
+                                        "using too much memory): it was not graded", status=CRASHED, seed=seed)
+
+
+def _pool(tasks: list[Task], workers: int, seed: int, running: Path):
+    """Yield the grades `tasks` get from one process pool; return the tasks left when the pool
+    broke, as (those that were running, those still waiting)."""
+    finished = set()
+    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
+        futures = {pool.submit(_run_marked, task, seed, str(running)): task for task in tasks}
         for future in as_completed(futures):
-            yield future.result()
+            task = futures[future]
+            try:
+                grade = future.result()
+            except BrokenProcessPool:
+                continue
+            except Exception as error:  # noqa: BLE001 - the task or its grade could not cross
+                grade = error_grade(task, f"internal grader error: {type(error).__name__}: {error}", seed=seed)
+            finished.add(task)
+            yield grade
+    left = [task for task in tasks if task not in finished]
+    started = [task for task in left if _marker(running, task).exists()]
+    for task in started:
+        _marker(running, task).unlink(missing_ok=True)
+    return started, [task for task in left if task not in started]
+
+
+def _run_marked(task: Task, seed: int, running: str) -> Grade:
+    """run_task, with a file in `running` while it runs: a pool that dies shows who was running."""
+    marker = _marker(Path(running), task)
+    marker.touch()
+    try:
+        return run_task(task, seed)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _marker(running: Path, task: Task) -> Path:
+    return running / hashlib.sha256(f"{task.student}\0{task.module}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _die_with_parent() -> None:
@@ -110,6 +180,15 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
                      key=lambda grade: exercises.index(grade.exercise))
         if not own:
             continue
-        report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
-        write_atomically(out / student.slug / "results.json", render(report, "json"))
-        write_atomically(out / student.slug / "report.html", render(report, "html"))
+        try:
+            report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
+            files = {"results.json": render(report, "json"), "report.html": render(report, "html", student=student.student)}
+        except Exception as error:  # noqa: BLE001 - one student's report never stops the others'
+            problem = f"the grader could not render this report: {type(error).__name__}: {error}"
+            log.warning("%s: %s", student.student, problem)
+            files = {"results.json": json.dumps({"student": student.student, "error": problem,
+                                                 "score": sum(grade.score for grade in own),
+                                                 "max_score": sum(grade.max_score for grade in own)}, indent=2) + "\n",
+                     "report.html": f"<!DOCTYPE html>\n<p>{html.escape(problem)}</p>\n"}
+        for name, text in files.items():
+            write_atomically(out / student.slug / name, text)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-from grader.staff.gradebook import ERROR, GRADED, UNREADABLE, Grade
+from grader.staff.gradebook import ERROR, Grade
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = ("grader", "reference")  # imports of anything else (numpy, torch, ...) are not followed
@@ -65,32 +65,42 @@ def make_task(student: str, module: str, seed: int, *, path: Path | None, status
 
 def run_task(task: Task, seed: int = 0) -> Grade:
     """Grade one student's one exercise, all checks (hidden ones too), from the bytes the task
-    carries. Never raises for the submission's sake: every outcome is a Grade."""
+    carries. Never raises: every outcome is a Grade, a bug in the grader included (status
+    error, retried on the next run)."""
     from grader.errors import SubmissionError
     from grader.grading import grade, unreadable
 
-    if task.source is None:
-        status, result = task.status, unreadable(task.module, task.problem, seed=seed)
-    else:
-        with tempfile.TemporaryDirectory(prefix="cnn-grader-task-") as folder:
-            path = Path(folder) / Path(task.name).name
-            path.write_bytes(task.source)
-            try:
-                result = grade([task.module], submission=path, seed=seed, include_hidden=True).exercises[0]
-                result.submission = task.shown
-                status = ERROR if result.has_errors else GRADED
-            except SubmissionError as error:  # not UTF-8, too large, not a notebook
-                status, result = UNREADABLE, unreadable(task.module, str(error).replace(str(path), task.shown), seed=seed)
+    try:
+        if task.source is None:
+            result = unreadable(task.module, task.problem, status=task.status, seed=seed)
+        else:
+            with tempfile.TemporaryDirectory(prefix="cnn-grader-task-") as folder:
+                path = Path(folder) / Path(task.name).name
+                path.write_bytes(task.source)
+                try:
+                    result = grade([task.module], submission=path, seed=seed, include_hidden=True).exercises[0]
+                    result.submission = task.shown
+                except SubmissionError as error:  # not UTF-8, too large, not a notebook
+                    result = unreadable(task.module, str(error).replace(str(path), task.shown), seed=seed)
+        return Grade(task.student, task.exercise, task.fingerprint, result.status, result.score, result.max_score,
+                     result.to_dict())
+    except Exception as error:  # noqa: BLE001 - a grader bug stops this row, never the batch
+        return error_grade(task, f"internal grader error: {type(error).__name__}: {error}")
+
+
+def error_grade(task: Task, problem: str, *, status: str = ERROR, seed: int = 0) -> Grade:
+    """A row for a task that produced no grade of its own: `problem` is its one-line verdict."""
+    from grader.results import ExerciseResult
+
+    try:
+        from grader.grading import unreadable
+
+        result = unreadable(task.module, problem, status=status, seed=seed)
+    except Exception:  # noqa: BLE001 - the catalog itself failed: a row without checks still says why
+        result = ExerciseResult(task.exercise, "", "", task.shown, status=status, problem=problem)
+    result.submission, result.status = task.shown, status
     return Grade(task.student, task.exercise, task.fingerprint, status, result.score, result.max_score,
                  result.to_dict())
-
-
-def error_grade(task: Task, problem: str, *, seed: int = 0) -> Grade:
-    """The row for a task that could not be graded for the grader's own reasons (retried next run)."""
-    from grader.grading import unreadable
-
-    result = unreadable(task.module, problem, seed=seed)
-    return Grade(task.student, task.exercise, task.fingerprint, ERROR, 0.0, result.max_score, result.to_dict())
 
 
 @functools.cache

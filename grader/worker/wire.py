@@ -27,8 +27,11 @@ class Opaque:
 class Outcome:
     """What one request to the worker gave: a value, the submission's exception, or a dead worker.
 
-    `failure` is "timeout" or "crash" when the worker itself stopped answering, "startup" when
-    it never started (the grader's problem, not the student's); `error` holds the details.
+    `failure` is "timeout" or "crash" when the worker itself stopped answering, "malformed" when
+    it answered with something that is not a reply to this request (a frame the submission
+    forged, say), "too_large" when its reply was far larger than the question called for,
+    "budget" when the exercise's time budget ran out, "startup" when it never started (the
+    grader's problem, not the student's); `error` holds the details.
     """
 
     ok: bool

@@ -158,7 +158,7 @@ def test_runtime_and_syntax_errors_in_a_notebook_name_the_cell(tmp_path):
     path.parent.mkdir()
     nbformat.write(notebook, str(path))
     result = graded("exercise1", path)
-    assert f"cell {cell}, line 1: " in result.tests[0].output
+    assert f"cell {cell}, line 1\n" in result.problem and "^" in result.problem
 
 
 def test_notebook_json_has_no_solution_in_the_student_variant_even_in_attachments(notebooks):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import numpy as np
 
 from grader.compare import compare_arrays
-from grader.model_runs import Evidence, run_reference, tolerance
+from grader.models.runs import Evidence, run_reference, tolerance
 from grader.worker.wire import Outcome
 
 
