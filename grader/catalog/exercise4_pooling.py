@@ -120,11 +120,22 @@ def _window_count(reduce):
     return detect
 
 
+def _pair_refused(inputs, expected, outcome):
+    """A (for H, for W) size or stride reached code written for ints: a TypeError that mentions tuple."""
+    error = (outcome.error or {}) if not outcome.ok and outcome.failure is None else {}
+    return error.get("type") == "TypeError" and "tuple" in error.get("message", "") \
+        and any(isinstance(inputs.get(name), tuple) for name in ("size", "stride"))
+
+
 DEFAULT_STRIDE = ("The stride defaults to the window size, not 1: with stride=None, 2x2 windows move 2 pixels "
                   "at a time and do not overlap (section 6), so stride = size when stride is None.")
 WINDOW_COUNT = ("Wrong number of windows: only windows that fit are used, and all of them, "
                 "H' = (H - KH) // stride + 1. H // stride is right only when stride == size, and "
                 "range(0, H, stride) also starts windows that run past the edge.")
+
+PAIRS = ("size and stride may be pairs, (for H, for W), as well as ints: turn each into two ints first, "
+         "KH, KW = (size, size) if isinstance(size, int) else size (the same for stride), and use KH, sh for "
+         "rows and KW, sw for columns.")
 
 # Tried in this order on the smallest failing input; the first that matches gives the hint.
 MISTAKES = (
@@ -152,6 +163,8 @@ MISTAKES = (
             "The average is truncated to an integer: // (or an integer output array) drops the fraction. "
             "Divide with / into a float array: (5 + 2 + 3 + 3) / 4 is 3.25, not 3.",
             detect=_truncated),
+    Mistake("pair_not_handled", "max_pool2d", PAIRS, detect=_pair_refused),
+    Mistake("pair_not_handled", "avg_pool2d", PAIRS, detect=_pair_refused),
 )
 
 EXERCISE = Exercise(
