@@ -3,7 +3,6 @@
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog.exercise4_pooling import FEATURE_MAP
 from grader.checks import Falsified, PropertyCheck, lecture_examples
 from grader.compare import Mismatch, as_array, compare_arrays, describe_value
 from grader.exercise import Example, Exercise, Mistake
@@ -102,13 +101,16 @@ def quadratic_inputs(draw) -> dict:
             "c": draw_array(draw, np.float64, shape, label="c"), "h": draw(one_of((1e-2, 1e-3)), label="h")}
 
 
+QUADRATICS, RELU_INPUTS, DENSE_INPUTS, CONV_INPUTS, POOL_INPUTS = (
+    quadratic_inputs(), relu_inputs(), dense_inputs(), conv_inputs(), pool_inputs())
+
 # The layers gradient checking visits: the backward's inputs, and which of them the loss varies.
 GRADIENT_CHECKED = {
     "relu": (relu_inputs(away_from_zero=True), ("x",)),
-    "dense": (dense_inputs(max_features=4), ("x", "w", "b")),
+    "dense": (DENSE_INPUTS, ("x", "w", "b")),
     "conv2d": (conv_inputs(max_side=5, max_channels=2), ("x", "w", "b")),
     "max_pool2d": (pool_inputs(max_side=6, always_distinct=True), ("x",)),
-    "avg_pool2d": (pool_inputs(max_side=6), ("x",)),
+    "avg_pool2d": (POOL_INPUTS, ("x",)),
 }
 LOSS_TEXT = {
     "relu": "sum(dout * relu(x))", "dense": "sum(dout * dense(x, w, b))",
@@ -296,6 +298,11 @@ def _gradient_check(session, drawn: dict) -> None:
 
 # --- The lecture's example (section 6's feature map, run backwards) ---------------------------------
 
+FEATURE_MAP = np.array([[5, 2, 4, 1],  # section 6, the map exercise 4 pools
+                        [3, 2, 2, 9],
+                        [4, 1, 1, 3],
+                        [1, 2, 0, 0]])
+
 POOL_DOUT = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
 MAX_POOL_EXAMPLES = [
     Example("the 4x4 feature map of section 6, backwards", {"dout": POOL_DOUT, "x": FEATURE_MAP[None, None] * 1.0},
@@ -471,24 +478,24 @@ EXERCISE = Exercise(
             name="numerical_gradient: central differences", points=1, functions=("numerical_gradient",),
             description="f(x) = sum(a * x**2 + c * x) for drawn x, a, c with 1 to 3 axes and h = 0.01 or 0.001: "
                         "central differences give 2*a*x + c exactly (to rounding); one-sided ones are off by a*h.",
-            inputs=quadratic_inputs(), prop=_central_differences, max_examples=20),
+            inputs=QUADRATICS, prop=_central_differences, max_examples=12),
         PropertyCheck(
             name="numerical_gradient: x is put back", points=1, functions=("numerical_gradient",),
             description="After the call, x holds its original values (to float rounding).",
-            inputs=quadratic_inputs(), prop=_x_put_back, max_examples=10),
+            inputs=QUADRATICS, prop=_x_put_back, max_examples=6),
         PropertyCheck(
             name="relu_backward: matches the reference", points=1, functions=("relu_backward",),
             description="dout where x > 0, else 0 (x == 0 included), for drawn shapes with 1 to 4 axes.",
-            inputs=relu_inputs(), prop=_backward_matches("relu_backward")),
+            inputs=RELU_INPUTS, prop=_backward_matches("relu_backward"), max_examples=15),
         PropertyCheck(
             name="dense_backward: matches the reference", points=1, functions=("dense_backward",),
             description="dx (N, D), dw (M, D) and db (M,) for drawn N, D, M.",
-            inputs=dense_inputs(), prop=_backward_matches("dense_backward")),
+            inputs=DENSE_INPUTS, prop=_backward_matches("dense_backward"), max_examples=15),
         PropertyCheck(
             name="conv2d_backward: matches the reference", points=2, functions=("conv2d_backward",),
             description="dx, dw and db for drawn batches and filter banks, strides up to 3 and padding up to 2, "
                         "ints or (for H, for W); overlapping windows where the stride is below the kernel.",
-            inputs=conv_inputs(), prop=_backward_matches("conv2d_backward")),
+            inputs=CONV_INPUTS, prop=_backward_matches("conv2d_backward"), max_examples=25),
         lecture_examples(
             "max_pool2d_backward", MAX_POOL_EXAMPLES, points=1, name="max_pool2d_backward: the lecture's feature map",
             description="Section 6's 4x4 map with 2x2 windows, backwards: the gradient goes to 5, 9, 4 and 3."),
@@ -496,19 +503,19 @@ EXERCISE = Exercise(
             name="max_pool2d_backward: matches the reference", points=1, functions=("max_pool2d_backward",),
             description="Drawn sizes and strides as in exercise 4, overlapping windows included; where a window's "
                         "maximum is tied, any ONE of the tied positions is accepted.",
-            inputs=pool_inputs(), prop=_backward_matches("max_pool2d_backward")),
+            inputs=POOL_INPUTS, prop=_backward_matches("max_pool2d_backward"), max_examples=25),
         PropertyCheck(
             name="avg_pool2d_backward: matches the reference", points=1, functions=("avg_pool2d_backward",),
             description="Drawn sizes and strides, overlapping windows included: dout / (KH * KW) to every pixel "
                         "of each window, added up.",
-            inputs=pool_inputs(), prop=_backward_matches("avg_pool2d_backward")),
+            inputs=POOL_INPUTS, prop=_backward_matches("avg_pool2d_backward"), max_examples=20),
         PropertyCheck(
             name="gradient checking with your numerical_gradient", points=1,
             functions=("numerical_gradient", "relu_backward", "dense_backward", "conv2d_backward",
                        "max_pool2d_backward", "avg_pool2d_backward"),
             description="For each layer, your numerical_gradient of L = sum(dout * layer(...)) agrees with the "
                         "true gradient, and your backward pass agrees with it.",
-            inputs=gradient_check_inputs(), prop=_gradient_check, max_examples=25),
+            inputs=gradient_check_inputs(), prop=_gradient_check, max_examples=12),
     ),
     mistakes=MISTAKES,
 )
