@@ -246,7 +246,14 @@ def _central_differences(session, drawn: dict) -> None:
 
 
 def _x_put_back(session, drawn: dict) -> None:
+    """x holds its values again after the call (for a numerical_gradient that computes roughly the gradient)."""
     answer = _numerical(session, drawn)
+    expected = 2 * drawn["a"] * drawn["x"] + drawn["c"]
+    rough = compare_arrays(expected, answer.get("gradient"), rtol=1e-2, atol=0.1)
+    if rough is not None:  # doing nothing leaves x alone too
+        raise Falsified(f"numerical_gradient(f, x, h={drawn['h']:g}) {rough.message}, for {QUADRATIC}: x is "
+                        "checked once the gradient is about right", function="numerical_gradient", inputs=drawn,
+                        expected=expected, outcome=session.last_outcome, differences=rough.differences)
     mismatch = compare_arrays(drawn["x"], answer.get("x"), rtol=1e-9, atol=1e-9)
     if mismatch is not None:
         raise Falsified(f"after numerical_gradient(f, x, h={drawn['h']:g}), x is not what it was: it holds wrong "
@@ -481,7 +488,8 @@ EXERCISE = Exercise(
             inputs=QUADRATICS, prop=_central_differences, max_examples=12),
         PropertyCheck(
             name="numerical_gradient: x is put back", points=1, functions=("numerical_gradient",),
-            description="After the call, x holds its original values (to float rounding).",
+            description="After the call, x holds its original values (to float rounding), and the gradient "
+                        "returned is about right (doing nothing is not putting x back).",
             inputs=QUADRATICS, prop=_x_put_back, max_examples=6),
         PropertyCheck(
             name="relu_backward: matches the reference", points=1, functions=("relu_backward",),
