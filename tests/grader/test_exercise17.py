@@ -54,3 +54,21 @@ def test_a_wrong_backward_pass_fails_gradient_checking_against_the_students_own_
     test = by_name(graded("exercise17", SUBMISSIONS / "exercise17" / "padding_not_cropped.py"))[
         "gradient checking with your numerical_gradient"]
     assert test.status == "failed" and "disagrees with your numerical_gradient" in test.output
+
+
+def test_the_tie_breaking_of_distinct_inputs_is_a_fixed_function_of_x():
+    """Same x, same distinct values, whatever was drawn before: no hidden generator state."""
+    x = np.zeros((1, 2, 3, 3))
+    first = declaration.distinct(x)
+    declaration.distinct(np.zeros((2, 2, 5, 5)))
+    assert np.array_equal(first, declaration.distinct(x))
+
+
+def test_the_same_file_and_seed_give_the_same_score_and_counterexample():
+    from grader.grading import grade
+
+    path = SUBMISSIONS / "exercise17" / "to_every_tied_maximum.py"
+    runs = [graded("exercise17", path), grade(["exercise17"], submission=path, seed=0).exercises[0]]
+    assert runs[0].score == runs[1].score
+    examples = [by_name(run)["max_pool2d_backward: matches the reference"].counterexample.to_dict() for run in runs]
+    assert examples[0] == examples[1]
