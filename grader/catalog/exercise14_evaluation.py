@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from grader.checks import Falsified, PropertyCheck, lecture_examples, matches_reference
-from grader.compare import Mismatch, as_array, compare_arrays, describe_value
+from grader.compare import Mismatch, as_array, compare_arrays
 from grader.exercise import Example, Exercise, Mistake
 from grader.strategies import draw_array, one_of, upto
 from reference import evaluation as ref
