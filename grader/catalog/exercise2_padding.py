@@ -172,6 +172,12 @@ def _wrong_same_padding(inputs, expected, outcome):
                  actual)
 
 
+def _pad_pair_refused(inputs, expected, outcome):
+    """pad = (ph, pw) reached code written for an int: NumPy's TypeError or 'inhomogeneous shape' ValueError."""
+    error = (outcome.error or {}) if not outcome.ok and outcome.failure is None else {}
+    return isinstance(inputs.get("pad"), tuple) and error.get("type") in ("TypeError", "ValueError")
+
+
 ONE_SIDE = ("Zeros were added on one side only: `pad` goes on BOTH sides, above and below, left and right, "
             "so x sits at out[:, :, ph:ph+H, pw:pw+W] in an array H + 2*ph tall. In np.pad, (before, after) "
             "= (ph, ph), not (0, ph).")
@@ -204,6 +210,11 @@ MISTAKES = (
             "below and KW // 2 columns left and right, so that H + 2*(KH // 2) - KH + 1 = H. Padding 1 is "
             "right only for a 3x3 filter, the lecture's example.",
             detect=_wrong_same_padding),
+    Mistake("pad_pair_not_handled", "pad2d",
+            "pad may be a pair, (ph, pw), as well as an int: turn it into two ints first, "
+            "ph, pw = (pad, pad) if isinstance(pad, int) else pad, then pad H by ph and W by pw, "
+            "np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))).",
+            detect=_pad_pair_refused),
 )
 
 EXERCISE = Exercise(
