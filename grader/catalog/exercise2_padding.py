@@ -3,6 +3,8 @@
 import numpy as np
 
 from grader import strategies
+from functools import partial
+
 from grader.checks import (Falsified, PropertyCheck, lecture_examples, matches_reference,
                            same_shape_as_reference)
 from grader.compare import as_array, compare_arrays, describe_value
@@ -203,12 +205,14 @@ EXERCISE = Exercise(
     checks=(
         lecture_examples(
             "pad2d", PAD_EXAMPLES, points=1, name="pad2d: the lecture's example",
-            description="The 5x5 image of section 5 with one pixel of zeros on every side: 7x7."),
+            description="The 5x5 image of section 5 with one pixel of zeros on every side: 7x7.",
+            compare=partial(compare_arrays, require_float=False)),
         matches_reference(
             "pad2d", ref.pad2d, strategies.images_and_padding(), points=2, name="pad2d: matches the reference",
             description="Random batches, pad an int or (ph, pw) up to 4 (often wider than the image): "
-                        "float32, float64 and uint8 pixels, always a floating-point result.",
-            explain=_pad_rule),
+                        "float32, float64 and uint8 pixels; padding only moves data, so x's dtype is "
+                        "accepted as well as floating point.",
+            explain=_pad_rule, require_float=False),
         PropertyCheck(
             name="pad2d: cropping the padding gives x back", points=1, functions=("pad2d",),
             description="pad2d(x, pad)[:, :, ph:ph+H, pw:pw+W] == x: the image sits in the middle, untouched.",
