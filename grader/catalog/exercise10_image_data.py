@@ -299,18 +299,18 @@ EXERCISE = Exercise(
             "to_grayscale", ref.to_grayscale, rgb_images(), points=1.5, name="to_grayscale: matches the reference",
             description="(H, W, 3) and (N, H, W, 3), non-square: uint8 and int64 pixels 0-255, floats 0-1 or "
                         "0-255; a floating-point result.",
-            explain=_grayscale_rule),
+            explain=_grayscale_rule, max_examples=20),
         lecture_examples(
             "normalize", NORMALIZE_EXAMPLES, points=1, name="normalize: the lecture's example",
             description="Pixels 0, 51, ... 255 become 0.0, 0.2, ... 1.0, as float32.", compare=float32_values),
         PropertyCheck(
             name="normalize: matches the reference", points=1, functions=("normalize",),
             description="uint8 arrays of 1 to 4 axes: images / 255 as float32.",
-            inputs=uint8_images(), prop=_matches_as_float32("normalize", ref.normalize), max_examples=20),
+            inputs=uint8_images(), prop=_matches_as_float32("normalize", ref.normalize), max_examples=10),
         matches_reference(
             "standardize", ref.standardize, standardize_inputs(), points=1.5, name="standardize: matches the reference",
             description="x (N, C, H, W) float32 and float64, mean and std (C,): channel c uses mean[c] and std[c], "
-                        "with C and W different."),
+                        "with C and W different.", max_examples=15),
         lecture_examples(
             "one_hot", ONE_HOT_EXAMPLES, points=1, name="one_hot: the lecture's example",
             description="(6, 1) labels like CIFAR-10's y_train, 10 classes: (6, 10) float32.",
@@ -318,17 +318,17 @@ EXERCISE = Exercise(
         PropertyCheck(
             name="one_hot: matches the reference", points=1, functions=("one_hot",),
             description="Labels (N,) and (N, 1), int64, int32 and uint8, 1 to 10 classes: float32 one-hot rows.",
-            inputs=label_inputs(), prop=_matches_as_float32("one_hot", ref.one_hot), max_examples=20),
+            inputs=label_inputs(), prop=_matches_as_float32("one_hot", ref.one_hot), max_examples=10),
         PropertyCheck(
             name="one_hot: a label out of range raises ValueError", points=1, functions=("one_hot",),
             description="A label of -1, num_classes or more raises ValueError whose message names it.",
-            inputs=bad_label_inputs(), prop=_rejects_bad_label, max_examples=20),
+            inputs=bad_label_inputs(), prop=_rejects_bad_label, max_examples=10),
         matches_reference(
             "channels_first", ref.channels_first, channels_last_images(), points=1,
             name="channels_first: matches the reference",
             description="(H, W, C) -> (1, C, H, W) and (N, H, W, C) -> (N, C, H, W), C 1 to 4: any dtype, since "
                         "only data moves.",
-            explain=_channels_rule, require_float=False),
+            explain=_channels_rule, require_float=False, max_examples=15),
     ),
     mistakes=MISTAKES,
 )
