@@ -14,12 +14,15 @@ def nearest(v):
 
 
 def remap(image, r_in, c_in, fill=0.0):
-    """out[:, r, c] = image[:, nearest(r_in[r, c]), nearest(c_in[r, c])], or `fill` outside; float64."""
+    """out[:, r, c] = image[:, nearest(r_in[r, c]), nearest(c_in[r, c])], or `fill` outside; float64.
+
+    The output has one pixel per entry of r_in and c_in: (C, H', W').
+    """
     image = np.asarray(image, dtype=np.float64)
-    _, H, W = image.shape
+    C, H, W = image.shape
     rows, cols = nearest(r_in), nearest(c_in)
     inside = (rows >= 0) & (rows < H) & (cols >= 0) & (cols < W)
-    out = np.full(image.shape, fill, dtype=np.float64)
+    out = np.full((C, *rows.shape), fill, dtype=np.float64)
     out[:, inside] = image[:, rows[inside], cols[inside]]
     return out
 
