@@ -20,6 +20,9 @@ PRIMARIES = {"red": (255, 0, 0), "green": (0, 255, 0), "blue": (0, 0, 255), "whi
 PRIMARY_IMAGE = np.array([list(PRIMARIES.values())], dtype=np.uint8)  # (1, 5, 3)
 PIXEL_RANGE = np.array([[0, 51, 102, 153, 204, 255]], dtype=np.uint8)
 CIFAR_LABELS = np.array([[6], [9], [9], [4], [1], [1]])  # (N, 1) like CIFAR-10's y_train, 10 classes
+# For the notebook: a 2x3 RGB image (H, W, C), colours on top and greys below, and its (1, C, H, W) form
+SMALL_RGB = np.concatenate([PRIMARY_IMAGE[:, :3], GREY_IMAGE[:, [0, 4, 7]]]).astype(np.uint8)
+SMALL_RGB_CHANNELS_FIRST = np.moveaxis(SMALL_RGB, -1, 0)[np.newaxis]
 
 GRAYSCALE_EXAMPLES = [
     Example("the lecture's grey levels 0, 35, 70, ... 255 keep their value", {"image": GREY_IMAGE},
