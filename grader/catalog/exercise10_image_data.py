@@ -267,6 +267,10 @@ MISTAKES = (
             "Labels shaped (N, 1), like CIFAR-10's y_train, gave (N, 1, num_classes): flatten them to (N,) "
             "first (labels.reshape(-1)), as to_categorical does, so the result is (N, num_classes).",
             detect=_column_axis_kept),
+    Mistake("one_hot_float64", "one_hot",
+            "The rows are right but float64 (np.eye's default): to_categorical returns float32, half the "
+            "memory for CIFAR-10's 50,000 x 10 labels; pass dtype=np.float32 (or .astype(np.float32)).",
+            detect=_right_values_not_float32),
     Mistake("one_hot_no_range_check", "one_hot",
             "A label outside [0, num_classes) was not rejected: np.eye(K)[-1] quietly picks the last class. "
             "Check the labels first and raise ValueError naming the bad one, as to_categorical's users "
@@ -316,11 +320,11 @@ EXERCISE = Exercise(
                         "with C and W different.", max_examples=15),
         lecture_examples(
             "one_hot", ONE_HOT_EXAMPLES, points=1, name="one_hot: the lecture's example",
-            description="(6, 1) labels like CIFAR-10's y_train, 10 classes: (6, 10) float32.",
-            compare=float32_values),
+            description="(6, 1) labels like CIFAR-10's y_train, 10 classes: (6, 10), one 1 per row."),
         PropertyCheck(
             name="one_hot: matches the reference", points=1, functions=("one_hot",),
-            description="Labels (N,) and (N, 1), int64, int32 and uint8, 1 to 10 classes: float32 one-hot rows.",
+            description="Labels (N,) and (N, 1), int64, int32 and uint8, 1 to 10 classes: float32 one-hot rows, "
+                        "like to_categorical.",
             inputs=label_inputs(), prop=_matches_as_float32("one_hot", ref.one_hot), max_examples=10),
         PropertyCheck(
             name="one_hot: a label out of range raises ValueError", points=1, functions=("one_hot",),
