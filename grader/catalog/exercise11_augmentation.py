@@ -214,6 +214,18 @@ def _about_corner(H, W, inputs):
     return np.cos(t) * r + np.sin(t) * c, -np.sin(t) * r + np.cos(t) * c
 
 
+def _rounded_toward_zero(function: str):
+    """int(v + 0.5) or .astype(int): the formula's source, rounded toward zero instead of down."""
+    def coordinates(H, W, inputs):
+        return tuple(np.trunc(v + 0.5) for v in _coordinates(function, H, W, inputs))
+    return coordinates
+
+
+ROUNDED_TOWARD_ZERO = (
+    "The nearest pixel was found with int(v + 0.5) (or .astype(int)), which rounds toward zero: a source at "
+    "v = -0.7 becomes int(-0.2) = 0, a pixel inside the image, where it should be -1, outside (fill). "
+    "Use np.floor(v + 0.5).")
+
 MISTAKES = (
     Mistake("flips_swapped", "hflip",
             "hflip and vflip are swapped: in (C, H, W) the horizontal flip mirrors left and right, so it "
@@ -249,6 +261,12 @@ MISTAKES = (
             "The image turned about its top-left corner, pixel (0, 0): rotate about the centre, "
             "(cy, cx) = ((H - 1) / 2, (W - 1) / 2), by subtracting it before the rotation and adding it back after.",
             detect=_maps_like(_about_corner)),
+    Mistake("rotate_degrees_as_radians", "rotate",
+            "The angle went into np.cos and np.sin in degrees: they take radians, so convert first, "
+            "t = np.radians(degrees) (90 degrees is pi / 2, not 90).",
+            detect=_maps_like(lambda H, W, inputs: ref.rotate_coordinates(H, W, np.degrees(inputs["degrees"])))),
+    *(Mistake("rounds_toward_zero", function, ROUNDED_TOWARD_ZERO, detect=_maps_like(_rounded_toward_zero(function)))
+      for function in ("shift", "rotate", "shear", "zoom")),
     Mistake("shear_sign", "shear",
             "The shear slants the wrong way: c_in = c + tan(t) (r - cy), so with positive degrees the rows "
             "BELOW the centre take their pixels from further right.",
