@@ -143,7 +143,8 @@ def _matches_as_float32(function, reference):
     return prop
 
 
-def _bad_label(inputs: dict) -> int | None:
+def bad_label(inputs: dict) -> int | None:
+    """The first label outside [0, num_classes), or None."""
     labels = np.asarray(inputs["labels"]).reshape(-1).astype(np.int64)
     bad = labels[(labels < 0) | (labels >= inputs["num_classes"])]
     return int(bad[0]) if bad.size else None
@@ -151,7 +152,7 @@ def _bad_label(inputs: dict) -> int | None:
 
 def _rejects_bad_label(session, drawn: dict) -> None:
     """one_hot raises ValueError, with the bad label's digits in its message."""
-    bad, K = _bad_label(drawn), drawn["num_classes"]
+    bad, K = bad_label(drawn), drawn["num_classes"]
     wanted = f"expected ValueError naming the label ({bad} is outside [0, {K}))"
     try:
         value = session.call("one_hot", drawn)
@@ -216,13 +217,13 @@ def _last_axis_statistics(inputs, expected, outcome):
 
 def _no_range_check(inputs, expected, outcome):
     """A label outside [0, num_classes) went through: -1 indexes the last class, as Python allows."""
-    return _bad_label(inputs) is not None and outcome.ok
+    return bad_label(inputs) is not None and outcome.ok
 
 
 def _off_by_one_range(inputs, expected, outcome):
     """label == num_classes slipped past a `> num_classes` check and failed later, as an IndexError."""
     error = _error(outcome)
-    return _bad_label(inputs) == inputs["num_classes"] and error.get("type") not in (None, "ValueError")
+    return bad_label(inputs) == inputs["num_classes"] and error.get("type") not in (None, "ValueError")
 
 
 def _column_axis_kept(inputs, expected, outcome):

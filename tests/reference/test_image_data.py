@@ -16,7 +16,7 @@ def test_grayscale_is_pillows_convert_L_before_rounding(inputs):
     image = np.asarray(inputs["image"])
     pixels = image.astype(np.uint8) if image.dtype.kind in "iu" else np.round(image * 255 if image.max() <= 1 else image).astype(np.uint8)
     for rgb in pixels.reshape(-1, *pixels.shape[-3:]):
-        pillow = np.asarray(Image.fromarray(rgb, mode="RGB").convert("L"), dtype=np.float64)
+        pillow = np.asarray(Image.fromarray(rgb).convert("L"), dtype=np.float64)
         assert np.abs(to_grayscale(rgb) - pillow).max() <= 0.5 + 1e-9
 
 
@@ -24,7 +24,7 @@ def test_every_grey_level_keeps_its_value():
     """Is R = G = B = v grey v for all 256 levels (the lecture's 0, 35, ... 255 among them), as in Pillow?"""
     levels = np.repeat(np.arange(256, dtype=np.uint8)[None, :, None], 3, axis=2)
     np.testing.assert_allclose(to_grayscale(levels), np.arange(256)[None], atol=1e-9)
-    assert np.array_equal(np.asarray(Image.fromarray(levels, mode="RGB").convert("L")), np.arange(256)[None])
+    assert np.array_equal(np.asarray(Image.fromarray(levels).convert("L")), np.arange(256)[None])
 
 
 @pytest.mark.parametrize("example", declaration.GRAYSCALE_EXAMPLES, ids=lambda e: e.name)
@@ -34,7 +34,7 @@ def test_reference_reproduces_the_grayscale_examples(example):
 
 def test_the_primaries_are_pillows_76_150_29():
     """Do pure red, green and blue give 76.245, 149.685 and 29.07, which Pillow rounds to 76, 150, 29?"""
-    pillow = np.asarray(Image.fromarray(declaration.PRIMARY_IMAGE, mode="RGB").convert("L"))
+    pillow = np.asarray(Image.fromarray(declaration.PRIMARY_IMAGE).convert("L"))
     assert pillow.tolist() == [[76, 150, 29, 255, 0]]
     np.testing.assert_allclose(to_grayscale(declaration.PRIMARY_IMAGE), [[76.245, 149.685, 29.07, 255, 0]])
 
@@ -85,7 +85,7 @@ def test_one_hot_is_keras_to_categorical(inputs):
 @settings(max_examples=30, deadline=None)
 @given(declaration.bad_label_inputs())
 def test_one_hot_names_a_bad_label(inputs):
-    bad = declaration._bad_label(inputs)
+    bad = declaration.bad_label(inputs)
     with pytest.raises(ValueError, match=str(bad)):
         one_hot(**inputs)
 
