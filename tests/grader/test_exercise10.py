@@ -35,3 +35,8 @@ def test_a_missing_range_check_is_shown_the_label_minus_one():
         "one_hot: a label out of range raises ValueError"]
     assert test.status == "failed" and -1 in test.counterexample.inputs["labels"]
     assert "expected ValueError naming the label" in test.output
+
+
+def test_the_topic_name_resolves():
+    """Does `grade image_data` find exercise 10, as `grade convolution` finds exercise 1?"""
+    assert catalog.resolve("image_data") == catalog.resolve("10") == "exercise10_image_data"

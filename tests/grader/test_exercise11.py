@@ -1,5 +1,6 @@
 """Does exercise 11 (data augmentation) tell right from wrong, beyond the catalog-wide cases?"""
 
+from grader import catalog
 from tests.conftest import SUBMISSIONS, by_name, graded
 
 
@@ -30,3 +31,8 @@ def test_rot90_on_the_channel_axis_is_a_shape_error_with_the_rule():
     test = by_name(graded("exercise11", SUBMISSIONS / "exercise11" / "rotate90_default_axes.py"))[
         "rotate90: matches np.rot90"]
     assert test.status == "failed" and "C stays first" in test.output
+
+
+def test_the_topic_name_resolves():
+    """Does `grade augmentation` find exercise 11, as `grade convolution` finds exercise 1?"""
+    assert catalog.resolve("augmentation") == catalog.resolve("exercise11") == "exercise11_augmentation"
