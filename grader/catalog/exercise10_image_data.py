@@ -1,6 +1,7 @@
 """Exercise 10, image data: what is checked, the lecture's examples, and the mistakes we name."""
 
 import itertools
+import re
 
 import numpy as np
 from hypothesis import strategies as st
@@ -150,15 +151,20 @@ def bad_label(inputs: dict) -> int | None:
     return int(bad[0]) if bad.size else None
 
 
+def named_in(label: int, message: str) -> bool:
+    """The label's digits stand in the message as a number of their own (the 1 of 10 does not name 1)."""
+    return re.search(rf"(?<![\d.]){abs(label)}(?![\d.])", message) is not None
+
+
 def _rejects_bad_label(session, drawn: dict) -> None:
-    """one_hot raises ValueError, with the bad label's digits in its message."""
+    """one_hot raises ValueError, with the bad label's digits in its message (as a number of their own)."""
     bad, K = bad_label(drawn), drawn["num_classes"]
     wanted = f"expected ValueError naming the label ({bad} is outside [0, {K}))"
     try:
         value = session.call("one_hot", drawn)
     except Falsified as falsified:
         error = falsified.outcome.error or {}
-        if error.get("type") == "ValueError" and str(abs(bad)) in error.get("message", ""):
+        if error.get("type") == "ValueError" and named_in(bad, error.get("message", "")):
             return
         falsified.message = f"{falsified.message}; {wanted}"
         raise
@@ -226,6 +232,12 @@ def _off_by_one_range(inputs, expected, outcome):
     return bad_label(inputs) == inputs["num_classes"] and error.get("type") not in (None, "ValueError")
 
 
+def _label_not_named(inputs, expected, outcome):
+    error = _error(outcome)
+    return error.get("type") == "ValueError" and bad_label(inputs) is not None and not named_in(
+        bad_label(inputs), error.get("message", ""))
+
+
 def _column_axis_kept(inputs, expected, outcome):
     actual, labels = _actual(outcome), np.asarray(inputs["labels"])
     return actual is not None and labels.ndim == 2 and actual.shape == (len(labels), 1, inputs["num_classes"])
@@ -281,6 +293,11 @@ MISTAKES = (
             "label == num_classes is out of range too: the classes are 0 .. num_classes - 1, so the check is "
             "labels >= num_classes (not >), and it must raise ValueError before indexing fails.",
             detect=_off_by_one_range),
+    Mistake("one_hot_message_without_label", "one_hot",
+            "The ValueError does not say which label is wrong: put it in the message, e.g. "
+            "f\"label {label} is outside [0, {num_classes})\"; whoever has the broken data needs to know "
+            "which label to look for.",
+            detect=_label_not_named),
     Mistake("channels_first_hw_swapped", "channels_first",
             "Height and width are swapped: transpose(0, 3, 2, 1) reverses the axes, giving (N, C, W, H). "
             "Move only the channels: transpose(0, 3, 1, 2), or np.moveaxis(images, -1, 1).",
