@@ -18,9 +18,25 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky
 
-from grader.compare import Mismatch, compare_arrays, describe_value
+from grader.compare import Mismatch, as_array, compare_arrays, describe_value
 from grader.exercise import Example
 from grader.results import ERROR, FAILED, PASSED, CheckResult, Counterexample
+from grader.worker.client import Outcome
+
+# A reply may be this many times the size of the expected output (an array of the wrong
+# dtype or a few times too large still gets its verdict) but never less than the floor; a
+# call whose expected output the check does not give may reply up to the default.
+REPLY_SIZE_FACTOR = 16
+MIN_REPLY_BYTES = 256 * 2**10
+DEFAULT_REPLY_BYTES = 16 * 2**20
+
+
+def reply_limit(expected=None) -> int:
+    """The most bytes a worker's reply to a call expected to return `expected` may take."""
+    array = as_array(expected) if expected is not None else None
+    if array is None:
+        return DEFAULT_REPLY_BYTES
+    return max(MIN_REPLY_BYTES, REPLY_SIZE_FACTOR * array.size * max(array.itemsize, 8))
 
 
 class Falsified(Exception):
@@ -40,7 +56,7 @@ class Falsified(Exception):
         self.first: Falsified | None = None  # the first failure found, before shrinking
 
 
-class _Stop(BaseException):
+class Stop(BaseException):
     """Ends a hypothesis run at once (hypothesis lets BaseException through, unshrunk)."""
 
     def __init__(self, falsified: Falsified):
@@ -50,7 +66,11 @@ class _Stop(BaseException):
 
 @dataclass
 class Session:
-    """What a check may use: the worker, the seed, the names the submission defines."""
+    """What a check may use: the worker, the seed, the names the submission defines.
+
+    `deadline` (time.monotonic()) is when the exercise's time budget runs out: a call after
+    it, or one it cuts short, fails with "time budget used up".
+    """
 
     worker: object
     exercise: object
@@ -59,32 +79,57 @@ class Session:
     device: str = "cpu"
     last_outcome: object = None
     cache: dict = field(default_factory=dict)  # what checks share within one grading run (built models)
+    deadline: float | None = None
 
-    def call(self, function: str, inputs: dict, *, timeout: float | None = None):
-        """The submission's `function(*inputs.values())`, or Falsified / _Stop on failure."""
-        outcome = self.last_outcome = self.worker.call(function, *inputs.values(), timeout=timeout)
+    def call(self, function: str, inputs: dict, *, timeout: float | None = None, expected=None):
+        """The submission's `function(*inputs.values())`, or Falsified / Stop on failure.
+
+        With `expected` (the reference's answer), a reply far larger than it is refused unread.
+        """
+        outcome = self.last_outcome = self._within_budget(timeout, lambda limit: self.worker.call(
+            function, *inputs.values(), timeout=limit, max_reply_bytes=reply_limit(expected)))
         return self._value(function, inputs, outcome)
 
-    def request(self, op: str, args: dict, *, function: str, inputs: dict, timeout: float | None = None):
+    def request(self, op: str, args: dict, *, function: str, inputs: dict, timeout: float | None = None,
+                max_reply_bytes: int | None = None):
         """A worker op about `function` (`torch.forward` on a LeNet5, say), failing like `call`."""
-        outcome = self.last_outcome = self.worker.request(op, args, timeout=timeout)
+        outcome = self.last_outcome = self._within_budget(timeout, lambda limit: self.worker.request(
+            op, args, timeout=limit, max_reply_bytes=max_reply_bytes))
         return self._value(function, inputs, outcome)
+
+    def _within_budget(self, timeout: float | None, ask: Callable) -> Outcome:
+        """`ask(timeout)`, its timeout cut to what is left of the budget."""
+        if self.deadline is None:
+            return ask(timeout)
+        limit = self.worker.call_timeout if timeout is None else timeout
+        remaining = self.deadline - time.monotonic()
+        if remaining > 0:
+            outcome = ask(min(limit, remaining))
+            if not (outcome.failure == "timeout" and remaining < limit):
+                return outcome
+        return Outcome(False, failure="budget", error={"type": "TimeBudget", "message": budget_message(self.exercise)})
 
     def _value(self, function: str, inputs: dict, outcome):
         if outcome.ok:
             return outcome.value
-        falsified = Falsified(_failure_message(function, outcome, self.worker.limits), function=function,
+        falsified = Falsified(failure_message(function, outcome, self.worker.limits), function=function,
                               inputs=inputs, outcome=outcome)
         if outcome.failure or outcome.not_implemented:
-            raise _Stop(falsified)
+            raise Stop(falsified)
         raise falsified
+
+
+def budget_message(exercise) -> str:
+    return (f"time budget used up: the checks of {exercise.id} may take {exercise.budget:g} s in all (10 times "
+            "what the solution needs, or more), and this check did not finish within it")
 
 
 def _truncate(text: str, limit: int = 1000) -> str:
     return text if len(text) <= limit else f"{text[:limit]}\n... ({len(text) - limit} more characters)"
 
 
-def _failure_message(function: str, outcome, limits: dict) -> str:
+def failure_message(function: str, outcome, limits: dict) -> str:
+    """What a failed call says to the student: not implemented, a hang, a crash, a limit, or the exception."""
     if outcome.not_implemented:
         detail = outcome.error.get("message") or ""
         return f"{function} is not implemented yet" + (f": {detail}" if detail else "")
@@ -92,6 +137,12 @@ def _failure_message(function: str, outcome, limits: dict) -> str:
         return f"{function} {outcome.error['message']}: an endless loop, or far too slow"
     if outcome.failure == "crash":
         return f"{function} stopped the worker: {outcome.error['message']}"
+    if outcome.failure == "too_large":
+        return f"{function} returned {outcome.error['message']}: far larger than the expected output"
+    if outcome.failure == "malformed":
+        return f"calling {function}, {outcome.error['message']}: the worker was restarted"
+    if outcome.failure == "budget":
+        return outcome.error["message"]
     if outcome.error and outcome.error.get("type") == "BlockingIOError":
         return f"{function} hit the process limit ({limits['processes']} processes and threads): {outcome.describe_error()}"
     if outcome.error and outcome.error.get("type") == "MemoryError":
@@ -137,7 +188,8 @@ class Check:
     def _failed(self, falsified: Falsified, session: Session) -> CheckResult:
         result = self._result(FAILED, falsified.message)
         outcome = falsified.outcome
-        if outcome is not None and outcome.not_implemented:
+        result.failure = (outcome.failure or "") if outcome is not None else ""
+        if outcome is not None and (outcome.not_implemented or outcome.failure == "budget"):
             return result
         actual = outcome.value if outcome is not None and outcome.ok else None
         result.counterexample = Counterexample(
@@ -201,16 +253,20 @@ class PropertyCheck(Check):
             if failures:
                 calls_since_failure[0] += 1
                 if calls_since_failure[0] > self.shrink_calls:
-                    raise _Stop(failures[-1])
+                    raise Stop(failures[-1])
             try:
                 self.prop(session, inputs)
             except Falsified as falsified:
                 failures.append(falsified)
                 raise
+            except Stop as stop:  # out of time while shrinking: the smallest failure so far stands
+                if failures and stop.falsified.outcome is not None and stop.falsified.outcome.failure == "budget":
+                    raise Stop(failures[-1]) from None
+                raise
 
         try:
             run()
-        except _Stop as stop:
+        except Stop as stop:
             stop.falsified.first = failures[0] if failures else None
             return stop.falsified
         except Falsified as falsified:
@@ -227,28 +283,26 @@ class PropertyCheck(Check):
 
 @dataclass(frozen=True, kw_only=True)
 class ExampleCheck(Check):
-    """Fixed inputs with known answers: the lecture's worked examples."""
+    """`prop(session, example)` on each of a few fixed examples, in order: the lecture's worked
+    examples, a model's configurations. The first example that fails is reported, named by
+    `kind` (a text, or a function of the example)."""
 
-    examples: tuple[Example, ...]
-    function: str
-    rtol: float = 1e-5
-    atol: float = 1e-6
-    compare: Callable | None = None  # (expected, actual) -> Mismatch | None; arrays by default
+    examples: tuple
+    prop: Callable
+    kind: str | Callable = "a fixed example"
+
+    @property
+    def function(self) -> str:
+        """The function the examples are about (the first one the check needs)."""
+        return self.functions[0]
 
     def falsify(self, session: Session) -> Falsified | None:
         for example in self.examples:
             try:
-                actual = session.call(self.function, example.inputs)
-                if self.compare is not None:
-                    mismatch = self.compare(example.expected, actual)
-                else:
-                    mismatch = compare_arrays(example.expected, actual, rtol=self.rtol, atol=self.atol)
-                if mismatch is not None:
-                    raise _falsified(self.function, example.inputs, example.expected, session, mismatch,
-                                     prefix=f"{example.name}: ")
-            except (_Stop, Falsified) as failure:
-                falsified = failure.falsified if isinstance(failure, _Stop) else failure
-                falsified.note, falsified.kind = example.note, f"the lecture's example ({example.name})"
+                self.prop(session, example)
+            except (Falsified, Stop) as failure:
+                falsified = failure.falsified if isinstance(failure, Stop) else failure
+                falsified.kind = self.kind(example) if callable(self.kind) else self.kind
                 return falsified
         return None
 
@@ -270,7 +324,7 @@ def matches_reference(function: str, reference: Callable, inputs, *, points: flo
 
     def prop(session: Session, drawn: dict) -> None:
         expected = reference(*drawn.values())
-        actual = session.call(function, drawn)
+        actual = session.call(function, drawn, expected=expected)
         mismatch = compare_arrays(expected, actual, rtol=rtol, atol=atol, require_float=require_float)
         if mismatch is not None:
             if explain is not None and "shape" in mismatch.message:
@@ -288,7 +342,7 @@ def same_shape_as_reference(function: str, reference: Callable, inputs, *, point
 
     def prop(session: Session, drawn: dict) -> None:
         expected = reference(*drawn.values())
-        actual = session.call(function, drawn)
+        actual = session.call(function, drawn, expected=expected)
         shape = getattr(actual, "shape", None)
         if shape != expected.shape:
             got = f"shape {shape}" if shape is not None else describe_value(actual)
@@ -302,10 +356,35 @@ def same_shape_as_reference(function: str, reference: Callable, inputs, *, point
 
 
 def lecture_examples(function: str, examples: list[Example], *, points: float, name: str,
-                     description: str, hint: str = "", compare: Callable | None = None) -> ExampleCheck:
+                     description: str, hint: str = "", compare: Callable | None = None,
+                     rtol: float = 1e-5, atol: float = 1e-6) -> ExampleCheck:
     """The lecture's worked examples; `compare(expected, actual)` for answers that are not arrays."""
     if compare is None:
         examples = [replace(example, expected=np.asarray(example.expected, dtype=np.float64)) for example in examples]
-    return ExampleCheck(name=name, points=points, description=description, functions=(function,),
-                        hint=hint, examples=tuple(examples), function=function, compare=compare)
 
+    def prop(session: Session, example: Example) -> None:
+        try:
+            actual = session.call(function, example.inputs, expected=example.expected)
+            if compare is not None:
+                mismatch = compare(example.expected, actual)
+            else:
+                mismatch = compare_arrays(example.expected, actual, rtol=rtol, atol=atol)
+            if mismatch is not None:
+                raise _falsified(function, example.inputs, example.expected, session, mismatch,
+                                 prefix=f"{example.name}: ")
+        except (Stop, Falsified) as failure:
+            (failure.falsified if isinstance(failure, Stop) else failure).note = example.note
+            raise
+
+    return ExampleCheck(name=name, points=points, description=description, functions=(function,), hint=hint,
+                        examples=tuple(examples), prop=prop,
+                        kind=lambda example: f"the lecture's example ({example.name})")
+
+
+def satisfies_property(function: str, prop: Callable, inputs, *, points: float, name: str, description: str,
+                       hint: str = "", max_examples: int = 30, hidden: bool = False) -> PropertyCheck:
+    """`prop(session, drawn)` holds for every drawn input: it calls `function` through
+    `session.call` and raises Falsified where the answer breaks the property (an invariant
+    such as "cropping the padding gives x back", or an exact rule for ints)."""
+    return PropertyCheck(name=name, points=points, description=description, functions=(function,),
+                         hint=hint, hidden=hidden, inputs=inputs, prop=prop, max_examples=max_examples)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.worker.protocol import Opaque
+from grader.worker.wire import Opaque
 
 RTOL = 1e-5
 ATOL = 1e-6
@@ -87,3 +87,72 @@ def _number(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+# -- large arrays, as reports and the gradebook keep them ---------------------------------------
+
+LARGE_ARRAY = 1024  # elements: above this an array is kept as an ArraySummary, not value by value
+WINDOW = 8  # elements along each of the last two axes
+
+
+@dataclass(frozen=True)
+class ArraySummary:
+    """A large array as a report shows it: shape, dtype, statistics and a small window of values.
+
+    `window` is `array[tuple(slice(start, start + size) for start, size in zip(window_start,
+    window.shape))]`: the values around `window_start`, e.g. around the first difference.
+    Statistics are over the finite values (None when there are none; magnitudes for complex).
+    """
+
+    dtype: str
+    shape: tuple[int, ...]
+    minimum: float | None
+    maximum: float | None
+    mean: float | None
+    nan_count: int
+    window: np.ndarray
+    window_start: tuple[int, ...]
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64))
+
+
+def summarize_array(array: np.ndarray, *, around: tuple[int, ...] | None = None, window: int = WINDOW) -> ArraySummary:
+    """`array` summarized, with a window of at most `window` x `window` values around `around`
+    (an index of `array`; the first element by default) in its last two axes and just
+    `around`'s index along the others."""
+    array = np.asarray(array)
+    around = tuple(around) if around is not None and len(around) == array.ndim else (0,) * array.ndim
+    start, stop = [], []
+    for axis, (index, length) in enumerate(zip(around, array.shape)):
+        size = min(window, length) if axis >= array.ndim - 2 else min(1, length)
+        first = min(max(index - size // 2, 0), max(length - size, 0))
+        start.append(first)
+        stop.append(first + size)
+    values = array[tuple(slice(a, b) for a, b in zip(start, stop))]
+    numbers = np.abs(array) if array.dtype.kind == "c" else array.astype(np.float64, copy=False) \
+        if array.dtype.kind == "b" else array
+    with np.errstate(all="ignore"):
+        finite = numbers[np.isfinite(numbers)] if numbers.dtype.kind in "fc" else numbers.ravel()
+        nan_count = int(np.isnan(array).sum()) if array.dtype.kind in "fc" else 0
+        statistics = (_plain(finite.min()), _plain(finite.max()), _plain(finite.mean(dtype=np.float64))) \
+            if finite.size else (None, None, None)
+    return ArraySummary(str(array.dtype), tuple(array.shape), *statistics, nan_count, values.copy(), tuple(start))
+
+
+def first_difference(expected, actual, *, rtol: float = RTOL, atol: float = ATOL) -> tuple[int, ...] | None:
+    """The index of the first position where two same-shaped numeric arrays differ, or None."""
+    expected, actual = as_array(expected), as_array(actual)
+    if expected is None or actual is None or expected.shape != actual.shape or expected.size == 0:
+        return None
+    with np.errstate(all="ignore"):
+        close = np.isclose(actual.astype(np.complex128 if actual.dtype.kind == "c" else np.float64),
+                           expected, rtol=rtol, atol=atol)
+    wrong = np.argwhere(~close)
+    return tuple(int(index) for index in wrong[0]) if len(wrong) else None
+
+
+def _plain(value) -> float:
+    value = value.item() if isinstance(value, np.generic) else value
+    return float(value)

@@ -14,7 +14,8 @@ from pathlib import Path
 from grader import catalog
 from grader import submission as submissions
 from grader.errors import SubmissionError
-from grader.results import ERROR, FAILED, CheckResult, ExerciseResult, Report
+from grader.results import (CRASHED, ERROR, FAILED, GRADED, MISSING, PASSED, TIMEOUT, UNREADABLE, CheckResult,
+                            ExerciseResult, Report)
 from grader.worker.client import DEFAULT_LIMITS, WorkerProcess
 from grader.worker.sandbox import Sandbox, detect
 
@@ -24,6 +25,7 @@ class _Job:
     module: str
     submission: submissions.Submission | None
     problem: str = ""
+    status: str = ""  # MISSING or UNREADABLE, with a problem
     worker: WorkerProcess | None = None
 
 
@@ -64,20 +66,24 @@ def student_kit() -> bool:
     return (Path(__file__).parent / "STUDENT_KIT").exists()
 
 
-def unreadable(module: str, problem: str, *, seed: int = 0, include_hidden: bool = True) -> ExerciseResult:
-    """The result for a submission that cannot be graded at all: every check failed with `problem`."""
-    job = _Job(module, None, problem=problem)
+def unreadable(module: str, problem: str, *, status: str = UNREADABLE, seed: int = 0,
+               include_hidden: bool = True) -> ExerciseResult:
+    """The result for a submission that cannot be graded at all (`status` missing, unreadable,
+    crashed...): every check failed, `problem` said once."""
+    job = _Job(module, None, problem=problem, status=status)
     return _grade_one(catalog.load(module), job, detect(), seed, include_hidden, device="cpu")
 
 
 def _read(module: str, given, cwd: Path | None, *, raise_errors: bool) -> _Job:
+    status = MISSING
     try:
         path = submissions.locate(module, given, cwd=cwd)
+        status = UNREADABLE
         return _Job(module, submissions.read(path, module))
     except SubmissionError as error:
         if raise_errors:
             raise
-        return _Job(module, None, problem=str(error))
+        return _Job(module, None, problem=str(error), status=status)
 
 
 def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: int, include_hidden: bool,
@@ -92,7 +98,8 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: int, include_hidden:
         hidden = len(exercise.checks) - len(checks)
         result.notes.append(f"{hidden} hidden check(s) worth {sum(c.points for c in exercise.checks if c.hidden):g} "
                             "point(s) will also run when your work is graded.")
-    problem = job.problem or _static_problem(exercise, job.submission)
+    problem, status = (job.problem, job.status) if job.problem else _static_problem(exercise, job.submission)
+    result.time_budget = exercise.budget
     if not problem:
         worker = job.worker
         worker.call_timeout = exercise.call_timeout
@@ -105,32 +112,59 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: int, include_hidden:
         if load.ok:
             from grader.checks import Session
 
-            session = Session(worker, exercise, seed=seed, defined=frozenset(load.value or ()), device=device)
-            result.tests = [check.run(session) for check in checks]
+            session = Session(worker, exercise, seed=seed, defined=frozenset(load.value or ()), device=device,
+                              deadline=time.monotonic() + exercise.budget)
+            result.tests = [_run(check, session) for check in checks]
             for test in result.tests:  # in a notebook, the worker's line numbers become cells
                 test.output = job.submission.relabel(test.output)
             if worker.restarts:
                 result.notes.append(f"The worker was restarted {worker.restarts} time(s) after a crash or a timeout.")
+            result.status = _status(result.tests)
         elif load.failure == "startup":
             result.tests = [_failed(check, load.error["message"], status=ERROR) for check in checks]
         else:
             problem = job.submission.import_failure(load.describe_error())
+            status = TIMEOUT if load.failure == "timeout" else CRASHED
     if problem:
+        result.problem, result.status = problem, status
         result.tests = [_failed(check, problem) for check in checks]
+    if result.has_errors:
+        result.status = ERROR
     result.execution_time = time.perf_counter() - started
     return result
 
 
-def _static_problem(exercise, submission: submissions.Submission) -> str:
-    """What is wrong before anything runs: a syntax error or a forbidden import."""
+def _run(check, session) -> CheckResult:
+    """The check's result; once the exercise's time budget is spent, a failure saying so."""
+    from grader.checks import budget_message
+
+    if session.deadline is not None and time.monotonic() >= session.deadline:
+        result = _failed(check, budget_message(session.exercise))
+        result.failure = "budget"
+        return result
+    return check.run(session)
+
+
+def _status(tests: list[CheckResult]) -> str:
+    """`timeout` or `crashed` when no check got an answer from the submission (each one timed out,
+    ran out of budget, or lost the worker; crashed when any lost it), else `graded`."""
+    failures = {test.failure for test in tests}
+    if not tests or any(test.status == PASSED for test in tests) or "" in failures:
+        return GRADED
+    return CRASHED if failures & {"crash", "malformed"} else TIMEOUT if failures <= {"timeout", "budget"} else GRADED
+
+
+def _static_problem(exercise, submission: submissions.Submission) -> tuple[str, str]:
+    """What is wrong before anything runs, and the status it gives: a syntax error (unreadable)
+    or a forbidden import (graded: the file is fine, the answer is not allowed)."""
     syntax = submission.syntax_error
     if syntax:
-        return f"your file has a syntax error, {syntax}"
+        return f"your file has a syntax error:\n{syntax}", UNREADABLE
     forbidden = submission.forbidden_imports(exercise.forbidden_imports)
     if forbidden:
         return (f"your file imports a module this exercise does not allow ({'; '.join(forbidden)}): "
-                f"{exercise.id} is about writing it yourself with NumPy")
-    return ""
+                f"{exercise.id} is about writing it yourself with NumPy"), GRADED
+    return "", GRADED
 
 
 def _failed(check, problem: str, status: str = FAILED) -> CheckResult:

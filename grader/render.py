@@ -73,15 +73,27 @@ def gradescope(report: Report) -> dict:
 
 
 def format_value(value, width: int = 88) -> str:
-    """Arrays as `float64 (2, 3)` plus their values; anything else as its repr."""
+    """Arrays as `float64 (2, 3)` plus their values; large ones (ArraySummary) as their
+    statistics and a window of values; anything else as its repr, cut short."""
     import numpy as np
+
+    from grader.compare import ArraySummary
 
     if isinstance(value, np.generic):
         value = np.asarray(value)
     if isinstance(value, np.ndarray):
         body = np.array2string(value, precision=4, suppress_small=True, threshold=200, max_line_width=width)
         return f"{value.dtype} {value.shape}\n{body}"
-    return repr(value)
+    if isinstance(value, ArraySummary):
+        statistics = ", ".join(f"{name} {number:.6g}" for name, number in
+                               (("min", value.minimum), ("max", value.maximum), ("mean", value.mean))
+                               if number is not None)
+        where = ", ".join(f"{start}:{start + size}" for start, size in zip(value.window_start, value.window.shape))
+        body = np.array2string(value.window, precision=4, suppress_small=True, max_line_width=width)
+        return (f"{value.dtype} {value.shape} ({value.size:,} values; {statistics or 'no finite values'}; "
+                f"{value.nan_count} NaN)\nvalues [{where}]:\n{body}")
+    text = repr(value)
+    return text if len(text) <= 2000 else f"{text[:2000]} ... ({len(text) - 2000:,} more characters)"
 
 
 def format_points(value: float) -> str:

@@ -4,6 +4,20 @@ Field names follow Gradescope's results.json (`score`, `max_score`, `execution_t
 and per test `name`, `score`, `max_score`, `status`, `output`, `visibility`), so that export
 is a rename, not a translation. Status is `passed`, `failed` (the submission is wrong, or
 raised, hung or crashed), or `error` (the grader itself failed: never a zero in disguise).
+
+An exercise's `status` tells staff broken from wrong at a glance (the gradebook stores it):
+- `graded`: the checks ran and judged the submission (whatever the score);
+- `missing`: there is no file for the exercise;
+- `unreadable`: the file cannot be read as Python: a syntax error, not UTF-8, too large, a
+  notebook nbformat refuses, a link;
+- `timeout`: importing the file timed out, or every check that called it ended in a timeout;
+- `crashed`: importing the file raised or killed the worker, or every check that called it
+  ended with the worker dead or its reply malformed;
+- `error`: the grader itself failed on some check (retried on the next batch run).
+
+Values cross into JSON tagged: an array is `{"$array": {dtype, shape, values}}` (or, past
+LARGE_ARRAY elements, `{dtype, shape, summary, window}`), and a dict with a key starting with
+`$` is wrapped as `{"$dict": ...}`, so nothing a submission returns can pass for an array.
 """
 
 from __future__ import annotations
@@ -12,6 +26,7 @@ import math
 from dataclasses import dataclass, field
 
 PASSED, FAILED, ERROR = "passed", "failed", "error"
+GRADED, MISSING, UNREADABLE, TIMEOUT, CRASHED = "graded", "missing", "unreadable", "timeout", "crashed"
 
 
 @dataclass
@@ -26,19 +41,26 @@ class Counterexample:
     kind: str = "smallest failing input"
 
     def to_dict(self) -> dict:
+        """Large arrays are summarized around the first position where actual and expected differ."""
+        from grader.compare import first_difference
+
+        around = first_difference(self.expected, self.actual)
         return {
             "kind": self.kind,
             "call": self.call,
-            "inputs": {name: jsonable(value) for name, value in self.inputs.items()},
-            "expected": jsonable(self.expected),
-            "actual": jsonable(self.actual),
+            "inputs": {str(name): jsonable(value) for name, value in self.inputs.items()},
+            "expected": jsonable(self.expected, around=around),
+            "actual": jsonable(self.actual, around=around),
             "differences": self.differences,
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> Counterexample:
-        return cls(call=data["call"], inputs={name: from_jsonable(value) for name, value in data["inputs"].items()},
-                   expected=from_jsonable(data["expected"]), actual=from_jsonable(data["actual"]),
+        inputs = data.get("inputs")
+        return cls(call=str(data.get("call", "")),
+                   inputs={str(name): from_jsonable(value) for name, value in inputs.items()}
+                   if isinstance(inputs, dict) else {},
+                   expected=from_jsonable(data.get("expected")), actual=from_jsonable(data.get("actual")),
                    differences=data.get("differences", ""), kind=data.get("kind", "smallest failing input"))
 
 
@@ -54,6 +76,7 @@ class CheckResult:
     visibility: str = "visible"
     stdout: str = ""
     execution_time: float = 0.0
+    failure: str = ""  # why the worker gave no answer: timeout, crash, malformed, too_large, budget
 
     def to_dict(self) -> dict:
         data = {
@@ -71,6 +94,8 @@ class CheckResult:
             data["counterexample"] = self.counterexample.to_dict()
         if self.stdout:
             data["stdout"] = self.stdout
+        if self.failure:
+            data["failure"] = self.failure
         return data
 
     @classmethod
@@ -80,7 +105,7 @@ class CheckResult:
                    output=data.get("output", ""), hint=data.get("hint", ""),
                    counterexample=Counterexample.from_dict(counterexample) if counterexample else None,
                    visibility=data.get("visibility", "visible"), stdout=data.get("stdout", ""),
-                   execution_time=data.get("execution_time", 0.0))
+                   execution_time=data.get("execution_time", 0.0), failure=data.get("failure", ""))
 
 
 @dataclass
@@ -94,6 +119,9 @@ class ExerciseResult:
     sandbox: str = ""
     seed: int = 0
     notes: list[str] = field(default_factory=list)
+    status: str = GRADED
+    problem: str = ""  # why nothing ran (missing, unreadable, failed on import): said once, not per check
+    time_budget: float = 0.0  # seconds the exercise may take in all (0: none)
 
     @property
     def score(self) -> float:
@@ -118,15 +146,23 @@ class ExerciseResult:
             "execution_time": round(self.execution_time, 3),
             "sandbox": self.sandbox,
             "seed": self.seed,
+            "status": self.status,
+            "problem": self.problem,
+            "time_budget": self.time_budget,
             "notes": list(self.notes),
             "tests": [test.to_dict() for test in self.tests],
         }
 
     @classmethod
     def from_dict(cls, data: dict) -> ExerciseResult:
-        """Inverse of to_dict (arrays come back as arrays), for reports built from a gradebook."""
-        fields = ("exercise", "title", "section", "submission", "execution_time", "sandbox", "seed", "notes")
-        return cls(**{name: data[name] for name in fields}, tests=[CheckResult.from_dict(test) for test in data["tests"]])
+        """Inverse of to_dict (arrays come back as arrays), for reports built from a gradebook;
+        fields an older gradebook lacks take their defaults."""
+        fields = ("exercise", "title", "section", "submission")
+        optional = {"execution_time": 0.0, "sandbox": "", "seed": 0, "notes": [], "status": GRADED, "problem": "",
+                    "time_budget": 0.0}
+        return cls(**{name: data[name] for name in fields}, **{name: data.get(name, default)
+                                                              for name, default in optional.items()},
+                   tests=[CheckResult.from_dict(test) for test in data["tests"]])
 
 
 @dataclass
@@ -151,6 +187,11 @@ class Report:
     def has_errors(self) -> bool:
         return any(result.has_errors for result in self.exercises)
 
+    @property
+    def gradable(self) -> bool:
+        """Was some exercise's file found and readable? (With none, the CLI exits 2.)"""
+        return any(result.status not in (MISSING, UNREADABLE) for result in self.exercises)
+
     def to_dict(self) -> dict:
         """The `--format json` object: one exercise's object, or a summary with all of them."""
         if len(self.exercises) == 1:
@@ -167,37 +208,86 @@ class Report:
 
 
 def from_jsonable(value) -> object:
-    """Inverse of jsonable: {dtype, shape, values} becomes an array again."""
-    import numpy as np
-
-    if isinstance(value, dict) and set(value) == {"dtype", "shape", "values"}:
-        return np.asarray(value["values"], dtype=value["dtype"]).reshape(value["shape"])
+    """Inverse of jsonable: a valid `$array` becomes an array (or an ArraySummary) again; one
+    that is not valid stays the plain data it is, never an error."""
     if isinstance(value, list):
         return [from_jsonable(item) for item in value]
-    if isinstance(value, dict):
-        return {key: from_jsonable(item) for key, item in value.items()}
-    return value
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1 and "$array" in value:
+        decoded = _array_from(value["$array"])
+        return decoded if decoded is not None else "<an array the report could not read back>"
+    if len(value) == 1 and isinstance(value.get("$dict"), dict):
+        value = value["$dict"]
+    return {key: from_jsonable(item) for key, item in value.items()}
 
 
-def jsonable(value) -> object:
-    """Arrays as {dtype, shape, values}; everything else as plain JSON data.
+def jsonable(value, *, around: tuple[int, ...] | None = None) -> object:
+    """Arrays as `{"$array": ...}` (summarized past LARGE_ARRAY elements, with a window around
+    `around`); everything else as plain JSON data, dicts with `$` keys wrapped in `$dict`.
 
     NaN and infinities become the strings "nan", "inf", "-inf": strict JSON has no such
     numbers, and NumPy reads the strings back.
     """
     import numpy as np
 
+    from grader.compare import LARGE_ARRAY, ArraySummary, as_array, summarize_array
+
     if isinstance(value, np.generic):
         value = np.asarray(value)
-    if isinstance(value, np.ndarray):
-        return {"dtype": str(value.dtype), "shape": list(value.shape), "values": _finite(value.tolist())}
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
+        if value.size > LARGE_ARRAY:
+            return jsonable(summarize_array(value, around=around))
+        return {"$array": {"dtype": str(value.dtype), "shape": list(value.shape), "values": _plain(value)}}
+    if isinstance(value, ArraySummary):
+        summary = {"min": _finite(value.minimum), "max": _finite(value.maximum), "mean": _finite(value.mean),
+                   "nan_count": value.nan_count}
+        return {"$array": {"dtype": value.dtype, "shape": list(value.shape), "summary": summary,
+                           "window": {"start": list(value.window_start), "values": _plain(value.window)}}}
     if isinstance(value, (list, tuple)):
+        if len(value) > 64 and (array := as_array(value)) is not None and array.size > LARGE_ARRAY:
+            return jsonable(array, around=around)
         return [jsonable(item) for item in value]
     if isinstance(value, dict):
-        return {str(key): jsonable(item) for key, item in value.items()}
+        items = {str(key): jsonable(item) for key, item in value.items()}
+        return {"$dict": items} if any(key.startswith("$") for key in items) else items
     if value is None or isinstance(value, (bool, int, float, str)):
         return _finite(value)
-    return repr(value)
+    return repr(value)[:300]
+
+
+def _plain(array) -> object:
+    """An array's values as nested lists of JSON numbers (complex ones as strings)."""
+    return array.astype(str).tolist() if array.dtype.kind == "c" else _finite(array.tolist())
+
+
+def _array_from(data) -> object:
+    """The array (or ArraySummary) `data` describes, or None when it is not a valid description."""
+    import numpy as np
+
+    from grader.compare import ArraySummary
+
+    try:
+        dtype, shape = np.dtype(data["dtype"]), tuple(data["shape"])
+        if dtype.kind not in "biufc" or not all(type(n) is int and n >= 0 for n in shape):
+            return None
+        if set(data) == {"dtype", "shape", "values"}:
+            values = np.asarray(data["values"], dtype=dtype)
+            if values.shape != shape and not (values.size == 0 == int(np.prod(shape))):
+                return None
+            return values.reshape(shape)
+        if set(data) == {"dtype", "shape", "summary", "window"}:
+            summary, window = data["summary"], data["window"]
+            values = np.asarray(window["values"], dtype=dtype)
+            start = tuple(int(index) for index in window["start"])
+            if values.ndim != len(shape) or len(start) != len(shape):
+                return None
+            return ArraySummary(str(dtype), shape, *(None if summary[key] is None else float(summary[key])
+                                                    for key in ("min", "max", "mean")),
+                                int(summary["nan_count"]), values, start)
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
+        return None
+    return None
 
 
 def _finite(value):

@@ -11,6 +11,7 @@ import difflib
 import io
 import re
 import tokenize
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,12 +68,21 @@ class Submission:
 
     @property
     def syntax_error(self) -> str | None:
-        """'line 12: invalid syntax: out[i, j] = = 0' ('cell 5, line 2: ...' in a notebook), or None."""
+        """The syntax error as Python shows it, or None::
+
+              File "exercise1_convolution.py", line 7
+                out[0, 0] = = 1
+                            ^
+            SyntaxError: invalid syntax
+
+        ('File "notebook.ipynb", cell 5, line 2' in a notebook.)
+        """
         try:
             ast.parse(self.source, filename=self.path.name)
         except SyntaxError as error:
-            text = (error.text or "").strip()
-            return f"{self.where(error.lineno or 0)}: {error.msg}" + (f": {text}" if text else "")
+            shown = traceback.format_exception_only(SyntaxError, error)
+            where = f'  File "{self.path.name}", {self.where(error.lineno or 0)}\n'
+            return "".join([where, *shown[1:]]).rstrip()
         return None
 
     def forbidden_imports(self, forbidden: tuple[str, ...]) -> list[str]:
@@ -162,12 +172,14 @@ def notebook_cells(data: bytes, path: Path) -> tuple[str, tuple[CellLines, ...]]
 
     import nbformat
 
+    text = _decode(data, path)
     try:
         with warnings.catch_warnings():  # old notebooks lack cell ids: not the student's problem
             warnings.simplefilter("ignore")
-            notebook = nbformat.reads(_decode(data, path), as_version=4)
-    except Exception as error:
-        raise SubmissionError(f"{path} is not a readable notebook: {error}") from None
+            notebook = nbformat.reads(text, as_version=4)
+            nbformat.validate(notebook)
+    except Exception as error:  # not JSON, not a notebook, or fields of the wrong type ("tags": 5)
+        raise SubmissionError(f"{path.name} is not a readable notebook: {_first_line(error)}") from None
     chunks, spans, line = [], [], 1
     for index, cell in enumerate(notebook.cells, 1):
         tags = set(cell.get("metadata", {}).get("tags", []))
@@ -181,6 +193,14 @@ def notebook_cells(data: bytes, path: Path) -> tuple[str, tuple[CellLines, ...]]
         spans.append(CellLines(label, line + 1, line + max(len(lines), 1)))
         line += max(len(lines), 1) + 2  # the marker line, the cell, and the blank line between cells
     return "\n\n".join(chunks) + "\n", tuple(spans)
+
+
+def _first_line(error: Exception) -> str:
+    """nbformat's validation errors run to dozens of lines; the first says what is wrong, and
+    the path says where ('cells/3/metadata/tags: 5 is not of type 'array'')."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    where = "/".join(str(part) for part in getattr(error, "relative_path", None) or ())
+    return ((f"{where}: " if where else "") + (lines[0] if lines else type(error).__name__))[:300]
 
 
 def _in_folder(folder: Path, module: str) -> Path | None:

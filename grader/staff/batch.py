@@ -1,6 +1,6 @@
 """Grading a whole class: one task per (student, exercise), run in parallel, kept in a gradebook.
 
-The unit of work is `run_task(task, seed)`: plain data in, a Grade out, no shared state. A
+The unit of work is `run_task(task, seed)` (tasks.py): plain data in, a Grade out, no shared state. A
 process pool runs it on one machine; a Dask cluster (`scheduler=`) runs the very same
 function on many. Only this process writes the gradebook, one transaction per grade, so a
 run killed at any moment leaves nothing half-written, and the next run does only the rest.
@@ -9,38 +9,26 @@ run killed at any moment leaves nothing half-written, and the next run does only
 from __future__ import annotations
 
 import ctypes
-import functools
 import hashlib
+import html
+import json
+import logging
 import os
+import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.staff.collect import StudentFiles, collect, find_exercise_file
-from grader.staff.gradebook import ERROR, GRADED, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
+from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
+from grader.staff.tasks import Task, error_grade, make_task, run_task
 
-_SOURCE_ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class Task:
-    """One student's one exercise. Without a `path`, `status` (missing or unreadable) and
-    `problem` say why there is nothing to run."""
-
-    student: str
-    module: str
-    path: str | None
-    fingerprint: str
-    status: str = ""
-    problem: str = ""
-    shown: str = ""  # the path as the student knows it: inside their own folder
-
-    @property
-    def exercise(self) -> str:
-        return self.module.partition("_")[0]
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -89,44 +77,10 @@ def plan(students: list[StudentFiles], modules: list[str], seed: int) -> list[Ta
                 path, status, problem = None, UNREADABLE, student.problem
             else:
                 path, status, problem = find_exercise_file(student.folder, module)
-            content = path.read_bytes() if path is not None else problem.encode()
-            fingerprint = hashlib.sha256(f"{grader_fingerprint(module, seed)}|".encode() + content).hexdigest()
             shown = path.relative_to(student.folder).as_posix() if path is not None else ""
-            tasks.append(Task(student.student, module, str(path) if path else None, fingerprint, status, problem, shown))
+            tasks.append(make_task(student.student, module, seed, path=path, status=status, problem=problem,
+                                   shown=shown))
     return tasks
-
-
-@functools.cache
-def grader_fingerprint(module: str, seed: int) -> str:
-    """Changes whenever what decides `module`'s grades does: the grading engine, the references,
-    the exercise's own declaration, the seed. Another exercise's declaration, the reports and
-    the staff tools do not count: adding an exercise mid-course regrades nothing else."""
-    digest = hashlib.sha256(f"{module}|seed={seed}".encode())
-    engine = [path for path in (_SOURCE_ROOT / "grader").rglob("*.py")
-              if not {"catalog", "staff", "instructor"} & set(path.relative_to(_SOURCE_ROOT / "grader").parts)]
-    declaration = _SOURCE_ROOT / "grader" / "catalog" / f"{module}.py"
-    for path in sorted([*engine, declaration, *(_SOURCE_ROOT / "reference").rglob("*.py")]):
-        digest.update(path.relative_to(_SOURCE_ROOT).as_posix().encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def run_task(task: Task, seed: int = 0) -> Grade:
-    """Grade one student's one exercise, all checks (hidden ones too). Never raises for the
-    submission's sake: every outcome is a Grade."""
-    from grader.errors import SubmissionError
-    from grader.grading import grade, unreadable
-
-    if task.path is None:
-        status, result = task.status, unreadable(task.module, task.problem, seed=seed)
-    else:
-        try:
-            result = grade([task.module], submission=task.path, seed=seed, include_hidden=True).exercises[0]
-            result.submission = task.shown
-            status = ERROR if result.has_errors else GRADED
-        except SubmissionError as error:  # not UTF-8, too large, not a notebook
-            status, result = UNREADABLE, unreadable(task.module, str(error), seed=seed)
-    return Grade(task.student, task.exercise, task.fingerprint, status, result.score, result.max_score,
-                 result.to_dict())
 
 
 def execute(tasks: list[Task], *, jobs: int | None, seed: int, scheduler: str | None) -> Iterator[Grade]:
@@ -138,10 +92,68 @@ def execute(tasks: list[Task], *, jobs: int | None, seed: int, scheduler: str | 
 
         yield from run_on_cluster(tasks, scheduler, seed)
         return
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1, initializer=_die_with_parent) as pool:
-        futures = [pool.submit(run_task, task, seed) for task in tasks]
+    running = Path(tempfile.mkdtemp(prefix="cnn-grader-running-"))
+    try:
+        yield from _run_in_pools(tasks, jobs=jobs or os.cpu_count() or 1, seed=seed, running=running)
+    finally:
+        shutil.rmtree(running, ignore_errors=True)
+
+
+def _run_in_pools(tasks: list[Task], *, jobs: int, seed: int, running: Path) -> Iterator[Grade]:
+    """Every task's Grade, whatever kills a pool process (a submission that kills its grader,
+    the kernel's out-of-memory killer).
+
+    A broken pool is replaced. The tasks that had not started run in the next pool as before;
+    the ones that were running when it broke (the culprit among them) run again, each alone in
+    a pool of its own, so that only the culprit breaks its pool again: it is recorded as
+    crashed, and the batch goes on.
+    """
+    waiting = list(tasks)
+    while waiting:
+        suspects, waiting = yield from _pool(waiting, jobs, seed, running)
+        for task in suspects:
+            log.debug("a grading process died; regrading %s %s alone", task.student, task.exercise)
+            again, _ = yield from _pool([task], 1, seed, running)
+            if again:
+                yield error_grade(task, "the process grading this file died, twice (killed by the file, or for "
+                                        "using too much memory): it was not graded", status=CRASHED, seed=seed)
+
+
+def _pool(tasks: list[Task], workers: int, seed: int, running: Path):
+    """Yield the grades `tasks` get from one process pool; return the tasks left when the pool
+    broke, as (those that were running, those still waiting)."""
+    finished = set()
+    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
+        futures = {pool.submit(_run_marked, task, seed, str(running)): task for task in tasks}
         for future in as_completed(futures):
-            yield future.result()
+            task = futures[future]
+            try:
+                grade = future.result()
+            except BrokenProcessPool:
+                continue
+            except Exception as error:  # noqa: BLE001 - the task or its grade could not cross
+                grade = error_grade(task, f"internal grader error: {type(error).__name__}: {error}", seed=seed)
+            finished.add(task)
+            yield grade
+    left = [task for task in tasks if task not in finished]
+    started = [task for task in left if _marker(running, task).exists()]
+    for task in started:
+        _marker(running, task).unlink(missing_ok=True)
+    return started, [task for task in left if task not in started]
+
+
+def _run_marked(task: Task, seed: int, running: str) -> Grade:
+    """run_task, with a file in `running` while it runs: a pool that dies shows who was running."""
+    marker = _marker(Path(running), task)
+    marker.touch()
+    try:
+        return run_task(task, seed)
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _marker(running: Path, task: Task) -> Path:
+    return running / hashlib.sha256(f"{task.student}\0{task.module}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def _die_with_parent() -> None:
@@ -165,6 +177,15 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
                      key=lambda grade: exercises.index(grade.exercise))
         if not own:
             continue
-        report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
-        write_atomically(out / student.slug / "results.json", render(report, "json"))
-        write_atomically(out / student.slug / "report.html", render(report, "html"))
+        try:
+            report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
+            files = {"results.json": render(report, "json"), "report.html": render(report, "html")}
+        except Exception as error:  # noqa: BLE001 - one student's report never stops the others'
+            problem = f"the grader could not render this report: {type(error).__name__}: {error}"
+            log.warning("%s: %s", student.student, problem)
+            files = {"results.json": json.dumps({"student": student.student, "error": problem,
+                                                 "score": sum(grade.score for grade in own),
+                                                 "max_score": sum(grade.max_score for grade in own)}, indent=2) + "\n",
+                     "report.html": f"<!DOCTYPE html>\n<p>{html.escape(problem)}</p>\n"}
+        for name, text in files.items():
+            write_atomically(out / student.slug / name, text)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from grader.errors import GRADED, INTERNAL_ERROR
+from grader.errors import GRADED, INTERNAL_ERROR, GraderError
 
 
 @click.command("batch")
@@ -18,13 +18,18 @@ from grader.errors import GRADED, INTERNAL_ERROR
 @click.option("--exercises", metavar="LIST", help="Comma-separated exercises to grade, e.g. exercise1,exercise3 (default: all).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed (part of every grade's fingerprint).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
+@click.option("--unsafe-no-sandbox", is_flag=True,
+              help="Grade even where bubblewrap cannot run (see the README's \"Untrusted code\" for what is lost).")
 def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str | None, seed: int,
-                  scheduler: str | None) -> int:
+                  scheduler: str | None, unsafe_no_sandbox: bool) -> int:
     """Grade a class: SUBMISSIONS holds one folder or .zip per student, named by student id.
 
     Reruns grade only what is new or changed; a run killed at any moment loses nothing.
     """
     from grader.staff.batch import batch
+
+    if scheduler is None:  # a cluster's machines each need bubblewrap; this one runs no student code
+        _check_sandbox(submissions, out, unsafe=unsafe_no_sandbox)
 
     names = [name.strip() for name in exercises.split(",") if name.strip()] if exercises else None
     summary = batch(submissions, out, jobs=jobs, exercises=names, seed=seed, scheduler=scheduler,
@@ -37,6 +42,25 @@ def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str
         click.echo(f"{summary.errors} grade(s) hit a grader error; rerun to retry them", err=True)
         return INTERNAL_ERROR
     return GRADED
+
+
+def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
+    """No silent fallback: without bubblewrap, refuse unless told; told, say what is exposed."""
+    from grader.worker.sandbox import UNPRIVILEGED, detect, readable_by_others, refusal_for_batch, warning
+
+    sandbox = detect()
+    refusal = refusal_for_batch(sandbox)
+    if not refusal:
+        return
+    if not unsafe:
+        raise GraderError(refusal)
+    click.echo(warning(sandbox), err=True)
+    if sandbox.kind == UNPRIVILEGED:  # the students' workers are other users: keep them out of what we write
+        out.mkdir(parents=True, exist_ok=True)
+        out.chmod(out.stat().st_mode & ~0o007)
+        if readable_by_others(submissions):
+            click.echo(f"warning: {submissions} is readable by every user, so by each student's code: "
+                       f"chmod -R o-rwx {submissions}", err=True)
 
 
 def _progress(terminal: bool):
@@ -81,3 +105,21 @@ def export_github(out: Path, seed: int, fail_under: str | None) -> None:
 
     github_workflow(out, seed=seed, fail_under=fail_under)
     click.echo(f"wrote {out}; commit it in the student template repository")
+
+
+@export_command.command("report")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["text", "markdown", "html", "gradescope", "junit"]),
+              required=True, help="The format to render the saved report in.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write it to this file instead of the terminal.")
+def export_report(report: Path, format_: str, output: Path | None) -> None:
+    """Render REPORT (saved with `--format json`) in another format, without grading again."""
+    from grader.staff.export import report_from_json
+    from grader.staff.gradebook import write_atomically
+
+    text = report_from_json(report, format_)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, text)

@@ -16,12 +16,14 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.results import CRASHED, ERROR, GRADED, MISSING, TIMEOUT, UNREADABLE
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS grades (
     student     TEXT NOT NULL,
     exercise    TEXT NOT NULL,
     fingerprint TEXT NOT NULL,
-    status      TEXT NOT NULL,   -- graded | error | missing | unreadable
+    status      TEXT NOT NULL,   -- graded | missing | unreadable | timeout | crashed | error
     score       REAL NOT NULL,
     max_score   REAL NOT NULL,
     result      TEXT NOT NULL,   -- the exercise's --format json object
@@ -30,7 +32,9 @@ CREATE TABLE IF NOT EXISTS grades (
 );
 """
 
-GRADED, ERROR, MISSING, UNREADABLE = "graded", "error", "missing", "unreadable"
+# What each status means: grader/results.py. A row an older grader wrote holds only graded,
+# error, missing or unreadable; its fingerprint differs from today's, so the rerun regrades it.
+STATUSES = (GRADED, MISSING, UNREADABLE, TIMEOUT, CRASHED, ERROR)
 
 
 @dataclass(frozen=True)
@@ -84,26 +88,29 @@ class Gradebook:
 
 
 def csv_text(grades: list[Grade], students: list[str], exercises: list[str]) -> str:
-    """One row per student: student, one column per exercise, total, max_total, status."""
+    """One row per student: student, one column per exercise, total, max_total, status (what is
+    not simply graded, by exercise), then each exercise's own status (`exercise1 status`)."""
     table = {(grade.student, grade.exercise): grade for grade in grades}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", *exercises, "total", "max_total", "status"])
+    writer.writerow(["student", *exercises, "total", "max_total", "status",
+                     *(f"{exercise} status" for exercise in exercises)])
     for student in students:
         row = [table.get((student, exercise)) for exercise in exercises]
         scores = [f"{grade.score:g}" if grade else "" for grade in row]
         total = sum(grade.score for grade in row if grade)
         max_total = sum(grade.max_score for grade in row if grade)
-        writer.writerow([student, *scores, f"{total:g}", f"{max_total:g}", student_status(row, exercises)])
+        writer.writerow([student, *scores, f"{total:g}", f"{max_total:g}", student_status(row, exercises),
+                         *(grade.status if grade else "" for grade in row)])
     return out.getvalue()
 
 
 def student_status(row: list[Grade | None], exercises: list[str]) -> str:
-    """'graded', or what is wrong: 'missing: exercise3; grader error: exercise5'."""
+    """'graded', or what is wrong: 'missing: exercise3; timeout: exercise4; grader error: exercise5'."""
     problems: dict[str, list[str]] = {}
     for exercise, grade in zip(exercises, row):
-        label = "not graded yet" if grade is None else {ERROR: "grader error", MISSING: "missing",
-                                                       UNREADABLE: "unreadable"}.get(grade.status)
+        label = "not graded yet" if grade is None else "grader error" if grade.status == ERROR \
+            else None if grade.status == GRADED else grade.status
         if label:
             problems.setdefault(label, []).append(exercise)
     return "; ".join(f"{label}: {', '.join(names)}" for label, names in problems.items()) or GRADED

@@ -6,6 +6,11 @@ of arrays that follows; tuples and dicts are tagged so that they survive the tri
 else the submission returns crosses as `{"$object": type name, "repr": ...}`: a description,
 never the object. Both sides import this module, so it needs only the standard library and
 NumPy.
+
+The grader trusts no reply: the submission runs in the worker and can write to the reply
+descriptor itself. `read_reply` takes only a well-formed answer to the request just sent (its
+`id` echoed), with every field of the expected type, and refuses a frame longer than the
+caller allows after reading a few hundred bytes of it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import struct
 import time
 
 import numpy as np
+
+from grader.worker.wire import Opaque
 
 MAX_FRAME_BYTES = 256 * 2**20
 _U64 = struct.Struct("<Q")
@@ -36,18 +43,25 @@ class PeerClosed(ProtocolError):
     """The other side closed its end (it exited or crashed)."""
 
 
-class Opaque:
-    """A returned value that is neither an array nor plain data: only its description crosses."""
+class ReplyTooLarge(ProtocolError):
+    """A frame longer than the reader allows: refused after reading only its first bytes.
 
-    def __init__(self, type_name: str, text: str):
-        self.type_name = type_name
-        self.text = text
+    `shape` is what its first array announced ("shape (2000, 2000), float64"), or "not an
+    array"; the rest of the frame is never kept (read and thrown away when `drained`).
+    """
 
-    def __repr__(self) -> str:
-        return self.text
+    def __init__(self, length: int, shape: str, drained: bool = False):
+        super().__init__(f"{shape}, {_megabytes(length)}")
+        self.length = length
+        self.shape = shape
+        self.drained = drained  # the rest was read and thrown away: the pipe is ready for the next frame
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Opaque) and (self.type_name, self.text) == (other.type_name, other.text)
+
+class Reply:
+    """A worker's answer, checked field by field: what `read_reply` returns."""
+
+    def __init__(self, ok: bool, value: object, error: dict | None, stdout: str):
+        self.ok, self.value, self.error, self.stdout = ok, value, error, stdout
 
 
 def encode(value, arrays: list) -> object:
@@ -73,20 +87,71 @@ def encode(value, arrays: list) -> object:
 
 
 def decode(data, arrays: list) -> object:
-    """Inverse of `encode`."""
+    """Inverse of `encode`; raises ProtocolError on anything `encode` cannot have made."""
     if isinstance(data, list):
         return [decode(item, arrays) for item in data]
-    if not isinstance(data, dict):
+    if data is None or isinstance(data, (bool, int, float, str)):
         return data
-    if "$array" in data:
-        return arrays[data["$array"]]
-    if "$tuple" in data:
-        return tuple(decode(item, arrays) for item in data["$tuple"])
-    if "$dict" in data:
-        return {key: decode(item, arrays) for key, item in data["$dict"].items()}
-    if "$object" in data:
-        return Opaque(str(data["$object"]), str(data.get("repr", "")))
-    raise ProtocolError(f"unknown tagged value {sorted(data)}")
+    if not isinstance(data, dict) or not data:
+        raise ProtocolError(f"a value of type {type(data).__name__}")
+    tag = next(iter(data))
+    if tag == "$array" and len(data) == 1:
+        index = data[tag]
+        if type(index) is not int or not 0 <= index < len(arrays):
+            raise ProtocolError(f"an array index {str(index)[:20]} with {len(arrays)} arrays")
+        return arrays[index]
+    if tag == "$tuple" and len(data) == 1 and isinstance(data[tag], list):
+        return tuple(decode(item, arrays) for item in data[tag])
+    if tag == "$dict" and len(data) == 1 and isinstance(data[tag], dict):
+        return {key: decode(item, arrays) for key, item in data[tag].items()}
+    if tag == "$object" and set(data) <= {"$object", "repr"} and isinstance(data[tag], str) \
+            and isinstance(data.get("repr", ""), str):
+        return Opaque(data[tag][:100], data.get("repr", "")[:300])
+    raise ProtocolError(f"an unknown tagged value {sorted(data)[:3]}")
+
+
+def read_reply(fd: int, *, request_id: int, deadline: float | None = None,
+               max_bytes: int = MAX_FRAME_BYTES) -> Reply:
+    """The reply to request `request_id`, every field checked.
+
+    The submission runs in the worker and knows the reply descriptor, so it can write frames
+    of its own: a frame that is not a well-formed answer to this very request raises
+    ProtocolError (ReplyTooLarge past `max_bytes`), and the caller restarts the worker.
+    """
+    header, arrays = read_frame(fd, deadline, max_bytes)
+    try:
+        return _reply(header, arrays, request_id)
+    except RecursionError:
+        raise ProtocolError("a value nested too deeply") from None
+
+
+def _reply(header: dict, arrays: list, request_id: int) -> Reply:
+    unknown = set(header) - {"ok", "value", "error", "stdout", "id", "n_arrays"}
+    if unknown:
+        raise ProtocolError(f"unexpected fields {sorted(unknown)[:3]}")
+    if header.get("id") != request_id or type(header.get("id")) is not int:
+        raise ProtocolError(f"an answer to request {str(header.get('id'))[:20]}, not to request {request_id}")
+    ok, stdout, error = header.get("ok"), header.get("stdout", ""), header.get("error")
+    if not isinstance(ok, bool) or not isinstance(stdout, str):
+        raise ProtocolError("no ok flag, or output that is not text")
+    if ok != (error is None):
+        raise ProtocolError("an error in a successful reply, or a failed reply without one")
+    if error is not None:
+        error = _error(error)
+    elif any(array.dtype.kind not in "biufc" for array in arrays):
+        raise ProtocolError("an array that is not numeric")
+    return Reply(ok, decode(header.get("value"), arrays) if ok else None, error, stdout)
+
+
+def _error(error: object) -> dict:
+    """The submission's exception as the worker describes it: type, message, line, source."""
+    if not isinstance(error, dict) or set(error) - {"type", "message", "line", "source"} \
+            or not isinstance(error.get("type"), str) or not isinstance(error.get("message", ""), str) \
+            or not isinstance(error.get("source", ""), str) \
+            or not (error.get("line") is None or type(error.get("line")) is int):
+        raise ProtocolError("an error that is not {type, message, line, source}")
+    return {"type": error["type"][:100], "message": error.get("message", "")[:500], "line": error.get("line"),
+            "source": error.get("source", "")[:300]}
 
 
 def pack(header: dict, arrays: list) -> bytes:
@@ -139,8 +204,56 @@ def read_frame(fd: int, deadline: float | None = None, max_bytes: int = MAX_FRAM
     """Read one frame from `fd`; with a deadline, `fd` must be non-blocking."""
     (length,) = _U64.unpack(_read_exactly(fd, _U64.size, deadline))
     if length > max_bytes:
-        raise ProtocolError(f"a reply of {length} bytes is larger than the limit of {max_bytes}")
+        counted = _Counted(fd)
+        shape = _announced_shape(counted, deadline)
+        drained = counted.count <= length <= MAX_FRAME_BYTES and _discard(fd, length - counted.count, deadline)
+        raise ReplyTooLarge(length, shape, drained)
     return unpack(_read_exactly(fd, length, deadline))
+
+
+class _Counted(int):
+    """A descriptor that counts the bytes read through `_read_exactly`."""
+
+    def __new__(cls, fd: int):
+        counted = super().__new__(cls, fd)
+        counted.count = 0
+        return counted
+
+
+def _discard(fd: int, count: int, deadline: float | None) -> bool:
+    """Read `count` bytes and keep none of them; False when the deadline or the peer cut it short."""
+    try:
+        while count > 0:
+            count -= len(_read_exactly(fd, min(count, 1 << 20), deadline))
+    except ProtocolError:
+        return False
+    return True
+
+
+def _announced_shape(fd: _Counted, deadline: float | None) -> str:
+    """'shape (2000, 2000), float64': what the frame's first array announces in its .npy header
+    (a few hundred bytes are read), or "not an array" when there is none to read (a long list)."""
+    try:
+        (header_length,) = _U32.unpack(_read_exactly(fd, _U32.size, deadline))
+        if header_length > 65536:
+            raise ValueError("a long header")
+        if int(json.loads(_read_exactly(fd, header_length, deadline))["n_arrays"]) < 1:
+            raise ValueError("no arrays: a long list, say")
+        _read_exactly(fd, _U64.size, deadline)  # the array's length
+        magic = _read_exactly(fd, 8, deadline)  # \x93NUMPY, major and minor version
+        size_bytes = _read_exactly(fd, 2 if magic[6] == 1 else 4, deadline)
+        size = int.from_bytes(size_bytes, "little")
+        if size > 4096:
+            raise ValueError("a long .npy header")
+        read_header = np.lib.format.read_array_header_1_0 if magic[6] == 1 else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read_header(io.BytesIO(size_bytes + _read_exactly(fd, size, deadline)))
+    except Exception:  # noqa: BLE001 - a header that cannot be read is described by the frame's size
+        return "not an array"
+    return f"shape {tuple(shape)}, {dtype}"
+
+
+def _megabytes(length: int) -> str:
+    return f"{length / 2**20:.1f} MB" if length >= 2**20 else f"{length:,} bytes"
 
 
 def _read_exactly(fd: int, count: int, deadline: float | None) -> bytes:
@@ -156,6 +269,8 @@ def _read_exactly(fd: int, count: int, deadline: float | None) -> bytes:
             raise PeerClosed("the other side closed the pipe")
         chunks.append(chunk)
         missing -= len(chunk)
+    if isinstance(fd, _Counted):
+        fd.count += count
     return b"".join(chunks)
 
 

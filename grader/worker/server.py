@@ -5,7 +5,8 @@ more: the grader holds the reference and does every comparison. Anything the sub
 prints goes to a file that is read back after each call and shipped as text; the protocol
 uses its own file descriptors, so a print can never pass for an answer.
 
-Started as `python -I -c <bootstrap> CONFIG_JSON`; see grader.worker.client.
+Started as `python -s -S -c <bootstrap> CONFIG_JSON` with only its own package and the
+allowed distributions on its path; see grader.worker.view and grader.worker.client.
 """
 
 from __future__ import annotations
@@ -172,17 +173,18 @@ def main() -> None:
     except protocol.PeerClosed:
         return
     worker = Worker({**config, **header["args"]})
-    protocol.write_frame(reply_fd, protocol.pack(worker.start(), []))
+    protocol.write_frame(reply_fd, protocol.pack({**worker.start(), "id": header.get("id")}, []))
     while True:
         try:
             header, arrays = protocol.read_frame(request_fd)
         except protocol.PeerClosed:
             return
         reply, out_arrays = worker.handle(header, arrays)
+        reply["id"] = header.get("id")  # the grader takes only the answer to the request it sent
         try:
             frame = protocol.pack(reply, out_arrays)
         except Exception as error:  # e.g. an array NumPy cannot save
-            frame = protocol.pack({"ok": False, "error": worker._describe(error)}, [])
+            frame = protocol.pack({"ok": False, "error": worker._describe(error), "id": header.get("id")}, [])
         protocol.write_frame(reply_fd, frame)
 
 

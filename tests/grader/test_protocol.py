@@ -1,6 +1,9 @@
 """Does the wire format carry arrays and plain data, and refuse everything else?"""
 
 import io
+import os
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -42,3 +45,56 @@ def test_a_pickled_array_is_refused():
 def test_malformed_frames_raise_protocol_error(body):
     with pytest.raises(protocol.ProtocolError):
         protocol.unpack(body)
+
+
+@pytest.mark.parametrize("data", [
+    {"$array": 3}, {"$array": "0"}, {"$array": True}, {"$tuple": 5}, {"$dict": []}, {"$object": 1},
+    {"$array": 0, "extra": 1}, {"plain": "dict"}, {}, {"$set": [1]},
+])
+def test_values_encode_cannot_make_are_refused(data):
+    """Does decoding refuse every tagged value that is not exactly what `encode` writes?"""
+    with pytest.raises(protocol.ProtocolError):
+        protocol.decode(data, [np.zeros(1)])
+
+
+def reply(header, arrays=(), *, request_id=1, max_bytes=protocol.MAX_FRAME_BYTES):
+    read, write = os.pipe()
+    frame = protocol.pack(header, list(arrays))
+    writer = threading.Thread(target=protocol.write_frame, args=(write, frame), daemon=True)
+    writer.start()
+    try:
+        return protocol.read_reply(read, request_id=request_id, deadline=time.monotonic() + 5, max_bytes=max_bytes)
+    finally:
+        os.close(read)
+        writer.join(5)
+        os.close(write)
+
+
+def test_a_well_formed_reply_to_this_request_is_taken():
+    answer = reply({"ok": True, "value": {"$array": 0}, "stdout": "hi", "id": 1}, [np.arange(3.0)])
+    assert answer.ok and answer.value.tolist() == [0, 1, 2] and answer.stdout == "hi"
+
+
+@pytest.mark.parametrize("header", [
+    {"ok": True, "value": 1, "id": 2},  # an answer to another request (a forged or stale frame)
+    {"ok": True, "value": 1},  # no request at all
+    {"ok": "yes", "value": 1, "id": 1},
+    {"ok": False, "error": "not a dict", "id": 1},
+    {"ok": False, "error": {"type": 5}, "id": 1},
+    {"ok": True, "value": 1, "error": {"type": "X", "message": ""}, "id": 1},
+    {"ok": True, "value": 1, "stdout": 5, "id": 1},
+    {"ok": True, "value": {"$dict": []}, "id": 1},
+    {"ok": True, "value": 1, "id": 1, "score": 10},
+])
+def test_a_malformed_or_forged_reply_is_refused(header):
+    """Is every reply that is not a well-formed answer to this very request a ProtocolError?"""
+    with pytest.raises(protocol.ProtocolError):
+        reply(header)
+
+
+def test_a_reply_far_larger_than_allowed_is_refused_with_its_shape_and_thrown_away():
+    """Is a 32 MB reply refused from its first bytes, described by its shape, and the pipe left clean?"""
+    with pytest.raises(protocol.ReplyTooLarge) as refused:
+        reply({"ok": True, "value": {"$array": 0}, "id": 1}, [np.ones((2000, 2000))], max_bytes=2**20)
+    assert refused.value.shape == "shape (2000, 2000), float64" and refused.value.drained
+    assert str(refused.value) == "shape (2000, 2000), float64, 30.5 MB"

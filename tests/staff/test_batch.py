@@ -16,6 +16,9 @@ from grader.staff.batch import batch
 from grader.worker.sandbox import BUBBLEWRAP, detect
 from tests.conftest import ROOT, SUBMISSIONS
 
+# One process builds this module's shared fixture (pytest -n 2 keeps the group together).
+pytestmark = pytest.mark.xdist_group("batch")
+
 CLASS = SUBMISSIONS / "class"
 SANDBOXED = detect().kind == BUBBLEWRAP
 # Without bubblewrap the writer and the snoop would really write into /etc and read other
@@ -25,11 +28,15 @@ NEEDS_SANDBOX = {"writer", "snoop"} | (set() if detect().limits_processes else {
 EXPECTED = {  # student: (status, score) for exercise 1, worth 11 with its hidden check
     "alice": ("graded", 11), "carol": ("graded", 11), "notebook": ("graded", 11), "printer": ("graded", 11),
     "writer": ("graded", 11), "snoop": ("graded", 11),
-    "bob": ("graded", 2), "syntax": ("graded", 0), "wrong_names": ("graded", 4), "looper": ("graded", 4),
+    "bob": ("graded", 2), "wrong_names": ("graded", 4), "looper": ("graded", 4),
     "hog": ("graded", 4), "exiter": ("graded", 4), "crasher": ("graded", 4), "forker": ("graded", 0),
+    "encoder": ("graded", 4), "giant": ("graded", 0),
+    "killer": ("graded", 4) if SANDBOXED else ("crashed: exercise1", 0),
+    "forger": ("crashed: exercise1", 0), "stuck": ("timeout: exercise1", 0),
     "missing": ("missing: exercise1", 0), "corrupt": ("unreadable: exercise1", 0),
     "empty": ("unreadable: exercise1", 0), "escape": ("unreadable: exercise1", 0),
     "huge": ("unreadable: exercise1", 0), "latin1": ("unreadable: exercise1", 0),
+    "syntax": ("unreadable: exercise1", 0), "badtags": ("unreadable: exercise1", 0),
 }
 
 
@@ -71,7 +78,11 @@ def test_every_student_gets_a_row_with_a_clear_verdict(graded_class):
     assert set(table) == set(expected)
     for student, (status, score) in expected.items():
         assert (table[student]["status"], float(table[student]["exercise1"])) == (status, score), student
+        assert table[student]["exercise1 status"] == status.partition(":")[0], student
     assert table["alice"]["max_total"] == "11" and summary.errors == 0
+    stored = {student: status for student, _, _, status, _ in grades(out)}
+    assert {student: status for student, status in stored.items()} == \
+        {student: status.partition(":")[0] for student, (status, _) in expected.items()}
 
 
 def test_each_student_has_results_json_and_an_html_report(graded_class):
@@ -88,6 +99,9 @@ def test_each_student_has_results_json_and_an_html_report(graded_class):
     ("latin1", "not UTF-8"), ("missing", "no exercise1_convolution.py"), ("looper", "timed out"),
     ("exiter", "exited with code 0"), ("crasher", "SIGSEGV"), ("hog", "ran out of memory"),
     ("forker", "hit the process limit|timed out"),  # bounded either way; which comes first depends on load
+    ("syntax", "SyntaxError"), ("badtags", "not a readable notebook: cells/1/metadata/tags"),
+    ("forger", "the worker's reply was malformed"), ("giant", "output too large (shape (2000, 2000), float64"),
+    ("stuck", "importing the file timed out"), ("encoder", "conv2d returned a dict"),
 ])
 def test_the_verdicts_say_what_happened(graded_class, student, words):
     _, out, _ = graded_class
@@ -149,3 +163,78 @@ def test_a_missing_submissions_folder_is_one_line_and_exit_2(tmp_path):
     done = subprocess.run([sys.executable, "-m", "grader", "batch", str(tmp_path / "nope"), "--out", str(tmp_path / "r")],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 2 and "is not a folder" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_a_value_shaped_like_the_reports_encoding_stays_a_value_after_a_rerun(graded_class):
+    """Is a dict that looks like the report's array encoding kept as that dict when reports are rebuilt?"""
+    submissions, out, _ = graded_class
+    batch(submissions, out, jobs=2, exercises=["exercise1"])  # rebuilds every report from the gradebook
+    tests = json.loads((out / "encoder" / "results.json").read_text())["tests"]
+    actuals = [test["counterexample"]["actual"] for test in tests if test.get("counterexample")]
+    assert {"dtype": "float64", "shape": [7, 7, 7], "values": [1.0, 2.0]} in actuals
+    assert {"$dict": {"$array": {"dtype": "float64", "shape": [7, 7, 7], "values": [1.0, 2.0]}}} in actuals
+
+
+def test_huge_outputs_leave_the_gradebook_and_the_reports_small(graded_class):
+    """Does a submission returning 32 MB arrays leave a few kilobytes in results.json and the gradebook?"""
+    _, out, _ = graded_class
+    assert (out / "giant" / "results.json").stat().st_size < 100_000
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        (size,) = db.execute("SELECT length(result) FROM grades WHERE student = 'giant'").fetchone()
+    assert size < 100_000
+
+
+def test_a_dead_pool_process_is_replaced_and_only_its_culprit_recorded_as_crashed(tmp_path, monkeypatch):
+    """When a task kills its pool process, do the others still get their grades, and the culprit a row?"""
+    from grader.staff import batch as batch_module
+    from grader.staff.batch import Task, execute
+
+    real_run_task = batch_module.run_task
+
+    def run_task(task, seed=0):  # the pool forks, so its processes run this too
+        if task.student == "culprit":
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real_run_task(task, seed)
+
+    monkeypatch.setattr(batch_module, "run_task", run_task)
+    tasks = [Task(name, "exercise1_convolution", None, "f", "missing", "no file")
+             for name in ("a", "b", "culprit", "c", "d", "e")]
+    grades = {grade.student: grade for grade in execute(tasks, jobs=2, seed=0, scheduler=None)}
+    assert set(grades) == {"a", "b", "culprit", "c", "d", "e"}
+    assert grades["culprit"].status == "crashed" and "died" in grades["culprit"].result["problem"]
+    assert all(grades[name].status == "missing" for name in "abcde")
+
+
+def test_one_report_that_cannot_be_rendered_does_not_stop_the_others(tmp_path):
+    from grader.grading import unreadable
+    from grader.staff.batch import write_outputs
+    from grader.staff.collect import StudentFiles
+    from grader.staff.gradebook import Grade, Gradebook
+
+    gradebook = Gradebook(tmp_path / "gradebook.sqlite")
+    good = unreadable("exercise1_convolution", "no file", status="missing")
+    gradebook.record(Grade("good", "exercise1", "f", "missing", 0, 11, good.to_dict()))
+    gradebook.record(Grade("broken", "exercise1", "f", "graded", 0, 11, {"exercise": "exercise1"}))
+    write_outputs(gradebook, [StudentFiles("broken", None), StudentFiles("good", None)], ["exercise1"], tmp_path)
+    gradebook.close()
+    assert "could not render" in json.loads((tmp_path / "broken" / "results.json").read_text())["error"]
+    assert json.loads((tmp_path / "good" / "results.json").read_text())["status"] == "missing"
+
+
+def test_a_rerun_over_an_older_gradebook_regrades_and_does_not_crash(tmp_path):
+    """Does a gradebook written by an older grader (old statuses, old array encoding) survive a rerun?"""
+    from grader.staff.gradebook import SCHEMA
+
+    submissions = copy_class(tmp_path / "submissions", {"syntax", "missing"})
+    out = tmp_path / "results"
+    out.mkdir()
+    old = {"exercise": "exercise1", "title": "Convolution", "section": "4", "submission": "", "execution_time": 0,
+           "sandbox": "", "seed": 0, "notes": [], "tests": [{"name": "conv2d", "score": 0, "max_score": 1,
+           "status": "failed", "counterexample": {"call": "conv2d(x)", "inputs": {}, "differences": "",
+           "expected": None, "actual": {"dtype": "float64", "shape": [7, 7, 7], "values": [1.0, 2.0]}}}]}
+    with sqlite3.connect(out / "gradebook.sqlite") as db:
+        db.executescript(SCHEMA)
+        db.execute("INSERT INTO grades (student, exercise, fingerprint, status, score, max_score, result) "
+                   "VALUES ('syntax', 'exercise1', 'old', 'graded', 0, 10, ?)", (json.dumps(old),))
+    assert batch(submissions, out, jobs=1, exercises=["exercise1"]).graded == 2
+    assert rows(out)["syntax"]["status"] == "unreadable: exercise1"

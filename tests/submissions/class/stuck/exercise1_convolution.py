@@ -1,0 +1,3 @@
+"""Hostile: never finishes being imported."""
+while True:
+    pass
