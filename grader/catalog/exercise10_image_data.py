@@ -314,6 +314,7 @@ EXERCISE = Exercise(
     title="Image data",
     section="2. Image Data; 14. Multiclass Classification (CIFAR-10)",
     summary="to_grayscale, normalize, standardize, one_hot and channels_first: images and labels made ready",
+    points=10,
     functions=("to_grayscale", "normalize", "standardize", "one_hot", "channels_first"),
     checks=(
         lecture_examples(

@@ -291,6 +291,7 @@ EXERCISE = Exercise(
     title="Data augmentation",
     section="9. Image Data Augmentation",
     summary="hflip, vflip, shift, rotate90, rotate, shear, zoom, adjust_brightness, channel_shift",
+    points=10,
     functions=("hflip", "vflip", "shift", "rotate90", "rotate", "shear", "zoom", "adjust_brightness",
                "channel_shift"),
     checks=(
