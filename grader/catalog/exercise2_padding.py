@@ -1,5 +1,7 @@
 """Exercise 2, padding: what is checked, the lecture's examples, and the mistakes we name."""
 
+from functools import partial
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -228,12 +230,14 @@ EXERCISE = Exercise(
     checks=(
         lecture_examples(
             "pad2d", PAD_EXAMPLES, points=1, name="pad2d: the lecture's example",
-            description="The 5x5 image of section 5 with one pixel of zeros on every side: 7x7."),
+            description="The 5x5 image of section 5 with one pixel of zeros on every side: 7x7.",
+            compare=partial(compare_arrays, require_float=False)),
         matches_reference(
             "pad2d", ref.pad2d, images_and_padding(), points=2, name="pad2d: matches the reference",
             description="Random batches, pad an int or (ph, pw) up to 4 (often wider than the image): "
-                        "float32, float64 and uint8 pixels, always a floating-point result.",
-            explain=_pad_rule),
+                        "float32, float64 and uint8 pixels; padding only moves data, so x's dtype is "
+                        "accepted as well as floating point.",
+            explain=_pad_rule, require_float=False),
         satisfies_property(
             "pad2d", _pad_then_crop, images_and_padding(FLOATS), points=1,
             name="pad2d: cropping the padding gives x back",
