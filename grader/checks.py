@@ -389,10 +389,22 @@ def lecture_examples(function: str, examples: list[Example], *, points: float, n
                         kind=lambda example: f"the lecture's example ({example.name})")
 
 
-def satisfies_property(function: str, prop: Callable, inputs, *, points: float, name: str, description: str,
-                       hint: str = "", max_examples: int = 30, hidden: bool = False) -> PropertyCheck:
-    """`prop(session, drawn)` holds for every drawn input: it calls `function` through
-    `session.call` and raises Falsified where the answer breaks the property (an invariant
-    such as "cropping the padding gives x back", or an exact rule for ints)."""
-    return PropertyCheck(name=name, points=points, description=description, functions=(function,),
-                         hint=hint, hidden=hidden, inputs=inputs, prop=prop, max_examples=max_examples)
+def satisfies_property(function: str | tuple[str, ...], prop: Callable, inputs, *, points: float, name: str,
+                       description: str, hint: str = "", max_examples: int = 30, hidden: bool = False,
+                       shrink_calls: int = 100) -> PropertyCheck:
+    """`prop(session, drawn)` holds for every drawn input: it calls `function` (or, for a check
+    about several, each of them) through the session and raises Falsified where the answer breaks
+    the property (an invariant such as "cropping the padding gives x back", an exact rule for
+    ints, a model's method against the reference)."""
+    functions = (function,) if isinstance(function, str) else tuple(function)
+    return PropertyCheck(name=name, points=points, description=description, functions=functions, hint=hint,
+                         hidden=hidden, inputs=inputs, prop=prop, max_examples=max_examples, shrink_calls=shrink_calls)
+
+
+def holds_for_examples(function: str | tuple[str, ...], prop: Callable, examples, *, points: float, name: str,
+                       description: str, kind: str | Callable = "a fixed example", hint: str = "") -> ExampleCheck:
+    """`prop(session, example)` holds for each of a few fixed examples, in order (a configuration,
+    a model and batches of the grader's choosing); the first that fails is reported as `kind`."""
+    functions = (function,) if isinstance(function, str) else tuple(function)
+    return ExampleCheck(name=name, points=points, description=description, functions=functions, hint=hint,
+                        examples=tuple(examples), prop=prop, kind=kind)

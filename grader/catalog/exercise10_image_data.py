@@ -6,7 +6,7 @@ import re
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.checks import Falsified, PropertyCheck, lecture_examples, matches_reference
+from grader.checks import Falsified, lecture_examples, matches_reference, satisfies_property
 from grader.compare import Mismatch, as_array, compare_arrays, describe_value
 from grader.exercise import Example, Exercise, Mistake
 from grader.strategies import draw_array, one_of, upto
@@ -329,10 +329,12 @@ EXERCISE = Exercise(
         lecture_examples(
             "normalize", NORMALIZE_EXAMPLES, points=1, name="normalize: the lecture's example",
             description="Pixels 0, 51, ... 255 become 0.0, 0.2, ... 1.0, as float32.", compare=float32_values),
-        PropertyCheck(
-            name="normalize: matches the reference", points=1, functions=("normalize",),
-            description="uint8 arrays of 1 to 4 axes: images / 255 as float32.",
-            inputs=uint8_images(), prop=_matches_as_float32("normalize", ref.normalize), max_examples=10),
+        satisfies_property(
+            "normalize", _matches_as_float32("normalize", ref.normalize), uint8_images(),
+            name="normalize: matches the reference",
+            points=1,
+            max_examples=10,
+            description="uint8 arrays of 1 to 4 axes: images / 255 as float32."),
         matches_reference(
             "standardize", ref.standardize, standardize_inputs(), points=1.5, name="standardize: matches the reference",
             description="x (N, C, H, W) float32 and float64, mean and std (C,): channel c uses mean[c] and std[c], "
@@ -340,15 +342,19 @@ EXERCISE = Exercise(
         lecture_examples(
             "one_hot", ONE_HOT_EXAMPLES, points=1, name="one_hot: the lecture's example",
             description="(6, 1) labels like CIFAR-10's y_train, 10 classes: (6, 10), one 1 per row."),
-        PropertyCheck(
-            name="one_hot: matches the reference", points=1, functions=("one_hot",),
+        satisfies_property(
+            "one_hot", _matches_as_float32("one_hot", ref.one_hot), label_inputs(),
+            name="one_hot: matches the reference",
+            points=1,
+            max_examples=10,
             description="Labels (N,) and (N, 1), int64, int32 and uint8, 1 to 10 classes: float32 one-hot rows, "
-                        "like to_categorical.",
-            inputs=label_inputs(), prop=_matches_as_float32("one_hot", ref.one_hot), max_examples=10),
-        PropertyCheck(
-            name="one_hot: a label out of range raises ValueError", points=1, functions=("one_hot",),
-            description="A label of -1, num_classes or more raises ValueError whose message names it.",
-            inputs=bad_label_inputs(), prop=_rejects_bad_label, max_examples=10),
+                        "like to_categorical."),
+        satisfies_property(
+            "one_hot", _rejects_bad_label, bad_label_inputs(),
+            name="one_hot: a label out of range raises ValueError",
+            points=1,
+            max_examples=10,
+            description="A label of -1, num_classes or more raises ValueError whose message names it."),
         matches_reference(
             "channels_first", ref.channels_first, channels_last_images(), points=1,
             name="channels_first: matches the reference",

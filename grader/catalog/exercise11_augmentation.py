@@ -8,7 +8,7 @@ four) answers the tie allows.
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.checks import Falsified, PropertyCheck, matches_reference
+from grader.checks import Falsified, matches_reference, satisfies_property
 from grader.compare import Mismatch, as_array, compare_arrays, compare_values
 from grader.exercise import Exercise, Mistake
 from grader.strategies import draw_array, one_of, upto
@@ -295,31 +295,41 @@ EXERCISE = Exercise(
     functions=("hflip", "vflip", "shift", "rotate90", "rotate", "shear", "zoom", "adjust_brightness",
                "channel_shift"),
     checks=(
-        PropertyCheck(
-            name="hflip and vflip: mirror W and H", points=1, functions=("hflip", "vflip"),
-            description="(C, H, W) with 1 to 3 channels, non-square: float and uint8 (the dtype may stay).",
-            inputs=flip_inputs(), prop=_flips, max_examples=10),
-        PropertyCheck(
-            name="shift: matches the reference", points=1.5, functions=("shift",),
-            description="dy and dx of either sign, past the edge too, `fill` given or left at 0.0.",
-            inputs=shift_inputs(), prop=_matches_nearest("shift"), max_examples=15),
+        satisfies_property(
+            ("hflip", "vflip"), _flips, flip_inputs(),
+            name="hflip and vflip: mirror W and H",
+            points=1,
+            max_examples=10,
+            description="(C, H, W) with 1 to 3 channels, non-square: float and uint8 (the dtype may stay)."),
+        satisfies_property(
+            "shift", _matches_nearest("shift"), shift_inputs(),
+            name="shift: matches the reference",
+            points=1.5,
+            max_examples=15,
+            description="dy and dx of either sign, past the edge too, `fill` given or left at 0.0."),
         matches_reference(
             "rotate90", ref.rotate90, rotate90_inputs(), points=1, name="rotate90: matches np.rot90",
             description="k from -5 to 6 or left at 1, non-square images: np.rot90(image, k, axes=(1, 2)).",
             require_float=False, explain=_rot90_rule, max_examples=10),
-        PropertyCheck(
-            name="rotate: matches the reference", points=2, functions=("rotate",),
+        satisfies_property(
+            "rotate", _matches_nearest("rotate"), angle_inputs(),
+            name="rotate: matches the reference",
+            points=2,
+            max_examples=20,
             description="Angles from -180 to 180 degrees (90, 180, 45, ... among them) about the centre, on odd, "
-                        "even and non-square images; ties may round either way.",
-            inputs=angle_inputs(), prop=_matches_nearest("rotate"), max_examples=20),
-        PropertyCheck(
-            name="shear: matches the reference", points=1, functions=("shear",),
-            description="Angles from -60 to 60 degrees, rows sliding about the centre row.",
-            inputs=angle_inputs(st.integers(-60, 60)), prop=_matches_nearest("shear"), max_examples=12),
-        PropertyCheck(
-            name="zoom: matches the reference", points=1.5, functions=("zoom",),
-            description="Factors 0.5 to 3 about the centre (ties at factor 2 may round either way).",
-            inputs=zoom_inputs(), prop=_matches_nearest("zoom"), max_examples=15),
+                        "even and non-square images; ties may round either way."),
+        satisfies_property(
+            "shear", _matches_nearest("shear"), angle_inputs(st.integers(-60, 60)),
+            name="shear: matches the reference",
+            points=1,
+            max_examples=12,
+            description="Angles from -60 to 60 degrees, rows sliding about the centre row."),
+        satisfies_property(
+            "zoom", _matches_nearest("zoom"), zoom_inputs(),
+            name="zoom: matches the reference",
+            points=1.5,
+            max_examples=15,
+            description="Factors 0.5 to 3 about the centre (ties at factor 2 may round either way)."),
         matches_reference(
             "adjust_brightness", ref.adjust_brightness, brightness_inputs(), points=1,
             name="adjust_brightness: matches the reference",

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.checks import ExampleCheck, Falsified, PropertyCheck, Session
+from grader.checks import Falsified, Session, holds_for_examples, satisfies_property
 from grader.exercise import Exercise, Mistake
 from grader.models.behaviour import forward_check
 from grader.models.checks import draws, fail, structure_check
@@ -391,41 +391,52 @@ EXERCISE = Exercise(
             CATDOG, SIZES, points=1, name="CatDogCNN: layers and output shapes",
             description="Conv 32@3x3 'same', max pool 2, flatten, dense 128, dense 1, for image sizes 8, 6, 5, 4: "
                         "(N, 32, S, S), (N, 32 (S//2)^2), (N, 128), (N, 1)."),
-        ExampleCheck(
-            name="CatDogCNN: 40,961,153 parameters at image_size=200", points=1, functions=("CatDogCNN",),
-            examples=({"image_size": FULL_SIZE},), prop=_count, kind="image_size=200",
+        holds_for_examples(
+            "CatDogCNN", _count, ({"image_size": FULL_SIZE},),
+            name="CatDogCNN: 40,961,153 parameters at image_size=200",
+            points=1,
+            kind="image_size=200",
             description="896 + 40,960,128 + 129 parameters, and with every parameter seeded by the grader the "
                         "logits of two 200x200 images are the reference's (no weights cross)."),
-        ExampleCheck(
-            name="CatDogCNN: he_uniform initialisation", points=1, functions=("CatDogCNN",),
-            examples=({"image_size": 8},), prop=_initialisation, kind="a freshly built model",
+        holds_for_examples(
+            "CatDogCNN", _initialisation, ({"image_size": 8},),
+            name="CatDogCNN: he_uniform initialisation",
+            points=1,
+            kind="a freshly built model",
             description="Weights uniform in +-sqrt(6 / fan_in), biases zero: judged on the weights at "
                         "image_size=8 and the statistics at 200."),
         forward_check(
             CATDOG, draws(SIZES, batch=(1, 3)), points=1, name="CatDogCNN: logits match the reference",
             description="Given the reference's random weights, the logits (N, 1) equal the reference's on "
                         "random batches: ReLU, max pooling, no sigmoid.", max_examples=6),
-        PropertyCheck(
-            name="binary_accuracy: the fraction of right predictions", points=1, functions=("binary_accuracy",),
-            inputs=_accuracy_inputs(), prop=_accuracy,
+        satisfies_property(
+            "binary_accuracy", _accuracy, _accuracy_inputs(),
+            name="binary_accuracy: the fraction of right predictions",
+            points=1,
             description="On drawn logits (N, 1) and 0/1 targets (N, 1) or (N,), the fraction where logit > 0 "
                         "equals the target, within 1e-6."),
-        ExampleCheck(
-            name="train_epoch: the reference's parameters and figures", points=2, functions=("train_epoch",),
-            examples=(PLAIN_EVAL, DROPOUT_EVAL), prop=_loop("train_epoch"), kind="the grader's model and batches",
+        holds_for_examples(
+            "train_epoch", _loop("train_epoch"), (PLAIN_EVAL, DROPOUT_EVAL),
+            name="train_epoch: the reference's parameters and figures",
+            points=2,
+            kind="the grader's model and batches",
             description="On the grader's models (one with BatchNorm and Dropout, handed over in eval mode), "
                         "batches of 4, 4 and 3 and SGD(lr=0.5): train mode, zero_grad, backward, step per batch; "
                         "the parameters afterwards and (loss, accuracy), means over samples, equal the "
                         "reference loop's."),
-        ExampleCheck(
-            name="evaluate: eval mode, no update, the mode put back", points=1.5, functions=("evaluate",),
-            examples=(DROPOUT_TRAIN, DROPOUT_EVAL), prop=_loop("evaluate"), kind="the grader's model and batches",
+        holds_for_examples(
+            "evaluate", _loop("evaluate"), (DROPOUT_TRAIN, DROPOUT_EVAL),
+            name="evaluate: eval mode, no update, the mode put back",
+            points=1.5,
+            kind="the grader's model and batches",
             description="On a model with BatchNorm and Dropout handed over in train mode, then in eval mode: "
                         "(loss, accuracy) in eval mode, no parameter or statistic changed, the model left in "
                         "the mode it was in."),
-        ExampleCheck(
-            name="fit: Keras's history and the trained parameters", points=1.5, functions=("fit",),
-            examples=(DROPOUT_EVAL,), prop=_loop("fit"), kind="the grader's model and batches",
+        holds_for_examples(
+            "fit", _loop("fit"), (DROPOUT_EVAL,),
+            name="fit: Keras's history and the trained parameters",
+            points=1.5,
+            kind="the grader's model and batches",
             description="Two epochs: the history's loss, accuracy, val_loss and val_accuracy, one entry per "
                         "epoch, and the parameters afterwards equal the reference's."),
     ),

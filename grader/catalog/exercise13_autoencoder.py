@@ -15,7 +15,7 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.checks import ExampleCheck, Falsified, PropertyCheck, Session
+from grader.checks import Falsified, Session, holds_for_examples, satisfies_property
 from grader.compare import compare_arrays
 from grader.exercise import Exercise, Mistake
 from grader.models.behaviour import forward_check
@@ -221,9 +221,12 @@ EXERCISE = Exercise(
             name="Autoencoder: reconstructions match the reference",
             description="Given the reference's random weights, forward(x) equals the reference's: ReLU between "
                         "layers, none on the code, a sigmoid at the end.", max_examples=6),
-        PropertyCheck(
-            name="Autoencoder: encode and decode", points=1, functions=("Autoencoder",),
-            inputs=draws(DENSE_KWARGS, batch=(1, 3)), prop=_methods(DENSE), max_examples=4, shrink_calls=15,
+        satisfies_property(
+            "Autoencoder", _methods(DENSE), draws(DENSE_KWARGS, batch=(1, 3)),
+            name="Autoencoder: encode and decode",
+            points=1,
+            max_examples=4,
+            shrink_calls=15,
             description="encode(x) -> (N, code_dim) and decode(z) -> (N, input_dim) equal the reference's halves."),
         structure_check(
             CONV, CONV_KWARGS, points=1, name="ConvAutoencoder: layers and output shapes", max_examples=1,
@@ -237,18 +240,24 @@ EXERCISE = Exercise(
             CONV, draws(CONV_KWARGS, batch=(1, 3)), points=1,
             name="ConvAutoencoder: reconstructions match the reference",
             description="Given the reference's random weights, forward(x) equals the reference's.", max_examples=3),
-        PropertyCheck(
-            name="ConvAutoencoder: encode and decode", points=0.5, functions=("ConvAutoencoder",),
-            inputs=draws(CONV_KWARGS, batch=(1, 2)), prop=_methods(CONV), max_examples=2, shrink_calls=15,
+        satisfies_property(
+            "ConvAutoencoder", _methods(CONV), draws(CONV_KWARGS, batch=(1, 2)),
+            name="ConvAutoencoder: encode and decode",
+            points=0.5,
+            max_examples=2,
+            shrink_calls=15,
             description="encode(x) -> the code (N, 8, 7, 7) and decode(z) -> (N, 1, 28, 28) equal the reference's."),
-        ExampleCheck(
-            name="Training with nn.BCELoss lowers the loss", points=1.5, functions=("Autoencoder", "ConvAutoencoder"),
-            examples=TRAINING, prop=_training, kind="a fixed batch of pixels",
+        holds_for_examples(
+            ("Autoencoder", "ConvAutoencoder"), _training, TRAINING,
+            name="Training with nn.BCELoss lowers the loss",
+            points=1.5,
+            kind="a fixed batch of pixels",
             description=f"From the reference's weights, {STEPS} SGD steps with nn.BCELoss on the reconstruction "
                         "give the reference's parameters, and the grader's own loss with them is lower."),
-        PropertyCheck(
-            name="sigmoid_grad: finite for |x| up to 1000", points=1, functions=("sigmoid_grad",),
-            inputs=_sigmoid_inputs(), prop=_sigmoid_grad,
+        satisfies_property(
+            "sigmoid_grad", _sigmoid_grad, _sigmoid_inputs(),
+            name="sigmoid_grad: finite for |x| up to 1000",
+            points=1,
             description="e^-x / (1 + e^-x)^2 elementwise on float64 tensors with values up to +-1000 (0, 1000 "
                         "and -1000 always among them): 0.25 at 0, finite, no warning."),
     ),

@@ -3,7 +3,7 @@
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.checks import Falsified, PropertyCheck, lecture_examples, matches_reference
+from grader.checks import Falsified, lecture_examples, matches_reference, satisfies_property
 from grader.compare import Mismatch, as_array, compare_arrays
 from grader.exercise import Example, Exercise, Mistake
 from grader.strategies import draw_array, one_of, upto
@@ -216,11 +216,12 @@ EXERCISE = Exercise(
             "confusion_matrix", CM_EXAMPLES, points=1, name="confusion_matrix: the lecture's LeNet matrix",
             description="Six samples by hand; the LeNet matrix of section 14 from its 10,000 predictions.",
             compare=_counts_mismatch),
-        PropertyCheck(
-            name="confusion_matrix: matches the reference", points=2, functions=("confusion_matrix",),
+        satisfies_property(
+            "confusion_matrix", _counts_match, label_inputs(),
+            name="confusion_matrix: matches the reference",
+            points=2,
             description="Drawn labels for up to 10 classes and 40 samples, int32 and int64; classes that never "
-                        "occur or are never predicted; integer counts, rows true, columns predicted.",
-            inputs=label_inputs(), prop=_counts_match),
+                        "occur or are never predicted; integer counts, rows true, columns predicted."),
         lecture_examples(
             "accuracy", ACCURACY_EXAMPLES, points=1, name="accuracy: the lecture's LeNet and AlexNet",
             description="LeNet 0.5487 and AlexNet 0.6252 from their matrices (see the AlexNet erratum)."),

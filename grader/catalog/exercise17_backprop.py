@@ -5,7 +5,7 @@ import functools
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.checks import Falsified, PropertyCheck, lecture_examples
+from grader.checks import Falsified, lecture_examples, satisfies_property
 from grader.compare import Mismatch, as_array, compare_arrays, describe_value
 from grader.exercise import Example, Exercise, Mistake
 from grader.strategies import draw_array, draw_per_axis, one_of, upto
@@ -512,49 +512,64 @@ EXERCISE = Exercise(
     functions=("numerical_gradient", "relu_backward", "dense_backward", "conv2d_backward", "max_pool2d_backward",
                "avg_pool2d_backward"),
     checks=(
-        PropertyCheck(
-            name="numerical_gradient: central differences", points=1, functions=("numerical_gradient",),
+        satisfies_property(
+            "numerical_gradient", _central_differences, QUADRATICS,
+            name="numerical_gradient: central differences",
+            points=1,
+            max_examples=10,
             description="f(x) = sum(a * x**2 + c * x) for drawn x, a, c with 1 to 3 axes and h = 0.01 or 0.001: "
-                        "central differences give 2*a*x + c exactly (to rounding); one-sided ones are off by a*h.",
-            inputs=QUADRATICS, prop=_central_differences, max_examples=10),
-        PropertyCheck(
-            name="numerical_gradient: x is put back", points=1, functions=("numerical_gradient",),
+                        "central differences give 2*a*x + c exactly (to rounding); one-sided ones are off by a*h."),
+        satisfies_property(
+            "numerical_gradient", _x_put_back, QUADRATICS,
+            name="numerical_gradient: x is put back",
+            points=1,
+            max_examples=6,
             description="After the call, x holds its original values (to float rounding), and the gradient "
-                        "returned is about right (doing nothing is not putting x back).",
-            inputs=QUADRATICS, prop=_x_put_back, max_examples=6),
-        PropertyCheck(
-            name="relu_backward: matches the reference", points=1, functions=("relu_backward",),
-            description="dout where x > 0, else 0 (x == 0 included), for drawn shapes with 1 to 4 axes.",
-            inputs=RELU_INPUTS, prop=_backward_matches("relu_backward"), max_examples=15),
-        PropertyCheck(
-            name="dense_backward: matches the reference", points=1, functions=("dense_backward",),
-            description="dx (N, D), dw (M, D) and db (M,) for drawn N, D, M.",
-            inputs=DENSE_INPUTS, prop=_backward_matches("dense_backward"), max_examples=15),
-        PropertyCheck(
-            name="conv2d_backward: matches the reference", points=2, functions=("conv2d_backward",),
+                        "returned is about right (doing nothing is not putting x back)."),
+        satisfies_property(
+            "relu_backward", _backward_matches("relu_backward"), RELU_INPUTS,
+            name="relu_backward: matches the reference",
+            points=1,
+            max_examples=15,
+            description="dout where x > 0, else 0 (x == 0 included), for drawn shapes with 1 to 4 axes."),
+        satisfies_property(
+            "dense_backward", _backward_matches("dense_backward"), DENSE_INPUTS,
+            name="dense_backward: matches the reference",
+            points=1,
+            max_examples=15,
+            description="dx (N, D), dw (M, D) and db (M,) for drawn N, D, M."),
+        satisfies_property(
+            "conv2d_backward", _backward_matches("conv2d_backward"), CONV_INPUTS,
+            name="conv2d_backward: matches the reference",
+            points=2,
+            max_examples=20,
             description="dx, dw and db for drawn batches and filter banks, strides up to 3 and padding up to 2, "
-                        "ints or (for H, for W); overlapping windows where the stride is below the kernel.",
-            inputs=CONV_INPUTS, prop=_backward_matches("conv2d_backward"), max_examples=20),
+                        "ints or (for H, for W); overlapping windows where the stride is below the kernel."),
         lecture_examples(
             "max_pool2d_backward", MAX_POOL_EXAMPLES, points=1, name="max_pool2d_backward: the lecture's feature map",
             description="Section 6's 4x4 map with 2x2 windows, backwards: the gradient goes to 5, 9, 4 and 3."),
-        PropertyCheck(
-            name="max_pool2d_backward: matches the reference", points=1, functions=("max_pool2d_backward",),
+        satisfies_property(
+            "max_pool2d_backward", _backward_matches("max_pool2d_backward"), POOL_INPUTS,
+            name="max_pool2d_backward: matches the reference",
+            points=1,
+            max_examples=20,
             description="Drawn sizes and strides as in exercise 4, overlapping windows included; where a window's "
-                        "maximum is tied, any ONE of the tied positions is accepted.",
-            inputs=POOL_INPUTS, prop=_backward_matches("max_pool2d_backward"), max_examples=20),
-        PropertyCheck(
-            name="avg_pool2d_backward: matches the reference", points=1, functions=("avg_pool2d_backward",),
+                        "maximum is tied, any ONE of the tied positions is accepted."),
+        satisfies_property(
+            "avg_pool2d_backward", _backward_matches("avg_pool2d_backward"), POOL_INPUTS,
+            name="avg_pool2d_backward: matches the reference",
+            points=1,
+            max_examples=20,
             description="Drawn sizes and strides, overlapping windows included: dout / (KH * KW) to every pixel "
-                        "of each window, added up.",
-            inputs=POOL_INPUTS, prop=_backward_matches("avg_pool2d_backward"), max_examples=20),
-        PropertyCheck(
-            name="gradient checking with your numerical_gradient", points=1,
-            functions=("numerical_gradient", "relu_backward", "dense_backward", "conv2d_backward",
-                       "max_pool2d_backward", "avg_pool2d_backward"),
+                        "of each window, added up."),
+        satisfies_property(
+            ("numerical_gradient", "relu_backward", "dense_backward", "conv2d_backward",
+                       "max_pool2d_backward", "avg_pool2d_backward"), _gradient_check, gradient_check_inputs(),
+            name="gradient checking with your numerical_gradient",
+            points=1,
+            max_examples=12,
             description="For each layer, your numerical_gradient of L = sum(dout * layer(...)) agrees with the "
-                        "true gradient, and your backward pass agrees with it.",
-            inputs=gradient_check_inputs(), prop=_gradient_check, max_examples=12),
+                        "true gradient, and your backward pass agrees with it."),
     ),
     mistakes=MISTAKES,
 )

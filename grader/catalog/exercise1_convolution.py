@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from grader.checks import lecture_examples, matches_reference, same_shape_as_reference
 from grader.compare import as_array
 from grader.exercise import Example, Exercise, Mistake
-from grader.strategies import FLOATS, FLOATS_AND_PIXELS, MAX_SIDE, arrays, draw_array, draw_conv_arrays, one_of, upto
+from grader.strategies import FLOATS, FLOATS_AND_PIXELS, MAX_SIDE, draw_array, draw_conv_arrays, one_of, upto
 from reference import convolution as ref
 
 # --- What hypothesis draws ---------------------------------------------------------------------

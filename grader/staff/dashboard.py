@@ -14,7 +14,7 @@ import io
 import json
 import re
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 from grader.errors import GraderError

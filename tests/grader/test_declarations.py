@@ -74,3 +74,15 @@ def test_a_typo_in_a_declaration_is_one_line_from_the_cli(tmp_path, monkeypatch)
     assert done.returncode == 3, done.stderr
     assert done.stderr.strip() == ("grade: exercise77: mistake 'm' names rleu, which exercise77 does not define; "
                                    "did you mean relu?")
+
+
+@pytest.mark.parametrize("module", catalog.module_names())
+def test_a_declaration_builds_its_checks_with_the_factories(module):
+    """Does every declaration use the check factories (matches_reference, satisfies_property,
+    holds_for_examples, the model checks), never a check class directly?"""
+    import ast
+
+    tree = ast.parse(catalog.declaration_files()[module].read_text(encoding="utf-8"))
+    raw = sorted({node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)
+                  and isinstance(node.func, ast.Name) and node.func.id.endswith("Check")})
+    assert raw == []
