@@ -89,6 +89,7 @@ class Model:
     variant: dict | None = None  # the accepted reference variant, once one matched
     built: dict = field(default_factory=dict)  # reference variants with the same weights, by repr
     device: str = "cpu"  # where the worker says it built the model
+    same_as: object = None  # the ModelSpec.same_layers entry the model was verified to compute, if any
 
 
 @dataclass
