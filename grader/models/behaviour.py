@@ -205,12 +205,12 @@ def backward_check(spec: ModelSpec, inputs, *, points: float, name: str, descrip
         with torch.no_grad():
             for n, b in reference.named_buffers():
                 b.copy_(saved[n])
-        evidence.facts["input_changed"] = result["input_changed"]
-        if result["input_changed"]:
+        evidence.facts["input_changed"] = bool(result.get("input_changed"))
+        if evidence.facts["input_changed"]:
             raise fail(f"{spec.call(drawn['kwargs'])} changed its input x in place during forward: an in-place "
                         "operation (+=, relu_, inplace=True) wrote into a tensor that is still needed",
                         model, shown, evidence)
-        checks = [("the gradient with respect to x", input_grad, result["input_grad"])]
+        checks = [("the gradient with respect to x", input_grad, result.get("input_grad"))]
         checks += [(f"the gradient of {mine}", grads.get(theirs), result["param_grads"].get(mine))
                    for mine, theirs in model.mapping.tensors.items() if theirs in grads]
         for what, expected, actual in checks:
