@@ -14,8 +14,8 @@ from grader.checks import PropertyCheck, Session
 from grader.compare import compare_arrays
 from grader.models.checks import SHRINK_CALLS, fail, model_input
 from grader.models.mapping import describe, family
-from grader.models.runs import (Evidence, Model, ModelSpec, ask, first_calls, get_model, run_reference, sample_input,
-                                tolerance, where_they_part, with_weights)
+from grader.models.reference import first_calls, run_reference, tolerance, where_they_part, with_weights
+from grader.models.runs import Evidence, Model, ModelSpec, ask, get_model, sample_input
 from grader.models.verify import best_reference, listed, outputs, reference_passes
 from grader.worker.torch_protocol import BackwardArgs, ForwardArgs
 

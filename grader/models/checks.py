@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from grader.checks import ExampleCheck, Falsified, PropertyCheck, Session
 from grader.models.mapping import MappingError, describe, family, map_models
-from grader.models.runs import (Evidence, Model, ModelOutcome, ModelSpec, ask, get_model, input_recipe, randomize,
-                                reference_model, reference_structure, request_op, sample_input, with_weights)
+from grader.models.reference import randomize, reference_model, reference_structure, with_weights
+from grader.models.runs import (Evidence, Model, ModelOutcome, ModelSpec, ask, get_model, input_recipe, request_op,
+                                sample_input)
 from grader.models.verify import compare_steps, listed, replay_steps, steps_problems, verified_layers
 from grader.strategies import upto
 from grader.worker.torch_inspect import build_base, units

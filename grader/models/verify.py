@@ -28,8 +28,8 @@ from torch import nn
 
 from grader.checks import Session
 from grader.compare import compare_arrays
-from grader.models.runs import (Model, Run, agreement, ask, reference_model, run_reference, sample_input, tolerance,
-                               with_weights)
+from grader.models.reference import Run, agreement, reference_model, run_reference, tolerance, with_weights
+from grader.models.runs import Model, ask, sample_input
 from grader.worker.torch_protocol import ForwardArgs
 
 log = logging.getLogger(__name__)
