@@ -28,7 +28,8 @@ from grader.exercise import Exercise, Mistake
 from grader.models.behaviour import forward_check
 from grader.models.checks import draws, fail, structure_check
 from grader.models.mistakes import output_is, sigmoid, when
-from grader.models.runs import Evidence, ModelSpec, sample_input, tolerance
+from grader.models.reference import tolerance
+from grader.models.runs import Evidence, ModelSpec, sample_input
 from grader.torch_calls import (call, close, default_init, he_uniform_problems, layers_model, numbers,
                                 seeded_factors, seeded_values, state_of, state_problems, stats_of)
 from grader.worker.wire import Outcome

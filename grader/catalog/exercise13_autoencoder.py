@@ -21,8 +21,8 @@ from grader.exercise import Exercise, Mistake
 from grader.models.behaviour import forward_check
 from grader.models.checks import count_check, draws, fail, model_input, structure_check
 from grader.models.mistakes import reproduces, when
-from grader.models.runs import (Evidence, ModelSpec, get_model, input_recipe, sample_input, tolerance,
-                               with_weights)
+from grader.models.reference import tolerance, with_weights
+from grader.models.runs import Evidence, ModelSpec, get_model, input_recipe, sample_input
 from grader.torch_calls import call, close
 from grader.worker.wire import Outcome
 from reference import autoencoder as ref

@@ -14,8 +14,8 @@ from grader.checks import PropertyCheck, Session
 from grader.compare import compare_arrays
 from grader.models.checks import SHRINK_CALLS, fail, model_input
 from grader.models.mapping import describe, family
-from grader.models.runs import (Evidence, Model, ModelSpec, ask, first_calls, get_model, run_reference, sample_input,
-                                tolerance, where_they_part, with_weights)
+from grader.models.reference import first_calls, run_reference, tolerance, where_they_part, with_weights
+from grader.models.runs import Evidence, Model, ModelSpec, ask, get_model, sample_input
 from grader.models.verify import best_reference, listed, outputs, reference_passes
 from grader.worker.torch_protocol import BackwardArgs, ForwardArgs
 
@@ -205,12 +205,12 @@ def backward_check(spec: ModelSpec, inputs, *, points: float, name: str, descrip
         with torch.no_grad():
             for n, b in reference.named_buffers():
                 b.copy_(saved[n])
-        evidence.facts["input_changed"] = result["input_changed"]
-        if result["input_changed"]:
+        evidence.facts["input_changed"] = bool(result.get("input_changed"))
+        if evidence.facts["input_changed"]:
             raise fail(f"{spec.call(drawn['kwargs'])} changed its input x in place during forward: an in-place "
                         "operation (+=, relu_, inplace=True) wrote into a tensor that is still needed",
                         model, shown, evidence)
-        checks = [("the gradient with respect to x", input_grad, result["input_grad"])]
+        checks = [("the gradient with respect to x", input_grad, result.get("input_grad"))]
         checks += [(f"the gradient of {mine}", grads.get(theirs), result["param_grads"].get(mine))
                    for mine, theirs in model.mapping.tensors.items() if theirs in grads]
         for what, expected, actual in checks:

@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 
 from grader.checks import ExampleCheck, Falsified, PropertyCheck, Session
 from grader.models.mapping import MappingError, describe, family, map_models
-from grader.models.runs import (Evidence, Model, ModelOutcome, ModelSpec, ask, get_model, input_recipe, randomize,
-                                reference_model, reference_structure, request_op, sample_input, with_weights)
+from grader.models.reference import randomize, reference_model, reference_structure, with_weights
+from grader.models.runs import (Evidence, Model, ModelOutcome, ModelSpec, ask, get_model, input_recipe, request_op,
+                                sample_input)
 from grader.models.verify import compare_steps, listed, replay_steps, steps_problems, verified_layers
 from grader.strategies import upto
 from grader.worker.torch_inspect import build_base, units
@@ -233,7 +234,7 @@ def training_check(spec: ModelSpec, examples: tuple[dict, ...], *, loss: str, po
         x, shown = model_input(spec, example)
         model = with_weights(session, get_model(session, spec, example["kwargs"], shown), shown)
         rng = np.random.default_rng(example["seed"])
-        outputs = tuple(model.info["output"][1:])
+        outputs = tuple(reference_structure(session, spec, example["kwargs"])["output"][1:])
         if loss == "cross_entropy":
             y = rng.integers(0, outputs[0], size=x.shape[0]).astype(np.float32)
         elif loss == "bce":
@@ -244,13 +245,20 @@ def training_check(spec: ModelSpec, examples: tuple[dict, ...], *, loss: str, po
         settings = {"loss": loss, "lr": lr, "weight_decay": weight_decay, "steps": steps, "mode": mode,
                     "seed": example["seed"]}
         result = ask(session, model, "steps", StepsArgs(x=x, y=y, params=optimizer_gets, **settings), shown, evidence)
-        verified_layers(session, model, shown)  # which accepted variant of the reference the model is
-        reference = reference_model(model, model.variant)
+        # The replay runs on what the model was verified to compute (a known mistake with the same layers
+        # included): this check judges what trains, the outputs check the function.
+        verified_layers(session, model, shown)
+        changes = model.same_as if isinstance(model.same_as, dict) else None
+        reference = reference_model(model, model.variant, changes)
         training = set(trains(reference)) if trains is not None else \
             {n for n, p in reference.named_parameters() if p.requires_grad}
         frozen = {n for n, _ in reference.named_parameters()} - training
-        start = {n: p.detach().numpy().astype(np.float64) for n, p in reference.named_parameters()}
-        expected = replay_steps(reference, x, y, frozen=frozen, **settings)
+        # Variants wrap layers differently ('features.0.1.weight'): name everything as the mapping does.
+        canonical = dict(zip((n for n, _ in reference.named_parameters()),
+                             (n for n, _ in model.reference.named_parameters())))
+        start = {canonical[n]: p.detach().numpy().astype(np.float64) for n, p in reference.named_parameters()}
+        expected = {canonical[n]: value
+                    for n, value in replay_steps(reference, x, y, frozen=frozen, **settings).items()}
         names = {mine: theirs for mine, theirs in model.mapping.tensors.items() if theirs in start}
         found = compare_steps(start, expected, result.get("parameters") if isinstance(result, dict) else None, names)
         given = result.get("given") if isinstance(result, dict) else None

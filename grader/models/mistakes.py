@@ -11,7 +11,8 @@ from collections.abc import Callable
 import numpy as np
 
 from grader.compare import compare_arrays
-from grader.models.runs import Evidence, run_reference, tolerance
+from grader.models.reference import run_reference, tolerance
+from grader.models.runs import Evidence
 from grader.worker.wire import Outcome
 
 

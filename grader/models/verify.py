@@ -28,8 +28,8 @@ from torch import nn
 
 from grader.checks import Session
 from grader.compare import compare_arrays
-from grader.models.runs import (Model, Run, agreement, ask, reference_model, run_reference, sample_input, tolerance,
-                               with_weights)
+from grader.models.reference import Run, agreement, reference_model, run_reference, tolerance, with_weights
+from grader.models.runs import Model, ask, sample_input
 from grader.worker.torch_protocol import ForwardArgs
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def verified_layers(session: Session, model: Model, inputs: dict) -> str:
                 expected = run_reference(model, x, "eval", variant, changes=other).output
             if expected.shape == actual.shape and _same(expected, actual):
                 log.debug("%s computes %s: its layers are verified", spec.call(model.kwargs), other)
-                matched = True
+                model.same_as, matched = other, True
                 break
         if not matched:
             verdict = (f"given the grader's weights for the layers it declares, {spec.call(model.kwargs)} does not "
@@ -111,8 +111,9 @@ def verified_layers(session: Session, model: Model, inputs: dict) -> str:
 def reference_passes(model: Model, x: np.ndarray, mode: str, *, seed: int, repeat: int,
                      device: str = "cpu") -> tuple[list, dict]:
     """The reference's outputs for `repeat` passes in `mode` (torch seeded with `seed` first, as the
-    worker's forward op does) and its floating buffers after them, computed on `device` (where the
-    student's model runs: dropout masks come from that device's generator); its state is put back."""
+    worker's forward op does) and its floating buffers after them (named as in model.reference),
+    computed on `device`, where the student's model runs (dropout masks come from that device's
+    generator); its state is put back."""
     reference = reference_model(model, model.variant)
     saved = {name: buffer.clone() for name, buffer in reference.named_buffers()}
     reference.to(device).train(mode == "train")
@@ -122,7 +123,9 @@ def reference_passes(model: Model, x: np.ndarray, mode: str, *, seed: int, repea
         with torch.no_grad():
             for _ in range(repeat):
                 found.append(reference(torch.from_numpy(x).to(device)).cpu().numpy().copy())
-            buffers = {name: buffer.cpu().numpy().copy() for name, buffer in reference.named_buffers()
+            canonical = dict(zip((n for n, _ in reference.named_buffers()),
+                                 (n for n, _ in model.reference.named_buffers())))  # the mapping's names
+            buffers = {canonical[name]: buffer.cpu().numpy().copy() for name, buffer in reference.named_buffers()
                        if buffer.dtype.is_floating_point}
     finally:
         reference.to("cpu").eval()

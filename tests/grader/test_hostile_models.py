@@ -34,8 +34,11 @@ def test_the_too_large_model_names_its_line():
     assert "nn.Linear(576, 2**30)" in test.output
 
 
-@pytest.mark.parametrize("exercise", ["exercise6", "exercise7", "exercise8", "exercise9"])
-def test_a_submission_that_forges_every_worker_op_scores_zero(exercise):
-    """Every torch op replaced at import by one reporting a perfect model: does it earn nothing, and break nothing?"""
-    result = graded(exercise, SUBMISSIONS / "forged" / f"{exercise}.py")
+@pytest.mark.parametrize("exercise, name", [("exercise6", "exercise6"), ("exercise6", "exercise6_handler"),
+                                            ("exercise7", "exercise7"), ("exercise8", "exercise8"),
+                                            ("exercise9", "exercise9")])
+def test_a_submission_that_forges_every_worker_op_scores_zero(exercise, name):
+    """Every torch op replaced at import (or the worker's request handler) by one reporting a perfect model:
+    does it earn nothing, and break nothing?"""
+    result = graded(exercise, SUBMISSIONS / "forged" / f"{name}.py")
     assert result.score == 0 and not result.has_errors, [(t.name, t.score, t.output) for t in result.tests]

@@ -1,5 +1,7 @@
 """Does the grader line up a student's tensors with the reference's, whatever the model's spelling?"""
 
+import logging
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -79,3 +81,10 @@ def test_a_different_architecture_is_described_layer_by_layer():
         map_models(inspected(student), inspected(models.LeNet5()))
     text = str(error.value)
     assert "3. Linear(400 -> 120) -> (2, 120)" in text and "expected: Linear(576 -> 120)" in text
+
+
+def test_the_mapping_choice_is_logged_at_debug(caplog):
+    """Does the grader say, quietly, how it lined the tensors up (shown with --verbose)?"""
+    with caplog.at_level(logging.DEBUG, logger="grader.models.mapping"):
+        map_models(inspected(LeNetAttributes()), inspected(models.LeNet5()))
+    assert "by call order" in caplog.text
