@@ -1,0 +1,228 @@
+"""Exercise 15, VGG (section 15): vgg_block and a VGG built from (convs, channels) blocks, logits out.
+
+Behaviour is judged on small configurations (few blocks and channels, small images and hidden
+layers) where the grader gives the student's model its own random weights and compares outputs.
+The lecture's counts (VGG16 138,357,544, VGG11 132,863,336) are read from models built on the
+meta device, without weights: that table is the submission's claim and can only cost points;
+the points of the count check rest on the outputs of a small VGG of the same class.
+"""
+
+import torch
+from hypothesis import strategies as st
+from torch import nn
+
+from grader.checks import Session
+from grader.compare import compare_arrays
+from grader.exercise import Exercise, Mistake
+from grader.model_behaviour import forward_check, mode_problems
+from grader.model_checks import FixedCheck, draws, fail, model_input, structure_check
+from grader.model_mapping import family
+from grader.model_mistakes import raised, reproduces, when
+from grader.model_runs import (Evidence, ModelSpec, ask, get_model, request_op, run_reference, sample_input,
+                               tolerance, with_weights)
+from grader.checks import PropertyCheck
+from grader.strategies import upto
+from grader.worker.torch_inspect import units
+from reference import vgg as ref
+
+BLOCK = ModelSpec(cls="vgg_block", reference=lambda kwargs, **variant: ref.vgg_block(**kwargs, **variant),
+                  input_shape=lambda kwargs: (kwargs["in_channels"], 8, 8))
+VGG = ModelSpec(cls="VGG", reference=lambda kwargs, **variant: ref.VGG(**kwargs, **variant),
+                input_shape=lambda kwargs: (3, kwargs["image_size"], kwargs["image_size"]))
+
+
+@st.composite
+def _blocks(draw) -> dict:
+    return {"num_convs": draw(upto(3), label="num_convs"), "in_channels": draw(upto(4), label="in_channels"),
+            "out_channels": draw(upto(5), label="out_channels")}
+
+
+@st.composite
+def _small_vggs(draw) -> dict:
+    """A few blocks of 1-2 convs and 1-6 channels; image sizes that floor-halve unevenly too."""
+    arch = tuple(draw(st.lists(st.tuples(upto(2), upto(6)), min_size=1, max_size=3), label="arch"))
+    image_size = 2 ** len(arch) * draw(upto(3), label="s") + draw(st.sampled_from((0, 1)), label="extra pixel")
+    return {"arch": arch, "num_classes": draw(upto(4), label="num_classes"), "image_size": image_size,
+            "hidden": draw(upto(8), label="hidden"), "dropout": 0.5}
+
+
+BLOCKS, SMALL_VGGS = _blocks(), _small_vggs()
+# Wide enough that two training-mode calls never drop the same units by chance.
+WIDE_VGGS = SMALL_VGGS.map(lambda kwargs: {**kwargs, "hidden": 32})
+BLOCK_SIZES = st.tuples(upto(9, 2), upto(9, 2))
+
+# The configuration the count check verifies by outputs: two blocks with different channels,
+# s = 12 // 4 = 3, so the first Linear takes 6 * 3 * 3 = 54 features.
+COUNTED = {"arch": ((1, 4), (2, 6)), "num_classes": 3, "image_size": 12, "hidden": 10, "dropout": 0.5}
+LECTURE = (
+    ("VGG16", {}, 138_357_544, 14_714_688),
+    ("VGG11", {"arch": ref.VGG11_ARCH}, 132_863_336, 9_220_480),
+)
+
+
+# --- Parameter counts: verified outputs of a small VGG, the lecture's tables as a claim ----------------------
+
+def layer_counts(modules) -> list[int]:
+    """Each module's own parameter count, in registration order, modules without parameters left out."""
+    return [count for _, _, count in modules if count]
+
+
+def _reference_table(kwargs: dict) -> dict:
+    with torch.device("meta"):
+        model = ref.VGG(**kwargs)
+    return {"total": sum(p.numel() for p in model.parameters()),
+            "layers": [sum(p.numel() for p in m.parameters(recurse=False)) for m in model.modules() if m._parameters]}
+
+
+def _verified_small(session: Session) -> None:
+    """The points: a small VGG given the grader's weights computes the reference's logits, and holds
+    exactly the reference's tensors (no more: the claim can only cost)."""
+    x, shown = model_input(VGG, {"kwargs": COUNTED, "N": 2, "seed": 7, "size": None})
+    model = with_weights(session, get_model(session, VGG, COUNTED, shown), shown)
+    actual = ask(session, model, "forward", {"x": x, "mode": "eval"}, shown)["outputs"][0]
+    expected = run_reference(model, x, "eval").output
+    mismatch = compare_arrays(expected, actual, **tolerance(expected))
+    if mismatch is not None:
+        raise fail(f"{VGG.call(COUNTED)}, given the grader's weights, {mismatch.message}: the count is checked "
+                   "on a model that computes the reference's logits", model, shown,
+                   Evidence(model=model, x=x, expected=expected, actual=actual), expected=expected, actual=actual)
+    if model.mapping.student_only:
+        raise fail(f"{VGG.call(COUNTED)} holds tensors the reference does not: "
+                   f"{', '.join(model.mapping.student_only)}", model, shown)
+
+
+def _counts(session: Session, example) -> None:
+    _verified_small(session)
+    name, kwargs, total, features = example
+    shown = dict(kwargs)
+    info = request_op(session, VGG, "meta.table", {"class": "VGG", "kwargs": kwargs,
+                                                   "attributes": ["features", "classifier"]}, shown)
+    problems = [f"model.{attribute} is {kind or 'missing'}: it must be an nn.Module attribute"
+                for attribute, kind in info["attributes"].items() if kind != "Module"]
+    sizes = {name: shape for name, shape, _ in info["parameters"]}
+    found = sum(_numel(shape) for shape in sizes.values())
+    in_features = sum(_numel(shape) for name, shape in sizes.items() if name.startswith("features."))
+    if found != total:
+        problems.append(f"{found:,} parameters, expected {total:,}")
+    if not problems and in_features != features:
+        problems.append(f"model.features holds {in_features:,} parameters, expected {features:,}")
+    mine, theirs = layer_counts(info["modules"]), _reference_table(kwargs)["layers"]
+    if problems:
+        rows = [f"  layer {index + 1}: {a:,}, expected {b:,}" for index, (a, b) in
+                enumerate(zip(mine, theirs)) if a != b][:6]
+        if len(mine) != len(theirs):
+            rows.append(f"  {len(mine)} layers with parameters, expected {len(theirs)}")
+        raise fail(f"{VGG.call(kwargs)} ({name}, built without weights on the meta device):\n"
+                   + "\n".join(f"- {p}" for p in problems) + ("\n" + "\n".join(rows) if rows else ""), None,
+                   shown, function="VGG")
+
+
+def _numel(shape) -> int:
+    count = 1
+    for size in shape:
+        count *= size
+    return count
+
+
+# --- Modes: Dropout drops in training mode only ------------------------------------------------------------
+
+def _modes(session: Session, drawn: dict) -> None:
+    x, shown = model_input(VGG, drawn)
+    model = with_weights(session, get_model(session, VGG, drawn["kwargs"], shown), shown)
+    eval_result = ask(session, model, "forward", {"x": x, "mode": "eval", "repeat": 2, "trace": True}, shown)
+    train_result = ask(session, model, "forward", {"x": x, "mode": "train", "repeat": 2, "trace": True}, shown)
+    problems, facts = mode_problems(model, x, eval_result, train_result)
+    facts["eval_varies"] = not (eval_result["outputs"][0] == eval_result["outputs"][1]).all()
+    if problems:
+        raise fail(f"{VGG.call(drawn['kwargs'])}:\n" + "\n".join(f"- {p}" for p in problems), model, shown,
+                   Evidence(model=model, x=x, mode="train", facts=facts))
+
+
+# --- Known mistakes -----------------------------------------------------------------------------------------
+
+def _convs(evidence) -> list[dict]:
+    found = units((evidence.model.info if evidence.model else {}).get("calls", []))
+    return [unit for unit in found if family(unit["type"]) == "conv" and unit["inputs"] and unit["output"]]
+
+
+def _pooled_between_convs(evidence, outcome) -> bool:
+    """Inside one block, a conv gets a smaller map than the conv before it gave: a pool in the loop."""
+    convs = _convs(evidence)
+    return any(later["inputs"][0][-1] < earlier["output"][-1] for earlier, later in zip(convs, convs[1:]))
+
+
+def _unpadded(evidence, outcome) -> bool:
+    return any(conv["output"][-1] == conv["inputs"][0][-1] - 2 for conv in _convs(evidence))
+
+
+RELU = ("Your outputs are the reference's without the ReLUs: each 3x3 conv of a VGG block is followed by "
+        "a ReLU (nn.ReLU(), the lecture's 'ReLU function for each hidden layer'); only the max pool comes "
+        "without one.")
+FLATTEN = ("The first Linear of the classifier gets a different number of features than the blocks give: it "
+           "takes C * s * s, where C is the last block's channels and s = image_size // 2 ** len(arch) (each "
+           "block halves the size): 512 * 7 * 7 = 25,088 for VGG16 at 224x224, but compute it from arch and "
+           "image_size, not a constant.")
+PADDING = ("A 3x3 conv without padding shrinks the map by 2 pixels: VGG's convolutions keep the size "
+           "(stride 1, padding=1); only the max pools halve it.")
+
+VGG_MISTAKES = (
+    Mistake("pool_inside_loop", "vgg_block",
+            "The max pool is inside the loop over the convolutions: a block has num_convs convs (each with "
+            "its ReLU) and then one MaxPool2d(2, 2) at its end, so a block halves the size once, not once per conv.",
+            detect=when(_pooled_between_convs)),
+    Mistake("missing_relu", "vgg_block", RELU, detect=reproduces(activation=nn.Identity)),
+    Mistake("missing_relu", "VGG", RELU, detect=reproduces(activation=nn.Identity)),
+    Mistake("wrong_padding", "vgg_block", PADDING,
+            detect=lambda inputs, expected, outcome: when(_unpadded)(inputs, expected, outcome)),
+    Mistake("wrong_padding", "VGG", PADDING,
+            detect=lambda inputs, expected, outcome: when(_unpadded)(inputs, expected, outcome)),
+    Mistake("wrong_flatten_size", "VGG", FLATTEN, detect=raised("mat1 and mat2 shapes cannot be multiplied")),
+    Mistake("dropout_in_eval", "VGG",
+            "Dropout still drops in eval mode: two model.eval() calls on the same input differ. nn.Dropout "
+            "follows model.train() / model.eval(); F.dropout(x, p) drops always unless given "
+            "training=self.training.",
+            detect=when(lambda evidence, _: evidence.facts.get("eval_varies"))),
+)
+
+EXERCISE = Exercise(
+    id="exercise15",
+    module=__name__.rpartition(".")[2],
+    title="VGG",
+    section="15. VGGNet",
+    summary="vgg_block(num_convs, in_channels, out_channels), VGG16_ARCH, VGG11_ARCH, class VGG(nn.Module): "
+            "blocks of 3x3 convs, then FC-hidden, FC-hidden, FC-num_classes, logits out",
+    functions=("vgg_block", "VGG"),
+    checks=(
+        forward_check(
+            BLOCK, draws(BLOCKS, batch=(1, 3), sizes=BLOCK_SIZES), points=2, name="vgg_block: outputs match the reference",
+            description="Given the reference's random weights, vgg_block(num_convs, in_channels, out_channels) maps "
+                        "drawn batches to the reference's (N, out_channels, H // 2, W // 2): 3x3 convs with padding "
+                        "1, a ReLU after each, one 2x2 max pool at the end.", max_examples=8),
+        structure_check(
+            VGG, SMALL_VGGS, points=2, name="VGG: layers and output shapes", max_examples=4,
+            description="For small drawn arch, image_size, hidden and num_classes: the blocks' convs and the "
+                        "three Linear layers, with the reference's shapes (Linear(C * s * s, hidden), "
+                        "s = image_size // 2 ** len(arch))."),
+        forward_check(
+            VGG, draws(SMALL_VGGS, batch=(1, 3)), points=2, name="VGG: outputs match the reference",
+            description="Given the reference's random weights, the logits in eval mode equal the reference's "
+                        "for small drawn configurations.", max_examples=5),
+        PropertyCheck(
+            name="VGG: Dropout in training mode only", points=2, functions=("VGG",),
+            inputs=draws(WIDE_VGGS, batch=(3, 4)), prop=_modes, max_examples=2, shrink_calls=15,
+            description="eval(): two calls on the same input agree; train(): Dropout drops the inputs of the "
+                        "second and third Linear layers, and only those."),
+        FixedCheck(
+            name="VGG: 138,357,544 parameters (VGG16), 132,863,336 (VGG11)", points=2, functions=("VGG",),
+            examples=LECTURE, prop=_counts, kind="the lecture's configuration",
+            description="A small VGG of your class, given the grader's weights, computes the reference's logits "
+                        "with exactly the reference's tensors; built without weights (meta device), VGG() has "
+                        "138,357,544 parameters, 14,714,688 of them in model.features, per layer 1,792; 36,928; "
+                        "73,856; ... 102,764,544; 16,781,312; 4,097,000; VGG(arch=VGG11_ARCH) 132,863,336."),
+    ),
+    mistakes=VGG_MISTAKES,
+    forbidden_imports=(),
+    call_timeout=5.0,
+    start_timeout=30.0,
+    limits={"memory_mb": 2048, "cuda": True},
+)
