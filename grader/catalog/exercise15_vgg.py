@@ -140,8 +140,12 @@ def _modes(session: Session, drawn: dict) -> None:
 
 # --- Known mistakes -----------------------------------------------------------------------------------------
 
+def _info(evidence) -> dict:
+    return evidence.model.info if evidence.model is not None else {}
+
+
 def _convs(evidence) -> list[dict]:
-    found = units((evidence.model.info if evidence.model else {}).get("calls", []))
+    found = units(_info(evidence).get("calls", []))
     return [unit for unit in found if family(unit["type"]) == "conv" and unit["inputs"] and unit["output"]]
 
 
@@ -149,6 +153,26 @@ def _pooled_between_convs(evidence, outcome) -> bool:
     """Inside one block, a conv gets a smaller map than the conv before it gave: a pool in the loop."""
     convs = _convs(evidence)
     return any(later["inputs"][0][-1] < earlier["output"][-1] for earlier, later in zip(convs, convs[1:]))
+
+
+def _pools_per_conv(evidence, outcome) -> bool:
+    """A max pool before a block's last conv (pooling modules only: functional ones leave no trace)."""
+    arch = (evidence.model.kwargs if evidence.model else {}).get("arch", ref.VGG16_ARCH)
+    block, convs = 0, 0
+    for call in _info(evidence).get("calls", []):
+        if call["unit"] and family(call["type"]) == "conv":
+            convs += 1
+        elif call["type"] == "MaxPool2d":
+            if block < len(arch) and convs < arch[block][0]:
+                return True
+            block, convs = block + 1, 0
+    return False
+
+
+def _flatten_size(inputs, expected, outcome) -> bool:
+    evidence = getattr(outcome, "evidence", None)
+    other = evidence is not None and (_pools_per_conv(evidence, outcome) or _unpadded(evidence, outcome))
+    return not other and raised("mat1 and mat2 shapes cannot be multiplied")(inputs, expected, outcome)
 
 
 def _unpadded(evidence, outcome) -> bool:
@@ -170,13 +194,17 @@ VGG_MISTAKES = (
             "The max pool is inside the loop over the convolutions: a block has num_convs convs (each with "
             "its ReLU) and then one MaxPool2d(2, 2) at its end, so a block halves the size once, not once per conv.",
             detect=when(_pooled_between_convs)),
+    Mistake("pool_inside_loop", "VGG",
+            "A max pool comes before the last conv of a block: in vgg_block the MaxPool2d(2, 2) belongs after the loop "
+            "over the convolutions, once per block, not once per conv.",
+            detect=when(_pools_per_conv)),
     Mistake("missing_relu", "vgg_block", RELU, detect=reproduces(activation=nn.Identity)),
     Mistake("missing_relu", "VGG", RELU, detect=reproduces(activation=nn.Identity)),
     Mistake("wrong_padding", "vgg_block", PADDING,
             detect=lambda inputs, expected, outcome: when(_unpadded)(inputs, expected, outcome)),
     Mistake("wrong_padding", "VGG", PADDING,
             detect=lambda inputs, expected, outcome: when(_unpadded)(inputs, expected, outcome)),
-    Mistake("wrong_flatten_size", "VGG", FLATTEN, detect=raised("mat1 and mat2 shapes cannot be multiplied")),
+    Mistake("wrong_flatten_size", "VGG", FLATTEN, detect=_flatten_size),
     Mistake("dropout_in_eval", "VGG",
             "Dropout still drops in eval mode: two model.eval() calls on the same input differ. nn.Dropout "
             "follows model.train() / model.eval(); F.dropout(x, p) drops always unless given "
