@@ -114,7 +114,7 @@ def _counts(session: Session, example) -> None:
             rows.append(f"  {len(mine)} layers with parameters, expected {len(theirs)}")
         raise fail(f"{VGG.call(kwargs)} ({name}, built without weights on the meta device):\n"
                    + "\n".join(f"- {p}" for p in problems) + ("\n" + "\n".join(rows) if rows else ""), None,
-                   shown, function="VGG")
+                   shown, Evidence(facts={"lecture_table": name}), function="VGG")
 
 
 def _numel(shape) -> int:
@@ -205,6 +205,11 @@ VGG_MISTAKES = (
     Mistake("wrong_padding", "VGG", PADDING,
             detect=lambda inputs, expected, outcome: when(_unpadded)(inputs, expected, outcome)),
     Mistake("wrong_flatten_size", "VGG", FLATTEN, detect=_flatten_size),
+    Mistake("wrong_defaults", "VGG",
+            "Your VGG is right on small configurations, but VGG() is not the lecture's VGG16: the defaults "
+            "must be arch=VGG16_ARCH, num_classes=1000, image_size=224, hidden=4096, dropout=0.5 (FC-4096, "
+            "FC-4096, FC-1000 on 224x224 images).",
+            detect=when(lambda evidence, _: evidence.facts.get("lecture_table") == "VGG16")),
     Mistake("dropout_in_eval", "VGG",
             "Dropout still drops in eval mode: two model.eval() calls on the same input differ. nn.Dropout "
             "follows model.train() / model.eval(); F.dropout(x, p) drops always unless given "
