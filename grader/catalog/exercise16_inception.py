@@ -193,6 +193,16 @@ INCEPTION_MISTAKES = (
             "window's maximum). In 3a the pool branch is 192 * 32 + 32 = 6,176 parameters, all in the 1x1 "
             "conv; the module has 163,696.",
             detect=when(_pool_weights)),
+    Mistake("params_without_bias", "conv_params",
+            "conv_params leaves out the biases: nn.Conv2d has one bias per output channel unless bias=False, "
+            "out * in * K * K + out (VGG16's block1_conv1: 64 * 3 * 3 * 3 + 64 = 1,792).",
+            reproduce=lambda in_channels, out_channels, kernel_size, bias=True:
+            out_channels * in_channels * kernel_size * kernel_size),
+    Mistake("macs_without_input_channels", "conv_macs",
+            "conv_macs leaves out the input channels: each output value sums over a K x K window in every input "
+            "channel, in * K * K products (that is why the 1x1 reduce to 16 channels makes the 5x5 conv cheap).",
+            reproduce=lambda in_channels, out_channels, kernel_size, out_h, out_w:
+            out_channels * kernel_size * kernel_size * out_h * out_w),
     Mistake("global_pool_hardcoded", "global_avg_pool",
             "global_avg_pool pools 7x7 windows: that is GoogLeNet's last map only. Global average pooling "
             "takes the mean of each whole feature map, whatever H and W are: x.mean(dim=(2, 3)) (or "
