@@ -7,21 +7,22 @@ meta device, without weights: that table is the submission's claim and can only 
 the points of the count check rest on the outputs of a small VGG of the same class.
 """
 
+import math
+
 import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.checks import Session
+from grader.checks import PropertyCheck, Session
 from grader.compare import compare_arrays
 from grader.exercise import Exercise, Mistake
 from grader.model_behaviour import forward_check, mode_problems
 from grader.model_checks import FixedCheck, draws, fail, model_input, structure_check
 from grader.model_mapping import family
 from grader.model_mistakes import raised, reproduces, when
-from grader.model_runs import (Evidence, ModelSpec, ask, get_model, request_op, run_reference, sample_input,
-                               tolerance, with_weights)
-from grader.checks import PropertyCheck
+from grader.model_runs import Evidence, ModelSpec, ask, get_model, request_op, run_reference, tolerance, with_weights
 from grader.strategies import upto
+from grader.worker.meta_ops import read_table
 from grader.worker.torch_inspect import units
 from reference import vgg as ref
 
@@ -62,16 +63,10 @@ LECTURE = (
 
 # --- Parameter counts: verified outputs of a small VGG, the lecture's tables as a claim ----------------------
 
-def layer_counts(modules) -> list[int]:
-    """Each module's own parameter count, in registration order, modules without parameters left out."""
-    return [count for _, _, count in modules if count]
-
-
-def _reference_table(kwargs: dict) -> dict:
+def _reference_layers(kwargs: dict) -> list[int]:
     with torch.device("meta"):
         model = ref.VGG(**kwargs)
-    return {"total": sum(p.numel() for p in model.parameters()),
-            "layers": [sum(p.numel() for p in m.parameters(recurse=False)) for m in model.modules() if m._parameters]}
+    return [sum(p.numel() for p in module.parameters(recurse=False)) for module in model.modules() if module._parameters]
 
 
 def _verified_small(session: Session) -> None:
@@ -94,34 +89,31 @@ def _verified_small(session: Session) -> None:
 def _counts(session: Session, example) -> None:
     _verified_small(session)
     name, kwargs, total, features = example
-    shown = dict(kwargs)
+    shown, call = dict(kwargs), f"{VGG.call(kwargs)} ({name}, built without weights on the meta device)"
     info = request_op(session, VGG, "meta.table", {"class": "VGG", "kwargs": kwargs,
                                                    "attributes": ["features", "classifier"]}, shown)
+    try:
+        sizes, mine, attributes = read_table(info)
+    except ValueError as error:
+        raise fail(f"{call}: {error}", None, shown, function="VGG") from None
+    theirs = _reference_layers(kwargs)
     problems = [f"model.{attribute} is {kind or 'missing'}: it must be an nn.Module attribute"
-                for attribute, kind in info["attributes"].items() if kind != "Module"]
-    sizes = {name: shape for name, shape, _ in info["parameters"]}
-    found = sum(_numel(shape) for shape in sizes.values())
-    in_features = sum(_numel(shape) for name, shape in sizes.items() if name.startswith("features."))
+                for attribute, kind in attributes.items() if kind != "Module"]
+    found = sum(sizes.values())
+    in_features = sum(count for tensor, count in sizes.items() if tensor.startswith("features."))
     if found != total:
         problems.append(f"{found:,} parameters, expected {total:,}")
-    if not problems and in_features != features:
+    elif in_features != features:
         problems.append(f"model.features holds {in_features:,} parameters, expected {features:,}")
-    mine, theirs = layer_counts(info["modules"]), _reference_table(kwargs)["layers"]
+    elif mine != theirs:
+        problems.append("the layers' own counts differ from the lecture's")
     if problems:
         rows = [f"  layer {index + 1}: {a:,}, expected {b:,}" for index, (a, b) in
                 enumerate(zip(mine, theirs)) if a != b][:6]
         if len(mine) != len(theirs):
             rows.append(f"  {len(mine)} layers with parameters, expected {len(theirs)}")
-        raise fail(f"{VGG.call(kwargs)} ({name}, built without weights on the meta device):\n"
-                   + "\n".join(f"- {p}" for p in problems) + ("\n" + "\n".join(rows) if rows else ""), None,
-                   shown, Evidence(facts={"lecture_table": name}), function="VGG")
-
-
-def _numel(shape) -> int:
-    count = 1
-    for size in shape:
-        count *= size
-    return count
+        raise fail(f"{call}:\n" + "\n".join(f"- {p}" for p in problems) + ("\n" + "\n".join(rows) if rows else ""),
+                   None, shown, Evidence(facts={"lecture_table": name}), function="VGG")
 
 
 # --- Modes: Dropout drops in training mode only ------------------------------------------------------------
@@ -227,7 +219,8 @@ EXERCISE = Exercise(
     functions=("vgg_block", "VGG"),
     checks=(
         forward_check(
-            BLOCK, draws(BLOCKS, batch=(1, 3), sizes=BLOCK_SIZES), points=2, name="vgg_block: outputs match the reference",
+            BLOCK, draws(BLOCKS, batch=(1, 3), sizes=BLOCK_SIZES), points=2,
+            name="vgg_block: outputs match the reference",
             description="Given the reference's random weights, vgg_block(num_convs, in_channels, out_channels) maps "
                         "drawn batches to the reference's (N, out_channels, H // 2, W // 2): 3x3 convs with padding "
                         "1, a ReLU after each, one 2x2 max pool at the end.", max_examples=8),

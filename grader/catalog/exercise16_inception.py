@@ -23,6 +23,7 @@ from grader.model_mapping import family
 from grader.model_mistakes import error_text, raised, when
 from grader.model_runs import Evidence, ModelSpec, ask, get_model, request_op, run_reference, tolerance, with_weights
 from grader.strategies import upto
+from grader.worker.meta_ops import read_table
 from grader.worker.torch_inspect import units
 from reference import inception as ref
 
@@ -65,7 +66,10 @@ def _lecture_3a(session: Session, kwargs: dict) -> None:
     problems = []
     for name, row in TABLE.items():
         info = request_op(session, INCEPTION, "meta.table", {"class": "Inception", "kwargs": row}, dict(row))
-        found, wanted = sum(int(np.prod(shape)) for _, shape, _ in info["parameters"]), _reference_count(row)
+        try:
+            found, wanted = sum(read_table(info)[0].values()), _reference_count(row)
+        except ValueError as error:
+            raise fail(f"inception ({name}), {INCEPTION.call(row)}: {error}", model, shown) from None
         if found != wanted:
             problems.append(f"inception ({name}), {INCEPTION.call(row)}: {found:,} parameters, expected {wanted:,}")
     if problems:

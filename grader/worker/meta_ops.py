@@ -8,6 +8,8 @@ points on it, never earn them (the grader verifies outputs of real models elsewh
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import nn
 
@@ -37,6 +39,21 @@ def _kind(value) -> str | None:
     if value is None:
         return None
     return "Module" if isinstance(value, nn.Module) else type(value).__name__
+
+
+def read_table(info) -> tuple[dict, list[int], dict]:
+    """For the grader: a meta.table reply read as {parameter name: count}, each module's own count
+    (registration order, modules without parameters left out) and {attribute: kind}.
+
+    The reply is a claim from a process that runs student code: ValueError if it is malformed.
+    """
+    try:
+        sizes = {str(name): math.prod(int(size) for size in shape) for name, shape, _ in info["parameters"]}
+        layers = [int(count) for _, _, count in info["modules"] if count]
+        attributes = {str(name): kind for name, kind in dict(info.get("attributes", {})).items()}
+    except (TypeError, ValueError, KeyError, AttributeError):
+        raise ValueError("the worker's reply was malformed") from None
+    return sizes, layers, attributes
 
 
 OPS = {"table": op_table}

@@ -23,3 +23,10 @@ def test_the_full_size_table_names_the_layers_that_differ():
     test = by_name(graded("exercise15", SUBMISSIONS / "exercise15" / "wrong_defaults.py"))[COUNT]
     assert "137,432,659 parameters, expected 138,357,544" in test.output
     assert "layer 14: 102,087,141, expected 102,764,544" in test.output
+
+
+def test_a_malformed_table_fails_the_count_and_nothing_else():
+    """Does a garbled meta.table reply fail the count check with a reason, never an internal error?"""
+    result = graded("exercise15", SUBMISSIONS / "forged" / "exercise15_malformed_table.py")
+    assert not result.has_errors and result.score == result.max_score - 2
+    assert "the worker's reply was malformed" in by_name(result)[COUNT].output
