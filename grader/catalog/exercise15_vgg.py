@@ -20,7 +20,7 @@ from grader.model_behaviour import forward_check, mode_problems
 from grader.model_checks import FixedCheck, draws, fail, model_input, structure_check
 from grader.model_mapping import family
 from grader.model_mistakes import raised, reproduces, when
-from grader.model_runs import Evidence, ModelSpec, ask, get_model, request_op, run_reference, tolerance, with_weights
+from grader.model_runs import Evidence, ModelSpec, ask, get_model, run_reference, tolerance, with_weights
 from grader.strategies import upto
 from grader.worker.meta_ops import read_table
 from grader.worker.torch_inspect import units
@@ -55,6 +55,9 @@ BLOCK_SIZES = st.tuples(upto(9, 2), upto(9, 2))
 # The configuration the count check verifies by outputs: two blocks with different channels,
 # s = 12 // 4 = 3, so the first Linear takes 6 * 3 * 3 = 54 features.
 COUNTED = {"arch": ((1, 4), (2, 6)), "num_classes": 3, "image_size": 12, "hidden": 10, "dropout": 0.5}
+# A meta build is milliseconds, unless __init__ runs a dummy forward pass to size the classifier:
+# PyTorch's first meta-device convolution then takes seconds (it loads its shape functions).
+META_TIMEOUT = 15.0
 LECTURE = (
     ("VGG16", {}, 138_357_544, 14_714_688),
     ("VGG11", {"arch": ref.VGG11_ARCH}, 132_863_336, 9_220_480),
@@ -90,8 +93,8 @@ def _counts(session: Session, example) -> None:
     _verified_small(session)
     name, kwargs, total, features = example
     shown, call = dict(kwargs), f"{VGG.call(kwargs)} ({name}, built without weights on the meta device)"
-    info = request_op(session, VGG, "meta.table", {"class": "VGG", "kwargs": kwargs,
-                                                   "attributes": ["features", "classifier"]}, shown)
+    info = session.request("meta.table", {"class": "VGG", "kwargs": kwargs, "attributes": ["features", "classifier"]},
+                           function="VGG", inputs=shown, timeout=META_TIMEOUT)
     try:
         sizes, mine, attributes = read_table(info)
     except ValueError as error:

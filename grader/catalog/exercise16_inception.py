@@ -21,7 +21,7 @@ from grader.model_behaviour import forward_check
 from grader.model_checks import FixedCheck, draws, fail, model_input
 from grader.model_mapping import family
 from grader.model_mistakes import error_text, raised, when
-from grader.model_runs import Evidence, ModelSpec, ask, get_model, request_op, run_reference, tolerance, with_weights
+from grader.model_runs import Evidence, ModelSpec, ask, get_model, run_reference, tolerance, with_weights
 from grader.strategies import upto
 from grader.worker.meta_ops import read_table
 from grader.worker.torch_inspect import units
@@ -39,6 +39,9 @@ def _in_order(**strategies):
 INCEPTION = ModelSpec(cls="Inception", reference=lambda kwargs, **variant: ref.Inception(**kwargs, **variant),
                       input_shape=lambda kwargs: (kwargs["in_channels"], 28, 28))
 
+# A meta build is milliseconds, unless __init__ runs a dummy forward pass: PyTorch's first
+# meta-device convolution then takes seconds (it loads its shape functions).
+META_TIMEOUT = 15.0
 SMALL = _in_order(**{name: upto(4) for name in FILTERS})
 SIZES = st.tuples(upto(7), upto(7))
 
@@ -65,7 +68,8 @@ def _lecture_3a(session: Session, kwargs: dict) -> None:
                    model, shown)
     problems = []
     for name, row in TABLE.items():
-        info = request_op(session, INCEPTION, "meta.table", {"class": "Inception", "kwargs": row}, dict(row))
+        info = session.request("meta.table", {"class": "Inception", "kwargs": row}, function="Inception",
+                               inputs=dict(row), timeout=META_TIMEOUT)
         try:
             found, wanted = sum(read_table(info)[0].values()), _reference_count(row)
         except ValueError as error:

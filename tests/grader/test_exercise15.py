@@ -11,6 +11,12 @@ def test_blocks_in_a_module_list_and_functional_dropout_get_full_marks():
     assert result.score == result.max_score, [t.output for t in result.tests]
 
 
+def test_a_classifier_sized_by_a_dummy_forward_pass_gets_full_marks():
+    """Does a VGG whose __init__ runs a dummy image through its blocks still build on the meta device?"""
+    result = graded("exercise15", SUBMISSIONS / "accepted" / "exercise15_dummy_forward.py")
+    assert result.score == result.max_score, [t.output for t in result.tests]
+
+
 def test_a_forged_parameter_table_earns_no_count_points():
     """Does a model-less VGG whose worker reports the lecture's exact tables still score 0 on the count?"""
     result = graded("exercise15", SUBMISSIONS / "forged" / "exercise15_meta_table.py")
