@@ -69,7 +69,8 @@ LECTURE = (
 def _reference_layers(kwargs: dict) -> list[int]:
     with torch.device("meta"):
         model = ref.VGG(**kwargs)
-    return [sum(p.numel() for p in module.parameters(recurse=False)) for module in model.modules() if module._parameters]
+    return [sum(p.numel() for p in module.parameters(recurse=False))
+            for module in model.modules() if module._parameters]
 
 
 def _verified_small(session: Session) -> None:
@@ -99,8 +100,10 @@ def _counts(session: Session, example) -> None:
         sizes, mine, attributes = read_table(info)
     except ValueError as error:
         raise fail(f"{call}: {error}", None, shown, function="VGG") from None
-    theirs = _reference_layers(kwargs)
-    problems = [f"model.{attribute} is {kind or 'missing'}: it must be an nn.Module attribute"
+    theirs, problems = _reference_layers(kwargs), []
+    if name == "VGG16":
+        problems += _constants(session, shown)
+    problems += [f"model.{attribute} is {kind or 'missing'}: it must be an nn.Module attribute"
                 for attribute, kind in attributes.items() if kind != "Module"]
     found = sum(sizes.values())
     in_features = sum(count for tensor, count in sizes.items() if tensor.startswith("features."))
@@ -115,8 +118,24 @@ def _counts(session: Session, example) -> None:
                 enumerate(zip(mine, theirs)) if a != b][:6]
         if len(mine) != len(theirs):
             rows.append(f"  {len(mine)} layers with parameters, expected {len(theirs)}")
+        facts = {"lecture_table": name, "counts_differ": (found, mine) != (total, theirs)}
         raise fail(f"{call}:\n" + "\n".join(f"- {p}" for p in problems) + ("\n" + "\n".join(rows) if rows else ""),
-                   None, shown, Evidence(facts={"lecture_table": name}), function="VGG")
+                   None, shown, Evidence(facts=facts), function="VGG")
+
+
+def _constants(session: Session, shown: dict) -> list[str]:
+    """VGG16_ARCH and VGG11_ARCH as the paper's configurations D and A (the submission's claim: it can only cost)."""
+    found = session.request("meta.values", {"names": ["VGG16_ARCH", "VGG11_ARCH"]}, function="VGG", inputs=shown)
+    problems = []
+    for constant, expected in (("VGG16_ARCH", ref.VGG16_ARCH), ("VGG11_ARCH", ref.VGG11_ARCH)):
+        value = found.get(constant) if isinstance(found, dict) else None
+        try:
+            same = tuple(tuple(block) for block in value) == expected
+        except TypeError:
+            same = False
+        if not same:
+            problems.append(f"{constant} is {value!r}, expected {expected} ((convs, channels) per block)")
+    return problems
 
 
 # --- Modes: Dropout drops in training mode only ------------------------------------------------------------
@@ -204,7 +223,8 @@ VGG_MISTAKES = (
             "Your VGG is right on small configurations, but VGG() is not the lecture's VGG16: the defaults "
             "must be arch=VGG16_ARCH, num_classes=1000, image_size=224, hidden=4096, dropout=0.5 (FC-4096, "
             "FC-4096, FC-1000 on 224x224 images).",
-            detect=when(lambda evidence, _: evidence.facts.get("lecture_table") == "VGG16")),
+            detect=when(lambda evidence, _: evidence.facts.get("lecture_table") == "VGG16"
+                        and evidence.facts.get("counts_differ"))),
     Mistake("dropout_in_eval", "VGG",
             "Dropout still drops in eval mode: two model.eval() calls on the same input differ. nn.Dropout "
             "follows model.train() / model.eval(); F.dropout(x, p) drops always unless given "

@@ -34,6 +34,12 @@ def op_table(worker, args: dict, out_arrays: list):
     return protocol.encode(info, out_arrays)
 
 
+def op_values(worker, args: dict, out_arrays: list):
+    """{names}: the submission's module-level values of these names (constants such as VGG16_ARCH);
+    a missing name is None. Plain data and arrays only: anything else crosses as a description."""
+    return protocol.encode({name: getattr(worker.module, name, None) for name in args["names"]}, out_arrays)
+
+
 def _kind(value) -> str | None:
     """'Module' for any nn.Module, None when missing, else the type's name."""
     if value is None:
@@ -56,4 +62,4 @@ def read_table(info) -> tuple[dict, list[int], dict]:
     return sizes, layers, attributes
 
 
-OPS = {"table": op_table}
+OPS = {"table": op_table, "values": op_values}
