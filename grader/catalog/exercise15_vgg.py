@@ -85,9 +85,11 @@ def _verified_small(session: Session) -> None:
         raise fail(f"{VGG.call(COUNTED)}, given the grader's weights, {mismatch.message}: the count is checked "
                    "on a model that computes the reference's logits", model, shown,
                    Evidence(model=model, x=x, expected=expected, actual=actual), expected=expected, actual=actual)
-    if model.mapping.student_only:
-        raise fail(f"{VGG.call(COUNTED)} holds tensors the reference does not: "
-                   f"{', '.join(model.mapping.student_only)}", model, shown)
+    extra, missing = model.mapping.student_only, model.mapping.reference_only
+    if extra or missing:  # outputs cannot tell a zero bias from none
+        parts = ([f"holds tensors the reference does not: {', '.join(extra)}"] if extra else []) + \
+            ([f"lacks tensors the reference has: {', '.join(missing)}"] if missing else [])
+        raise fail(f"{VGG.call(COUNTED)} " + "; ".join(parts), model, shown)
 
 
 def _counts(session: Session, example) -> None:

@@ -63,8 +63,11 @@ def _lecture_3a(session: Session, kwargs: dict) -> None:
         raise fail(f"Inception 3a, {INCEPTION.call(kwargs)}, given the grader's weights, {mismatch.message}",
                    model, shown, Evidence(model=model, x=x, expected=expected, actual=actual),
                    expected=expected, actual=actual, differences=mismatch.differences)
-    if model.mapping.student_only:
-        raise fail(f"Inception 3a holds tensors the reference does not: {', '.join(model.mapping.student_only)}",
+    extra, missing = model.mapping.student_only, model.mapping.reference_only
+    if extra or missing:  # outputs cannot tell a zero bias from none
+        parts = ([f"holds tensors the reference does not: {', '.join(extra)}"] if extra else []) + \
+            ([f"lacks tensors the reference has: {', '.join(missing)}"] if missing else [])
+        raise fail("Inception 3a " + "; ".join(parts) + " (163,696 parameters: six convs' weights and biases)",
                    model, shown)
     problems = []
     for name, row in TABLE.items():
@@ -201,6 +204,12 @@ INCEPTION_MISTAKES = (
             "window's maximum). In 3a the pool branch is 192 * 32 + 32 = 6,176 parameters, all in the 1x1 "
             "conv; the module has 163,696.",
             detect=when(_pool_weights)),
+    Mistake("convs_without_bias", "Inception",
+            "Your convolutions have no bias (bias=False). That suits a conv followed by a BatchNorm (exercise 8); "
+            "in an Inception module each conv is followed by a ReLU and keeps its bias: 3a's 163,696 parameters "
+            "are 163,328 weights and 368 biases.",
+            detect=when(lambda evidence, _: evidence.model is not None and evidence.model.mapping is not None
+                        and any(name.endswith("bias") for name in evidence.model.mapping.reference_only))),
     Mistake("params_without_bias", "conv_params",
             "conv_params leaves out the biases: nn.Conv2d has one bias per output channel unless bias=False, "
             "out * in * K * K + out (VGG16's block1_conv1: 64 * 3 * 3 * 3 + 64 = 1,792).",
