@@ -8,6 +8,8 @@ with that reason, instead of breaking the grader.
 
 from __future__ import annotations
 
+import math
+
 
 def _is_shape(value) -> bool:
     return isinstance(value, list) and all(isinstance(size, int) and not isinstance(size, bool) and size >= 0
@@ -54,3 +56,18 @@ def malformed(info) -> str:
                                                 for names in modules.values()):
         return "the parameters of the modules it was given"
     return ""
+
+
+def read_table(info) -> tuple[dict, list[int], dict]:
+    """A `meta.table` reply (grader/worker/meta_ops.py) read as {parameter name: count}, each module's own count
+    (registration order, modules without parameters left out) and {attribute: kind}.
+
+    The reply is a claim from a process that runs student code: ValueError if it is malformed.
+    """
+    try:
+        sizes = {str(name): math.prod(int(size) for size in shape) for name, shape, _ in info["parameters"]}
+        layers = [int(count) for _, _, count in info["modules"] if count]
+        attributes = {str(name): kind for name, kind in dict(info.get("attributes", {})).items()}
+    except (TypeError, ValueError, KeyError, AttributeError):
+        raise ValueError("the worker's reply was malformed") from None
+    return sizes, layers, attributes

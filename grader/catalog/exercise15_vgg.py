@@ -1,0 +1,285 @@
+"""Exercise 15, VGG (section 15): vgg_block and a VGG built from (convs, channels) blocks, logits out.
+
+Behaviour is judged on small configurations (few blocks and channels, small images and hidden
+layers) where the grader gives the student's model its own random weights and compares outputs.
+The lecture's counts (VGG16 138,357,544, VGG11 132,863,336) are read from models built on the
+meta device, without weights: that table is the submission's claim and can only cost points;
+the points of the count check rest on the outputs of a small VGG of the same class.
+"""
+
+
+import torch
+from hypothesis import strategies as st
+from torch import nn
+
+from grader.checks import Session, holds_for_examples, satisfies_property
+from grader.compare import compare_arrays
+from grader.exercise import Exercise, Mistake
+from grader.models.claims import read_table
+from grader.models.behaviour import forward_check, mode_problems
+from grader.models import units
+from grader.models.checks import draws, fail, model_input, structure_check
+from grader.models.mapping import family
+from grader.models.mistakes import raised, reproduces, when
+from grader.models.reference import run_reference, tolerance, with_weights
+from grader.models.runs import Evidence, ModelSpec, ask, get_model
+from grader.strategies import upto
+from reference import vgg as ref
+
+BLOCK = ModelSpec(cls="vgg_block", reference=lambda kwargs, **variant: ref.vgg_block(**kwargs, **variant),
+                  input_shape=lambda kwargs: (kwargs["in_channels"], 8, 8))
+VGG = ModelSpec(cls="VGG", reference=lambda kwargs, **variant: ref.VGG(**kwargs, **variant),
+                input_shape=lambda kwargs: (3, kwargs["image_size"], kwargs["image_size"]))
+
+
+@st.composite
+def _blocks(draw) -> dict:
+    return {"num_convs": draw(upto(3), label="num_convs"), "in_channels": draw(upto(4), label="in_channels"),
+            "out_channels": draw(upto(5), label="out_channels")}
+
+
+@st.composite
+def _small_vggs(draw) -> dict:
+    """A few blocks of 1-2 convs and 1-6 channels; image sizes that floor-halve unevenly too."""
+    arch = tuple(draw(st.lists(st.tuples(upto(2), upto(6)), min_size=1, max_size=3), label="arch"))
+    image_size = 2 ** len(arch) * draw(upto(3), label="s") + draw(st.sampled_from((0, 1)), label="extra pixel")
+    return {"arch": arch, "num_classes": draw(upto(4), label="num_classes"), "image_size": image_size,
+            "hidden": draw(upto(8), label="hidden"), "dropout": 0.5}
+
+
+BLOCKS, SMALL_VGGS = _blocks(), _small_vggs()
+# Wide enough that two training-mode calls never drop the same units by chance.
+WIDE_VGGS = SMALL_VGGS.map(lambda kwargs: {**kwargs, "hidden": 32})
+BLOCK_SIZES = st.tuples(upto(9, 2), upto(9, 2))
+
+# The configuration the count check verifies by outputs: two blocks with different channels,
+# s = 12 // 4 = 3, so the first Linear takes 6 * 3 * 3 = 54 features.
+COUNTED = {"arch": ((1, 4), (2, 6)), "num_classes": 3, "image_size": 12, "hidden": 10, "dropout": 0.5}
+# A meta build is milliseconds, unless __init__ runs a dummy forward pass to size the classifier:
+# PyTorch's first meta-device convolution then takes seconds (it loads its shape functions).
+META_TIMEOUT = 15.0
+LECTURE = (
+    ("VGG16", {}, 138_357_544, 14_714_688),
+    ("VGG11", {"arch": ref.VGG11_ARCH}, 132_863_336, 9_220_480),
+)
+
+
+# --- Parameter counts: verified outputs of a small VGG, the lecture's tables as a claim ----------------------
+
+def _reference_layers(kwargs: dict) -> list[int]:
+    with torch.device("meta"):
+        model = ref.VGG(**kwargs)
+    return [sum(p.numel() for p in module.parameters(recurse=False))
+            for module in model.modules() if module._parameters]
+
+
+def _verified_small(session: Session) -> None:
+    """The points: a small VGG given the grader's weights computes the reference's logits, and holds
+    exactly the reference's tensors (no more: the claim can only cost)."""
+    x, shown = model_input(VGG, {"kwargs": COUNTED, "N": 2, "seed": 7, "size": None})
+    model = with_weights(session, get_model(session, VGG, COUNTED, shown), shown)
+    actual = ask(session, model, "forward", {"x": x, "mode": "eval"}, shown)["outputs"][0]
+    expected = run_reference(model, x, "eval").output
+    mismatch = compare_arrays(expected, actual, **tolerance(expected))
+    if mismatch is not None:
+        raise fail(f"{VGG.call(COUNTED)}, given the grader's weights, {mismatch.message}: the count is checked "
+                   "on a model that computes the reference's logits", model, shown,
+                   Evidence(model=model, x=x, expected=expected, actual=actual), expected=expected, actual=actual)
+    extra, missing = model.mapping.student_only, model.mapping.reference_only
+    if extra or missing:  # outputs cannot tell a zero bias from none
+        parts = ([f"holds tensors the reference does not: {', '.join(extra)}"] if extra else []) + \
+            ([f"lacks tensors the reference has: {', '.join(missing)}"] if missing else [])
+        raise fail(f"{VGG.call(COUNTED)} " + "; ".join(parts), model, shown)
+
+
+def _counts(session: Session, example) -> None:
+    _verified_small(session)
+    name, kwargs, total, features = example
+    shown, call = dict(kwargs), f"{VGG.call(kwargs)} ({name}, built without weights on the meta device)"
+    info = session.request("meta.table", {"class": "VGG", "kwargs": kwargs, "attributes": ["features", "classifier"]},
+                           function="VGG", inputs=shown, timeout=META_TIMEOUT)
+    try:
+        sizes, mine, attributes = read_table(info)
+    except ValueError as error:
+        raise fail(f"{call}: {error}", None, shown, function="VGG") from None
+    theirs, problems = _reference_layers(kwargs), []
+    if name == "VGG16":
+        problems += _constants(session, shown)
+    problems += [f"model.{attribute} is {kind or 'missing'}: it must be an nn.Module attribute"
+                for attribute, kind in attributes.items() if kind != "Module"]
+    found = sum(sizes.values())
+    in_features = sum(count for tensor, count in sizes.items() if tensor.startswith("features."))
+    if found != total:
+        problems.append(f"{found:,} parameters, expected {total:,}")
+    elif in_features != features:
+        problems.append(f"model.features holds {in_features:,} parameters, expected {features:,}")
+    elif mine != theirs:
+        problems.append("the layers' own counts differ from the lecture's")
+    if problems:
+        rows = [f"  layer {index + 1}: {a:,}, expected {b:,}" for index, (a, b) in
+                enumerate(zip(mine, theirs)) if a != b][:6]
+        if len(mine) != len(theirs):
+            rows.append(f"  {len(mine)} layers with parameters, expected {len(theirs)}")
+        facts = {"lecture_table": name, "counts_differ": (found, mine) != (total, theirs)}
+        raise fail(f"{call}:\n" + "\n".join(f"- {p}" for p in problems) + ("\n" + "\n".join(rows) if rows else ""),
+                   None, shown, Evidence(facts=facts), function="VGG")
+
+
+def _constants(session: Session, shown: dict) -> list[str]:
+    """VGG16_ARCH and VGG11_ARCH as the paper's configurations D and A (the submission's claim: it can only cost)."""
+    found = session.request("meta.values", {"names": ["VGG16_ARCH", "VGG11_ARCH"]}, function="VGG", inputs=shown)
+    problems = []
+    for constant, expected in (("VGG16_ARCH", ref.VGG16_ARCH), ("VGG11_ARCH", ref.VGG11_ARCH)):
+        value = found.get(constant) if isinstance(found, dict) else None
+        try:
+            same = tuple(tuple(block) for block in value) == expected
+        except TypeError:
+            same = False
+        if not same:
+            problems.append(f"{constant} is {value!r}, expected {expected} ((convs, channels) per block)")
+    return problems
+
+
+# --- Modes: Dropout drops in training mode only ------------------------------------------------------------
+
+def _modes(session: Session, drawn: dict) -> None:
+    x, shown = model_input(VGG, drawn)
+    model = with_weights(session, get_model(session, VGG, drawn["kwargs"], shown), shown)
+    eval_result = ask(session, model, "forward", {"x": x, "mode": "eval", "repeat": 2, "trace": True}, shown)
+    train_result = ask(session, model, "forward", {"x": x, "mode": "train", "repeat": 2, "trace": True}, shown)
+    problems, facts = mode_problems(model, x, eval_result, train_result)
+    facts["eval_varies"] = not (eval_result["outputs"][0] == eval_result["outputs"][1]).all()
+    if problems:
+        raise fail(f"{VGG.call(drawn['kwargs'])}:\n" + "\n".join(f"- {p}" for p in problems), model, shown,
+                   Evidence(model=model, x=x, mode="train", facts=facts))
+
+
+# --- Known mistakes -----------------------------------------------------------------------------------------
+
+def _info(evidence) -> dict:
+    return evidence.model.info if evidence.model is not None else {}
+
+
+def _convs(evidence) -> list[dict]:
+    found = units(_info(evidence).get("calls", []))
+    return [unit for unit in found if family(unit["type"]) == "conv" and unit["inputs"] and unit["output"]]
+
+
+def _pooled_between_convs(evidence, outcome) -> bool:
+    """Inside one block, a conv gets a smaller map than the conv before it gave: a pool in the loop."""
+    convs = _convs(evidence)
+    return any(later["inputs"][0][-1] < earlier["output"][-1] for earlier, later in zip(convs, convs[1:]))
+
+
+def _pools_per_conv(evidence, outcome) -> bool:
+    """A max pool before a block's last conv (pooling modules only: functional ones leave no trace)."""
+    arch = (evidence.model.kwargs if evidence.model else {}).get("arch", ref.VGG16_ARCH)
+    block, convs = 0, 0
+    for call in _info(evidence).get("calls", []):
+        if call["unit"] and family(call["type"]) == "conv":
+            convs += 1
+        elif call["type"] == "MaxPool2d":
+            if block < len(arch) and convs < arch[block][0]:
+                return True
+            block, convs = block + 1, 0
+    return False
+
+
+def _flatten_size(inputs, expected, outcome) -> bool:
+    evidence = getattr(outcome, "evidence", None)
+    other = evidence is not None and (_pools_per_conv(evidence, outcome) or _unpadded(evidence, outcome))
+    return not other and raised("mat1 and mat2 shapes cannot be multiplied")(inputs, expected, outcome)
+
+
+def _unpadded(evidence, outcome) -> bool:
+    return any(conv["output"][-1] == conv["inputs"][0][-1] - 2 for conv in _convs(evidence))
+
+
+RELU = ("Your outputs are the reference's without the ReLUs: each 3x3 conv of a VGG block is followed by "
+        "a ReLU (nn.ReLU(), the lecture's 'ReLU function for each hidden layer'); only the max pool comes "
+        "without one.")
+FLATTEN = ("The first Linear of the classifier gets a different number of features than the blocks give: it "
+           "takes C * s * s, where C is the last block's channels and s = image_size // 2 ** len(arch) (each "
+           "block halves the size): 512 * 7 * 7 = 25,088 for VGG16 at 224x224, but compute it from arch and "
+           "image_size, not a constant.")
+PADDING = ("A 3x3 conv without padding shrinks the map by 2 pixels: VGG's convolutions keep the size "
+           "(stride 1, padding=1); only the max pools halve it.")
+
+VGG_MISTAKES = (
+    Mistake("pool_inside_loop", "vgg_block",
+            "The max pool is inside the loop over the convolutions: a block has num_convs convs (each with "
+            "its ReLU) and then one MaxPool2d(2, 2) at its end, so a block halves the size once, not once per conv.",
+            detect=when(_pooled_between_convs)),
+    Mistake("pool_inside_loop", "VGG",
+            "A max pool comes before the last conv of a block: in vgg_block the MaxPool2d(2, 2) belongs after the loop "
+            "over the convolutions, once per block, not once per conv.",
+            detect=when(_pools_per_conv)),
+    Mistake("missing_relu", "vgg_block", RELU, detect=reproduces(activation=nn.Identity)),
+    Mistake("missing_relu", "VGG", RELU, detect=reproduces(activation=nn.Identity)),
+    Mistake("wrong_padding", "vgg_block", PADDING,
+            detect=lambda inputs, expected, outcome: when(_unpadded)(inputs, expected, outcome)),
+    Mistake("wrong_padding", "VGG", PADDING,
+            detect=lambda inputs, expected, outcome: when(_unpadded)(inputs, expected, outcome)),
+    Mistake("wrong_flatten_size", "VGG", FLATTEN, detect=_flatten_size),
+    Mistake("wrong_defaults", "VGG",
+            "Your VGG is right on small configurations, but VGG() is not the lecture's VGG16: the defaults "
+            "must be arch=VGG16_ARCH, num_classes=1000, image_size=224, hidden=4096, dropout=0.5 (FC-4096, "
+            "FC-4096, FC-1000 on 224x224 images).",
+            detect=when(lambda evidence, _: evidence.facts.get("lecture_table") == "VGG16"
+                        and evidence.facts.get("counts_differ"))),
+    Mistake("dropout_in_eval", "VGG",
+            "Dropout still drops in eval mode: two model.eval() calls on the same input differ. nn.Dropout "
+            "follows model.train() / model.eval(); F.dropout(x, p) drops always unless given "
+            "training=self.training.",
+            detect=when(lambda evidence, _: evidence.facts.get("eval_varies"))),
+)
+
+EXERCISE = Exercise(
+    id="exercise15",
+    module=__name__.rpartition(".")[2],
+    title="VGG",
+    section="15. VGGNet",
+    points=10,
+    summary="vgg_block(num_convs, in_channels, out_channels), VGG16_ARCH, VGG11_ARCH, class VGG(nn.Module): "
+            "blocks of 3x3 convs, then FC-hidden, FC-hidden, FC-num_classes, logits out",
+    functions=("vgg_block", "VGG"),
+    checks=(
+        forward_check(
+            BLOCK, draws(BLOCKS, batch=(1, 3), sizes=BLOCK_SIZES), points=2,
+            name="vgg_block: outputs match the reference",
+            description="Given the reference's random weights, vgg_block(num_convs, in_channels, out_channels) maps "
+                        "drawn batches to the reference's (N, out_channels, H // 2, W // 2): 3x3 convs with padding "
+                        "1, a ReLU after each, one 2x2 max pool at the end.", max_examples=8),
+        structure_check(
+            VGG, SMALL_VGGS, points=2, name="VGG: layers and output shapes", max_examples=4,
+            description="For small drawn arch, image_size, hidden and num_classes: the blocks' convs and the "
+                        "three Linear layers, with the reference's shapes (Linear(C * s * s, hidden), "
+                        "s = image_size // 2 ** len(arch))."),
+        forward_check(
+            VGG, draws(SMALL_VGGS, batch=(1, 3)), points=2, name="VGG: outputs match the reference",
+            description="Given the reference's random weights, the logits in eval mode equal the reference's "
+                        "for small drawn configurations.", max_examples=5),
+        satisfies_property(
+            "VGG", _modes, draws(WIDE_VGGS, batch=(3, 4)),
+            name="VGG: Dropout in training mode only",
+            points=2,
+            max_examples=2,
+            shrink_calls=15,
+            description="eval(): two calls on the same input agree; train(): Dropout drops the inputs of the "
+                        "second and third Linear layers, and only those."),
+        holds_for_examples(
+            "VGG", _counts, LECTURE,
+            name="VGG: 138,357,544 parameters (VGG16), 132,863,336 (VGG11)",
+            points=2,
+            kind="the lecture's configuration",
+            description="A small VGG of your class, given the grader's weights, computes the reference's logits "
+                        "with exactly the reference's tensors; built without weights (meta device), VGG() has "
+                        "138,357,544 parameters, 14,714,688 of them in model.features, per layer 1,792; 36,928; "
+                        "73,856; ... 102,764,544; 16,781,312; 4,097,000; VGG(arch=VGG11_ARCH) 132,863,336."),
+    ),
+    mistakes=VGG_MISTAKES,
+    forbidden_imports=(),
+    call_timeout=5.0,
+    start_timeout=30.0,
+    limits={"memory_mb": 2048, "cuda": True},
+)

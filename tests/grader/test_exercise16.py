@@ -1,0 +1,24 @@
+"""Does exercise 16 (Inception, global pooling, 1x1 savings) tell right from wrong on verified outputs?"""
+
+from tests.conftest import SUBMISSIONS, by_name, graded
+
+LECTURE = "Inception 3a: (N, 192, 28, 28) -> (N, 256, 28, 28), 163,696 parameters"
+
+
+def test_functional_branches_and_adaptive_pooling_get_full_marks():
+    """Does an Inception with an nn.ModuleDict and F.max_pool2d, and adaptive global pooling, pass?"""
+    result = graded("exercise16", SUBMISSIONS / "accepted" / "exercise16_functional.py")
+    assert result.score == result.max_score, [t.output for t in result.tests]
+
+
+def test_right_shapes_and_a_forged_table_earn_nothing():
+    """Does a module of zeros with the right output shape and a forged parameter table score 0?"""
+    result = graded("exercise16", SUBMISSIONS / "forged" / "exercise16_meta_table.py")
+    assert result.score == 0 and not result.has_errors
+    assert "Inception(in_channels=192, c1=64" in by_name(result)[LECTURE].output  # 3a, verified by outputs
+
+
+def test_concatenating_on_the_batch_axis_is_named_at_full_size():
+    """Does 3a, built at full size, fail with torch.cat's dimension-0 error and the batch-axis hint?"""
+    test = by_name(graded("exercise16", SUBMISSIONS / "exercise16" / "concat_batch_axis.py"))[LECTURE]
+    assert "except in dimension 0" in test.output and test.hint.startswith("The branches are concatenated")
