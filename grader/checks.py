@@ -54,9 +54,10 @@ class Falsified(Exception):
         self.note = note
         self.kind = "smallest failing input"
         self.first: Falsified | None = None  # the first failure found, before shrinking
+        self.layers: dict | None = None  # a model's layers, expected and actual, for the HTML report
 
 
-class _Stop(BaseException):
+class Stop(BaseException):
     """Ends a hypothesis run at once (hypothesis lets BaseException through, unshrunk)."""
 
     def __init__(self, falsified: Falsified):
@@ -82,7 +83,7 @@ class Session:
     deadline: float | None = None
 
     def call(self, function: str, inputs: dict, *, timeout: float | None = None, expected=None):
-        """The submission's `function(*inputs.values())`, or Falsified / _Stop on failure.
+        """The submission's `function(*inputs.values())`, or Falsified / Stop on failure.
 
         With `expected` (the reference's answer), a reply far larger than it is refused unread.
         """
@@ -112,10 +113,10 @@ class Session:
     def _value(self, function: str, inputs: dict, outcome):
         if outcome.ok:
             return outcome.value
-        falsified = Falsified(_failure_message(function, outcome, self.worker.limits), function=function,
+        falsified = Falsified(failure_message(function, outcome, self.worker.limits), function=function,
                               inputs=inputs, outcome=outcome)
         if outcome.failure or outcome.not_implemented:
-            raise _Stop(falsified)
+            raise Stop(falsified)
         raise falsified
 
 
@@ -128,7 +129,8 @@ def _truncate(text: str, limit: int = 1000) -> str:
     return text if len(text) <= limit else f"{text[:limit]}\n... ({len(text) - limit} more characters)"
 
 
-def _failure_message(function: str, outcome, limits: dict) -> str:
+def failure_message(function: str, outcome, limits: dict) -> str:
+    """What a failed call says to the student: not implemented, a hang, a crash, a limit, or the exception."""
     if outcome.not_implemented:
         detail = outcome.error.get("message") or ""
         return f"{function} is not implemented yet" + (f": {detail}" if detail else "")
@@ -196,7 +198,10 @@ class Check:
             inputs=falsified.inputs, expected=falsified.expected, actual=actual,
             differences=falsified.differences, kind=falsified.kind,
         )
-        hints = _mistake_hints(falsified, session.exercise.mistakes)
+        found = _matching_mistakes(falsified, session.exercise.mistakes)
+        result.mistakes = [mistake.id for mistake in found]
+        result.layers = falsified.layers
+        hints = _mistake_hints(found)
         if not hints and self.hint and not (outcome is not None and outcome.failure):
             hints = [self.hint]
         if falsified.note:
@@ -205,8 +210,8 @@ class Check:
         return result
 
 
-def _mistake_hints(falsified: Falsified, mistakes) -> list[str]:
-    """The hints of the known mistakes that explain this failure.
+def _matching_mistakes(falsified: Falsified, mistakes) -> list:
+    """The known mistakes that explain this failure.
 
     The smallest input can fit several mistakes (a 1x2 output is both transposed and
     channels-last); the first failure found, before shrinking, usually tells them apart.
@@ -219,6 +224,10 @@ def _mistake_hints(falsified: Falsified, mistakes) -> list[str]:
     first = falsified.first
     if len(found) > 1 and first is not None and first is not falsified:
         found = matching(first, found) or found
+    return found
+
+
+def _mistake_hints(found: list) -> list[str]:
     hints = list(dict.fromkeys(mistake.hint for mistake in found))
     if len(hints) > 1:
         hints = ["This fits more than one known mistake:"] + [f"- {hint}" for hint in hints]
@@ -252,20 +261,20 @@ class PropertyCheck(Check):
             if failures:
                 calls_since_failure[0] += 1
                 if calls_since_failure[0] > self.shrink_calls:
-                    raise _Stop(failures[-1])
+                    raise Stop(failures[-1])
             try:
                 self.prop(session, inputs)
             except Falsified as falsified:
                 failures.append(falsified)
                 raise
-            except _Stop as stop:  # out of time while shrinking: the smallest failure so far stands
+            except Stop as stop:  # out of time while shrinking: the smallest failure so far stands
                 if failures and stop.falsified.outcome is not None and stop.falsified.outcome.failure == "budget":
-                    raise _Stop(failures[-1]) from None
+                    raise Stop(failures[-1]) from None
                 raise
 
         try:
             run()
-        except _Stop as stop:
+        except Stop as stop:
             stop.falsified.first = failures[0] if failures else None
             return stop.falsified
         except Falsified as falsified:
@@ -282,28 +291,26 @@ class PropertyCheck(Check):
 
 @dataclass(frozen=True, kw_only=True)
 class ExampleCheck(Check):
-    """Fixed inputs with known answers: the lecture's worked examples."""
+    """`prop(session, example)` on each of a few fixed examples, in order: the lecture's worked
+    examples, a model's configurations. The first example that fails is reported, named by
+    `kind` (a text, or a function of the example)."""
 
-    examples: tuple[Example, ...]
-    function: str
-    rtol: float = 1e-5
-    atol: float = 1e-6
-    compare: Callable | None = None  # (expected, actual) -> Mismatch | None; arrays by default
+    examples: tuple
+    prop: Callable
+    kind: str | Callable = "a fixed example"
+
+    @property
+    def function(self) -> str:
+        """The function the examples are about (the first one the check needs)."""
+        return self.functions[0]
 
     def falsify(self, session: Session) -> Falsified | None:
         for example in self.examples:
             try:
-                actual = session.call(self.function, example.inputs, expected=example.expected)
-                if self.compare is not None:
-                    mismatch = self.compare(example.expected, actual)
-                else:
-                    mismatch = compare_arrays(example.expected, actual, rtol=self.rtol, atol=self.atol)
-                if mismatch is not None:
-                    raise _falsified(self.function, example.inputs, example.expected, session, mismatch,
-                                     prefix=f"{example.name}: ")
-            except (_Stop, Falsified) as failure:
-                falsified = failure.falsified if isinstance(failure, _Stop) else failure
-                falsified.note, falsified.kind = example.note, f"the lecture's example ({example.name})"
+                self.prop(session, example)
+            except (Falsified, Stop) as failure:
+                falsified = failure.falsified if isinstance(failure, Stop) else failure
+                falsified.kind = self.kind(example) if callable(self.kind) else self.kind
                 return falsified
         return None
 
@@ -357,10 +364,35 @@ def same_shape_as_reference(function: str, reference: Callable, inputs, *, point
 
 
 def lecture_examples(function: str, examples: list[Example], *, points: float, name: str,
-                     description: str, hint: str = "", compare: Callable | None = None) -> ExampleCheck:
+                     description: str, hint: str = "", compare: Callable | None = None,
+                     rtol: float = 1e-5, atol: float = 1e-6) -> ExampleCheck:
     """The lecture's worked examples; `compare(expected, actual)` for answers that are not arrays."""
     if compare is None:
         examples = [replace(example, expected=np.asarray(example.expected, dtype=np.float64)) for example in examples]
-    return ExampleCheck(name=name, points=points, description=description, functions=(function,),
-                        hint=hint, examples=tuple(examples), function=function, compare=compare)
 
+    def prop(session: Session, example: Example) -> None:
+        try:
+            actual = session.call(function, example.inputs, expected=example.expected)
+            if compare is not None:
+                mismatch = compare(example.expected, actual)
+            else:
+                mismatch = compare_arrays(example.expected, actual, rtol=rtol, atol=atol)
+            if mismatch is not None:
+                raise _falsified(function, example.inputs, example.expected, session, mismatch,
+                                 prefix=f"{example.name}: ")
+        except (Stop, Falsified) as failure:
+            (failure.falsified if isinstance(failure, Stop) else failure).note = example.note
+            raise
+
+    return ExampleCheck(name=name, points=points, description=description, functions=(function,), hint=hint,
+                        examples=tuple(examples), prop=prop,
+                        kind=lambda example: f"the lecture's example ({example.name})")
+
+
+def satisfies_property(function: str, prop: Callable, inputs, *, points: float, name: str, description: str,
+                       hint: str = "", max_examples: int = 30, hidden: bool = False) -> PropertyCheck:
+    """`prop(session, drawn)` holds for every drawn input: it calls `function` through
+    `session.call` and raises Falsified where the answer breaks the property (an invariant
+    such as "cropping the padding gives x back", or an exact rule for ints)."""
+    return PropertyCheck(name=name, points=points, description=description, functions=(function,),
+                         hint=hint, hidden=hidden, inputs=inputs, prop=prop, max_examples=max_examples)

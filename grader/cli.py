@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -22,9 +23,11 @@ class _GradeGroup(click.Group):
     """`grade exercise3 ...` means `grade check exercise3 ...`."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        verbose = [arg for arg in args if arg in ("--verbose", "-v")]  # allowed anywhere: `grade exercise3 -v`
+        args = [arg for arg in args if arg not in verbose]
         if args and not args[0].startswith("-") and args[0] not in self.commands:
             args = ["check", *args]
-        return super().parse_args(ctx, args)
+        return super().parse_args(ctx, verbose[:1] + args)
 
 
 def report_options(command):
@@ -48,13 +51,28 @@ def report_options(command):
 
 @click.group(cls=_GradeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="cnn-grader", prog_name="grade")
-def cli() -> None:
+@click.option("--verbose", "-v", is_flag=True,
+              help="Show what the grader decides as it goes (worker restarts, model mappings) on stderr.")
+def cli(verbose: bool) -> None:
     """Grade the CNN exercises: `grade EXERCISE [--submission PATH]`.
 
     EXERCISE is exercise1 ... or its topic (convolution, padding, ...); `grade list`
     shows them all. By default the file graded is exercises/<module>.py under the current
     folder.
     """
+    if verbose or os.environ.get("CNN_GRADER_DEBUG"):
+        show_log()
+
+
+def show_log() -> None:
+    """The grader's `logging` at DEBUG on stderr (`--verbose`, or CNN_GRADER_DEBUG=1), never in reports."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("grade: %(name)s: %(message)s"))
+    logger = logging.getLogger("grader")
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
 
 
 @cli.command("check", hidden=True)
@@ -67,6 +85,7 @@ def check_command(exercise: str, submission: str | None, format_: str, output: P
     """Grade one exercise."""
     from grader.grading import grade
 
+    _warn_without_sandbox()
     report = grade([exercise], submission=submission, seed=seed, device=device)
     return emit(report, format_, output, fail_under)
 
@@ -74,28 +93,43 @@ def check_command(exercise: str, submission: str | None, format_: str, output: P
 @cli.command("all")
 @click.option("--submission", "-s", metavar="FOLDER",
               help="The folder holding the exercise files (default: exercises/).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1),
+              help="Exercises graded at once, each group in its own process (default: the cores, at most 4).")
 @report_options
-def all_command(submission: str | None, format_: str, output: Path | None, seed: int,
+def all_command(submission: str | None, jobs: int | None, format_: str, output: Path | None, seed: int,
                 fail_under: str | None, device: str) -> int:
     """Grade every exercise: one report, one total."""
     from grader import catalog
-    from grader.grading import grade
+    from grader.grade_all import grade_all
 
-    report = grade(catalog.module_names(), submission=submission, seed=seed, device=device)
+    _warn_without_sandbox()
+    report = grade_all(catalog.module_names(), jobs=jobs, submission=submission, seed=seed, device=device)
     return emit(report, format_, output, fail_under)
+
+
+def _warn_without_sandbox() -> None:
+    """No silent fallback: one line on stderr when the submission will not run in bubblewrap."""
+    from grader.worker.sandbox import detect, warning
+
+    line = warning(detect())
+    if line:
+        click.echo(line, err=True)
 
 
 @cli.command("list")
 def list_command() -> None:
-    """List the exercises with their functions and points."""
+    """List the exercises with their points and what the student writes."""
     from grader import catalog
 
-    for exercise in catalog.all_exercises():
-        hidden = sum(check.points for check in exercise.checks if check.hidden)
-        points = f"{exercise.max_score - hidden:g} points" + (f" (+{hidden:g} hidden)" if hidden else "")
-        click.echo(f"{exercise.id:<11} {exercise.topic:<12} {points:<22} {f'{exercise.budget:g} s budget':<14} "
-                   f"{exercise.title} (section {exercise.section})")
-        click.echo(f"{'':<11} {exercise.summary}")
+    for about in map(catalog.about, catalog.module_names()):
+        if about.points is None:  # a declaration that does not state its points: only loading it tells
+            exercise = catalog.load(about.module)
+            hidden = sum(check.points for check in exercise.checks if check.hidden)
+            about = replace(about, points=exercise.max_score - hidden, hidden_points=hidden)
+        points = f"{about.points:g} points" + (f" (+{about.hidden_points:g} hidden)" if about.hidden_points else "")
+        click.echo(f"{about.id:<11} {about.topic:<12} {points:<22} {f'{about.budget:g} s budget':<14} "
+                   f"{about.title} (section {about.section})")
+        click.echo(f"{'':<11} {about.summary}")
 
 
 @cli.command("stubs")
@@ -118,10 +152,12 @@ def stubs_command(check: bool) -> int:
 # --- Commands defined in other modules (each imports only click at import time) --------------
 # grader/instructor/commands.py (notebooks, selftest, release) and grader/staff/commands.py
 # (batch, export) add themselves here, one line each:
-from grader.staff.commands import batch_command, export_command  # noqa: E402
+from grader.staff.commands import batch_command, export_command, similarity_command, stats_command  # noqa: E402
 
 cli.add_command(batch_command)
 cli.add_command(export_command)
+cli.add_command(similarity_command)
+cli.add_command(stats_command)
 from grader.instructor.commands import notebooks_command, release_command, selftest_command  # noqa: E402
 
 cli.add_command(notebooks_command)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from grader.worker.protocol import Opaque
+from grader.worker.wire import Opaque
 
 RTOL = 1e-5
 ATOL = 1e-6

@@ -24,7 +24,7 @@ class SubmissionError(GraderError):
     """The submission cannot be read: missing, not a file, not text, not Python."""
 
 
-class InternalError(GraderError):
-    """The grader itself failed (a broken reference, a worker that cannot start)."""
+class DeclarationError(GraderError):
+    """An exercise's declaration contradicts itself (an instructor's typo): raised when it is built."""
 
     exit_code = INTERNAL_ERROR

@@ -6,16 +6,19 @@ the CLI, the reports, the notebooks and `grade list` all read that one declarati
 
 from __future__ import annotations
 
+import difflib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from grader.compare import as_array, compare_values
+from grader.catalog import budget_seconds
+from grader.errors import DeclarationError
 
 # Modules a NumPy exercise may not import: the point is to write the kernel yourself.
 NUMPY_ONLY = ("torch", "scipy", "tensorflow", "keras", "jax", "cv2", "skimage", "sklearn", "PIL")
-BUDGET_CALLS = 10  # an exercise's default time budget, in call timeouts
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ class Exercise:
     call_timeout: float = 2.0
     limits: dict = field(default_factory=dict)
     start_timeout: float = 10.0  # booting the worker and importing the file (torch takes seconds)
-    time_budget: float | None = None  # wall-clock seconds for all the checks; None: BUDGET_CALLS calls' timeouts
+    time_budget: float | None = None  # wall-clock seconds for all the checks; None: grader.catalog.BUDGET_CALLS call timeouts
 
     @property
     def budget(self) -> float:
@@ -88,7 +91,15 @@ class Exercise:
         the solution's checks take on a two-core machine (2 s and 5 s with the machine loaded
         six times over, 0.5 s and 2-3 s without).
         """
-        return self.time_budget if self.time_budget is not None else BUDGET_CALLS * self.call_timeout
+        return budget_seconds(self.time_budget, self.call_timeout)
+
+    points: float | None = None  # the visible checks' total, as the README and `grade list` state it
+    hidden_points: float = 0  # the hidden checks' total (checked only when `points` is given)
+
+    def __post_init__(self) -> None:
+        """An instructor's typo is a one-line DeclarationError here, at import, not a failing test later."""
+        for problem in _problems(self):
+            raise DeclarationError(f"{self.module.partition('_')[0]}: {problem}")
 
     @property
     def max_score(self) -> float:
@@ -104,3 +115,50 @@ class Exercise:
             if mistake.id == mistake_id:
                 return mistake
         raise KeyError(f"{self.id} declares no mistake {mistake_id!r}")
+
+
+def _problems(exercise: Exercise):
+    """What is wrong with a declaration, most basic first (the first one is reported)."""
+    if exercise.id != exercise.module.partition("_")[0]:
+        yield f"id {exercise.id!r} does not match its module {exercise.module!r} (expected {exercise.module.partition('_')[0]!r})"
+    if not exercise.functions:
+        yield "declares no functions: list the names the student writes in `functions`"
+    for name, count in Counter(exercise.functions).items():
+        if count > 1:
+            yield f"function {name} is listed {count} times in `functions`"
+    if not exercise.checks:
+        yield "declares no checks"
+    for name, count in Counter(check.name for check in exercise.checks).items():
+        if count > 1:
+            yield f"{count} checks are named {name!r}: a check's name is its identity in every report, make each unique"
+    for check in exercise.checks:
+        if not check.points > 0:
+            yield f"check {check.name!r} is worth {check.points!r} points; every check must be worth more than 0"
+        for function in check.functions:
+            if function not in exercise.functions:
+                yield f"check {check.name!r} {_unknown(function, exercise)}"
+    for mistake in exercise.mistakes:
+        if mistake.function not in exercise.functions:
+            yield f"mistake {mistake.id!r} {_unknown(mistake.function, exercise)}"
+        if (mistake.reproduce is None) == (mistake.detect is None):
+            yield f"mistake {mistake.id!r} needs exactly one of reproduce= (what the mistake returns) or detect="
+    visible = [check for check in exercise.checks if not check.hidden]
+    if exercise.checks and not visible:
+        yield "every check is hidden: students would see no check before grading"
+    for function in exercise.functions:
+        if any(function in check.functions for check in exercise.checks) and \
+                not any(function in check.functions for check in visible):
+            yield f"{function} has only hidden checks: a student must be able to see at least one check of it"
+    if exercise.points is not None:
+        visible_total = sum(check.points for check in visible)
+        hidden_total = sum(check.points for check in exercise.checks if check.hidden)
+        if visible_total != exercise.points:
+            yield f"the visible checks add up to {visible_total:g} points, but points={exercise.points:g} is declared"
+        if hidden_total != exercise.hidden_points:
+            yield f"the hidden checks add up to {hidden_total:g} points, but hidden_points={exercise.hidden_points:g} is declared"
+
+
+def _unknown(function: str, exercise: Exercise) -> str:
+    close = difflib.get_close_matches(function, exercise.functions, n=1)
+    suggestion = f"; did you mean {close[0]}?" if close else f" (it defines {', '.join(exercise.functions)})"
+    return f"names {function}, which {exercise.id} does not define{suggestion}"

@@ -104,9 +104,10 @@ def try_it(function, *args, expected=None, **kwargs) -> None:
                  not_implemented=str(error), result=None, expected=None, verdict=None)
         return
     verdict = _verdict(result, expected) if expected is not None else None
+    wrong = _wrong_cells(result, expected) if expected is not None else None
     _display("try.html.j2", f"{name}({', '.join(inputs)}) returned {result!r}" + (f"\n{verdict[1]}" if verdict else ""),
-             name=name, inputs=_grids(inputs), not_implemented=None, result=_grid(result),
-             expected=None if expected is None else _grid(expected), verdict=verdict)
+             name=name, inputs=_grids(inputs), not_implemented=None, result=_grid(result, wrong),
+             expected=None if expected is None else _grid(expected, wrong), verdict=verdict)
 
 
 @contextmanager
@@ -144,12 +145,24 @@ def _verdict(result, expected) -> tuple[bool, str]:
                    f"got {got[where]:g} ({int((~close).sum())} of {close.size} positions differ)")
 
 
+def _wrong_cells(result, expected):
+    """Where `result` differs from the lecture's answer (same shapes only), else None."""
+    import numpy as np
+
+    try:
+        got, want = np.asarray(result, dtype=np.float64), np.asarray(expected, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+    return ~np.isclose(got, want, rtol=1e-5, atol=1e-6) if got.shape == want.shape else None
+
+
 def _grids(values: dict) -> dict:
     return {name: _grid(value) for name, value in values.items()}
 
 
-def _grid(value) -> dict:
-    """An array as 2-D tables for the template: {'shape', 'dtype', 'tables': [(label, rows)], 'text'}."""
+def _grid(value, wrong=None) -> dict:
+    """An array as 2-D tables for the template: {'shape', 'dtype', 'tables': [(label, rows)], 'text'};
+    each cell is (text, differs from the lecture's answer)."""
     import numpy as np
 
     plain = {"shape": None, "dtype": type(value).__name__, "tables": [], "text": repr(value)}
@@ -163,9 +176,11 @@ def _grid(value) -> dict:
         return {**plain, "shape": array.shape, "dtype": str(array.dtype)} if array.dtype.kind in "biuf" else plain
     if array.ndim == 1:
         array = array[None]
-    planes = array.reshape((-1, *array.shape[-2:]))
+    wrong = np.zeros(array.shape, bool) if wrong is None else np.asarray(wrong).reshape(array.shape)
+    planes, marks = array.reshape((-1, *array.shape[-2:])), wrong.reshape((-1, *array.shape[-2:]))
     labels = ["[" + ", ".join(map(str, index)) + ", :, :]" if index else "" for index in np.ndindex(*array.shape[:-2])]
-    tables = [(label, [[_number(cell) for cell in row] for row in plane]) for label, plane in zip(labels, planes)]
+    tables = [(label, [[(_number(cell), bool(bad)) for cell, bad in zip(row, bad_row)] for row, bad_row in zip(plane, mark)])
+              for label, plane, mark in zip(labels, planes, marks)]
     return {"shape": np.shape(value), "dtype": str(array.dtype), "tables": tables, "text": ""}
 
 

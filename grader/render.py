@@ -38,18 +38,20 @@ def environment():
     )
     env.filters["value"] = format_value
     env.filters["points"] = format_points
+    env.filters["sentence"] = sentence
     env.filters["style"] = lambda text, *_: text
+    env.globals["pictures"] = pictures
     return env
 
 
-def render(report: Report, format: str, *, color: bool = False) -> str:
-    """The report as `format` (one of FORMATS)."""
+def render(report: Report, format: str, *, color: bool = False, student: str = "") -> str:
+    """The report as `format` (one of FORMATS); `student` names whose report it is (batch)."""
     if format == "json":
         return json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n"
     if format == "gradescope":
         return json.dumps(gradescope(report), indent=2, allow_nan=False) + "\n"
     template = environment().get_template(_TEMPLATES[format])
-    return template.render(report=report, color=color, style=_styler(color))
+    return template.render(report=report, color=color, style=_styler(color), student=student)
 
 
 def gradescope(report: Report) -> dict:
@@ -98,6 +100,18 @@ def format_value(value, width: int = 88) -> str:
 
 def format_points(value: float) -> str:
     return f"{value:g}"
+
+
+def sentence(text: str) -> str:
+    """The first letter upper-cased, the rest as it is (Jinja's `capitalize` lower-cases the rest)."""
+    return text[:1].upper() + text[1:]
+
+
+def pictures(counterexample):
+    """A counterexample's arrays as grids (grader.visual), for the HTML report."""
+    from grader.visual import compare
+
+    return compare(counterexample.inputs, counterexample.expected, counterexample.actual)
 
 
 def _styler(color: bool):

@@ -77,6 +77,8 @@ class CheckResult:
     stdout: str = ""
     execution_time: float = 0.0
     failure: str = ""  # why the worker gave no answer: timeout, crash, malformed, too_large, budget
+    mistakes: list[str] = field(default_factory=list)  # ids of the known mistakes the failure matched
+    layers: dict | None = None  # a model's expected and actual layers, row by row (grader.models)
 
     def to_dict(self) -> dict:
         data = {
@@ -96,6 +98,10 @@ class CheckResult:
             data["stdout"] = self.stdout
         if self.failure:
             data["failure"] = self.failure
+        if self.mistakes:
+            data["mistakes"] = list(self.mistakes)
+        if self.layers:
+            data["layers"] = self.layers
         return data
 
     @classmethod
@@ -105,7 +111,8 @@ class CheckResult:
                    output=data.get("output", ""), hint=data.get("hint", ""),
                    counterexample=Counterexample.from_dict(counterexample) if counterexample else None,
                    visibility=data.get("visibility", "visible"), stdout=data.get("stdout", ""),
-                   execution_time=data.get("execution_time", 0.0), failure=data.get("failure", ""))
+                   execution_time=data.get("execution_time", 0.0), failure=data.get("failure", ""),
+                   mistakes=list(data.get("mistakes", [])), layers=data.get("layers"))
 
 
 @dataclass

@@ -1,26 +1,52 @@
-"""The exercises, found by listing this package: adding an exercise is adding a module here.
+"""The exercises, found by listing folders: adding an exercise is adding a module here.
 
 Each module is named like the student's file (`exercise3_stride`) and defines `EXERCISE`.
-Names resolve without importing any declaration, so the CLI can start a worker before the
-heavy imports (hypothesis, the references) are done.
+Declarations live in this package; `CNN_GRADER_CATALOG` (folders separated by `os.pathsep`)
+adds more, e.g. a course's own exercises or the toy exercise of the tests. Such a folder
+is put on `sys.path` when one of its declarations is loaded, so a declaration there can
+import its reference from beside it.
+
+Names, titles, points and summaries are read from each declaration's text (`about`),
+without importing it: `grade list` and name resolution never wait for hypothesis or torch.
 """
 
 from __future__ import annotations
 
+import ast
 import difflib
 import importlib
-import pkgutil
+import os
 import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 from grader.errors import UnknownExercise
 
+CATALOG_VARIABLE = "CNN_GRADER_CATALOG"
 _MODULE = re.compile(r"^exercise(?P<number>\d+)_(?P<topic>\w+)$")
+_HERE = Path(__file__).resolve().parent
+
+
+def folders() -> list[Path]:
+    """Where declarations are looked for: this package first, then `CNN_GRADER_CATALOG`."""
+    extra = [Path(entry).resolve() for entry in os.environ.get(CATALOG_VARIABLE, "").split(os.pathsep) if entry]
+    return [_HERE, *extra]
+
+
+def declaration_files() -> dict[str, Path]:
+    """Module name -> its declaration file, in exercise order; the first folder wins a name."""
+    found: dict[str, Path] = {}
+    for folder in folders():
+        for path in sorted(folder.glob("exercise*_*.py")):
+            if _MODULE.match(path.stem):
+                found.setdefault(path.stem, path)
+    return dict(sorted(found.items(), key=lambda item: int(_MODULE.match(item[0])["number"])))
 
 
 def module_names() -> list[str]:
     """`['exercise1_convolution', 'exercise2_padding', ...]` in exercise order."""
-    names = [info.name for info in pkgutil.iter_modules(__path__) if _MODULE.match(info.name)]
-    return sorted(names, key=lambda name: int(_MODULE.match(name)["number"]))
+    return list(declaration_files())
 
 
 def aliases() -> dict[str, str]:
@@ -45,10 +71,77 @@ def resolve(name: str) -> str:
     raise UnknownExercise(f"unknown exercise {name!r}{suggestion} (known: {known}; `grade list` describes them)")
 
 
+def import_name(module_name: str) -> str:
+    """The name the declaration is imported under: `grader.catalog.<module>` here, `<module>` elsewhere."""
+    path = declaration_files()[module_name]
+    return f"{__name__}.{module_name}" if path.parent == _HERE else module_name
+
+
 def load(module_name: str):
-    """The `Exercise` declared in grader/catalog/<module_name>.py."""
-    return importlib.import_module(f"{__name__}.{module_name}").EXERCISE
+    """The `Exercise` declared in `<module_name>.py`."""
+    path = declaration_files()[module_name]
+    if path.parent != _HERE and str(path.parent) not in sys.path:
+        sys.path.append(str(path.parent))
+    return importlib.import_module(import_name(module_name)).EXERCISE
 
 
 def all_exercises() -> list:
     return [load(name) for name in module_names()]
+
+
+BUDGET_CALLS = 10  # an exercise's default time budget, in call timeouts
+
+
+def budget_seconds(time_budget: float | None, call_timeout: float) -> float:
+    """Seconds an exercise's checks may take in all: its declared `time_budget`, else BUDGET_CALLS
+    call timeouts (20 s for the NumPy exercises, 50 s for the models: 10-40 times what the
+    solution's checks take on a two-core machine)."""
+    return time_budget if time_budget is not None else BUDGET_CALLS * call_timeout
+
+
+@dataclass(frozen=True)
+class About:
+    """What `grade list` shows, read from the declaration's text. `points` and `hidden_points`
+    are None when the declaration does not state them as numbers (then only loading it tells)."""
+
+    module: str
+    id: str
+    title: str
+    section: str
+    summary: str
+    points: float | None
+    hidden_points: float | None
+    call_timeout: float
+    time_budget: float | None = None
+
+    @property
+    def budget(self) -> float:
+        return budget_seconds(self.time_budget, self.call_timeout)
+
+    @property
+    def topic(self) -> str:
+        return self.module.partition("_")[2]
+
+
+def about(module_name: str) -> About:
+    """The literal keywords of `EXERCISE = Exercise(...)` in the declaration, without importing it."""
+    path = declaration_files()[module_name]
+    words = _literal_keywords(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+    return About(module=module_name, id=words.get("id", module_name.partition("_")[0]),
+                 title=words.get("title", ""), section=words.get("section", ""), summary=words.get("summary", ""),
+                 points=words.get("points"), hidden_points=words.get("hidden_points", 0 if "points" in words else None),
+                 call_timeout=words.get("call_timeout", 2.0), time_budget=words.get("time_budget"))
+
+
+def _literal_keywords(tree: ast.Module) -> dict:
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and any(getattr(target, "id", "") == "EXERCISE" for target in node.targets)
+                and isinstance(node.value, ast.Call)):
+            words = {}
+            for keyword in node.value.keywords:
+                try:
+                    words[keyword.arg] = ast.literal_eval(keyword.value)
+                except ValueError:  # a computed value: not readable without importing
+                    pass
+            return words
+    return {}

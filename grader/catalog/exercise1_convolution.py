@@ -1,12 +1,39 @@
 """Exercise 1, convolution: what is checked, the lecture's examples, and the mistakes we name."""
 
 import numpy as np
+from hypothesis import strategies as st
 
-from grader import strategies
 from grader.checks import lecture_examples, matches_reference, same_shape_as_reference
 from grader.compare import as_array
 from grader.exercise import Example, Exercise, Mistake
+from grader.strategies import FLOATS, FLOATS_AND_PIXELS, MAX_SIDE, arrays, draw_array, draw_conv_arrays, one_of, upto
 from reference import convolution as ref
+
+# --- What hypothesis draws ---------------------------------------------------------------------
+
+
+@st.composite
+def image_and_kernel(draw, dtypes=FLOATS) -> dict:
+    """One image (H, W) and one kernel (KH, KW) that fits inside it; non-square both."""
+    H, W = draw(upto(MAX_SIDE), label="H"), draw(upto(MAX_SIDE), label="W")
+    KH, KW = draw(upto(H), label="KH"), draw(upto(W), label="KW")
+    dtype = draw(one_of(tuple(dtypes)), label="dtype")
+    return {"image": draw_array(draw, dtype, (H, W), label="image"),
+            "kernel": draw_array(draw, dtype, (KH, KW), label="kernel")}
+
+
+@st.composite
+def batch_and_filters(draw, dtypes=FLOATS, bias: bool | None = False, max_side: int = MAX_SIDE) -> dict:
+    """x (N, C, H, W), w (F, C, KH, KW) with KH <= H and KW <= W, and b (F,) or None.
+
+    `bias`: True always draws b, False never, None either.
+    """
+    N, C, F = draw(upto(2), label="N"), draw(upto(3), label="C"), draw(upto(3), label="F")
+    H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
+    KH, KW = draw(upto(H), label="KH"), draw(upto(W), label="KW")
+    dtype = draw(one_of(tuple(dtypes)), label="dtype")
+    return draw_conv_arrays(draw, dtype, (N, C, H, W), (F, C, KH, KW), bias)
+
 
 # --- The lecture's worked examples (section 4) ------------------------------------------------
 
@@ -170,6 +197,7 @@ EXERCISE = Exercise(
     title="Convolution",
     section="4. Convolutional Layer",
     summary="correlate2d(image, kernel) and conv2d(x, w, b=None): valid cross-correlation in NumPy",
+    points=10, hidden_points=1,
     functions=("correlate2d", "conv2d"),
     checks=(
         lecture_examples(
@@ -177,7 +205,7 @@ EXERCISE = Exercise(
             description="The X image and filter (centre 5, see the erratum), the vertical-line filter, "
                         "and the 4x4 and 2x2 filter-size examples."),
         matches_reference(
-            "correlate2d", ref.correlate2d, strategies.image_and_kernel(strategies.FLOATS_AND_PIXELS),
+            "correlate2d", ref.correlate2d, image_and_kernel(FLOATS_AND_PIXELS),
             points=2, name="correlate2d: matches the reference",
             description="Random non-square images and kernels up to 12x12: float32, float64 and uint8 "
                         "pixels (0-255), always a floating-point result.",
@@ -186,26 +214,26 @@ EXERCISE = Exercise(
             "conv2d", CONV_EXAMPLES, points=1, name="conv2d: the lecture's examples",
             description="Two filters on the X image; a colour image summed over its three channels."),
         same_shape_as_reference(
-            "conv2d", ref.conv2d, strategies.batch_and_filters(), points=1, name="conv2d: output shape",
+            "conv2d", ref.conv2d, batch_and_filters(), points=1, name="conv2d: output shape",
             description="(N, F, H - KH + 1, W - KW + 1) for drawn N, C, F, H, W, KH, KW.",
             explain=_output_rule),
         matches_reference(
-            "conv2d", ref.conv2d, strategies.batch_and_filters(), points=2,
+            "conv2d", ref.conv2d, batch_and_filters(), points=2,
             name="conv2d: matches the reference (no bias)",
             description="Random batches and filter banks, float32 and float64, b=None.",
             explain=_output_rule),
         matches_reference(
-            "conv2d", ref.conv2d, strategies.batch_and_filters(bias=True), points=1,
+            "conv2d", ref.conv2d, batch_and_filters(bias=True), points=1,
             name="conv2d: one bias per output channel",
             description="b[f] is added to every position of output channel f.", explain=_output_rule),
         matches_reference(
-            "conv2d", ref.conv2d, strategies.batch_and_filters(dtypes=(np.uint8,), bias=None), points=1,
+            "conv2d", ref.conv2d, batch_and_filters(dtypes=(np.uint8,), bias=None), points=1,
             name="conv2d: uint8 pixel images",
             description="Images and filters as uint8 (0-255, section 2): no overflow, no truncation, "
                         "a floating-point result.",
             explain=_output_rule),
         matches_reference(
-            "conv2d", ref.conv2d, strategies.batch_and_filters(bias=None, max_side=24), points=1,
+            "conv2d", ref.conv2d, batch_and_filters(bias=None, max_side=24), points=1,
             name="conv2d: images up to 24x24", hidden=True, max_examples=10,
             description="Hidden until grading: larger images, so that code fitted to the visible "
                         "checks' sizes fails.",

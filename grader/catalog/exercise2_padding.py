@@ -1,22 +1,43 @@
 """Exercise 2, padding: what is checked, the lecture's examples, and the mistakes we name."""
 
 import numpy as np
+from hypothesis import strategies as st
 
-from grader import strategies
-from grader.checks import (Falsified, PropertyCheck, lecture_examples, matches_reference,
-                           same_shape_as_reference)
+from grader.checks import (Falsified, lecture_examples, matches_reference, same_shape_as_reference,
+                           satisfies_property)
 from grader.compare import as_array, compare_arrays, describe_value
 from grader.exercise import Example, Exercise, Mistake
+from grader.strategies import FLOATS, FLOATS_AND_PIXELS, draw_array, draw_conv_arrays, draw_per_axis, one_of, upto
 from reference import convolution
 from reference import padding as ref
+from reference.lecture import IMAGE, PADDED_FEATURE_MAP, X_KERNEL
+
+# --- What hypothesis draws ---------------------------------------------------------------------
+
+
+@st.composite
+def images_and_padding(draw, dtypes=FLOATS_AND_PIXELS, max_side: int = 8, max_pad: int = 4) -> dict:
+    """x (N, C, H, W) and pad, int or (ph, pw), per side: often wider than the image itself."""
+    N, C = draw(upto(2), label="N"), draw(upto(3), label="C")
+    H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
+    dtype = draw(one_of(tuple(dtypes)), label="dtype")
+    x = draw_array(draw, dtype, (N, C, H, W), label="x")
+    pad, _ = draw_per_axis(draw, 0, (max_pad, max_pad), "pad")
+    return {"x": x, "pad": pad}
+
+
+@st.composite
+def same_conv_inputs(draw, dtypes=FLOATS, bias: bool | None = False, max_side: int = 8) -> dict:
+    """x (N, C, H, W), w (F, C, KH, KW) with odd KH, KW up to 7 (larger than the image too), b."""
+    N, C, F = draw(upto(2), label="N"), draw(upto(3), label="C"), draw(upto(3), label="F")
+    H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
+    KH, KW = draw(one_of((1, 3, 5, 7)), label="KH"), draw(one_of((1, 3, 5, 7)), label="KW")
+    dtype = draw(one_of(tuple(dtypes)), label="dtype")
+    return draw_conv_arrays(draw, dtype, (N, C, H, W), (F, C, KH, KW), bias)
+
 
 # --- The lecture's worked examples (section 5) ------------------------------------------------
 
-IMAGE = np.array([[2, 1, 0, 1, 2],
-                  [1, 2, 1, 2, 1],
-                  [0, 1, 2, 1, 0],
-                  [1, 2, 1, 2, 1],
-                  [2, 1, 0, 1, 2]])
 PADDED_IMAGE = np.array([[0, 0, 0, 0, 0, 0, 0],
                          [0, 2, 1, 0, 1, 2, 0],
                          [0, 1, 2, 1, 2, 1, 0],
@@ -24,14 +45,6 @@ PADDED_IMAGE = np.array([[0, 0, 0, 0, 0, 0, 0],
                          [0, 1, 2, 1, 2, 1, 0],
                          [0, 2, 1, 0, 1, 2, 0],
                          [0, 0, 0, 0, 0, 0, 0]])
-X_KERNEL = np.array([[1, 0, 1],
-                     [0, 1, 0],
-                     [1, 0, 1]])
-PADDED_FEATURE_MAP = np.array([[4, 3, 4, 3, 4],
-                               [3, 6, 5, 6, 3],
-                               [4, 5, 10, 5, 4],
-                               [3, 6, 5, 6, 3],
-                               [4, 3, 4, 3, 4]])
 USES_WITH_PADDING = np.array([[4, 6, 6, 6, 4],
                               [6, 9, 9, 9, 6],
                               [6, 9, 9, 9, 6],
@@ -199,36 +212,38 @@ EXERCISE = Exercise(
     title="Padding",
     section="5. Padding",
     summary="pad2d(x, pad) and conv2d_same(x, w, b=None): zero padding, and convolution that keeps H and W",
+    points=10,
     functions=("pad2d", "conv2d_same"),
     checks=(
         lecture_examples(
             "pad2d", PAD_EXAMPLES, points=1, name="pad2d: the lecture's example",
             description="The 5x5 image of section 5 with one pixel of zeros on every side: 7x7."),
         matches_reference(
-            "pad2d", ref.pad2d, strategies.images_and_padding(), points=2, name="pad2d: matches the reference",
+            "pad2d", ref.pad2d, images_and_padding(), points=2, name="pad2d: matches the reference",
             description="Random batches, pad an int or (ph, pw) up to 4 (often wider than the image): "
                         "float32, float64 and uint8 pixels, always a floating-point result.",
             explain=_pad_rule),
-        PropertyCheck(
-            name="pad2d: cropping the padding gives x back", points=1, functions=("pad2d",),
+        satisfies_property(
+            "pad2d", _pad_then_crop, images_and_padding(FLOATS), points=1,
+            name="pad2d: cropping the padding gives x back",
             description="pad2d(x, pad)[:, :, ph:ph+H, pw:pw+W] == x: the image sits in the middle, untouched.",
-            inputs=strategies.images_and_padding(strategies.FLOATS), prop=_pad_then_crop, max_examples=20),
+            max_examples=20),
         lecture_examples(
             "conv2d_same", SAME_EXAMPLES, points=2, name="conv2d_same: the lecture's examples",
             description="The padded 5x5 image with the X filter (centre 10); how many times each pixel is used "
                         "with padding (4, 6, 9)."),
         same_shape_as_reference(
-            "conv2d_same", ref.conv2d_same, strategies.same_conv_inputs(), points=1,
+            "conv2d_same", ref.conv2d_same, same_conv_inputs(), points=1,
             name="conv2d_same: keeps H and W",
             description="(N, F, H, W) for odd filters 1x1 to 7x7, also filters larger than the image.",
             explain=_same_rule, max_examples=20),
         matches_reference(
-            "conv2d_same", ref.conv2d_same, strategies.same_conv_inputs(bias=None), points=2,
+            "conv2d_same", ref.conv2d_same, same_conv_inputs(bias=None), points=2,
             name="conv2d_same: matches the reference",
             description="Random batches and odd filter banks, float32 and float64, with and without a bias.",
             explain=_same_rule),
         matches_reference(
-            "conv2d_same", ref.conv2d_same, strategies.same_conv_inputs(dtypes=(np.uint8,)), points=1,
+            "conv2d_same", ref.conv2d_same, same_conv_inputs(dtypes=(np.uint8,)), points=1,
             name="conv2d_same: uint8 pixel images",
             description="Images and filters as uint8 (0-255): no overflow, no truncation, a floating-point result.",
             explain=_same_rule, max_examples=15),

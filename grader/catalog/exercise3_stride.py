@@ -3,15 +3,45 @@
 import math
 
 import numpy as np
+from hypothesis import strategies as st
 
-from grader import strategies
-from grader.catalog.exercise2_padding import IMAGE, PADDED_FEATURE_MAP, X_KERNEL
-from grader.checks import (Falsified, PropertyCheck, lecture_examples, matches_reference,
-                           same_shape_as_reference)
+from grader.checks import (Falsified, lecture_examples, matches_reference, same_shape_as_reference,
+                           satisfies_property)
 from grader.compare import Mismatch, as_array, compare_arrays, describe_value
 from grader.exercise import Example, Exercise, Mistake
+from grader.strategies import FLOATS, FLOATS_AND_PIXELS, draw_conv_arrays, draw_per_axis, one_of, upto
 from reference import stride as ref
+from reference.lecture import IMAGE, PADDED_FEATURE_MAP, X_KERNEL
 from reference.padding import pair
+
+# --- What hypothesis draws ---------------------------------------------------------------------
+
+
+@st.composite
+def strided_conv_inputs(draw, dtypes=FLOATS, bias: bool | None = None, max_side: int = 8,
+                        max_stride: int = 4, max_padding: int = 3) -> dict:
+    """x, w, b, stride, padding (each stride and padding an int or a pair).
+
+    Strides may exceed the kernel (pixels skipped), padding may exceed it (windows of zeros
+    only); the kernel fits in the padded image, so there is at least one output position.
+    """
+    N, C, F = draw(upto(2), label="N"), draw(upto(3), label="C"), draw(upto(3), label="F")
+    H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
+    padding, (ph, pw) = draw_per_axis(draw, 0, (max_padding, max_padding), "padding")
+    KH, KW = draw(upto(min(H + 2 * ph, 7)), label="KH"), draw(upto(min(W + 2 * pw, 7)), label="KW")
+    stride, _ = draw_per_axis(draw, 1, (max_stride, max_stride), "stride")
+    dtype = draw(one_of(tuple(dtypes)), label="dtype")
+    return {**draw_conv_arrays(draw, dtype, (N, C, H, W), (F, C, KH, KW), bias), "stride": stride, "padding": padding}
+
+
+@st.composite
+def output_size_inputs(draw, max_size: int = 40) -> dict:
+    """size, kernel (fits in the padded size), stride and padding: the ints of one axis."""
+    size, padding = draw(upto(max_size), label="size"), draw(upto(5, 0), label="padding")
+    kernel = draw(upto(min(size + 2 * padding, 11)), label="kernel")
+    stride = draw(upto(6), label="stride")
+    return {"size": size, "kernel": kernel, "stride": stride, "padding": padding}
+
 
 # --- Output sizes: ints, judged exactly ------------------------------------------------------------
 
@@ -193,6 +223,7 @@ EXERCISE = Exercise(
     title="Stride",
     section="5. Padding / Stride",
     summary="output_size(size, kernel, stride=1, padding=0) and conv2d_strided(x, w, b=None, stride=1, padding=0)",
+    points=10,
     functions=("output_size", "conv2d_strided"),
     checks=(
         lecture_examples(
@@ -200,31 +231,33 @@ EXERCISE = Exercise(
             description="The sizes in sections 5 and 6 and in the Keras summaries of section 10 "
                         "(LeNet 16 -> 12 -> 6, VGG16's 25 -> 12).",
             compare=_int_mismatch),
-        PropertyCheck(
-            name="output_size: the formula, exactly", points=2, functions=("output_size",),
+        satisfies_property(
+            "output_size", _exact_output_size, output_size_inputs(), points=2,
+            name="output_size: the formula, exactly",
             description="An int, (size + 2*padding - kernel) // stride + 1, for drawn sizes up to 40, kernels "
                         "up to 11, strides up to 6 and padding up to 5.",
-            inputs=strategies.output_size_inputs(), prop=_exact_output_size, max_examples=40),
+            max_examples=40),
         lecture_examples(
             "conv2d_strided", STRIDED_EXAMPLES, points=1, name="conv2d_strided: the lecture's examples",
             description="The padded 5x5 image with the X filter at stride 1 and 2; how many times each pixel "
                         "is used by a 2x2 filter without padding."),
         same_shape_as_reference(
-            "conv2d_strided", ref.conv2d_strided, strategies.strided_conv_inputs(), points=1,
+            "conv2d_strided", ref.conv2d_strided, strided_conv_inputs(), points=1,
             name="conv2d_strided: output shape",
             description="(N, F, H', W') for strides up to 4 and padding up to 3, ints or (for H, for W).",
             explain=_strided_rule, max_examples=20),
         matches_reference(
-            "conv2d_strided", ref.conv2d_strided, strategies.strided_conv_inputs(strategies.FLOATS_AND_PIXELS),
+            "conv2d_strided", ref.conv2d_strided, strided_conv_inputs(FLOATS_AND_PIXELS),
             points=3, name="conv2d_strided: matches the reference",
             description="Random batches and filters, strides larger than the filter, padding larger than the "
                         "filter, non-square everything; float32, float64 and uint8, with and without a bias.",
             explain=_strided_rule),
-        PropertyCheck(
-            name="conv2d_strided: the stride-1 output, subsampled", points=2, functions=("conv2d_strided",),
+        satisfies_property(
+            "conv2d_strided", _subsampled, strided_conv_inputs(), points=2,
+            name="conv2d_strided: the stride-1 output, subsampled",
             description="Stride s keeps every s-th row and column of the stride-1 output: "
                         "conv2d_strided(x, w, b, (sh, sw), p) == conv2d_strided(x, w, b, 1, p)[:, :, ::sh, ::sw].",
-            inputs=strategies.strided_conv_inputs(), prop=_subsampled, max_examples=20),
+            max_examples=20),
     ),
     mistakes=MISTAKES,
 )

@@ -2,13 +2,43 @@
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from hypothesis import strategies as st
 
-from grader import strategies
-from grader.checks import Falsified, PropertyCheck, lecture_examples, matches_reference
+from grader.checks import Falsified, lecture_examples, matches_reference, satisfies_property
 from grader.compare import as_array, compare_arrays
 from grader.exercise import Example, Exercise, Mistake
+from grader.strategies import FLOATS, FLOATS_AND_PIXELS, draw_array, draw_per_axis, one_of, quarters, upto
 from reference import pooling as ref
 from reference.padding import pair
+
+# --- What hypothesis draws ---------------------------------------------------------------------
+
+POOL_FORMS = ("size and stride", "stride=None", "stride left out", "size and stride left out")
+
+
+@st.composite
+def pooling_inputs(draw, dtypes=FLOATS_AND_PIXELS, max_side: int = 9, max_size: int = 4,
+                   max_stride: int = 4, constant: bool = False) -> dict:
+    """x (N, C, H, W) with size and stride (int or pair) that fit, or left to their defaults.
+
+    Strides below the size overlap the windows, above it skip pixels. With `constant`, also
+    `c`, a quarter step in [-8, 8] (for the invariant max_pool2d(x + c) == max_pool2d(x) + c).
+    """
+    N, C = draw(upto(2), label="N"), draw(upto(3), label="C")
+    H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
+    dtype = draw(one_of(tuple(dtypes)), label="dtype")
+    inputs = {"x": draw_array(draw, dtype, (N, C, H, W), label="x")}
+    form = draw(one_of(POOL_FORMS if min(H, W) >= 2 else POOL_FORMS[:3]), label="form")
+    if form != POOL_FORMS[3]:
+        inputs["size"], _ = draw_per_axis(draw, 1, (min(H, max_size), min(W, max_size)), "size")
+    if form == POOL_FORMS[0]:
+        inputs["stride"], _ = draw_per_axis(draw, 1, (max_stride, max_stride), "stride")
+    elif form == POOL_FORMS[1]:
+        inputs["stride"] = None
+    if constant:
+        inputs["c"] = draw(quarters(8), label="c")
+    return inputs
+
 
 # --- The lecture's worked examples (section 6) ------------------------------------------------
 
@@ -160,34 +190,35 @@ EXERCISE = Exercise(
     title="Pooling",
     section="6. Pooling",
     summary="max_pool2d(x, size=2, stride=None) and avg_pool2d(x, size=2, stride=None): no padding, floor",
+    points=10,
     functions=("max_pool2d", "avg_pool2d"),
     checks=(
         lecture_examples(
             "max_pool2d", MAX_EXAMPLES, points=1, name="max_pool2d: the lecture's example",
             description="The 4x4 feature map of section 6, 2x2 windows: [[5, 9], [4, 3]]."),
         matches_reference(
-            "max_pool2d", ref.max_pool2d, strategies.pooling_inputs(), points=3,
+            "max_pool2d", ref.max_pool2d, pooling_inputs(), points=3,
             name="max_pool2d: matches the reference",
             description="Random batches; sizes and strides up to 4, ints or (for H, for W), overlapping "
                         "(stride < size) or skipping pixels (stride > size), or left to their defaults; "
                         "windows that do not fit are dropped. float32, float64 and uint8 pixels.",
             explain=_pool_rule),
-        PropertyCheck(
-            name="max_pool2d: commutes with adding a constant", points=1, functions=("max_pool2d",),
+        satisfies_property(
+            "max_pool2d", _shift_commutes, pooling_inputs(FLOATS, constant=True), points=1,
+            name="max_pool2d: commutes with adding a constant",
             description="max_pool2d(x + c) == max_pool2d(x) + c, for negative and positive c: the max "
                         "picks one of the window's values, it does not compute a new one.",
-            inputs=strategies.pooling_inputs(strategies.FLOATS, constant=True), prop=_shift_commutes,
             max_examples=20),
         lecture_examples(
             "avg_pool2d", AVG_EXAMPLES, points=1, name="avg_pool2d: the lecture's example",
             description="The 4x4 feature map of section 6, 2x2 windows: [[3, 4], [2, 1]]."),
         matches_reference(
-            "avg_pool2d", ref.avg_pool2d, strategies.pooling_inputs(strategies.FLOATS), points=3,
+            "avg_pool2d", ref.avg_pool2d, pooling_inputs(FLOATS), points=3,
             name="avg_pool2d: matches the reference",
             description="Random float32 and float64 batches, the same sizes and strides as max_pool2d.",
             explain=_pool_rule),
         matches_reference(
-            "avg_pool2d", ref.avg_pool2d, strategies.pooling_inputs((np.uint8,)), points=1,
+            "avg_pool2d", ref.avg_pool2d, pooling_inputs((np.uint8,)), points=1,
             name="avg_pool2d: uint8 pixel images",
             description="Pixels 0-255: sums past 255 do not wrap around, fractions are kept, the result is "
                         "floating point.",

@@ -1,12 +1,39 @@
 """Exercise 5, flattening and the fully-connected layer: checks, lecture examples, known mistakes."""
 
 import numpy as np
+from hypothesis import strategies as st
 
-from grader import strategies
-from grader.checks import Falsified, PropertyCheck, lecture_examples, matches_reference, same_shape_as_reference
+from grader.checks import (Falsified, lecture_examples, matches_reference, same_shape_as_reference,
+                           satisfies_property)
 from grader.compare import as_array, compare_arrays, describe_value
 from grader.exercise import Example, Exercise, Mistake
+from grader.strategies import FLOATS, FLOATS_AND_PIXELS, draw_array, one_of, upto
 from reference import flatten as ref
+
+# --- What hypothesis draws ---------------------------------------------------------------------
+
+
+@st.composite
+def flatten_inputs(draw, dtypes=FLOATS_AND_PIXELS, max_ndim: int = 5) -> dict:
+    """x (N, ...) with 2 to 5 axes, N up to 3, the others up to 4: (N, D), (N, C, H, W), ..."""
+    ndim = draw(upto(max_ndim, 2), label="ndim")
+    shape = (draw(upto(3), label="N"),) + tuple(draw(upto(4), label=f"axis {axis}") for axis in range(1, ndim))
+    dtype = draw(one_of(tuple(dtypes)), label="dtype")
+    return {"x": draw_array(draw, dtype, shape, label="x")}
+
+
+@st.composite
+def dense_inputs(draw, dtypes=FLOATS_AND_PIXELS, max_features: int = 8) -> dict:
+    """x (N, D), w (M, D) in PyTorch's Linear layout, b (M,); uint8 x gets float weights."""
+    N, D, M = draw(upto(4), label="N"), draw(upto(max_features), label="D"), draw(upto(max_features), label="M")
+    dtype = np.dtype(draw(one_of(tuple(dtypes)), label="dtype"))
+    weight_dtype = dtype if dtype.kind == "f" else np.float64
+    return {
+        "x": draw_array(draw, dtype, (N, D), label="x"),
+        "w": draw_array(draw, weight_dtype, (M, D), label="w"),
+        "b": draw_array(draw, weight_dtype, (M,), label="b"),
+    }
+
 
 # --- The lecture's numbers (sections 7 and 10) --------------------------------------------------
 
@@ -172,6 +199,7 @@ EXERCISE = Exercise(
     title="Flattening and the fully-connected layer",
     section="7. Fully-Connected Layer",
     summary="flatten(x) and dense(x, w, b): feature maps to vectors, then a fully-connected layer",
+    points=10,
     functions=("flatten", "dense"),
     checks=(
         lecture_examples(
@@ -180,24 +208,25 @@ EXERCISE = Exercise(
                         "and dogs model's (32, 100, 100) -> 320,000 features, whose Dense(128) has "
                         "320,000 * 128 + 128 = 40,960,128 parameters."),
         matches_reference(
-            "flatten", ref.flatten, strategies.flatten_inputs(), points=2, name="flatten: matches the reference",
+            "flatten", ref.flatten, flatten_inputs(), points=2, name="flatten: matches the reference",
             description="(N, ...) with 2 to 5 axes, size-1 axes included: float32, float64 and uint8, always "
                         "a floating-point result, in torch.flatten(x, 1) order.",
             explain=_flatten_rule),
-        PropertyCheck(
-            name="flatten: reshaping back gives x", points=1, functions=("flatten",),
+        satisfies_property(
+            "flatten", _reshape_back, flatten_inputs(FLOATS), points=1,
+            name="flatten: reshaping back gives x",
             description="flatten(x) is (N, D), and flatten(x).reshape(x.shape) == x: nothing moves.",
-            inputs=strategies.flatten_inputs(strategies.FLOATS), prop=_reshape_back, max_examples=20),
+            max_examples=20),
         lecture_examples(
             "dense", DENSE_EXAMPLES, points=2, name="dense: the lecture's examples",
             description="A layer by hand; the lecture's smaller dense layers (LeNet-5's 576 -> 120 -> 84 -> 10, "
                         "AlexNet's 2048 -> 10, ...) with all-ones inputs and weights, whose outputs count "
                         "the parameters in the summaries."),
         same_shape_as_reference(
-            "dense", ref.dense, strategies.dense_inputs(), points=1, name="dense: output shape",
+            "dense", ref.dense, dense_inputs(), points=1, name="dense: output shape",
             description="(N, M) for x (N, D) and w (M, D).", explain=_dense_rule, max_examples=20),
         matches_reference(
-            "dense", ref.dense, strategies.dense_inputs(), points=3, name="dense: matches the reference",
+            "dense", ref.dense, dense_inputs(), points=3, name="dense: matches the reference",
             description="Random x (N, D), w (M, D), b (M,): float32, float64, and uint8 inputs with float weights.",
             explain=_dense_rule),
     ),

@@ -4,15 +4,15 @@ from hypothesis import strategies as st
 from torch import nn
 
 from grader.exercise import Exercise, Mistake
-from grader.model_behaviour import forward_check
-from grader.model_checks import count_check, draws, structure_check, training_check
-from grader.model_mistakes import output_is, raised, reproduces, softmax, when
-from grader.model_runs import ModelSpec
-from grader.worker.torch_inspect import units
+from grader.models import (ModelSpec, count_check, draws, forward_check, output_is, raised, reproduces, softmax,
+                           structure_check, training_check, units, when)
 from reference import models as ref
 
+# The known mistakes that keep the lecture's layers (another activation or pooling, a softmax on top)
+# keep the structure and count points: their outputs with the grader's weights bear the layers out.
 LENET = ModelSpec(cls="LeNet5", reference=lambda kwargs, **variant: ref.LeNet5(**kwargs, **variant),
-                  input_shape=lambda kwargs: (3, 32, 32))
+                  input_shape=lambda kwargs: (3, 32, 32),
+                  same_layers=({"activation": nn.ReLU}, {"pool": nn.MaxPool2d}, softmax))
 
 # Shrinks to the lecture's 10 classes; any other number must work as well.
 CLASSES = st.sampled_from((10, 2, 7)).map(lambda n: {"num_classes": n})
@@ -56,6 +56,7 @@ EXERCISE = Exercise(
     title="LeNet-5",
     section="12. LeNet, 14. Multiclass Classification by LeNet & AlexNet",
     summary="class LeNet5(nn.Module), __init__(self, num_classes=10): the lecture's CIFAR-10 LeNet, logits out",
+    points=10,
     functions=("LeNet5",),
     checks=(
         structure_check(
@@ -74,8 +75,8 @@ EXERCISE = Exercise(
         training_check(
             LENET, ({"kwargs": {"num_classes": 10}, "N": 8, "seed": 0, "size": None},), loss="cross_entropy",
             points=2, name="LeNet5: trains",
-            description="With nn.CrossEntropyLoss, one SGD step changes every parameter and five steps on a "
-                        "fixed batch of 8 lower the loss."),
+            description="From the grader's weights, five SGD steps with nn.CrossEntropyLoss on a fixed batch of 8 "
+                        "give every parameter the value of the grader's own replay on the reference."),
     ),
     mistakes=LENET_MISTAKES,
     forbidden_imports=(),

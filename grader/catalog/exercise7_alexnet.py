@@ -3,12 +3,8 @@
 from hypothesis import strategies as st
 
 from grader.exercise import Exercise, Mistake
-from grader.model_behaviour import forward_check, modes_check
-from grader.model_checks import count_check, draws, structure_check, training_check
-from grader.model_mapping import family
-from grader.model_mistakes import output_is, softmax, when
-from grader.model_runs import ModelSpec
-from grader.worker.torch_inspect import units
+from grader.models import (ModelSpec, count_check, draws, family, forward_check, modes_check, output_is, softmax,
+                           structure_check, training_check, units, when)
 from reference import models as ref
 
 # Every PyTorch spelling of Keras's 'same' that gives the table's shapes: the first conv padded
@@ -21,7 +17,7 @@ PADDINGS = tuple({"conv1_padding": conv, "pool_padding": pool}
                                     ((4, 5), (0, 1)), ((4, 5), (1, 1)), ((5, 4), (0, 1)), ((5, 4), (1, 1))])
 
 ALEXNET = ModelSpec(cls="AlexNet", reference=lambda kwargs, **variant: ref.AlexNet(**kwargs, **variant),
-                    input_shape=lambda kwargs: (3, 32, 32), variants=PADDINGS)
+                    input_shape=lambda kwargs: (3, 32, 32), variants=PADDINGS, same_layers=(softmax,))
 
 # One configuration: every other num_classes costs another 8.5M-parameter model (LeNet draws them).
 TEN_CLASSES = st.just({"num_classes": 10})
@@ -64,6 +60,7 @@ EXERCISE = Exercise(
     title="AlexNet",
     section="13. AlexNet, 14. Multiclass Classification by LeNet & AlexNet",
     summary="class AlexNet(nn.Module), __init__(self, num_classes=10): the lecture's CIFAR-10 AlexNet, logits out",
+    points=10,
     functions=("AlexNet",),
     checks=(
         structure_check(
@@ -85,13 +82,14 @@ EXERCISE = Exercise(
         modes_check(
             ALEXNET, draws(TEN_CLASSES, batch=(4, 8)), points=2, name="AlexNet: Dropout and BatchNorm modes",
             max_examples=1,
-            description="eval(): two calls agree and BatchNorm statistics stay; train(): Dropout drops the inputs "
-                        "of the second and third dense layers (only those) and BatchNorm updates its statistics."),
+            description="eval(): two calls give the reference's logits; train() (torch seeded alike): the reference's "
+                        "logits, Dropout dropping the inputs of the second and third dense layers (only those), and "
+                        "the reference's updated BatchNorm statistics."),
         training_check(
             ALEXNET, ({"kwargs": {"num_classes": 10}, "N": 8, "seed": 0, "size": None},), loss="cross_entropy",
             points=1, name="AlexNet: trains", steps=3,
-            description="With nn.CrossEntropyLoss, one SGD step changes every parameter and three steps on a "
-                        "fixed batch of 8 lower the loss."),
+            description="From the grader's weights, three SGD steps with nn.CrossEntropyLoss on a fixed batch of 8 "
+                        "(eval mode: Dropout off) give every parameter the value of the grader's own replay."),
     ),
     mistakes=ALEXNET_MISTAKES,
     forbidden_imports=(),

@@ -4,13 +4,9 @@ import torch
 from hypothesis import strategies as st
 
 from grader.exercise import Exercise, Mistake
-from grader.model_behaviour import backward_check, forward_check
-from grader.model_checks import count_check, draws, structure_check
-from grader.model_mapping import family
-from grader.model_mistakes import raised, reproduces, when
-from grader.model_runs import ModelSpec
+from grader.models import (ModelSpec, backward_check, count_check, draws, family, forward_check, raised, reproduces,
+                           structure_check, units, when)
 from grader.strategies import upto
-from grader.worker.torch_inspect import units
 from reference import models as ref
 
 
@@ -27,6 +23,7 @@ BLOCK = ModelSpec(
     cls="ResidualBlock",
     reference=lambda kwargs, mistake=None: _VARIANTS[mistake](**kwargs),
     input_shape=lambda kwargs: (kwargs["in_channels"], 8, 8),
+    same_layers=({"mistake": "relu_before_addition"},),
 )
 
 
@@ -90,6 +87,7 @@ EXERCISE = Exercise(
     section="17. ResNet",
     summary="class ResidualBlock(nn.Module), __init__(self, in_channels, out_channels, stride=1): "
             "ReLU(F(x) + shortcut(x))",
+    points=10,
     functions=("ResidualBlock",),
     checks=(
         structure_check(

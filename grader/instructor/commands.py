@@ -32,15 +32,19 @@ def notebooks_command(out: Path | None) -> int:
 
 
 @click.command("selftest")
+@click.argument("names", nargs=-1, metavar="[EXERCISE]...")
 @click.option("--exercise", "-e", "exercises", multiple=True, metavar="EXERCISE",
-              help="Test only this exercise (repeatable; default: every exercise).")
+              help="Test only this exercise (repeatable; the same as naming it as an argument).")
 @click.option("--seed", type=int, help="Hypothesis seed for every grading run (default: 0).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Exercises tested at once (default: CPUs, at most 4).")
-def selftest_command(exercises: tuple[str, ...], seed: int | None, jobs: int | None) -> int:
-    """Prove the checks tell right from wrong: solution full marks, stub 0, every known mistake caught."""
+def selftest_command(names: tuple[str, ...], exercises: tuple[str, ...], seed: int | None, jobs: int | None) -> int:
+    """Prove the checks tell right from wrong: solution full marks, stub 0, every known mistake caught.
+
+    `grade selftest exercise3 exercise4` tests those exercises only; with no EXERCISE, all of them.
+    """
     from grader.instructor.selftest import run_selftest
 
-    report = run_selftest(**_given(exercises=list(exercises) or None, seed=seed, jobs=jobs))
+    report = run_selftest(**_given(exercises=[*names, *exercises] or None, seed=seed, jobs=jobs))
     click.echo(report.table(), nl=False)
     return 0 if report.ok else 1
 

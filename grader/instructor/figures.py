@@ -19,7 +19,7 @@ _GLYPHS = {
 _INK, _PAPER, _GRID = (31, 35, 40), (255, 255, 255), (190, 198, 206)
 
 
-def array_png(array, *, cell: int = 26) -> bytes:
+def array_png(array, *, cell: int = 34) -> bytes:
     """A PNG of a 2-D array: shaded cells with a grid, values written in when they are small integers."""
     import numpy as np
 
@@ -44,7 +44,8 @@ def array_png(array, *, cell: int = 26) -> bytes:
 
 
 def _write(image, text: str, top: int, left: int, size: int, ink) -> None:
-    zoom = max(1, size // 12)
+    """Digits as large as the cell allows (a glyph is 3x5 pixels plus a space, times `zoom`)."""
+    zoom = max(1, min(size // 8, (size - 4) // (4 * len(text) - 1)))
     width = (4 * len(text) - 1) * zoom
     y0, x0 = top + (size - 5 * zoom) // 2, left + (size - width) // 2
     for position, char in enumerate(text):

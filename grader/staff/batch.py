@@ -1,6 +1,6 @@
 """Grading a whole class: one task per (student, exercise), run in parallel, kept in a gradebook.
 
-The unit of work is `run_task(task, seed)`: plain data in, a Grade out, no shared state. A
+The unit of work is `run_task(task, seed)` (tasks.py): plain data in, a Grade out, no shared state. A
 process pool runs it on one machine; a Dask cluster (`scheduler=`) runs the very same
 function on many. Only this process writes the gradebook, one transaction per grade, so a
 run killed at any moment leaves nothing half-written, and the next run does only the rest.
@@ -9,7 +9,6 @@ run killed at any moment leaves nothing half-written, and the next run does only
 from __future__ import annotations
 
 import ctypes
-import functools
 import hashlib
 import html
 import json
@@ -27,28 +26,9 @@ from pathlib import Path
 
 from grader.staff.collect import StudentFiles, collect, find_exercise_file
 from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
+from grader.staff.tasks import Task, error_grade, make_task, run_task
 
 log = logging.getLogger(__name__)
-
-_SOURCE_ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass(frozen=True)
-class Task:
-    """One student's one exercise. Without a `path`, `status` (missing or unreadable) and
-    `problem` say why there is nothing to run."""
-
-    student: str
-    module: str
-    path: str | None
-    fingerprint: str
-    status: str = ""
-    problem: str = ""
-    shown: str = ""  # the path as the student knows it: inside their own folder
-
-    @property
-    def exercise(self) -> str:
-        return self.module.partition("_")[0]
 
 
 @dataclass
@@ -84,6 +64,9 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
         write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
     finally:
         gradebook.close()
+    from grader.staff.dashboard import write_dashboard
+
+    write_dashboard(out)
     return BatchSummary(students=len(students), graded=len(todo), unchanged=len(tasks) - len(todo),
                         seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors)
 
@@ -97,61 +80,10 @@ def plan(students: list[StudentFiles], modules: list[str], seed: int) -> list[Ta
                 path, status, problem = None, UNREADABLE, student.problem
             else:
                 path, status, problem = find_exercise_file(student.folder, module)
-            content = path.read_bytes() if path is not None else problem.encode()
-            fingerprint = hashlib.sha256(f"{grader_fingerprint(module, seed)}|".encode() + content).hexdigest()
             shown = path.relative_to(student.folder).as_posix() if path is not None else ""
-            tasks.append(Task(student.student, module, str(path) if path else None, fingerprint, status, problem, shown))
+            tasks.append(make_task(student.student, module, seed, path=path, status=status, problem=problem,
+                                   shown=shown))
     return tasks
-
-
-@functools.cache
-def grader_fingerprint(module: str, seed: int) -> str:
-    """Changes whenever what decides `module`'s grades does: the grading engine, the references,
-    the exercise's own declaration, the seed. Another exercise's declaration, the reports and
-    the staff tools do not count: adding an exercise mid-course regrades nothing else."""
-    digest = hashlib.sha256(f"{module}|seed={seed}".encode())
-    engine = [path for path in (_SOURCE_ROOT / "grader").rglob("*.py")
-              if not {"catalog", "staff", "instructor"} & set(path.relative_to(_SOURCE_ROOT / "grader").parts)]
-    declaration = _SOURCE_ROOT / "grader" / "catalog" / f"{module}.py"
-    for path in sorted([*engine, declaration, *(_SOURCE_ROOT / "reference").rglob("*.py")]):
-        digest.update(path.relative_to(_SOURCE_ROOT).as_posix().encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def run_task(task: Task, seed: int = 0) -> Grade:
-    """Grade one student's one exercise, all checks (hidden ones too). Never raises: every
-    outcome is a Grade, a bug in the grader included (status error, retried on the next run)."""
-    from grader.errors import SubmissionError
-    from grader.grading import grade, unreadable
-
-    try:
-        if task.path is None:
-            result = unreadable(task.module, task.problem, status=task.status, seed=seed)
-        else:
-            try:
-                result = grade([task.module], submission=task.path, seed=seed, include_hidden=True).exercises[0]
-                result.submission = task.shown
-            except SubmissionError as error:  # not UTF-8, too large, not a notebook
-                result = unreadable(task.module, str(error), seed=seed)
-        return Grade(task.student, task.exercise, task.fingerprint, result.status, result.score, result.max_score,
-                     result.to_dict())
-    except Exception as error:  # noqa: BLE001 - a grader bug stops this row, never the batch
-        return error_grade(task, f"internal grader error: {type(error).__name__}: {error}")
-
-
-def error_grade(task: Task, problem: str, *, status: str = ERROR, seed: int = 0) -> Grade:
-    """A row for a task that produced no grade of its own: `problem` is its one-line verdict."""
-    from grader.results import ExerciseResult
-
-    try:
-        from grader.grading import unreadable
-
-        result = unreadable(task.module, problem, status=status, seed=seed)
-    except Exception:  # noqa: BLE001 - the catalog itself failed: a row without checks still says why
-        result = ExerciseResult(task.exercise, "", "", task.shown, status=status, problem=problem)
-    result.submission, result.status = task.shown, status
-    return Grade(task.student, task.exercise, task.fingerprint, status, result.score, result.max_score,
-                 result.to_dict())
 
 
 def execute(tasks: list[Task], *, jobs: int | None, seed: int, scheduler: str | None) -> Iterator[Grade]:
@@ -250,7 +182,7 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
             continue
         try:
             report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
-            files = {"results.json": render(report, "json"), "report.html": render(report, "html")}
+            files = {"results.json": render(report, "json"), "report.html": render(report, "html", student=student.student)}
         except Exception as error:  # noqa: BLE001 - one student's report never stops the others'
             problem = f"the grader could not render this report: {type(error).__name__}: {error}"
             log.warning("%s: %s", student.student, problem)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import click
 
-from grader.errors import GRADED, INTERNAL_ERROR
+from grader.errors import GRADED, INTERNAL_ERROR, GraderError
+from grader.staff.similarity import DEFAULT_THRESHOLD  # light: copydetect is imported on use
 
 
 @click.command("batch")
@@ -18,25 +20,105 @@ from grader.errors import GRADED, INTERNAL_ERROR
 @click.option("--exercises", metavar="LIST", help="Comma-separated exercises to grade, e.g. exercise1,exercise3 (default: all).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed (part of every grade's fingerprint).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
+@click.option("--unsafe-no-sandbox", is_flag=True,
+              help="Grade even where bubblewrap cannot run (see the README's \"Untrusted code\" for what is lost).")
+@click.option("--similarity", "with_similarity", is_flag=True,
+              help="Afterwards, compare the students' code (as `grade similarity` does) into the same folder.")
 def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str | None, seed: int,
-                  scheduler: str | None) -> int:
+                  scheduler: str | None, unsafe_no_sandbox: bool, with_similarity: bool) -> int:
     """Grade a class: SUBMISSIONS holds one folder or .zip per student, named by student id.
 
     Reruns grade only what is new or changed; a run killed at any moment loses nothing.
     """
     from grader.staff.batch import batch
 
-    names = [name.strip() for name in exercises.split(",") if name.strip()] if exercises else None
+    if scheduler is None:  # a cluster's machines each need bubblewrap; this one runs no student code
+        _check_sandbox(submissions, out, unsafe=unsafe_no_sandbox)
+
+    names = _exercise_list(exercises)
     summary = batch(submissions, out, jobs=jobs, exercises=names, seed=seed, scheduler=scheduler,
                     progress=_progress(sys.stderr.isatty()))
     for name in summary.skipped_entries:
         click.echo(f"skipped {name}: not a folder or a .zip", err=True)
     click.echo(f"{summary.students} students: {summary.graded} grades made, {summary.unchanged} unchanged "
                f"({summary.seconds:.1f} s); gradebook in {out}")
+    if with_similarity:
+        _similarity(submissions, out, names, DEFAULT_THRESHOLD)
+    _mistakes_summary(out)
     if summary.errors:
         click.echo(f"{summary.errors} grade(s) hit a grader error; rerun to retry them", err=True)
         return INTERNAL_ERROR
     return GRADED
+
+
+def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
+    """No silent fallback: without bubblewrap, refuse unless told; told, say what is exposed."""
+    from grader.worker.sandbox import UNPRIVILEGED, detect, readable_by_others, refusal_for_batch, warning
+
+    sandbox = detect()
+    refusal = refusal_for_batch(sandbox)
+    if not refusal:
+        return
+    if not unsafe:
+        raise GraderError(refusal)
+    click.echo(warning(sandbox), err=True)
+    if sandbox.kind == UNPRIVILEGED:  # the students' workers are other users: keep them out of what we write
+        out.mkdir(parents=True, exist_ok=True)
+        out.chmod(out.stat().st_mode & ~0o007)
+        if readable_by_others(submissions):
+            click.echo(f"warning: {submissions} is readable by every user, so by each student's code: "
+                       f"chmod -R o-rwx {submissions}", err=True)
+@click.command("similarity")
+@click.argument("submissions", type=click.Path(path_type=Path))
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for similarity.csv (every pair that shares code) and similarity.html (the flagged pairs).")
+@click.option("--exercises", metavar="LIST", help="Comma-separated exercises to compare, e.g. exercise1,exercise3 (default: all).")
+@click.option("--threshold", type=float, default=DEFAULT_THRESHOLD, show_default=True,
+              help="Flag a pair when this share (0-1) of either file's code stands in the other.")
+def similarity_command(submissions: Path, out: Path, exercises: str | None, threshold: float) -> None:
+    """Find copied work: each pair of students, and each student against reference/ and solutions/.
+
+    SUBMISSIONS is laid out as for `grade batch`. Nothing is run; no score changes.
+    """
+    _similarity(submissions, out, _exercise_list(exercises), threshold)
+
+
+def _similarity(submissions: Path, out: Path, exercises: list[str] | None, threshold: float) -> None:
+    from grader.staff.similarity import similarity
+
+    report = similarity(submissions, out, exercises=exercises, threshold=threshold)
+    click.echo(f"{report.files} files of {report.students} students compared: {len(report.flagged)} pair(s) at or "
+               f"above {threshold:.0%}; see {out / 'similarity.html'}")
+
+
+@click.command("stats")
+@click.argument("results", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the dashboard (default: RESULTS/dashboard.html).")
+@click.option("--format", "format_", type=click.Choice(["html", "json"]), default="html", show_default=True,
+              help="html writes the dashboard; json prints the same figures.")
+def stats_command(results: Path, out: Path | None, format_: str) -> None:
+    """The class dashboard from a batch's gradebook: scores, pass rates, the most common mistakes."""
+    from grader.staff.dashboard import class_statistics, write_dashboard
+
+    if format_ == "json":
+        click.echo(json.dumps(class_statistics(results), indent=1))
+    else:
+        click.echo(f"wrote {write_dashboard(results, out)}")
+
+
+def _mistakes_summary(out: Path) -> None:
+    """The dashboard is current (batch wrote it); name the most common mistakes per exercise."""
+    from grader.staff.dashboard import class_statistics, top_mistakes
+
+    lines = top_mistakes(class_statistics(out))
+    if lines:
+        click.echo("most common mistakes:\n" + "\n".join(f"  {line}" for line in lines))
+    click.echo(f"class dashboard: {out / 'dashboard.html'}")
+
+
+def _exercise_list(exercises: str | None) -> list[str] | None:
+    return [name.strip() for name in exercises.split(",") if name.strip()] if exercises else None
 
 
 def _progress(terminal: bool):
@@ -81,3 +163,21 @@ def export_github(out: Path, seed: int, fail_under: str | None) -> None:
 
     github_workflow(out, seed=seed, fail_under=fail_under)
     click.echo(f"wrote {out}; commit it in the student template repository")
+
+
+@export_command.command("report")
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "format_", type=click.Choice(["text", "markdown", "html", "gradescope", "junit"]),
+              required=True, help="The format to render the saved report in.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write it to this file instead of the terminal.")
+def export_report(report: Path, format_: str, output: Path | None) -> None:
+    """Render REPORT (saved with `--format json`) in another format, without grading again."""
+    from grader.staff.export import report_from_json
+    from grader.staff.gradebook import write_atomically
+
+    text = report_from_json(report, format_)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_atomically(output, text)

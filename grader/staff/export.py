@@ -1,8 +1,12 @@
 """What an instructor uploads or commits so that a service grades with this grader.
 
-- Gradescope: autograder.zip holding setup.sh, run_autograder and the grader's source
-  (grader/, reference/, templates/, pyproject.toml, constraints.txt), never solutions/.
-- GitHub Actions / Classroom: a workflow file for the student template repository.
+- Gradescope: autograder.zip laid out as Gradescope's specification says: setup.sh and
+  run_autograder at the zip's root beside the grader's source (grader/, reference/,
+  templates/, pyproject.toml, constraints.txt), all unpacked into /autograder/source; never
+  solutions/. Both scripts take AUTOGRADER_ROOT (default /autograder), so a test can run them.
+- GitHub Actions / Classroom: a workflow file for the student template repository. It grades
+  once, to JSON, and renders the job summary and the JUnit XML from that one run
+  (`report_from_json`), in the student kit, where hidden checks do not run.
 """
 
 from __future__ import annotations
@@ -26,7 +30,9 @@ def gradescope_zip(out: Path, *, seed: int = 0) -> list[str]:
     missing = [name for name in FILES if not (_SOURCE_ROOT / name).is_file()]
     if missing:
         raise GraderError(f"run `grade export` from the course repository ({', '.join(missing)} not found)")
-    scripts = {name: environment().get_template(f"gradescope/{name}.j2").render(seed=seed)
+    from grader.worker.view import PROJECT_NAMES
+
+    scripts = {name: environment().get_template(f"gradescope/{name}.j2").render(seed=seed, project_names=PROJECT_NAMES)
                for name in ("setup.sh", "run_autograder")}
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(f".{out.name}.tmp")
@@ -38,7 +44,7 @@ def gradescope_zip(out: Path, *, seed: int = 0) -> list[str]:
             archive.writestr(entry, text)
             names.append(name)
         for path in _source_files():
-            name = f"source/{path.relative_to(_SOURCE_ROOT).as_posix()}"
+            name = path.relative_to(_SOURCE_ROOT).as_posix()
             archive.write(path, name)
             names.append(name)
     temporary.replace(out)
@@ -58,3 +64,19 @@ def github_workflow(out: Path, *, seed: int = 0, fail_under: str | None = None) 
 
     text = environment().get_template("ci/github-actions.yml.j2").render(seed=seed, fail_under=fail_under)
     write_atomically(out, text)
+
+
+def report_from_json(path: Path, format: str) -> str:
+    """A saved `--format json` report (one exercise or `grade all`'s) rendered as `format`:
+    one grading run, every format a service needs."""
+    import json
+
+    from grader.render import render
+    from grader.results import ExerciseResult, Report
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        report = Report([ExerciseResult.from_dict(item) for item in data.get("exercises", [data])])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+        raise GraderError(f"{path} is not a report written by `grade ... --format json` ({error})") from None
+    return render(report, format)

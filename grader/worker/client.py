@@ -7,70 +7,27 @@ costs one check, never the whole run.
 
 from __future__ import annotations
 
+import itertools
 import json
+import logging
 import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.worker import protocol
-from grader.worker.sandbox import BUBBLEWRAP, Sandbox, gpu_device_nodes
+from grader.worker import protocol, view
+from grader.worker.sandbox import BUBBLEWRAP, UNPRIVILEGED, Sandbox, gpu_device_nodes
+from grader.worker.wire import Outcome
+
+logger = logging.getLogger(__name__)
 
 # What the worker process may use. RLIMIT_AS bounds memory (address space); processes
-# counts threads too, and is enforced only for a non-root worker (see sandbox.py).
+# counts threads too, and the worker is never root, so the kernel enforces it.
 DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64, "processes": 128}
-_BOOTSTRAP = "import sys; sys.path.insert(0, {root!r}); from grader.worker.server import main; main()"
-_PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
-
-
-def _needed_paths() -> tuple[Path, ...]:
-    """What the worker must see: the interpreter, its installation, its packages, the grader.
-
-    Only the `grader` folder of the source tree, never the tree itself: in a development
-    checkout that tree holds solutions/ and tests/.
-    """
-    executable = Path(sys.executable)
-    paths = [executable.parent, executable.resolve().parent, Path(_PACKAGE_ROOT) / "grader"]
-    paths += [Path(prefix) for prefix in {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}]
-    paths += [Path(entry) for entry in sys.path if entry and Path(entry).name in ("site-packages", "dist-packages")]
-    return tuple(path.resolve() for path in paths)
-
-
-@dataclass
-class Outcome:
-    """What one request to the worker gave: a value, the submission's exception, or a dead worker.
-
-    `failure` is "timeout" or "crash" when the worker itself stopped answering, "malformed" when
-    it answered with something that is not a reply to this request (a frame the submission
-    forged, say), "too_large" when its reply was far larger than the question called for,
-    "budget" when the exercise's time budget ran out, "startup" when it never started (the
-    grader's problem, not the student's); `error` holds the details.
-    """
-
-    ok: bool
-    value: object = None
-    error: dict | None = None
-    failure: str | None = None
-    stdout: str = ""
-    seconds: float = 0.0
-
-    @property
-    def not_implemented(self) -> bool:
-        return bool(self.error) and self.error.get("type") == "NotImplementedError"
-
-    def describe_error(self) -> str:
-        """One line: 'IndexError: index 3 is out of bounds (line 12: out[i] = ...)'."""
-        if self.error is None:
-            return ""
-        text = f"{self.error['type']}: {self.error['message']}".rstrip(": ")
-        if self.error.get("line"):
-            text += f" (line {self.error['line']}: {self.error.get('source', '')})"
-        return text
 
 
 @dataclass
@@ -88,7 +45,9 @@ class WorkerProcess:
     hide: tuple[Path, ...] = ()
     stdout: list[str] = field(default_factory=list)
     _process: subprocess.Popen | None = None
+    _folder: Path | None = None
     _workdir: Path | None = None
+    _uid: int | None = None
     _load: Outcome | None = None
     _request_fd: int | None = None
     _reply_fd: int | None = None
@@ -110,6 +69,8 @@ class WorkerProcess:
             return self._load
         if self._load is not None:
             self.restarts += 1
+            logger.debug("restarting the worker for %s (restart %d) after a timeout or a crash", self.module,
+                         self.restarts)
         if not alive:
             self._spawn()
         self._load = self._import_submission()
@@ -137,6 +98,7 @@ class WorkerProcess:
             reply = protocol.read_reply(self._reply_fd, request_id=self._request_id, deadline=started + limit,
                                         max_bytes=max_reply_bytes or protocol.MAX_FRAME_BYTES)
         except protocol.FrameTimeout:
+            logger.debug("killing the worker for %s: no answer to %r within %g s", self.module, op, limit)
             self._kill()
             return Outcome(False, failure="timeout", seconds=limit, error={
                 "type": "Timeout", "message": f"timed out after {limit:g} s"})
@@ -147,9 +109,7 @@ class WorkerProcess:
     def close(self) -> None:
         """Kill the worker (it holds nothing worth a graceful exit) and remove its folder."""
         self._kill()
-        if self._workdir is not None:
-            shutil.rmtree(self._workdir, ignore_errors=True)
-            self._workdir = None
+        self._remove_folder()
 
     def __enter__(self) -> WorkerProcess:
         return self
@@ -160,27 +120,35 @@ class WorkerProcess:
     # -- internals ---------------------------------------------------------------
 
     def _spawn(self) -> None:
+        """A fresh folder, a fresh uid (as root), then the worker: `python -I -S` with only
+        its own package and the allowed distributions on its path (view.py)."""
         self._kill()
-        uid = _worker_uid() if self.sandbox.drops_to_user else None
-        if self._workdir is None:
-            self._workdir = Path(tempfile.mkdtemp(prefix="cnn-grader-"))
-            if uid is not None:  # the worker's own; others (root without capabilities) may only pass through
-                os.chown(self._workdir, uid, uid)
-                os.chmod(self._workdir, 0o711)
+        self._remove_folder()
+        self._uid = _worker_uid() if self.sandbox.drops_to_user else None
+        self._folder = Path(tempfile.mkdtemp(prefix="cnn-grader-"))
+        lib, self._workdir = self._folder / "lib", self._folder / "work"
+        view.prepare(lib)
+        self._workdir.mkdir(mode=0o700)
+        if self._uid is not None:  # the worker's own; root inside bubblewrap has no capability to read it, only to pass
+            self._folder.chmod(0o711)
+            os.chown(self._workdir, self._uid, self._uid)
+            self._workdir.chmod(0o711 if self.sandbox.kind == BUBBLEWRAP else 0o700)
         request_read, self._request_fd = os.pipe()
         self._reply_fd, reply_write = os.pipe()
-        config = {"request_fd": request_read, "reply_fd": reply_write, "uid": uid,
-                  "output": str(self._workdir / "output.txt")}
-        argv = [sys.executable, "-s", "-c", _BOOTSTRAP.format(root=_PACKAGE_ROOT), json.dumps(config)]
-        errors = open(self._workdir / "worker-errors.txt", "wb")  # noqa: SIM115
+        dropped_here = self._uid is not None and self.sandbox.kind == UNPRIVILEGED
+        config = {"request_fd": request_read, "reply_fd": reply_write,
+                  "uid": None if dropped_here else self._uid, "output": str(self._workdir / "output.txt")}
+        argv = [str(view.interpreter()), "-s", "-S", "-c", view.bootstrap(lib), json.dumps(config)]
+        user = {"user": self._uid, "group": self._uid, "extra_groups": []} if dropped_here else {}
+        errors = open(self._folder / "worker-errors.txt", "wb")  # noqa: SIM115
         try:
             self._process = subprocess.Popen(
-                self.sandbox.wrap(argv, workdir=self._workdir, hide=self.hide, keep=_needed_paths()),
+                self.sandbox.wrap(argv, workdir=self._workdir, lib=lib, hide=self.hide),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
                 pass_fds=(request_read, reply_write), cwd=self._workdir,
-                env=_worker_environment(self._workdir), start_new_session=True,
+                env=_worker_environment(self._workdir), start_new_session=True, **user,
             )
-        except OSError as error:  # reported when the worker's "booted" never comes
+        except (OSError, subprocess.SubprocessError) as error:  # reported when the worker's "booted" never comes
             errors.write(f"cannot run the worker: {error}".encode())
         finally:
             errors.close()
@@ -189,10 +157,18 @@ class WorkerProcess:
         os.set_blocking(self._request_fd, False)
         os.set_blocking(self._reply_fd, False)
 
+    def _remove_folder(self) -> None:
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+            self._folder = self._workdir = None
+
     def _import_submission(self) -> Outcome:
         """Send the submission and the limits; the worker applies them, then imports it."""
         submission = self._workdir / f"{self.module}.py"
         submission.write_text(self.source, encoding="utf-8")
+        if self._uid is not None:  # for its eyes only: another student's worker may be another uid
+            os.chown(submission, self._uid, self._uid)
+            submission.chmod(0o600)
         config = {
             "submission": str(submission),
             "module": self.module,
@@ -206,6 +182,8 @@ class WorkerProcess:
         except protocol.ProtocolError as problem:
             self._kill()
             detail = self._worker_errors() or str(problem)
+            if self.sandbox.kind == UNPRIVILEGED and "Permission denied" in detail:
+                detail += " (as an unprivileged user the worker must read Python and its packages: install them where every user can)"
             return Outcome(False, failure="startup", error={
                 "type": "WorkerStartup", "message": f"the grader could not start its worker ({self.sandbox.kind}): {detail}"})
         started = time.monotonic()
@@ -215,6 +193,7 @@ class WorkerProcess:
                                                                   "id": self._request_id}, []), deadline)
             reply = protocol.read_reply(self._reply_fd, request_id=self._request_id, deadline=deadline)
         except protocol.FrameTimeout:
+            logger.debug("killing the worker for %s: importing took longer than %g s", self.module, self.start_timeout)
             self._kill()
             return Outcome(False, failure="timeout", seconds=self.start_timeout, error={
                 "type": "Timeout", "message": f"importing the file timed out after {self.start_timeout:g} s"})
@@ -259,7 +238,7 @@ class WorkerProcess:
         return Outcome(False, failure="crash", seconds=seconds, error={"type": "Crash", "message": message})
 
     def _worker_errors(self) -> str:
-        path = self._workdir / "worker-errors.txt" if self._workdir else None
+        path = self._folder / "worker-errors.txt" if self._folder else None
         if path is None or not path.exists():
             return ""
         lines = path.read_text(errors="replace").strip().splitlines()
@@ -277,6 +256,8 @@ class WorkerProcess:
             os.killpg(process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        if self._uid is not None:  # whatever left the session (a daemon) still has the worker's uid
+            _kill_everything_of(self._uid)
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -290,10 +271,45 @@ def _signal_name(number: int) -> str:
         return str(number)
 
 
+_spawned = itertools.count()
+
+
 def _worker_uid() -> int:
-    """An unprivileged uid of this grader process's own (one per concurrent grader, so one
-    student's fork loop never eats another's process allowance)."""
-    return 100_000 + os.getpid() % 1_000_000
+    """A uid no process runs as now, in 20000-59999 (inside a container's usual 65536-id map):
+    one per worker, so that killing its processes kills no one else's."""
+    taken = _uids_running()
+    start = os.getpid() * 64
+    for offset in range(40_000):
+        uid = 20_000 + (start + next(_spawned) + offset) % 40_000
+        if uid not in taken:
+            return uid
+    raise OSError("no free uid for the worker in 20000-59999")
+
+
+def _uids_running() -> set[int]:
+    uids = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit():
+                uids.add(entry.stat().st_uid)
+        except OSError:
+            continue
+    return uids
+
+
+def _kill_everything_of(uid: int) -> None:
+    """SIGKILL every process of `uid`: a child that becomes `uid` and calls kill(-1) reaches
+    them all in one pass of the kernel (a fork racing it is refused), and nothing else."""
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child)
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
 
 
 def _rlimits(limits: dict, *, processes: bool) -> dict:

@@ -24,6 +24,8 @@ import time
 
 import numpy as np
 
+from grader.worker.wire import Opaque
+
 MAX_FRAME_BYTES = 256 * 2**20
 _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
@@ -60,20 +62,6 @@ class Reply:
 
     def __init__(self, ok: bool, value: object, error: dict | None, stdout: str):
         self.ok, self.value, self.error, self.stdout = ok, value, error, stdout
-
-
-class Opaque:
-    """A returned value that is neither an array nor plain data: only its description crosses."""
-
-    def __init__(self, type_name: str, text: str):
-        self.type_name = type_name
-        self.text = text
-
-    def __repr__(self) -> str:
-        return self.text
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Opaque) and (self.type_name, self.text) == (other.type_name, other.text)
 
 
 def encode(value, arrays: list) -> object:

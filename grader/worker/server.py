@@ -5,7 +5,8 @@ more: the grader holds the reference and does every comparison. Anything the sub
 prints goes to a file that is read back after each call and shipped as text; the protocol
 uses its own file descriptors, so a print can never pass for an answer.
 
-Started as `python -I -c <bootstrap> CONFIG_JSON`; see grader.worker.client.
+Started as `python -s -S -c <bootstrap> CONFIG_JSON` with only its own package and the
+allowed distributions on its path; see grader.worker.view and grader.worker.client.
 """
 
 from __future__ import annotations

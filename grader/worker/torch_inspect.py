@@ -5,8 +5,8 @@ A "unit" is a called module that owns parameters or buffers itself (a Conv2d, a 
 BatchNorm); units are what the grader maps between the student's model and the reference.
 Parameter-free steps (activations, pooling, flatten, dropout) may be modules or
 torch.nn.functional calls; they are judged by their effect on the units' inputs and outputs.
-Also here: small bases built from a JSON spec (the worker sees only the grader package, so
-the bases of exercise 9 are described, not imported from reference/).
+Also here: models built from a JSON layer spec (the worker sees only the grader package, so
+a model the grader hands to the submission, exercise 9's base, is described, not imported).
 """
 
 from __future__ import annotations
@@ -139,26 +139,12 @@ def units(calls: list[dict]) -> list[dict]:
     return found
 
 
-# --- Bases described as JSON (exercise 9) ---------------------------------------------------------
-
-VGG16_LAYERS = (64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M")
-
-
-def vgg16_spec() -> list:
-    """VGG16's convolutional base as a spec: 13 convs 3x3 'same' + ReLU, 5 max pools 2x2."""
-    spec, channels = [], 3
-    for width in VGG16_LAYERS:
-        if width == "M":
-            spec.append(["maxpool", 2])
-        else:
-            spec += [["conv", channels, width, 3, 1], ["relu"]]
-            channels = width
-    return spec
-
+# --- Models described as JSON ---------------------------------------------------------------------
 
 def build_base(spec: list) -> nn.Sequential:
-    """An nn.Sequential from [["conv", C_in, C_out, K, padding], ["bn", C], ["relu"], ["dropout", p],
-    ["maxpool", K], ["avgpool", K]]."""
+    """An nn.Sequential from a layer spec (grader.worker.torch_protocol): [["conv", C_in, C_out, K, padding],
+    ["bn", C], ["relu"], ["dropout", p], ["maxpool", K], ["avgpool", K], ["flatten"], ["linear", in, out],
+    ["sequential", spec]]."""
     layers = []
     for kind, *args in spec:
         if kind == "conv":
@@ -174,6 +160,12 @@ def build_base(spec: list) -> nn.Sequential:
             layers.append(nn.MaxPool2d(*args))
         elif kind == "avgpool":
             layers.append(nn.AvgPool2d(*args))
+        elif kind == "flatten":
+            layers.append(nn.Flatten())
+        elif kind == "linear":
+            layers.append(nn.Linear(*args))
+        elif kind == "sequential":
+            layers.append(build_base(*args))
         else:
-            raise ValueError(f"unknown layer {kind!r} in a base spec")
+            raise ValueError(f"unknown layer {kind!r} in a layer spec")
     return nn.Sequential(*layers)

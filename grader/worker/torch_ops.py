@@ -1,11 +1,13 @@
-"""Worker ops for the PyTorch exercises (`torch.<name>`): build the student's model, answer questions.
+"""Worker ops for the PyTorch exercises (`torch.<name>`): build a model, answer questions about it.
 
-The worker builds the model from the submission's class and the grader's keyword arguments,
-keeps it under a handle, and reports what the grader asks: its layers and parameters, its
-outputs for given inputs (with given weights), the effect of training steps. Only arrays and
-JSON cross; the grader compares everything with its reference. Ops that run the model in
-training mode put back the buffers (BatchNorm statistics) and parameters they changed, so a
-model keeps the weights the grader loaded until it loads others.
+Every op is generic, about no exercise in particular: build the submission's class (or a model
+from a layer spec), describe it, load given weights, run it on given inputs, take given SGD
+steps, call a submission function on it. Their arguments are the TypedDicts of
+grader.worker.torch_protocol. Only arrays and JSON cross, and what crosses is a claim: the
+submission runs first in this process and may have replaced these very functions, so the
+grader verifies what it scores (grader.models.verify). Ops that run the model in training mode
+put back the buffers (BatchNorm statistics) and parameters they changed, so a model keeps the
+weights the grader loaded until it loads others.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from torch import nn
 
 from grader.worker import protocol
 from grader.worker.torch_inspect import build_base, parameter_table, record
+from grader.worker.torch_protocol import (ApplyArgs, BackwardArgs, BuildArgs, ForwardArgs, InspectArgs, LoadArgs,
+                                           StepsArgs)
 
 
 class UnknownHandle(KeyError):
@@ -78,6 +82,7 @@ def _numpy(tensor) -> np.ndarray:
 
 
 def _set_mode(model: nn.Module, mode: str) -> None:
+    """"train" or "eval"; "keep" leaves the modes as the model has them."""
     if mode == "train":
         model.train()
     elif mode == "eval":
@@ -103,31 +108,30 @@ def _restore(model: nn.Module, saved: dict) -> list[str]:
     return changed
 
 
-# --- Ops -------------------------------------------------------------------------------------------
+# --- Ops ---------------------------------------------------------------------------------------------
 
 @_memory_errors
-def op_build(worker, args: dict, out_arrays: list):
-    """{handle, class, kwargs, bases: {kwarg: spec}, device} or {handle, spec, device} for a bare base."""
+def op_build(worker, args: BuildArgs, out_arrays: list):
+    """Build the submission's `cls(**kwargs, **modules)` or a bare model from `spec`; keep it under `handle`."""
     device = _device(args.get("device", "cpu"))
-    bases = {name: build_base(spec) for name, spec in (args.get("bases") or {}).items()}
+    modules = {name: build_base(spec) for name, spec in (args.get("modules") or {}).items()}
     if args.get("spec") is not None:
-        model, kind = build_base(args["spec"]), "Sequential"
+        model = build_base(args["spec"])
     else:
-        kind = args["class"]
+        kind = args["cls"]
         cls = getattr(worker.module, kind, None)
         if cls is None:
             raise NameError(f"{kind} is not defined")
-        model = cls(**(args.get("kwargs") or {}), **bases)
+        model = cls(**(args.get("kwargs") or {}), **modules)
         if not isinstance(model, nn.Module):
             raise TypeError(f"{kind}(...) made a {type(model).__name__}, not a torch.nn.Module")
     model.to(device)
-    initial = {name: t.detach().clone() for name, t in [*model.named_parameters(), *model.named_buffers()]}
-    _models(worker)[args["handle"]] = {"model": model, "bases": bases, "device": device, "initial": initial}
+    _models(worker)[args["handle"]] = {"model": model, "modules": modules, "device": device}
     return protocol.encode({"device": str(device), "type": type(model).__name__}, out_arrays)
 
 
 @_memory_errors
-def op_inspect(worker, args: dict, out_arrays: list):
+def op_inspect(worker, args: InspectArgs, out_arrays: list):
     """Parameters and buffers; with an input, also the calls of one forward pass (no_grad, `mode`).
 
     A forward pass that raises is reported in `error`, with the calls made before it.
@@ -135,8 +139,8 @@ def op_inspect(worker, args: dict, out_arrays: list):
     entry = _entry(worker, args["handle"])
     model = entry["model"]
     info = parameter_table(model)
-    info["base_parameters"] = _base_names(entry)
-    info["base_requires_grad_attribute"] = any("requires_grad" in vars(base) for base in entry["bases"].values())
+    info["module_parameters"] = _module_parameters(entry)
+    info["module_flags"] = {name: flags(module) for name, module in entry["modules"].items()}
     x = args.get("x")
     if x is None:
         return protocol.encode(info, out_arrays)
@@ -157,14 +161,14 @@ def op_inspect(worker, args: dict, out_arrays: list):
     return protocol.encode(info, out_arrays)
 
 
-def op_state(worker, args: dict, out_arrays: list):
+def op_state(worker, args: InspectArgs, out_arrays: list):
     """Every parameter and buffer as a float32 array (integer buffers as they are)."""
     model = _entry(worker, args["handle"])["model"]
     state = {name: tensor.detach().cpu().numpy().copy() for name, tensor in model.state_dict().items()}
     return protocol.encode(state, out_arrays)
 
 
-def op_load(worker, args: dict, out_arrays: list):
+def op_load(worker, args: LoadArgs, out_arrays: list):
     """Copy the given arrays into the parameters and buffers of those names."""
     entry = _entry(worker, args["handle"])
     model = entry["model"]
@@ -179,9 +183,10 @@ def op_load(worker, args: dict, out_arrays: list):
 
 
 @_memory_errors
-def op_forward(worker, args: dict, out_arrays: list):
-    """{handle, x, mode, repeat, trace}: outputs of `repeat` forward passes, with the units' inputs
-    and outputs when `trace`, the modules' training flags, the buffers changed and whether x was."""
+def op_forward(worker, args: ForwardArgs, out_arrays: list):
+    """Outputs of `repeat` forward passes (torch seeded with `seed` first), with the units' inputs and
+    outputs when `trace`, the modules' training flags, the buffers changed (and their values when
+    `state`) and whether x was changed. Buffers are put back afterwards."""
     entry = _entry(worker, args["handle"])
     model, device = entry["model"], entry["device"]
     _set_mode(model, args.get("mode", "eval"))
@@ -189,16 +194,20 @@ def op_forward(worker, args: dict, out_arrays: list):
     x = _tensor(args["x"], device)
     original = x.clone()
     outputs, traces, training = [], [], None
+    torch.manual_seed(int(args.get("seed", 0)))
     for _ in range(int(args.get("repeat", 1))):
         output, recorded = record(model, x, keep_arrays=bool(args.get("trace")))
         outputs.append(_numpy(output))
         traces.append([list(item) for item in recorded["arrays"]])
         if training is None:
             training = [[call["path"], call["type"], call["training"]] for call in recorded["calls"]]
+    buffers = {name: _numpy(buffer) for name, buffer in model.named_buffers()
+               if buffer.dtype.is_floating_point} if args.get("state") else None
     result = {
         "outputs": outputs,
         "traces": traces if args.get("trace") else None,
         "training": training,
+        "buffers": buffers,
         "buffers_changed": _restore(model, saved),
         "input_changed": not torch.equal(x, original),
     }
@@ -206,8 +215,8 @@ def op_forward(worker, args: dict, out_arrays: list):
 
 
 @_memory_errors
-def op_backward(worker, args: dict, out_arrays: list):
-    """{handle, x, grad_output, mode}: the output, d(sum(output * grad_output))/dx and /dparameters."""
+def op_backward(worker, args: BackwardArgs, out_arrays: list):
+    """The output, d(sum(output * grad_output))/dx and /dparameters in `mode`."""
     entry = _entry(worker, args["handle"])
     model, device = entry["model"], entry["device"]
     _set_mode(model, args.get("mode", "train"))
@@ -228,79 +237,70 @@ def op_backward(worker, args: dict, out_arrays: list):
     return protocol.encode(result, out_arrays)
 
 
-_LOSSES = {
+LOSSES = {
     "cross_entropy": lambda out, y: F.cross_entropy(out, y.long()),
     "bce": F.binary_cross_entropy_with_logits,
     "mse": F.mse_loss,
 }
 
 
-@_memory_errors
-def op_steps(worker, args: dict, out_arrays: list):
-    """{handle, x, y, loss, lr, steps, params: "all" | {"function": name}, initial}: SGD steps on one
-    fixed batch, from the weights the model was built with when `initial`.
+def sgd_steps(model: nn.Module, given: list, x: torch.Tensor, y: torch.Tensor, *, loss: str, lr: float,
+              weight_decay: float, steps: int, mode: str, seed: int) -> list[float]:
+    """`steps` steps of p -= lr * (grad + weight_decay * p) on every tensor in `given` (no gradient
+    counts as zero); the loss before each step. The grader replays these on its reference."""
+    losses = []
+    unique = list({id(p): p for p in given}.values())
+    for _ in range(steps):
+        torch.manual_seed(seed)
+        _set_mode(model, mode)
+        model.zero_grad(set_to_none=True)
+        value = LOSSES[loss](model(x), y)
+        value.backward()
+        losses.append(float(value.detach()))
+        with torch.no_grad():  # plain SGD; torch.optim would import torch._dynamo (seconds)
+            for parameter in unique:
+                step = weight_decay * parameter
+                if parameter.grad is not None:
+                    step = step + parameter.grad
+                parameter.sub_(lr * step)
+    model.zero_grad(set_to_none=True)
+    return losses
 
-    Reports what the optimizer was given (parameter names), the training-mode loss before and
-    after (same dropout masks: torch is reseeded for both), the parameters and buffers the first
-    step changed. Everything is put back afterwards.
-    """
+
+@_memory_errors
+def op_steps(worker, args: StepsArgs, out_arrays: list):
+    """SGD steps on one batch from the current weights (see StepsArgs); every parameter after them,
+    the names of what the optimizer was given and the losses. Everything is put back afterwards."""
     entry = _entry(worker, args["handle"])
     model, device = entry["model"], entry["device"]
     saved = {name: t.detach().clone() for name, t in [*model.named_parameters(), *model.named_buffers()]}
-    if args.get("initial"):
-        _restore(model, entry["initial"])
     names = {id(p): name for name, p in model.named_parameters()}
     if args.get("params", "all") == "all":
         given = [p for p in model.parameters() if p.requires_grad]
         described = [names[id(p)] for p in given]
     else:
-        function = getattr(worker.module, args["params"]["function"])
+        function = getattr(worker.module, args["params"])
         given, described = _parameters_of(function(model), names)
-    x, y = _tensor(args["x"], device), _tensor(args["y"], device)
-    loss_of = _LOSSES[args["loss"]]
-    seed = int(args.get("seed", 0))
-
-    def measured_loss() -> float:
-        torch.manual_seed(seed)
-        _set_mode(model, "train")
-        with torch.no_grad():
-            return float(loss_of(model(x), y))
-
-    before = {name: t.detach().clone() for name, t in [*model.named_parameters(), *model.named_buffers()]}
-    loss_before = measured_loss()
-    _restore(model, before)
     if not given:
         raise ValueError("the optimizer got an empty parameter list: nothing would train")
-    lr = float(args.get("lr", 0.01))
-    changed = buffers_changed = None
-    for step in range(int(args.get("steps", 1))):
-        model.train()
-        model.zero_grad(set_to_none=True)
-        loss_of(model(x), y).backward()
-        with torch.no_grad():  # plain SGD; torch.optim would import torch._dynamo (seconds)
-            for parameter in {id(p): p for p in given}.values():
-                if parameter.grad is not None:
-                    parameter.sub_(lr * parameter.grad)
-        if step == 0:
-            changed = [name for name, p in model.named_parameters() if not torch.equal(p, before[name])]
-            buffers_changed = [name for name, b in model.named_buffers() if not torch.equal(b, before[name])]
-    loss_after = measured_loss()
-    model.zero_grad(set_to_none=True)
+    losses = sgd_steps(model, given, _tensor(args["x"], device), _tensor(args["y"], device), loss=args["loss"],
+                       lr=float(args.get("lr", 0.01)), weight_decay=float(args.get("weight_decay", 0.0)),
+                       steps=int(args.get("steps", 1)), mode=args.get("mode", "train"), seed=int(args.get("seed", 0)))
+    after = {name: _numpy(p) for name, p in model.named_parameters()}
     _restore(model, saved)
-    return protocol.encode({"given": described, "loss_before": loss_before, "loss_after": loss_after,
-                            "changed": changed, "buffers_changed": buffers_changed}, out_arrays)
+    return protocol.encode({"parameters": after, "given": described, "losses": losses}, out_arrays)
 
 
 def _parameters_of(value, names: dict) -> tuple[list, list]:
-    """The tensors in what `trainable_parameters` returned, and their names in the model."""
+    """The tensors in what the submission's function returned, and their names in the model."""
     if isinstance(value, torch.Tensor) or value is None or isinstance(value, (str, bytes)):
-        raise TypeError(f"trainable_parameters returned {_kind(value)}; return a list of the model's parameters")
+        raise TypeError(f"it returned {_kind(value)}; return a list of the model's parameters")
     tensors, described = [], []
     for item in list(value):
         group = item.get("params", []) if isinstance(item, dict) else [item]
         for tensor in ([group] if isinstance(group, torch.Tensor) else list(group)):
             if not isinstance(tensor, torch.Tensor):
-                raise TypeError(f"trainable_parameters returned {_kind(tensor)} among the parameters")
+                raise TypeError(f"it returned {_kind(tensor)} among the parameters")
             tensors.append(tensor)
             outsider = f"<a tensor of shape {list(tensor.shape)} that is not in the model>"
             described.append(names.get(id(tensor), outsider))
@@ -311,10 +311,10 @@ def _kind(value) -> str:
     return "None" if value is None else f"a {type(value).__name__}"
 
 
-def op_apply(worker, args: dict, out_arrays: list):
-    """{function, handle}: call a submission function on a stored model; say what came back."""
+def op_apply(worker, args: ApplyArgs, out_arrays: list):
+    """Call a submission function on a stored model (or its submodule at `path`); say what came back."""
     entry = _entry(worker, args["handle"])
-    model = entry["model"]
+    model = entry["model"].get_submodule(args.get("path", ""))
     function = getattr(worker.module, args["function"], None)
     if not callable(function):
         raise NameError(f"{args['function']} is not defined")
@@ -325,13 +325,21 @@ def op_apply(worker, args: dict, out_arrays: list):
         returned = _kind(result)
     info = parameter_table(model)
     info["returned"] = returned
-    info["requires_grad_attribute"] = "requires_grad" in vars(model)
+    info["flags"] = flags(model)
     return protocol.encode(info, out_arrays)
 
 
-def _base_names(entry: dict) -> list[str]:
-    inside = {id(p) for base in entry["bases"].values() for p in base.parameters()}
-    return [name for name, p in entry["model"].named_parameters() if id(p) in inside]
+def flags(module: nn.Module) -> dict:
+    """The plain attributes set on a module object itself (training, or a stray requires_grad)."""
+    return {name: value for name, value in vars(module).items()
+            if not name.startswith("_") and isinstance(value, (bool, int, float, str))}
+
+
+def _module_parameters(entry: dict) -> dict[str, list[str]]:
+    """For each module given as a keyword argument, the names its parameters have in the model."""
+    names = {id(p): name for name, p in entry["model"].named_parameters()}
+    return {kwarg: [names[id(p)] for p in module.parameters() if id(p) in names]
+            for kwarg, module in entry["modules"].items()}
 
 
 OPS = {

@@ -1,8 +1,10 @@
 """Does every exercise in the catalog tell right from wrong?
 
 The cases come from the declarations: adding an exercise (its solution, generated stub,
-declaration and mistake files) adds its cases here. Questions particular to one exercise
-live in tests/grader/test_exerciseN.py.
+declaration and mistake files) adds its cases here. This is also what `grade selftest`
+proves for an instructor (tests/instructor/test_selftest.py tests the command on one
+exercise, not all of them again). Questions particular to one exercise live in
+tests/grader/test_exerciseN.py.
 """
 
 import pytest
@@ -46,3 +48,17 @@ def test_every_mistake_file_is_a_declared_mistake(exercise):
     """Is each file in tests/submissions/<exercise> one of the declared mistakes, and each mistake a file?"""
     files = {path.stem for path in (SUBMISSIONS / exercise.id).glob("*.py")}
     assert files == {mistake.id for mistake in exercise.mistakes}
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=lambda exercise: exercise.id)
+def test_every_check_fails_for_some_wrong_submission(exercise, tmp_path):
+    """A check that no wrong submission fails cannot tell right from wrong: does each one fail for a
+    known mistake's file, or for the stub with every function returning None?"""
+    stub = (ROOT / "exercises" / f"{exercise.module}.py").read_text(encoding="utf-8")
+    returns_none = tmp_path / f"{exercise.module}.py"
+    returns_none.write_text(stub + "".join(f"\n\ndef {name}(*args, **kwargs):\n    return None\n"
+                                           for name in exercise.functions), encoding="utf-8")
+    wrong = [returns_none] + [SUBMISSIONS / exercise.id / f"{mistake_id}.py" for _, mistake_id in MISTAKES
+                              if _ == exercise]
+    failed = {test.name for path in wrong for test in graded(exercise.id, path).tests if test.status != "passed"}
+    assert failed == {check.name for check in exercise.checks}

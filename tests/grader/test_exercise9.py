@@ -13,5 +13,5 @@ def test_an_attribute_instead_of_a_freeze_is_named_by_the_freeze_check():
     """Does `module.requires_grad = False` fail freeze() itself, with the attribute hint and not another?"""
     test = by_name(graded("exercise9", SUBMISSIONS / "exercise9" / "requires_grad_attribute.py"))[
         "freeze: no parameter trains any more"]
-    assert test.status == "failed" and "still have requires_grad=True" in test.output
+    assert test.status == "failed" and "still train (requires_grad=True)" in test.output
     assert test.hint.startswith("`module.requires_grad = False` freezes nothing")

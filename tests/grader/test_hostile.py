@@ -95,13 +95,31 @@ def test_an_import_that_never_ends_times_out():
     assert all("importing the file timed out" in t.output for t in result.tests)
 
 
-def test_a_fork_loop_hits_the_process_limit():
-    """Is a fork loop stopped by the process limit (where one holds), with a verdict saying so?"""
+def test_a_fork_loop_hits_the_process_limit(monkeypatch):
+    """Is a fork loop stopped by the process limit, with a verdict saying so?
+
+    Deterministic under any load: the limit is small (32) and the call timeout long (60 s), so
+    the limit is always met first; the file's conv2d reports how many children it got."""
+    import dataclasses
+
+    from grader import catalog
+    from grader.grading import grade
     from grader.worker.sandbox import detect
 
     if not detect().limits_processes:
-        pytest.skip("root without bubblewrap: the kernel enforces no process limit, and the report says so")
-    result = graded("exercise1", HOSTILE / "fork_loop.py")
-    correlate = by_name(result)["correlate2d: matches the reference"]
-    assert correlate.status == "failed" and "hit the process limit" in correlate.output
+        pytest.skip("a worker running as root: the kernel enforces no process limit")
+    load = catalog.load
+
+    def with_room_to_fork(module):
+        exercise = load(module)
+        return dataclasses.replace(exercise, call_timeout=60.0, limits={**exercise.limits, "processes": 32})
+
+    monkeypatch.setattr(catalog, "load", with_room_to_fork)
+    result = grade(["exercise1"], submission=HOSTILE / "fork_loop.py").exercises[0]
+    tests = by_name(result)
+    correlate = tests["correlate2d: matches the reference"]
+    assert correlate.status == "failed" and "hit the process limit (32 processes" in correlate.output, correlate.output
+    counted = tests["conv2d: matches the reference (no bias)"].output
+    assert "fork refused after" in counted and "timed out" not in counted, counted
+    assert int(counted.split("fork refused after ")[1].split()[0]) < 32
     assert not result.has_errors

@@ -32,3 +32,10 @@ def test_a_model_that_hangs_costs_one_timeout_not_one_per_check():
 def test_the_too_large_model_names_its_line():
     test = by_name(graded("exercise6", HOSTILE / "too_large.py"))["LeNet5: layers and output shapes"]
     assert "nn.Linear(576, 2**30)" in test.output
+
+
+@pytest.mark.parametrize("exercise", ["exercise6", "exercise7", "exercise8", "exercise9"])
+def test_a_submission_that_forges_every_worker_op_scores_zero(exercise):
+    """Every torch op replaced at import by one reporting a perfect model: does it earn nothing, and break nothing?"""
+    result = graded(exercise, SUBMISSIONS / "forged" / f"{exercise}.py")
+    assert result.score == 0 and not result.has_errors, [(t.name, t.score, t.output) for t in result.tests]

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from grader.model_mapping import MappingError, map_models
+from grader.models.mapping import MappingError, map_models
 from grader.worker.torch_inspect import parameter_table, record
 from reference import models
 

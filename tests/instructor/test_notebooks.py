@@ -6,6 +6,7 @@ import re
 import nbformat
 import pytest
 
+from grader import catalog
 from grader.instructor.notebooks import build_notebook, split_answer, write_notebooks
 from grader.stubs import solution_lines
 from grader.submission import SKIP_TAGS
@@ -73,10 +74,11 @@ def test_the_answer_is_split_per_function_without_the_module_docstring():
     assert answer.preamble == "import numpy as np" and answer.f.startswith("# helper\ndef f")
 
 
-def test_without_a_template_an_exercise_is_skipped_not_failed(tmp_path):
-    """Does `grade notebooks` skip an exercise that has no template yet (another developer's, in progress)?"""
-    written = write_notebooks(out=tmp_path, root=ROOT, modules=["exercise1"])
-    assert written.skipped == [] and len(written.paths) == 2
+def test_without_a_template_an_exercise_is_skipped_not_failed(tmp_path, monkeypatch):
+    """Does `grade notebooks` skip an exercise that has no template yet (the toy exercise has none)?"""
+    monkeypatch.setenv(catalog.CATALOG_VARIABLE, str(ROOT / "tests" / "toy_exercise" / "catalog"))
+    written = write_notebooks(out=tmp_path, root=ROOT, modules=["exercise1", "exercise99"])
+    assert written.skipped == ["exercise99_relu"] and len(written.paths) == 2
 
 
 @pytest.mark.parametrize("module", MODULES)

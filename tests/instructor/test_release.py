@@ -13,6 +13,9 @@ from grader.errors import GraderError
 from grader.instructor.release import find_leaks, student_pyproject, write_release
 from tests.conftest import ROOT
 
+# One process builds this module's shared fixture (pytest -n 2 keeps the group together).
+pytestmark = pytest.mark.xdist_group("release")
+
 SOLUTION = ROOT / "solutions" / "exercise1_convolution.py"
 
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 import pytest
 
 from grader import catalog
-from grader.checks import PropertyCheck
+from grader.checks import satisfies_property
 from grader.cli import main
 from grader.instructor.selftest import run_selftest
 from tests.conftest import ROOT
@@ -23,17 +23,15 @@ def copy_repository(tmp_path, keep_mistakes=()):
     return tmp_path
 
 
-@pytest.mark.slow
-def test_selftest_passes_for_every_exercise(capsys):
-    """The instructor's proof, in CI: solution full marks, stub 0, every mistake caught, every check can fail."""
+def test_selftest_takes_exercises_as_arguments_and_passes(capsys, monkeypatch):
+    """`grade selftest exercise3`, like `grade exercise3`: one exercise, the instructor's proof that it passes.
+    (Every exercise's cases run in tests/grader/test_catalog.py; this is the command.)"""
+    monkeypatch.chdir(ROOT)
     with pytest.raises(SystemExit) as done:
-        main(["selftest"])
+        main(["selftest", "exercise3", "--jobs", "1"])
     out = capsys.readouterr().out
     assert done.value.code == 0, out
-    assert "selftest passed" in out
-    for module in catalog.module_names():
-        exercise = catalog.load(module)
-        assert f"{exercise.id}  solution" in out.replace("  ", "  ")
+    assert "selftest passed" in out and "exercise3  solution" in out and "exercise1" not in out
 
 
 def test_a_missing_mistake_file_fails_the_selftest(tmp_path):
@@ -53,10 +51,10 @@ def test_a_check_that_cannot_fail_fails_the_selftest(tmp_path, monkeypatch):
     """A check whose property never compares anything: is it caught, although the stub fails it?"""
     exercise = catalog.load("exercise1_convolution")
     first = exercise.checks[1]
-    vacuous = PropertyCheck(name="correlate2d: always happy", points=1, description="compares nothing",
-                            functions=("correlate2d",), inputs=first.inputs,
-                            prop=lambda session, inputs: session.call("correlate2d", inputs))
-    patched = replace(exercise, checks=(*exercise.checks, vacuous))
+    vacuous = satisfies_property("correlate2d", lambda session, inputs: session.call("correlate2d", inputs),
+                                 first.inputs, points=1, name="correlate2d: always happy",
+                                 description="compares nothing")
+    patched = replace(exercise, checks=(*exercise.checks, vacuous), points=exercise.points + 1)
     load = catalog.load
     monkeypatch.setattr(catalog, "load", lambda module: patched if module == exercise.module else load(module))
     report = run_selftest(root=copy_repository(tmp_path), exercises=["exercise1"], jobs=1)

@@ -18,14 +18,14 @@ def torch_conv2d(x, w, b=None):
 
 
 @settings(max_examples=60, deadline=None)
-@given(strategies.batch_and_filters(dtypes=strategies.FLOATS_AND_PIXELS, bias=None))
+@given(declaration.batch_and_filters(dtypes=strategies.FLOATS_AND_PIXELS, bias=None))
 def test_conv2d_matches_torch(inputs):
     """Does conv2d agree with torch.nn.functional.conv2d on drawn shapes, dtypes and biases?"""
     np.testing.assert_allclose(conv2d(**inputs), torch_conv2d(**inputs), rtol=1e-12, atol=1e-9)
 
 
 @settings(max_examples=60, deadline=None)
-@given(strategies.image_and_kernel(strategies.FLOATS_AND_PIXELS))
+@given(declaration.image_and_kernel(strategies.FLOATS_AND_PIXELS))
 def test_correlate2d_matches_torch(inputs):
     image, kernel = inputs["image"], inputs["kernel"]
     np.testing.assert_allclose(correlate2d(image, kernel), torch_conv2d(image[None, None], kernel[None, None])[0, 0])

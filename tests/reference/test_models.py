@@ -4,7 +4,8 @@ import pytest
 import torch
 from torch import nn
 
-from grader.worker.torch_inspect import build_base, record, units, vgg16_spec
+from grader.catalog.exercise9_transfer import vgg16_spec
+from grader.worker.torch_inspect import build_base, record, units
 from reference import models
 
 # The lecture's summary tables (section 14, 19), channels last as Keras prints them: (name, output, params).

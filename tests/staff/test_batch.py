@@ -16,6 +16,9 @@ from grader.staff.batch import batch
 from grader.worker.sandbox import BUBBLEWRAP, detect
 from tests.conftest import ROOT, SUBMISSIONS
 
+# One process builds this module's shared fixture (pytest -n 2 keeps the group together).
+pytestmark = pytest.mark.xdist_group("batch")
+
 CLASS = SUBMISSIONS / "class"
 SANDBOXED = detect().kind == BUBBLEWRAP
 # Without bubblewrap the writer and the snoop would really write into /etc and read other

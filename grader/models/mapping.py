@@ -16,10 +16,13 @@ only in a bias still computes the same function: the structure and count checks 
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from grader.worker.torch_inspect import units
+
+log = logging.getLogger(__name__)
 
 _SKIPPED = ("num_batches_tracked",)
 
@@ -84,16 +87,21 @@ def map_models(student: dict, reference: dict) -> Mapping:
     """Line up the student's tensors with the reference's (`student`, `reference`: inspect results)."""
     mine, theirs = units(student.get("calls", [])), units(reference.get("calls", []))
     functional = _used_functionally(student, mine)
+    mapping = None
     if not functional:
         if [key(u) for u in mine] == [key(u) for u in theirs]:
-            return _by_units(list(zip(mine, theirs)), "call order")
-        pairs = _by_signature(mine, theirs)
-        if pairs is not None:
-            return _by_units(pairs, "signature")
-    mapping = _by_registration(student, reference)
-    if mapping is not None:
-        return mapping
-    raise MappingError(_difference(mine, theirs, functional))
+            mapping = _by_units(list(zip(mine, theirs)), "call order")
+        else:
+            pairs = _by_signature(mine, theirs)
+            mapping = _by_units(pairs, "signature") if pairs is not None else None
+    mapping = mapping or _by_registration(student, reference)
+    if mapping is None:
+        log.debug("no mapping: %d layers with weights against the reference's %d%s", len(mine), len(theirs),
+                  f"; used outside a layer module: {', '.join(functional)}" if functional else "")
+        raise MappingError(_difference(mine, theirs, functional))
+    log.debug("mapped %d tensors by %s (%d only the student's, zeroed; %d only the reference's, zeroed)",
+              len(mapping.tensors), mapping.how, len(mapping.student_only), len(mapping.reference_only))
+    return mapping
 
 
 def _used_functionally(student: dict, mine: list[dict]) -> list[str]:

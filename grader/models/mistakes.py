@@ -11,8 +11,8 @@ from collections.abc import Callable
 import numpy as np
 
 from grader.compare import compare_arrays
-from grader.model_runs import Evidence, run_reference, tolerance
-from grader.worker.client import Outcome
+from grader.models.runs import Evidence, run_reference, tolerance
+from grader.worker.wire import Outcome
 
 
 def when(predicate: Callable[[Evidence, Outcome], bool]) -> Callable:

@@ -4,7 +4,7 @@ it the other's weights, run both, say where they part.
 The grader never imports the submission: the worker builds the model (grader.worker.torch_ops)
 and answers questions; here the reference model is built, given random weights (BatchNorm
 statistics and signs included, so that a misplaced layer shows), and the same weights are
-copied into the student's model through the mapping of grader.model_mapping. Outputs, layer
+copied into the student's model through the mapping of grader.models.mapping. Outputs, layer
 by layer, are then compared here. One model per class and keyword arguments is built per
 grading run (Session.cache) and reused by every check; a model that fails to build or to run
 once fails every later check at once with the same message.
@@ -12,6 +12,7 @@ once fails every later check at once with the same message.
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,11 +21,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from grader.checks import Falsified, Session, _failure_message, _Stop
+from grader.checks import Falsified, Session, Stop, failure_message
 from grader.compare import compare_arrays
-from grader.model_mapping import Mapping, MappingError, describe, map_models
-from grader.worker.client import Outcome
+from grader.models.claims import malformed
+from grader.models.mapping import Mapping, MappingError, describe, map_models
+from grader.worker.wire import Outcome
 from grader.worker.torch_inspect import parameter_table, record
+from grader.worker.torch_protocol import BuildArgs, InspectArgs, LoadArgs
+
+log = logging.getLogger(__name__)
 
 RTOL = 1e-4
 ATOL = 1e-4
@@ -40,8 +45,14 @@ class ModelSpec:
 
     `reference(kwargs, **variant)` builds the reference; `variants` are reference keyword sets
     that are all correct (AlexNet's spellings of 'same' padding). `bases(kwargs)` gives the
-    keyword arguments the worker builds from a spec (exercise 9's base); `input_shape(kwargs)`
+    keyword arguments the worker builds from a layer spec (exercise 9's base); `input_shape(kwargs)`
     is one input's (C, H, W).
+
+    `same_layers`: what a model with the reference's layers (with weights) may compute instead,
+    each a reference keyword set (another activation or pooling: the known mistakes) or a
+    function of the reference's output (a softmax on the logits). A model that computes the
+    reference or one of these with the grader's weights has its declared layers verified: it
+    keeps the structure and count points, and loses the outputs check's.
     """
 
     cls: str
@@ -49,6 +60,7 @@ class ModelSpec:
     input_shape: Callable[[dict], tuple]
     bases: Callable[[dict], dict] = lambda kwargs: {}
     variants: tuple[dict, ...] = ({},)
+    same_layers: tuple = ()
 
     def worker_kwargs(self, kwargs: dict) -> dict:
         return {name: value for name, value in kwargs.items() if name not in self.bases(kwargs)}
@@ -76,6 +88,7 @@ class Model:
     sent: dict | None = None  # the arrays sent, to send again after a worker restart
     variant: dict | None = None  # the accepted reference variant, once one matched
     built: dict = field(default_factory=dict)  # reference variants with the same weights, by repr
+    device: str = "cpu"  # where the worker says it built the model
 
 
 @dataclass
@@ -103,8 +116,8 @@ def ask(session: Session, model: Model, op: str, args: dict, inputs: dict, evide
         try:
             return session.request(f"torch.{op}", {"handle": model.handle, **args}, function=model.spec.cls,
                                    inputs=inputs)
-        except (Falsified, _Stop) as failure:
-            falsified = failure.falsified if isinstance(failure, _Stop) else failure
+        except (Falsified, Stop) as failure:
+            falsified = failure.falsified if isinstance(failure, Stop) else failure
             kind = (falsified.outcome.error or {}).get("type") if falsified.outcome is not None else None
             if kind == "UnknownHandle" and attempt == 1:
                 _rebuild(session, model, inputs)
@@ -120,26 +133,26 @@ def _attach(falsified: Falsified, evidence: Evidence) -> None:
         falsified.outcome = ModelOutcome(**fields, evidence=evidence)
 
 
-def _build_request(session: Session, spec: ModelSpec, kwargs: dict, handle: str) -> dict:
-    return {"handle": handle, "class": spec.cls, "kwargs": spec.worker_kwargs(kwargs), "bases": spec.bases(kwargs),
-            "device": session.device}
+def _build_request(session: Session, spec: ModelSpec, kwargs: dict, handle: str) -> BuildArgs:
+    return BuildArgs(handle=handle, cls=spec.cls, kwargs=spec.worker_kwargs(kwargs), modules=spec.bases(kwargs),
+                     device=session.device)
 
 
 def _rebuild(session: Session, model: Model, inputs: dict) -> None:
     request = _build_request(session, model.spec, model.kwargs, model.handle)
     request_op(session, model.spec, "torch.build", request, inputs)
     if model.sent is not None:
-        request_op(session, model.spec, "torch.load", {"handle": model.handle, "state": model.sent}, inputs)
+        request_op(session, model.spec, "torch.load", LoadArgs(handle=model.handle, state=model.sent), inputs)
 
 
-def request_op(session: Session, spec: ModelSpec, op: str, args: dict, inputs: dict,
+def request_op(session: Session, spec: ModelSpec | None, op: str, args: dict, inputs: dict,
                evidence: Evidence | None = None, *, function: str | None = None):
-    """A worker op that needs no model handle (build, or an op on a bare base); failures carry `evidence`
-    and are told as failures of `function` (the model's class by default)."""
+    """A worker op that needs no model handle (build, or an op on a bare model built from a layer spec);
+    failures carry `evidence` and are told as failures of `function` (the model's class by default)."""
     try:
         return session.request(op, args, function=function or spec.cls, inputs=inputs)
-    except (Falsified, _Stop) as failure:
-        falsified = failure.falsified if isinstance(failure, _Stop) else failure
+    except (Falsified, Stop) as failure:
+        falsified = failure.falsified if isinstance(failure, Stop) else failure
         error = (falsified.outcome.error or {}) if falsified.outcome is not None else {}
         if error.get("type") == "DeviceUnavailable":
             raise RuntimeError(error.get("message", "")) from None  # the grader's setting, not the student's fault
@@ -173,28 +186,34 @@ def get_model(session: Session, spec: ModelSpec, kwargs: dict, inputs: dict, *, 
     key = ("model", spec.cls, repr(sorted(kwargs.items())), forward)
     cached = session.cache.get(key)
     if isinstance(cached, Falsified):
-        raise _Stop(_copy(cached))
+        raise Stop(_copy(cached))
     if cached is not None:
         return cached
     handle = f"{spec.cls}-{len(session.cache)}"
     inputs = dict(kwargs)  # what failed is building or inspecting the model, not one input
     try:
-        request_op(session, spec, "torch.build", _build_request(session, spec, kwargs, handle), inputs)
+        built = request_op(session, spec, "torch.build", _build_request(session, spec, kwargs, handle), inputs)
+        device = built.get("device") if isinstance(built, dict) else None
         x = sample_input((2, *spec.input_shape(kwargs)), seed=1) if forward else None
-        info = request_op(session, spec, "torch.inspect", {"handle": handle, "x": x}, inputs)
-        model = Model(spec, dict(kwargs), handle, info)
+        info = request_op(session, spec, "torch.inspect", InspectArgs(handle=handle, x=x), inputs)
+        problem = malformed(info)
+        if problem:
+            raise Stop(Falsified(f"{spec.call(kwargs)}: the worker's description of the model was malformed "
+                                 f"({problem})", function=spec.cls, inputs=inputs,
+                                 outcome=ModelOutcome(True, evidence=Evidence())))
+        model = Model(spec, dict(kwargs), handle, info, device=device if device in ("cpu", "cuda", "cuda:0") else "cpu")
         if info.get("error"):
             outcome = ModelOutcome(False, error=info["error"], evidence=Evidence(model=model))
-            raise _Stop(Falsified(_failure_message(spec.call(kwargs), outcome, session.worker.limits),
+            raise Stop(Falsified(failure_message(spec.call(kwargs), outcome, session.worker.limits),
                                   function=spec.cls, inputs=inputs, outcome=outcome))
         if forward and info.get("output") is None:
             outcome = ModelOutcome(True, value=None, evidence=Evidence(model=model))
-            raise _Stop(Falsified(f"{spec.call(kwargs)} returned a {info.get('output_type')} from forward, "
+            raise Stop(Falsified(f"{spec.call(kwargs)} returned a {info.get('output_type')} from forward, "
                                   "expected a torch.Tensor", function=spec.cls, inputs=inputs, outcome=outcome))
-    except (Falsified, _Stop) as failure:
-        falsified = failure.falsified if isinstance(failure, _Stop) else failure
+    except (Falsified, Stop) as failure:
+        falsified = failure.falsified if isinstance(failure, Stop) else failure
         session.cache[key] = falsified
-        raise _Stop(falsified) from None
+        raise Stop(falsified) from None
     session.cache[key] = model
     return model
 
@@ -251,7 +270,7 @@ def with_weights(session: Session, model: Model, inputs: dict) -> Model:
         return model
     failed = session.cache.get(("mapping", model.handle))
     if failed is not None:
-        raise _Stop(_copy(failed))
+        raise Stop(_copy(failed))
     spec, kwargs = model.spec, model.kwargs
     shown = dict(kwargs)
     reference_info = reference_structure(session, spec, kwargs)
@@ -268,7 +287,7 @@ def with_weights(session: Session, model: Model, inputs: dict) -> Model:
                               f"outputs: {lines[0].rstrip(':')}{first}", function=spec.cls, inputs=shown,
                               outcome=ModelOutcome(True, evidence=Evidence(model=model)))
         session.cache[("mapping", model.handle)] = falsified
-        raise _Stop(falsified) from None
+        raise Stop(falsified) from None
     state = {name: tensor.detach() for name, tensor in [*reference.named_parameters(), *reference.named_buffers()]}
     with torch.no_grad():
         for name in mapping.reference_only:
@@ -277,6 +296,8 @@ def with_weights(session: Session, model: Model, inputs: dict) -> Model:
     sent = {mine: state[theirs].numpy().copy() for mine, theirs in mapping.tensors.items()}
     sent.update({name: np.zeros(shapes[name], np.float32) for name in mapping.student_only})
     ask(session, model, "load", {"state": sent}, inputs)
+    log.debug("%s: the reference's weights go to %d of its tensors, mapped by %s", spec.call(kwargs), len(sent),
+              mapping.how)
     model.reference, model.reference_info, model.mapping, model.sent = reference, reference_info, mapping, sent
     return model
 

@@ -1,6 +1,6 @@
 """Behaviour checks for the PyTorch exercises: outputs, modes and gradients against the reference.
 
-The student's model gets the reference's random weights (grader.model_runs); hypothesis draws
+The student's model gets the reference's random weights (grader.models.runs); hypothesis draws
 the keyword arguments, batch sizes and input sizes; the model runs in the worker, the
 reference here, and the first layer where they part is named.
 """
@@ -12,30 +12,15 @@ import torch
 
 from grader.checks import PropertyCheck, Session
 from grader.compare import compare_arrays
-from grader.model_checks import SHRINK_CALLS, fail, listed, model_input
-from grader.model_mapping import describe, family
-from grader.model_runs import (Evidence, Model, ModelSpec, Run, agreement, ask, first_calls, get_model,
-                               run_reference, sample_input, tolerance, where_they_part, with_weights)
+from grader.models.checks import SHRINK_CALLS, fail, model_input
+from grader.models.mapping import describe, family
+from grader.models.runs import (Evidence, Model, ModelSpec, ask, first_calls, get_model, run_reference, sample_input,
+                                tolerance, where_they_part, with_weights)
+from grader.models.verify import best_reference, listed, outputs, reference_passes
+from grader.worker.torch_protocol import BackwardArgs, ForwardArgs
 
 
 # --- Outputs -----------------------------------------------------------------------------------------------------
-
-def best_reference(model: Model, x: np.ndarray, mode: str, actual: np.ndarray, mine: dict) -> tuple[Run, dict]:
-    """The reference run that matches `actual`, trying every accepted variant the first time; else
-    the variant that agrees with the student's model for the most layers. Either way the choice
-    is kept for the model's later inputs: a model is one variant or none."""
-    if model.variant is not None:
-        return run_reference(model, x, mode, model.variant), model.variant
-    runs = []
-    for variant in model.spec.variants:
-        run = run_reference(model, x, mode, variant)
-        if compare_arrays(run.output, actual, **tolerance(run.output)) is None:
-            model.variant = variant
-            return run, variant
-        runs.append((agreement(model, mine, run.units)[0], -len(runs), run, variant))
-    _, _, run, model.variant = max(runs, key=lambda entry: entry[:2])
-    return run, model.variant
-
 
 def forward_check(spec: ModelSpec, inputs, *, mode: str = "eval", points: float, name: str, description: str,
                   hint: str = "", max_examples: int = 10) -> PropertyCheck:
@@ -44,8 +29,8 @@ def forward_check(spec: ModelSpec, inputs, *, mode: str = "eval", points: float,
     def prop(session: Session, drawn: dict) -> None:
         x, shown = model_input(spec, drawn)
         model = with_weights(session, get_model(session, spec, drawn["kwargs"], shown), shown)
-        result = ask(session, model, "forward", {"x": x, "mode": mode, "trace": True}, shown)
-        actual, mine = result["outputs"][0], first_calls(result["traces"][0])
+        result = ask(session, model, "forward", ForwardArgs(x=x, mode=mode, trace=True), shown)
+        actual, mine = outputs(result, 1)[0], traced(result, 0)
         run, variant = best_reference(model, x, mode, actual, mine)
         mismatch = compare_arrays(run.output, actual, **tolerance(run.output))
         if mismatch is not None:
@@ -95,7 +80,8 @@ def mode_problems(model: Model, x: np.ndarray, eval_result: dict, train_result: 
                             "Dropout comes right before it")
         my_flag, their_flag = flags.get(student_unit["path"]), reference_flags.get(reference_unit["path"])
         facts["training"][reference_unit["path"]] = (my_flag, their_flag)
-        if my_flag != their_flag and family(reference_unit["type"]) == "batchnorm":  # the others ignore the mode
+        batchnorm = family(reference_unit["type"]) == "batchnorm"  # the others ignore the mode
+        if my_flag is not None and my_flag != their_flag and batchnorm:
             problems.append(f"after model.train(), {name} runs in {'training' if my_flag else 'eval'} mode; "
                             f"expected {'training' if their_flag else 'eval'} mode")
     if model.mapping.pairs:  # randomness after the last layer: the output is its output in eval, not in train
@@ -122,21 +108,68 @@ def _is_output_of(unit_trace, output: np.ndarray) -> bool:
         np.array_equal(unit_trace[1].reshape(-1), output.reshape(-1))
 
 
+def modes_verdict(model: Model, x: np.ndarray, seed: int, eval_result, train_result) -> list[str]:
+    """What the grader verifies about the modes: two eval passes and two training-mode passes (torch
+    seeded alike) give the reference's outputs, and the BatchNorm statistics after the training-mode
+    passes are the reference's. One line per difference."""
+    device = model.device if torch.cuda.is_available() else "cpu"  # dropout masks come from the device's generator
+    found = []
+    expected_eval, _ = reference_passes(model, x, "eval", seed=seed, repeat=2)
+    expected_train, expected_buffers = reference_passes(model, x, "train", seed=seed, repeat=2, device=device)
+    for mode, expected, actual in (("eval", expected_eval, outputs(eval_result, 2)),
+                                   ("training", expected_train, outputs(train_result, 2))):
+        wrong = [index + 1 for index, (want, got) in enumerate(zip(expected, actual))
+                 if compare_arrays(want, got, **tolerance(want)) is not None]
+        if wrong:
+            found.append(f"in {mode} mode, call {' and '.join(map(str, wrong))} of two on the same input "
+                         f"({'torch seeded alike' if mode == 'training' else 'deterministic'}) does not give the "
+                         "reference's outputs")
+    buffers = train_result.get("buffers") if isinstance(train_result, dict) else None
+    buffers = buffers if isinstance(buffers, dict) else {}
+    wrong = [mine for mine, theirs in model.mapping.tensors.items() if theirs in expected_buffers
+             and compare_arrays(expected_buffers[theirs], buffers.get(mine),
+                                **tolerance(expected_buffers[theirs])) is not None]
+    if wrong:
+        found.append(f"after two training-mode passes, {listed(sorted(wrong))} are not the reference's "
+                     "(BatchNorm statistics)")
+    return found
+
+
+def traced(result, index: int) -> dict:
+    """The units' (input, output) of pass `index`, by path, as the worker reports them ({} if it does not)."""
+    try:
+        return first_calls(result["traces"][index])
+    except (KeyError, TypeError, IndexError, ValueError):
+        return {}
+
+
 def modes_check(spec: ModelSpec, inputs, *, points: float, name: str, description: str, hint: str = "",
                 max_examples: int = 3) -> PropertyCheck:
-    """eval(): deterministic, BatchNorm statistics untouched. train(): the same layers as the reference's
-    run in training mode, get randomly dropped inputs, update statistics."""
+    """eval(): deterministic, the reference's outputs, BatchNorm statistics untouched. train(): with torch
+    seeded alike, the reference's outputs (the same layers run in training mode, the same inputs
+    randomly dropped) and the reference's updated statistics. What the worker says about its layers
+    (which ran in which mode, where randomness entered) only explains a difference."""
 
     def prop(session: Session, drawn: dict) -> None:
         x, shown = model_input(spec, drawn)
         model = with_weights(session, get_model(session, spec, drawn["kwargs"], shown), shown)
-        eval_result = ask(session, model, "forward", {"x": x, "mode": "eval", "repeat": 2, "trace": True}, shown)
-        train_result = ask(session, model, "forward", {"x": x, "mode": "train", "repeat": 2, "trace": True}, shown)
-        problems, facts = mode_problems(model, x, eval_result, train_result)
-        if problems:
-            evidence = Evidence(model=model, x=x, mode="train", facts=facts)
-            raise fail(f"{spec.call(drawn['kwargs'])}:\n" + "\n".join(f"- {p}" for p in problems), model, shown,
-                        evidence)
+        seed = drawn["seed"]
+        eval_result = ask(session, model, "forward", ForwardArgs(x=x, mode="eval", repeat=2, trace=True, seed=seed),
+                          shown)
+        if model.variant is None:
+            best_reference(model, x, "eval", outputs(eval_result, 1)[0], traced(eval_result, 0))
+        train_result = ask(session, model, "forward",
+                           ForwardArgs(x=x, mode="train", repeat=2, trace=True, seed=seed, state=True), shown)
+        verdict = modes_verdict(model, x, seed, eval_result, train_result)
+        if not verdict:
+            return
+        try:
+            problems, facts = mode_problems(model, x, eval_result, train_result)
+        except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # a malformed claim explains nothing
+            problems, facts = [], {}
+        evidence = Evidence(model=model, x=x, mode="train", facts=facts)
+        raise fail(f"{spec.call(drawn['kwargs'])}:\n" + "\n".join(f"- {p}" for p in verdict + problems), model,
+                   shown, evidence)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
                          inputs=inputs, prop=prop, max_examples=max_examples,
@@ -156,7 +189,10 @@ def backward_check(spec: ModelSpec, inputs, *, points: float, name: str, descrip
         expected_output = run_reference(model, x, "train").output
         grad_output = sample_input(expected_output.shape, drawn["seed"] + 1)
         evidence = Evidence(model=model, x=x, mode="train")
-        result = ask(session, model, "backward", {"x": x, "grad_output": grad_output, "mode": "train"}, shown, evidence)
+        result = ask(session, model, "backward", BackwardArgs(x=x, grad_output=grad_output, mode="train"), shown,
+                     evidence)
+        if not isinstance(result, dict) or not isinstance(result.get("param_grads"), dict):
+            raise fail(f"{spec.call(drawn['kwargs'])}: the worker's reply was malformed", model, shown, evidence)
         saved = {n: b.clone() for n, b in reference.named_buffers()}
         reference.train()
         reference.zero_grad(set_to_none=True)

@@ -1,0 +1,318 @@
+"""Checks for the PyTorch exercises about what a model is: its layers and shapes, its parameter
+counts, and what training does to it. Outputs, modes and gradients are in grader.models.behaviour;
+the known mistakes are told apart in grader.models.mistakes.
+
+Each constructor returns a Check for one model class (a ModelSpec). The model runs in the
+worker, the reference here (grader.models.runs). The worker's description of the model (its
+layers, shapes, counts) may cost points and shapes the message; the points stand on what the
+grader verifies (grader.models.verify). A failure says what differs and carries the evidence
+that the exercise's known mistakes are matched on.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from hypothesis import strategies as st
+
+from grader.checks import ExampleCheck, Falsified, PropertyCheck, Session
+from grader.models.mapping import MappingError, describe, family, map_models
+from grader.models.runs import (Evidence, Model, ModelOutcome, ModelSpec, ask, get_model, input_recipe, randomize,
+                                reference_model, reference_structure, request_op, sample_input, with_weights)
+from grader.models.verify import compare_steps, listed, replay_steps, steps_problems, verified_layers
+from grader.strategies import upto
+from grader.worker.torch_inspect import build_base, units
+from grader.worker.torch_protocol import ApplyArgs, BuildArgs, LoadArgs, StepsArgs
+
+# Model inputs shrink in few steps (a batch size, a seed); each step runs a whole model.
+SHRINK_CALLS = 15
+
+
+@st.composite
+def draws(draw, kwargs, *, batch: tuple[int, int] = (1, 4), sizes=None) -> dict:
+    """{kwargs, N, seed, size}: keyword arguments (a strategy), a batch size, an input seed and,
+    where the architecture allows, the input's (H, W) (a strategy, or None for the lecture's)."""
+    return {
+        "kwargs": draw(kwargs, label="kwargs"),
+        "N": draw(upto(batch[1], batch[0]), label="N"),
+        "size": draw(sizes, label="(H, W)") if sizes is not None else None,
+        "seed": draw(upto(2**16, 0), label="input seed"),
+    }
+
+
+def model_input(spec: ModelSpec, drawn: dict) -> tuple[np.ndarray, dict]:
+    """The drawn input and what a report shows: the keyword arguments and how to make x."""
+    channels, *size = spec.input_shape(drawn["kwargs"])
+    shape = (drawn["N"], channels, *(drawn["size"] or size))
+    return sample_input(shape, drawn["seed"]), {**drawn["kwargs"], "x": input_recipe(shape, drawn["seed"])}
+
+
+def fail(message: str, model: Model | None, inputs: dict, evidence: Evidence | None = None, *,
+         function: str | None = None, expected=None, actual=None, differences: str = "") -> Falsified:
+    """A failed property about `model` (or `function`), carrying the evidence mistakes are matched on."""
+    evidence = evidence or Evidence(model=model)
+    return Falsified(message, function=function or (model.spec.cls if model else ""), inputs=inputs,
+                     expected=expected, outcome=ModelOutcome(True, value=actual, evidence=evidence),
+                     differences=differences)
+
+
+def _shape(shape) -> str:
+    return str(tuple(shape)) if shape is not None else "-"
+
+
+# --- Structure ------------------------------------------------------------------------------------------------
+
+_COMPARED = {"conv": ("kernel_size", "stride", "bias"), "linear": ("bias",),
+             "batchnorm": ("affine", "track_running_stats")}
+
+
+def structure_problems(student: dict, reference: dict) -> list[str]:
+    """What differs between the student's layers with weights and the reference's, one line each."""
+    try:
+        mapping = map_models(student, reference)
+    except MappingError as error:
+        return [str(error)]
+    problems = []
+    for mine, theirs in mapping.pairs:
+        name = describe(theirs)
+        for attribute in _COMPARED.get(family(theirs["type"]), ()):
+            if mine["attrs"].get(attribute) != theirs["attrs"].get(attribute):
+                problems.append(f"{describe(mine)}: {attribute} is {mine['attrs'].get(attribute)}, "
+                                f"expected {theirs['attrs'].get(attribute)} ({name})")
+        mine_in, theirs_in = (mine["inputs"] or [None])[0], (theirs["inputs"] or [None])[0]
+        padded_elsewhere = family(theirs["type"]) == "conv" and mine["output"] == theirs["output"] \
+            and mine_in is not None and theirs_in is not None and mine_in[:2] == theirs_in[:2]
+        if mine_in != theirs_in and not padded_elsewhere:  # padding before the conv or inside it: both fine
+            problems.append(f"{describe(mine)} gets input {_shape(mine_in)}, expected {_shape(theirs_in)}")
+        if mine["output"] != theirs["output"]:
+            problems.append(f"{describe(mine)} gives output {_shape(mine['output'])}, "
+                            f"expected {_shape(theirs['output'])}")
+    if student.get("output") != reference.get("output"):
+        problems.append(f"the model's output has shape {_shape(student.get('output'))}, "
+                        f"expected {_shape(reference.get('output'))}")
+    return problems
+
+
+def layer_rows(student: dict, reference: dict) -> dict:
+    """The layers with weights side by side, in forward order, for the HTML report: each row's
+    kind, output shape and parameter count, and which row is the first to disagree. (What the
+    worker says of the student's layers is a description for the eye, never a source of points.)"""
+    def row(unit: dict | None):
+        if unit is None:
+            return None
+        return {"layer": describe(unit), "output": _shape(unit["output"]), "parameters": _unit_count(unit)}
+
+    mine, theirs = units(student.get("calls", [])), units(reference.get("calls", []))
+    rows = [{"expected": row(theirs[i] if i < len(theirs) else None), "got": row(mine[i] if i < len(mine) else None)}
+            for i in range(max(len(mine), len(theirs)))]
+    first = next((index for index, pair in enumerate(rows) if pair["expected"] != pair["got"]), None)
+    return {"rows": rows, "first_difference": first}
+
+
+def with_layers(failure: Falsified, student: dict, reference: dict) -> Falsified:
+    failure.layers = layer_rows(student, reference)
+    return failure
+
+
+def layer_table(info: dict) -> str:
+    rows = [f"  {'layer with weights, in forward order':<48} {'input':<18} output"]
+    rows += [f"  {describe(unit):<48} {_shape((unit['inputs'] or [None])[0]):<18} {_shape(unit['output'])}"
+             for unit in units(info.get("calls", []))]
+    return "\n".join(rows)
+
+
+def verified(session: Session, spec: ModelSpec, model: Model, inputs: dict, verify_with: dict | None) -> None:
+    """Raise when the grader cannot verify the declared layers by their outputs (grader.models.verify);
+    `verify_with`: other keyword arguments of the same class to verify instead (a smaller model)."""
+    if verify_with is not None:
+        model = get_model(session, spec, verify_with, dict(verify_with))
+    verdict = verified_layers(session, model, inputs)
+    if verdict:
+        raise fail(verdict, model, inputs)
+
+
+def structure_check(spec: ModelSpec, kwargs, *, points: float, name: str, description: str, hint: str = "",
+                    max_examples: int = 5) -> PropertyCheck:
+    """The layers with weights (kind, kernel, stride, channels, bias) and every one's input and
+    output shape are the reference's (= the lecture's table), for drawn keyword arguments; and,
+    given the grader's weights on those layers, the model computes the reference (or a model with
+    the same layers, ModelSpec.same_layers): a description the outputs do not bear out earns nothing."""
+
+    def prop(session: Session, drawn: dict) -> None:
+        inputs = dict(drawn)
+        model = get_model(session, spec, drawn, inputs)
+        reference = reference_structure(session, spec, drawn)
+        problems = structure_problems(model.info, reference)
+        if len(problems) == 1 and "do not line up" in problems[0]:
+            raise with_layers(fail(f"{spec.call(drawn)} on a batch of 2: {problems[0]}", model, inputs),
+                              model.info, reference)
+        if problems:
+            raise with_layers(fail(f"{spec.call(drawn)} on a batch of 2 differs from the expected layers:\n"
+                                   + "\n".join(f"- {problem}" for problem in problems)
+                                   + f"\nExpected:\n{layer_table(reference)}", model, inputs), model.info, reference)
+        verified(session, spec, model, inputs, None)
+
+    return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
+                         inputs=kwargs, prop=prop, max_examples=max_examples,
+                         shrink_calls=SHRINK_CALLS)
+
+
+# --- Parameter counts -----------------------------------------------------------------------------------------
+
+def counts(info: dict) -> dict:
+    trainable = sum(math.prod(shape) for _, shape, grad in info["parameters"] if grad)
+    frozen = sum(math.prod(shape) for _, shape, grad in info["parameters"] if not grad)
+    statistics = sum(math.prod(shape) for _, shape, floating in info["buffers"] if floating)
+    return {"trainable": trainable, "frozen": frozen, "statistics": statistics}
+
+
+def _unit_count(unit: dict) -> int:
+    return sum(math.prod(shape) for local, shape in unit.get("shapes", {}).items() if local != "num_batches_tracked")
+
+
+_LABELS = {"trainable": "trainable parameters", "frozen": "frozen parameters",
+           "statistics": "BatchNorm statistics (running means and variances)"}
+
+
+def count_check(spec: ModelSpec, configurations: tuple[tuple[dict, dict], ...], *, points: float, name: str,
+                description: str, hint: str = "", forward: bool = True,
+                verify_with: dict | None = None) -> ExampleCheck:
+    """Trainable parameters, frozen ones and BatchNorm statistics equal the expected counts (the
+    lecture's tables, or the exercise's spec where the lecture prints none), per layer too; and
+    the declared layers are verified by their outputs with the grader's weights.
+
+    `configurations`: (kwargs, {"trainable": n, "frozen": n, "statistics": n}) pairs.
+    `forward=False` counts without running the model (a large one, VGG16's base); `verify_with`
+    then names smaller keyword arguments of the same class whose outputs are verified instead.
+    """
+
+    def prop(session: Session, configuration) -> None:
+        kwargs, expected = configuration
+        inputs = dict(kwargs)
+        model = get_model(session, spec, kwargs, inputs, forward=forward)
+        found = counts(model.info)
+        wrong = [f"{found[kind]:,} {_LABELS[kind]}, expected {number:,}"
+                 for kind, number in expected.items() if found[kind] != number]
+        if wrong:
+            lines = [f"{spec.call(kwargs)} has " + "; ".join(wrong) + "."]
+            reference = reference_structure(session, spec, kwargs) if forward else {"calls": []}
+            mine, theirs = units(model.info.get("calls", [])), units(reference["calls"])
+            for index in range(max(len(mine), len(theirs)) if forward else 0):
+                a = (describe(mine[index]), _unit_count(mine[index])) if index < len(mine) else ("(no layer)", 0)
+                b = (describe(theirs[index]), _unit_count(theirs[index])) if index < len(theirs) else ("(no layer)", 0)
+                if a[1] != b[1]:
+                    lines.append(f"  {a[0]}: {a[1]:,}\n    expected {b[0]}: {b[1]:,}")
+            failure = fail("\n".join(lines), model, inputs)
+            raise with_layers(failure, model.info, reference) if forward else failure
+        verified(session, spec, model, inputs, verify_with)
+
+    return ExampleCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
+                        examples=tuple(configurations), prop=prop, kind="the lecture's configuration")
+
+
+# --- Training steps -----------------------------------------------------------------------------------------------
+
+def training_check(spec: ModelSpec, examples: tuple[dict, ...], *, loss: str, points: float, name: str,
+                   description: str, trains=None, optimizer_gets: str = "all", lr: float = 0.01, steps: int = 5,
+                   weight_decay: float = 0.1, mode: str = "eval", hint: str = "") -> ExampleCheck:
+    """From the grader's weights, `steps` SGD steps on one fixed batch give the parameters of the
+    grader's own replay on its reference: every parameter that should train moves as the
+    reference's does, every other stays (grader.worker.torch_protocol.StepsArgs says the update;
+    its weight decay makes a frozen parameter given to the optimizer show).
+
+    `optimizer_gets`: "all" (every parameter that requires grad) or the name of the submission's
+    function that picks them (exercise 9's trainable_parameters). `trains(reference)`: the names of
+    the reference's parameters that train, by default those with requires_grad. `mode`: the mode
+    the steps run in, eval by default so that Dropout draws nothing (the modes check judges it).
+    """
+    functions = (spec.cls,) if optimizer_gets == "all" else (spec.cls, optimizer_gets)
+
+    def prop(session: Session, example: dict) -> None:
+        x, shown = model_input(spec, example)
+        model = with_weights(session, get_model(session, spec, example["kwargs"], shown), shown)
+        rng = np.random.default_rng(example["seed"])
+        outputs = tuple(model.info["output"][1:])
+        if loss == "cross_entropy":
+            y = rng.integers(0, outputs[0], size=x.shape[0]).astype(np.float32)
+        elif loss == "bce":
+            y = rng.integers(0, 2, size=(x.shape[0], *outputs)).astype(np.float32)
+        else:
+            y = rng.standard_normal((x.shape[0], *outputs)).astype(np.float32)
+        evidence = Evidence(model=model, x=x, mode=mode)
+        settings = {"loss": loss, "lr": lr, "weight_decay": weight_decay, "steps": steps, "mode": mode,
+                    "seed": example["seed"]}
+        result = ask(session, model, "steps", StepsArgs(x=x, y=y, params=optimizer_gets, **settings), shown, evidence)
+        verified_layers(session, model, shown)  # which accepted variant of the reference the model is
+        reference = reference_model(model, model.variant)
+        training = set(trains(reference)) if trains is not None else \
+            {n for n, p in reference.named_parameters() if p.requires_grad}
+        frozen = {n for n, _ in reference.named_parameters()} - training
+        start = {n: p.detach().numpy().astype(np.float64) for n, p in reference.named_parameters()}
+        expected = replay_steps(reference, x, y, frozen=frozen, **settings)
+        names = {mine: theirs for mine, theirs in model.mapping.tensors.items() if theirs in start}
+        found = compare_steps(start, expected, result.get("parameters") if isinstance(result, dict) else None, names)
+        given = result.get("given") if isinstance(result, dict) else None
+        evidence.facts.update(found, given=given if isinstance(given, list) else [])
+        problems = steps_problems(found, steps)
+        if problems:
+            raise fail(f"{spec.call(example['kwargs'])}, {steps} SGD steps (lr={lr}, weight decay {weight_decay}, "
+                       f"{loss} loss) on a fixed batch from the grader's weights:\n"
+                       + "\n".join(f"- {p}" for p in problems), model, shown, evidence)
+
+    return ExampleCheck(name=name, points=points, description=description, functions=functions, hint=hint,
+                        examples=tuple(examples), prop=prop, kind="a fixed batch")
+
+
+def freeze_check(function: str, bases: tuple[tuple[str, list, tuple], ...], *, points: float, name: str,
+                 description: str, hint: str = "", lr: float = 0.05, steps: int = 2,
+                 weight_decay: float = 0.1) -> ExampleCheck:
+    """`function(module)` freezes a module and returns it: in a model [module, Flatten, Linear] built
+    by the worker with the grader's weights, after `function(model[0])`, SGD steps on every
+    parameter that requires grad move exactly the head, as in the grader's replay with the
+    module frozen. `bases`: (name, layer spec, input shape (C, H, W)) per example."""
+
+    def prop(session: Session, base: tuple[str, list, tuple]) -> None:
+        label, layers, input_shape = base
+        inputs = {"module": f"a small base: {label}"}
+        features = int(np.prod(build_base(layers)(torch.zeros(1, *input_shape)).shape[1:]))
+        layout = [["sequential", layers], ["flatten"], ["linear", features, 2]]
+        reference = randomize(build_base(layout), seed=session.seed).eval()
+        handle = f"{function}-{label}"
+        evidence = Evidence()
+
+        def request(op: str, args: dict):
+            return request_op(session, None, op, args, inputs, evidence, function=function)
+
+        request("torch.build", BuildArgs(handle=handle, spec=layout, device=session.device))
+        state = {n: t.detach().numpy().copy() for n, t in [*reference.named_parameters(), *reference.named_buffers()]}
+        request("torch.load", LoadArgs(handle=handle, state=state))
+        info = request("torch.apply", ApplyArgs(handle=handle, function=function, path="0"))
+        evidence.facts.update(info if isinstance(info, dict) else {})
+        rng = np.random.default_rng(session.seed)
+        x = rng.standard_normal((4, *input_shape)).astype(np.float32)
+        y = rng.standard_normal((4, 2)).astype(np.float32)
+        settings = {"loss": "mse", "lr": lr, "weight_decay": weight_decay, "steps": steps, "mode": "eval", "seed": 0}
+        result = request("torch.steps", StepsArgs(handle=handle, x=x, y=y, params="all", **settings))
+        start = {n: p.detach().numpy().astype(np.float64) for n, p in reference.named_parameters()}
+        frozen = {n for n in start if n.startswith("0.")}
+        expected = replay_steps(reference, x, y, frozen=frozen, **settings)
+        found = compare_steps(start, expected, result.get("parameters") if isinstance(result, dict) else None,
+                              {n: n for n in start})
+        evidence.facts.update(found)
+        problems = []
+        trains = [n for n in found["moved"] + found["differ"] if n in frozen]
+        if trains:  # the head then follows another function: its differences say nothing more
+            problems.append(f"after freeze(module), {len(trains)} of {len(frozen)} parameters of the module still "
+                            f"train (requires_grad=True): SGD steps moved {listed(trains)}")
+        else:
+            problems += steps_problems(found, steps)
+        returned = info.get("returned") if isinstance(info, dict) else None
+        if returned != "the same module":
+            problems.append(f"{function}(module) returned {returned}; return the module it froze")
+        if problems:
+            raise fail("\n".join(f"- {p}" for p in problems), None, inputs, evidence, function=function)
+
+    return ExampleCheck(name=name, points=points, description=description, functions=(function,), hint=hint,
+                        examples=tuple(bases), prop=prop, kind="a small base")

@@ -1,0 +1,204 @@
+"""The class dashboard: what a class got right and wrong, read from the gradebook alone.
+
+Per exercise: the distribution of scores, each check's pass rate, the known mistakes ranked by
+how many students made them (with the hint and the students' ids, so an instructor sees what
+to reteach), the students whose grading hit a timeout, a crash, an unreadable file or a grader
+error, and the grading time. `grade stats RESULTS` writes it (`grade batch` too, after every
+run); `--format json` gives the same figures. Charts are matplotlib SVG, inline, when the
+`dashboard` extra is installed; without it the same counts are tables.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import statistics
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from grader.errors import GraderError
+from grader.staff.gradebook import GRADED, Gradebook, write_atomically
+
+TOP_MISTAKES = 3  # per exercise, in the terminal summary after a batch
+
+
+def class_statistics(results: Path) -> dict:
+    """The dashboard's figures, as plain JSON data."""
+    path = Path(results) / "gradebook.sqlite"
+    if not path.is_file():
+        raise GraderError(f"no gradebook in {results}: run `grade batch SUBMISSIONS --out {results}` first")
+    gradebook = Gradebook(path)
+    try:
+        grades = gradebook.grades()
+    finally:
+        gradebook.close()
+    exercises = sorted({grade.exercise for grade in grades}, key=_exercise_number)
+    students = sorted({grade.student for grade in grades})
+    totals = {student: 0.0 for student in students}
+    max_total = 0.0
+    figures = []
+    for exercise in exercises:
+        own = [grade for grade in grades if grade.exercise == exercise]
+        max_score = max(grade.max_score for grade in own)
+        max_total += max_score
+        for grade in own:
+            totals[grade.student] += grade.score
+        figures.append(_exercise_figures(exercise, own, max_score))
+    flagged = _flagged_pairs(Path(results))
+    table = {(grade.student, grade.exercise): grade for grade in grades}
+    rows = [{"student": student, "total": round(totals[student], 4),
+             "scores": {exercise: (table[student, exercise].score if (student, exercise) in table else None)
+                        for exercise in exercises},
+             "statuses": sorted({grade.status for grade in grades if grade.student == student} - {GRADED}),
+             "similar": [pair["anchor"] for pair in flagged if student in (pair["student_a"], pair["student_b"])]}
+            for student in students]
+    return {
+        "students": len(students),
+        "max_total": max_total,
+        "rows": rows,
+        "totals": {"values": [round(totals[student], 4) for student in students],
+                   "median": _median(totals.values()), "histogram": _histogram(totals.values(), max_total)},
+        "exercises": figures,
+        "similarity": flagged,
+    }
+
+
+def _exercise_figures(exercise: str, grades: list, max_score: float) -> dict:
+    checks: dict[str, dict] = {}
+    mistakes: dict[str, dict] = defaultdict(lambda: {"students": set(), "hint": "", "checks": set()})
+    problems = []
+    for grade in grades:
+        tests = grade.result.get("tests", [])
+        for test in tests:
+            counted = checks.setdefault(test["name"], {"name": test["name"], "max_score": test["max_score"],
+                                                       "passed": 0, "of": 0})
+            counted["of"] += 1
+            counted["passed"] += test["status"] == "passed"
+            for mistake in test.get("mistakes", []):
+                mistakes[mistake]["students"].add(grade.student)
+                mistakes[mistake]["checks"].add(test["name"])
+                if len(test["mistakes"]) == 1 and test.get("hint"):
+                    mistakes[mistake]["hint"] = test["hint"]
+        if grade.status != GRADED or any(test["status"] == "error" for test in tests):
+            problems.append({"student": grade.student, "status": grade.status,
+                             "reason": _reason(grade.result, grade.status)})
+        elif any(_timed_out_or_crashed(test) for test in tests):
+            problems.append({"student": grade.student, "status": "graded",
+                             "reason": next(test["output"] for test in tests if _timed_out_or_crashed(test))})
+    ranked = sorted(mistakes.items(), key=lambda item: (-len(item[1]["students"]), item[0]))
+    seconds = [float(grade.result.get("execution_time", 0.0)) for grade in grades]
+    scores = [grade.score for grade in grades]
+    return {
+        "exercise": exercise,
+        "title": next((grade.result.get("title", "") for grade in grades if grade.result.get("title")), ""),
+        "max_score": max_score,
+        "students": len(grades),
+        "scores": {"values": scores, "median": _median(scores), "full_marks": sum(s >= max_score for s in scores),
+                   "histogram": _histogram(scores, max_score)},
+        "checks": [{**check, "rate": round(check["passed"] / check["of"], 4) if check["of"] else 0.0}
+                   for check in checks.values()],
+        "mistakes": [{"id": mistake, "count": len(found["students"]), "students": sorted(found["students"]),
+                      "hint": found["hint"], "checks": sorted(found["checks"])} for mistake, found in ranked],
+        "problems": sorted(problems, key=lambda problem: problem["student"]),
+        "seconds": {"median": _median(seconds), "max": round(max(seconds, default=0.0), 3),
+                    "total": round(sum(seconds), 3)},
+    }
+
+
+def _timed_out_or_crashed(test: dict) -> bool:
+    output = test.get("output", "")
+    return test["status"] == "failed" and ("timed out after" in output or "stopped the worker" in output)
+
+
+def _reason(result: dict, status: str) -> str:
+    outputs = [test.get("output", "") for test in result.get("tests", []) if test.get("output")]
+    return outputs[0].splitlines()[0][:300] if outputs else status
+
+
+def _histogram(values, top: float) -> list[dict]:
+    """Counts per whole point from 0 to `top` (a bin [k, k+1), the last one closed)."""
+    bins = max(1, int(round(top)))
+    counts = [0] * (bins + 1)
+    for value in values:
+        counts[min(bins, max(0, int(value)))] += 1
+    return [{"points": points, "count": count} for points, count in enumerate(counts)]
+
+
+def _median(values) -> float:
+    values = list(values)
+    return round(statistics.median(values), 4) if values else 0.0
+
+
+def _exercise_number(exercise: str) -> int:
+    digits = "".join(character for character in exercise if character.isdigit())
+    return int(digits) if digits else 0
+
+
+def _flagged_pairs(results: Path) -> list[dict]:
+    """The pairs `grade similarity` flagged into the same folder, if it ran."""
+    path = results / "similarity.json"
+    if not path.is_file():
+        return []
+    try:
+        return list(json.loads(path.read_text(encoding="utf-8")).get("flagged", []))
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+# --- Output ---------------------------------------------------------------------------------------
+
+def write_dashboard(results: Path, out: Path | None = None) -> Path:
+    """Write the dashboard (default RESULTS/dashboard.html); return its path."""
+    from grader.render import environment
+
+    figures = class_statistics(results)
+    charts = _charts(figures)
+    out = Path(results) / "dashboard.html" if out is None else Path(out)
+    html = environment().get_template("dashboard.html.j2").render(figures=figures, charts=charts)
+    write_atomically(out, html)
+    return out
+
+
+def top_mistakes(figures: dict, count: int = TOP_MISTAKES) -> list[str]:
+    """'exercise1: flipped_kernel (12 students), ...' for the terminal after a batch."""
+    lines = []
+    for exercise in figures["exercises"]:
+        if exercise["mistakes"]:
+            named = ", ".join(f"{m['id']} ({m['count']} student{'' if m['count'] == 1 else 's'})"
+                              for m in exercise["mistakes"][:count])
+            lines.append(f"{exercise['exercise']}: {named}")
+    return lines
+
+
+def _charts(figures: dict) -> dict:
+    """Inline SVG histograms by name ("total", "exercise1", ...); empty without matplotlib."""
+    try:
+        import matplotlib
+    except ImportError:
+        return {}
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    charts = {"total": _histogram_svg(plt, figures["totals"]["histogram"], "total points")}
+    for exercise in figures["exercises"]:
+        charts[exercise["exercise"]] = _histogram_svg(plt, exercise["scores"]["histogram"], "points")
+    return charts
+
+
+def _histogram_svg(plt, histogram: list[dict], label: str) -> str:
+    with plt.rc_context({"svg.hashsalt": "cnn-grader", "svg.fonttype": "path", "font.size": 9}):
+        figure, axes = plt.subplots(figsize=(4.2, 1.9), dpi=96)
+        axes.bar([item["points"] for item in histogram], [item["count"] for item in histogram],
+                 width=0.8, color="#0969da", edgecolor="#1f2328", linewidth=0.5)
+        axes.set_xlabel(label)
+        axes.set_ylabel("students")
+        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.spines[["top", "right"]].set_visible(False)
+        figure.tight_layout()
+        buffer = io.StringIO()
+        figure.savefig(buffer, format="svg", metadata={"Date": None})
+        plt.close(figure)
+    text = buffer.getvalue()
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, flags=re.S)  # RDF about the file, not the chart
+    return text[text.index("<svg"):]  # drop the XML prologue: the SVG sits inside HTML

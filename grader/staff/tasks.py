@@ -1,0 +1,208 @@
+"""One student's one exercise as plain data, how to grade it, and when its grade is stale.
+
+A `Task` carries the submission itself (its bytes and its file name), never a path on the
+machine that planned it: a process pool on this machine and a Dask worker on another run
+`run_task` alike, and its Grade comes back the same way. `grade batch` (batch.py) and the
+Dask cluster (distributed.py) both use this module; neither imports the other.
+
+A grade is reused on a rerun while its fingerprint is unchanged: the file, the seed, and
+every source file that grading this exercise reads, found by following the imports from
+the exercise's declaration, the grading engine and the worker (`dependencies`).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import hashlib
+import re
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from grader.staff.gradebook import ERROR, Grade
+
+SOURCE_ROOT = Path(__file__).resolve().parents[2]
+PROJECT_PACKAGES = ("grader", "reference")  # imports of anything else (numpy, torch, ...) are not followed
+# Where grading starts, besides the declaration: this module (it decides a grade's status), and the
+# worker's entry point, which the worker starts by its command line rather than by an import.
+ENGINE_ROOTS = ("grader.staff.tasks", "grader.worker.server")
+_WORKER_OP = re.compile(r"^(?P<family>[a-z]\w*)\.\w+$")  # "torch.forward": an op of grader/worker/torch_ops.py
+_DATA_FILE = re.compile(r"^[\w.-]+\.(?!py$)\w+$")  # "images.npz": a file name, not a module
+# The versions that decide which inputs hypothesis draws and what NumPy computes.
+_LIBRARIES = ("hypothesis", "numpy")
+
+
+@dataclass(frozen=True)
+class Task:
+    """One student's one exercise. `source` is the file's bytes and `name` its file name
+    (`exercise1_convolution.ipynb`); without a source, `status` (missing or unreadable) and
+    `problem` say why there is nothing to run. `shown` is the path as the student knows it."""
+
+    student: str
+    module: str
+    fingerprint: str
+    source: bytes | None = None
+    name: str = ""
+    status: str = ""
+    problem: str = ""
+    shown: str = ""
+
+    @property
+    def exercise(self) -> str:
+        return self.module.partition("_")[0]
+
+
+def make_task(student: str, module: str, seed: int, *, path: Path | None, status: str = "", problem: str = "",
+              shown: str = "") -> Task:
+    """The task for `path` (read now, once), or for a file that is missing or unreadable."""
+    source = path.read_bytes() if path is not None else None
+    content = source if source is not None else problem.encode()
+    fingerprint = hashlib.sha256(f"{grader_fingerprint(module, seed)}|".encode() + content).hexdigest()
+    return Task(student, module, fingerprint, source, path.name if path is not None else "", status, problem, shown)
+
+
+def run_task(task: Task, seed: int = 0) -> Grade:
+    """Grade one student's one exercise, all checks (hidden ones too), from the bytes the task
+    carries. Never raises: every outcome is a Grade, a bug in the grader included (status
+    error, retried on the next run)."""
+    from grader.errors import SubmissionError
+    from grader.grading import grade, unreadable
+
+    try:
+        if task.source is None:
+            result = unreadable(task.module, task.problem, status=task.status, seed=seed)
+        else:
+            with tempfile.TemporaryDirectory(prefix="cnn-grader-task-") as folder:
+                path = Path(folder) / Path(task.name).name
+                path.write_bytes(task.source)
+                try:
+                    result = grade([task.module], submission=path, seed=seed, include_hidden=True).exercises[0]
+                    result.submission = task.shown
+                except SubmissionError as error:  # not UTF-8, too large, not a notebook
+                    result = unreadable(task.module, str(error).replace(str(path), task.shown), seed=seed)
+        return Grade(task.student, task.exercise, task.fingerprint, result.status, result.score, result.max_score,
+                     result.to_dict())
+    except Exception as error:  # noqa: BLE001 - a grader bug stops this row, never the batch
+        return error_grade(task, f"internal grader error: {type(error).__name__}: {error}")
+
+
+def error_grade(task: Task, problem: str, *, status: str = ERROR, seed: int = 0) -> Grade:
+    """A row for a task that produced no grade of its own: `problem` is its one-line verdict."""
+    from grader.results import ExerciseResult
+
+    try:
+        from grader.grading import unreadable
+
+        result = unreadable(task.module, problem, status=status, seed=seed)
+    except Exception:  # noqa: BLE001 - the catalog itself failed: a row without checks still says why
+        result = ExerciseResult(task.exercise, "", "", task.shown, status=status, problem=problem)
+    result.submission, result.status = task.shown, status
+    return Grade(task.student, task.exercise, task.fingerprint, status, result.score, result.max_score,
+                 result.to_dict())
+
+
+@functools.cache
+def grader_fingerprint(module: str, seed: int, root: Path = SOURCE_ROOT) -> str:
+    """Changes whenever what decides `module`'s grades does: the files of `dependencies`, the
+    seed, the versions of hypothesis and NumPy. Another exercise's declaration, the reports and
+    the staff tools do not count: adding an exercise mid-course regrades nothing else."""
+    digest = hashlib.sha256(f"{module}|seed={seed}".encode())
+    digest.update(_library_versions().encode())
+    for path in dependencies(module, root):
+        digest.update(b"|" + _shown(path, root).encode() + b"|" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def dependencies(module: str, root: Path = SOURCE_ROOT) -> list[Path]:
+    """Every file that grading `module` reads, found from the code itself: the modules of
+    `grader/` and `reference/` (and the declaration's own folder) reachable by imports from
+    the declaration and `ENGINE_ROOTS`, imports inside functions included; the worker op
+    modules they name (`"torch.forward"` -> grader/worker/torch_ops.py); and the data files
+    beside a module that its code names (`"images.npz"`)."""
+    from grader import catalog
+
+    declaration = catalog.declaration_files()[module]
+    if declaration.is_relative_to(catalog.folders()[0]):  # in the catalog package: use `root`'s copy
+        declaration = root / declaration.relative_to(SOURCE_ROOT)
+    search = [root, declaration.parent]
+    seen: dict[Path, None] = {}
+    pending = [declaration] + [path for name in ENGINE_ROOTS for path in _module_files(name, search, root)]
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen[path] = None
+        imported, strings = _names_in(path.read_bytes(), _package_of(path, root))
+        for name in imported:
+            pending += _module_files(name, search, root)
+        for text in strings:
+            op = _WORKER_OP.match(text)
+            if op:
+                pending += _module_files(f"grader.worker.{op['family']}_ops", search, root)
+            if _DATA_FILE.match(text) and (path.parent / text).is_file():
+                seen[path.parent / text] = None
+    return sorted(seen, key=lambda path: _shown(path, root))
+
+
+@functools.cache
+def _library_versions() -> str:
+    return "".join(f"|{library}={metadata.version(library)}" for library in _LIBRARIES)
+
+
+@functools.lru_cache(maxsize=512)
+def _names_in(source: bytes, package: str) -> tuple[list[str], list[str]]:
+    """The modules a file imports and the strings it holds (cached by content: files are parsed once)."""
+    tree = ast.parse(source)
+    return _imported_names(tree, package), _strings(tree)
+
+
+def _shown(path: Path, root: Path) -> str:
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+
+
+def _package_of(path: Path, root: Path) -> str:
+    """'grader.catalog' for root/grader/catalog/exercise1_convolution.py; '' outside `root`."""
+    if not path.is_relative_to(root):
+        return ""
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1])  # a module's package; for an __init__.py, the package itself
+
+
+def _imported_names(tree: ast.AST, package: str) -> list[str]:
+    """Every module an `import` or `from ... import` in `tree` may load, anywhere in the file."""
+    names = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.split(".")[:len(package.split(".")) - node.level + 1] if package else []
+                base = ".".join([*parent, base] if base else parent)
+            names.append(base)
+            names += [f"{base}.{alias.name}" for alias in node.names]  # `from grader import strategies`
+    return [name for name in names if name]
+
+
+def _strings(tree: ast.AST) -> list[str]:
+    return [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+
+
+def _module_files(name: str, search: list[Path], root: Path) -> list[Path]:
+    """The files importing `name` runs: its own and its packages' `__init__.py`, if they are ours."""
+    parts = name.split(".")
+    found = []
+    for folder in search:
+        if folder == root and parts[0] not in PROJECT_PACKAGES:
+            continue
+        for depth in range(1, len(parts) + 1):
+            base = folder.joinpath(*parts[:depth])
+            for candidate in (base / "__init__.py", base.with_suffix(".py")):
+                if candidate.is_file():
+                    found.append(candidate)
+        if found:
+            return found
+    return found
+

@@ -1,0 +1,121 @@
+"""What the worker may see of the Python installation: an allow-list, the same in every layout.
+
+The worker starts as `python -s -S` (no site-packages, no .pth files; its environment is the
+grader's small fixed one) with
+exactly two folders on its path, both made here for it:
+
+- `lib/`: a copy of the worker's own small package (`grader/__init__.py`, `grader/worker/`);
+- `lib/site/`: one link per top-level entry of the distributions a submission may use
+  (NumPy, PyTorch and what they require), pointing into the real site-packages.
+
+So no layout (an editable checkout, `pip install .` putting grader/, reference/ and the
+catalog into site-packages, the student kit, Gradescope's venv) can be imported from. Inside
+bubblewrap the linked entries are the only part of any site-packages bound at all
+(`masked_folders`), so they cannot be read by path either. Without bubblewrap, reading by path
+is stopped only by file permissions (see sandbox.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import os
+import re
+import shutil
+import site
+import sys
+from pathlib import Path
+
+# What a submission may import besides the standard library (their requirements come along).
+WORKER_DISTRIBUTIONS = ("numpy", "torch")
+_GRADER_PACKAGE = Path(__file__).resolve().parents[1]  # grader/
+SOURCE_ROOT = _GRADER_PACKAGE.parent
+# The project's own top-level names, wherever an install put them: nothing of them but the
+# worker package ever reaches the worker.
+PROJECT_NAMES = ("grader", "reference", "solutions", "exercises", "templates", "tests")
+
+
+@functools.cache
+def allowed_entries() -> tuple[Path, ...]:
+    """Every top-level site-packages entry (package, module, .libs, .dist-info) of the worker's
+    distributions and their requirements, as real paths."""
+    entries: set[Path] = set()
+    for distribution in _closure(WORKER_DISTRIBUTIONS):
+        record = distribution.read_text("RECORD") or ""
+        names = {line.partition(",")[0].partition("/")[0] for line in record.splitlines() if line}
+        base = Path(distribution.locate_file("")).resolve()
+        for name in names:
+            if name and name not in ("..", "__pycache__") and not name.endswith(".pth") and name not in PROJECT_NAMES:
+                if (base / name).exists():
+                    entries.add(base / name)
+    return tuple(sorted(entries))
+
+
+def _closure(names) -> list:
+    """The installed distributions `names` and everything they require (extras left out)."""
+    seen: dict[str, importlib.metadata.Distribution] = {}
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        if key in seen:
+            continue
+        try:
+            distribution = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        seen[key] = distribution
+        for requirement in distribution.requires or []:
+            if "extra" not in requirement.partition(";")[2]:
+                todo.append(re.match(r"[A-Za-z0-9._-]+", requirement).group())
+    return list(seen.values())
+
+
+def site_folders() -> tuple[Path, ...]:
+    """Every site-packages the grader's Python may read: bubblewrap shows none of them whole."""
+    folders = [Path(entry) for entry in sys.path if entry and Path(entry).name in ("site-packages", "dist-packages")]
+    folders += [Path(entry) for entry in site.getsitepackages()]
+    folders += [Path(site.getusersitepackages())]
+    folders += [entry.parent for entry in allowed_entries()]
+    return tuple(dict.fromkeys(folder.resolve() for folder in folders if folder.is_dir()))
+
+
+def project_folders() -> tuple[Path, ...]:
+    """Where the course's own code lies: the source tree (an editable checkout) and any
+    installed copy of its packages; bubblewrap hides them all."""
+    folders = [SOURCE_ROOT / name for name in PROJECT_NAMES]
+    folders += [folder / name for folder in site_folders() for name in PROJECT_NAMES]
+    return tuple(folder for folder in dict.fromkeys(folders) if folder.exists())
+
+
+def interpreter() -> Path:
+    """The real Python binary (a venv's `bin/python` is a link to it); its standard library
+    is all the worker takes from the installation."""
+    return Path(os.path.realpath(sys.executable))
+
+
+def python_folders() -> tuple[Path, ...]:
+    """The interpreter's folder and its installation (standard library, libpython)."""
+    return tuple(dict.fromkeys(Path(path).resolve() for path in (
+        interpreter().parent, sys.base_prefix, sys.base_exec_prefix)))
+
+
+def prepare(lib: Path) -> None:
+    """Fill `lib` with the worker package and `lib/site` with links to the allowed entries."""
+    package = lib / "grader"
+    (package / "worker").mkdir(parents=True)
+    shutil.copyfile(_GRADER_PACKAGE / "__init__.py", package / "__init__.py")
+    for module in (_GRADER_PACKAGE / "worker").glob("*.py"):
+        shutil.copyfile(module, package / "worker" / module.name)
+    (lib / "site").mkdir()
+    for entry in allowed_entries():
+        (lib / "site" / entry.name).symlink_to(entry)
+    for path in (lib, *lib.rglob("*")):
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def bootstrap(lib: Path) -> str:
+    """The worker's `-c` program: its two folders on the path, then the server."""
+    return (f"import sys; sys.path[:0] = [{str(lib)!r}, {str(lib / 'site')!r}]; "
+            "from grader.worker.server import main; main()")

@@ -1,0 +1,69 @@
+"""Do the layers meet at public names: no private imports across modules, no cycles, no judge in the worker?"""
+
+import ast
+
+import pytest
+
+from tests.conftest import ROOT
+
+# Imports the catalog may not make yet: exercises 6-9 read model specs from the worker's
+# inspection module until the models subpackage gives them a home of their own.
+CATALOG_WORKER_IMPORTS_PENDING = {
+    ("grader.catalog.exercise6_lenet", "grader.worker.torch_inspect"),
+    ("grader.catalog.exercise7_alexnet", "grader.worker.torch_inspect"),
+    ("grader.catalog.exercise8_residual", "grader.worker.torch_inspect"),
+    ("grader.catalog.exercise9_transfer", "grader.worker.torch_inspect"),
+}
+
+
+def module_name(path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports() -> list[tuple[str, str, str, int]]:
+    """(importing module, imported module, imported name or '', line) for every import in grader/ and
+    reference/, inside functions too."""
+    found = []
+    for path in sorted([*(ROOT / "grader").rglob("*.py"), *(ROOT / "reference").rglob("*.py")]):
+        importer = module_name(path)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found += [(importer, alias.name, "", node.lineno) for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found += [(importer, node.module, alias.name, node.lineno) for alias in node.names]
+    return [entry for entry in found if entry[1].split(".")[0] in ("grader", "reference")]
+
+
+IMPORTS = imports()
+
+
+def test_no_module_imports_a_private_name_of_another():
+    private = [f"{importer}:{line} imports {name} from {imported}" for importer, imported, name, line in IMPORTS
+               if name.startswith("_") and imported != importer]
+    assert not private, private
+
+
+def test_the_catalog_imports_no_worker_internals():
+    """Declarations use the worker's wire types only; what the worker does is its own business."""
+    internal = {(importer, imported) for importer, imported, _, _ in IMPORTS
+                if importer.startswith("grader.catalog") and imported.startswith("grader.worker")
+                and imported != "grader.worker.wire"}
+    assert internal <= CATALOG_WORKER_IMPORTS_PENDING, internal - CATALOG_WORKER_IMPORTS_PENDING
+
+
+def test_the_worker_imports_nothing_that_judges():
+    """The worker runs student code: it imports only its own package (not the catalog, checks or references)."""
+    outside = [(importer, imported) for importer, imported, _, _ in IMPORTS
+               if importer.startswith("grader.worker") and not imported.startswith("grader.worker")
+               and imported != "grader"]
+    assert not outside, outside
+
+
+@pytest.mark.parametrize("package", ["grader.staff", "grader.instructor", "grader.worker"])
+def test_no_two_modules_of_a_package_import_each_other(package):
+    """batch and distributed, say: what both need lives in a third module (tasks)."""
+    edges = {(importer, imported) for importer, imported, _, _ in IMPORTS if importer != imported}
+    edges |= {(importer, f"{imported}.{name}") for importer, imported, name, _ in IMPORTS if name}
+    mutual = sorted((a, b) for a, b in edges if a < b and (b, a) in edges and a.startswith(package))
+    assert not mutual, mutual

@@ -1,0 +1,85 @@
+"""Does a rerun regrade exactly the exercises whose grading code changed, and run tasks from bytes alone?"""
+
+import shutil
+
+import pytest
+
+from grader import catalog
+from grader.staff.tasks import Task, dependencies, grader_fingerprint, make_task, run_task
+from tests.conftest import ROOT
+
+MODULES = catalog.module_names()
+NUMPY = {module for module in MODULES if catalog.about(module).call_timeout < 5}
+TORCH = set(MODULES) - NUMPY
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A copy of the grader's source tree (grader/ and reference/) to edit."""
+    for folder in ("grader", "reference"):
+        shutil.copytree(ROOT / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    return tmp_path
+
+
+def regraded(tree, edit) -> set[str]:
+    """The exercises whose grades a rerun would redo after `edit(tree)`: their fingerprint changed."""
+    fingerprint = grader_fingerprint.__wrapped__  # uncached: the tree changes under it
+    before = {module: fingerprint(module, 0, tree) for module in MODULES}
+    edit(tree)
+    return {module for module in MODULES if fingerprint(module, 0, tree) != before[module]}
+
+
+def append(relative: str, text: str = "\n# an edit\n"):
+    return lambda tree: (tree / relative).open("a").write(text)
+
+
+@pytest.mark.parametrize("relative, expected", [
+    ("grader/catalog/exercise2_padding.py", {"exercise2_padding"}),  # its own declaration only
+    ("reference/lecture.py", {"exercise2_padding", "exercise3_stride"}),  # the lecture arrays both use
+    ("reference/stride.py", {"exercise3_stride"}),
+    ("reference/models.py", TORCH),
+    ("grader/worker/torch_ops.py", TORCH),  # named only as "torch.<op>" strings, never imported
+    ("grader/checks.py", set(MODULES)),  # the engine
+    ("grader/worker/server.py", set(MODULES)),  # started by a command line, never imported
+])
+def test_an_edit_regrades_exactly_the_exercises_that_load_the_file(tree, relative, expected):
+    assert regraded(tree, append(relative)) == expected
+
+
+@pytest.mark.parametrize("relative", ["grader/cli.py", "grader/render.py", "grader/staff/export.py",
+                                      "grader/instructor/notebooks.py", "grader/stubs.py"])
+def test_an_edit_to_reports_or_tools_regrades_nothing(tree, relative):
+    assert regraded(tree, append(relative)) == set()
+
+
+def test_a_data_file_a_declaration_names_counts_for_that_exercise_only(tree):
+    """Data beside a declaration, named in its code ("exercise4_data.npz"): is an edit to it a regrade of 4 alone?"""
+    (tree / "grader/catalog/exercise4_data.npz").write_bytes(b"first")
+    append("grader/catalog/exercise4_pooling.py", '\nDATA = "exercise4_data.npz"\n')(tree)
+    assert regraded(tree, lambda tree: (tree / "grader/catalog/exercise4_data.npz").write_bytes(b"second")) \
+        == {"exercise4_pooling"}
+
+
+def test_exercise3_no_longer_depends_on_exercise2s_declaration():
+    files = {path.relative_to(ROOT).as_posix() for path in dependencies("exercise3_stride")}
+    assert "grader/catalog/exercise3_stride.py" in files and "grader/catalog/exercise2_padding.py" not in files
+
+
+def test_a_task_carries_the_files_bytes_and_grades_without_its_path(tmp_path):
+    """Moved away after planning, as on another machine: is the file still graded from the task?"""
+    path = tmp_path / "alice" / "exercise3_stride.py"
+    path.parent.mkdir()
+    shutil.copy(ROOT / "solutions" / "exercise3_stride.py", path)
+    task = make_task("alice", "exercise3_stride", 0, path=path, shown="alice/exercise3_stride.py")
+    shutil.rmtree(path.parent)
+    assert not any(isinstance(value, str) and str(tmp_path) in value for value in vars(task).values())
+    grade = run_task(task)
+    assert (grade.status, grade.score, grade.max_score) == ("graded", 10, 10)
+    assert grade.result["submission"] == "alice/exercise3_stride.py"
+
+
+def test_a_missing_file_is_a_task_without_bytes():
+    task = make_task("bob", "exercise3_stride", 0, path=None, status="missing", problem="no exercise3_stride.py")
+    assert isinstance(task, Task) and task.source is None
+    grade = run_task(task)
+    assert grade.status == "missing" and grade.score == 0
