@@ -48,6 +48,7 @@ def main() -> None:
             "all --jobs 1": wall("all", "--submission", "solutions/", "--format", "json", "--jobs", "1"),
             "sum of singles": sum(wall(name, "--submission", "solutions/", "--format", "json") for name in names),
         })
+        print("round", len(rounds), {key: round(seconds, 2) for key, seconds in rounds[-1].items()}, flush=True)
     median = {key: statistics.median(run[key] for run in rounds) for key in rounds[0]}
     ratio = {
         "list / help": statistics.median(run["list"] / run["help"] for run in rounds),

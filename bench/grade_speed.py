@@ -42,7 +42,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("exercises", nargs="*", default=["exercise1"])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--torch", nargs="*", default=["exercise6", "exercise7", "exercise8", "exercise9"],
+    parser.add_argument("--torch", nargs="*", default=["exercise6", "exercise7", "exercise8", "exercise9", "exercise12", "exercise13"],
                         help="exercises whose floor is `import torch`")
     args = parser.parse_args()
     print(f"{'exercise':<10} {'grade (median s)':>17} {'floor (median s)':>17} {'ratio':>6}  floor")

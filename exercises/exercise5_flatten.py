@@ -21,7 +21,7 @@ def flatten(x):
     """One vector per sample: every axis after the first, row-major.
 
     x: (N, ...) such as (N, C, H, W)   any real dtype, uint8 pixels (0-255) included
-    returns (N, D) with D the product of the other axes, floating point:
+    returns (N, D) with D the product of the other axes, floating point or x's dtype:
         out[n] lists x[n, 0, 0, 0], x[n, 0, 0, 1], ..., the last axis changing fastest
     """
     raise NotImplementedError("keep the batch axis and merge all the others: one reshape (section 7)")

@@ -21,7 +21,7 @@ from hypothesis.errors import Flaky
 from grader.compare import Mismatch, as_array, compare_arrays, describe_value
 from grader.exercise import Example
 from grader.results import ERROR, FAILED, PASSED, CheckResult, Counterexample
-from grader.worker.client import Outcome
+from grader.worker.wire import Outcome
 
 # A reply may be this many times the size of the expected output (an array of the wrong
 # dtype or a few times too large still gets its verdict) but never less than the floor; a

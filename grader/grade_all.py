@@ -48,10 +48,17 @@ def split(modules: list[str], jobs: int) -> list[list[str]]:
 
 
 def _grade_group(group: list[str], submission, options: dict) -> Report:
+    from grader import submission as submissions
     from grader.errors import SubmissionError
     from grader.grading import grade, unreadable
+    from grader.results import MISSING, UNREADABLE
 
     try:
         return grade(group, submission=submission, **options)
-    except SubmissionError as error:  # one exercise alone raises for an unreadable file; `grade all` reports it
-        return Report([unreadable(group[0], str(error), seed=options.get("seed", 0))])
+    except SubmissionError as error:  # one exercise alone raises for a missing or unreadable file; `all` reports it
+        try:
+            submissions.locate(group[0], submission)
+            status = UNREADABLE
+        except SubmissionError:
+            status = MISSING
+        return Report([unreadable(group[0], str(error), status=status, seed=options.get("seed", 0))])

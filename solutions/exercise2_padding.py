@@ -26,7 +26,7 @@ def pad2d(x, pad):
 
     x: (N, C, H, W)   any real dtype, uint8 pixels (0-255) included
     pad: int, or (ph, pw) for H and W; the padding on EACH side
-    returns (N, C, H + 2*ph, W + 2*pw), floating point; N and C are not padded:
+    returns (N, C, H + 2*ph, W + 2*pw), floating point or x's dtype; N and C are not padded:
         out[:, :, ph:ph+H, pw:pw+W] == x, zeros everywhere else
     """
     # BEGIN SOLUTION: make an array of zeros of the padded size and copy x into its middle (section 5)

@@ -1,5 +1,7 @@
 """Exercise 2, padding: what is checked, the lecture's examples, and the mistakes we name."""
 
+from functools import partial
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -172,6 +174,12 @@ def _wrong_same_padding(inputs, expected, outcome):
                  actual)
 
 
+def _pad_pair_refused(inputs, expected, outcome):
+    """pad = (ph, pw) reached code written for an int: NumPy's TypeError or 'inhomogeneous shape' ValueError."""
+    error = (outcome.error or {}) if not outcome.ok and outcome.failure is None else {}
+    return isinstance(inputs.get("pad"), tuple) and error.get("type") in ("TypeError", "ValueError")
+
+
 ONE_SIDE = ("Zeros were added on one side only: `pad` goes on BOTH sides, above and below, left and right, "
             "so x sits at out[:, :, ph:ph+H, pw:pw+W] in an array H + 2*ph tall. In np.pad, (before, after) "
             "= (ph, ph), not (0, ph).")
@@ -204,6 +212,11 @@ MISTAKES = (
             "below and KW // 2 columns left and right, so that H + 2*(KH // 2) - KH + 1 = H. Padding 1 is "
             "right only for a 3x3 filter, the lecture's example.",
             detect=_wrong_same_padding),
+    Mistake("pad_pair_not_handled", "pad2d",
+            "pad may be a pair, (ph, pw), as well as an int: turn it into two ints first, "
+            "ph, pw = (pad, pad) if isinstance(pad, int) else pad, then pad H by ph and W by pw, "
+            "np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))).",
+            detect=_pad_pair_refused),
 )
 
 EXERCISE = Exercise(
@@ -217,12 +230,14 @@ EXERCISE = Exercise(
     checks=(
         lecture_examples(
             "pad2d", PAD_EXAMPLES, points=1, name="pad2d: the lecture's example",
-            description="The 5x5 image of section 5 with one pixel of zeros on every side: 7x7."),
+            description="The 5x5 image of section 5 with one pixel of zeros on every side: 7x7.",
+            compare=partial(compare_arrays, require_float=False)),
         matches_reference(
             "pad2d", ref.pad2d, images_and_padding(), points=2, name="pad2d: matches the reference",
             description="Random batches, pad an int or (ph, pw) up to 4 (often wider than the image): "
-                        "float32, float64 and uint8 pixels, always a floating-point result.",
-            explain=_pad_rule),
+                        "float32, float64 and uint8 pixels; padding only moves data, so x's dtype is "
+                        "accepted as well as floating point.",
+            explain=_pad_rule, require_float=False),
         satisfies_property(
             "pad2d", _pad_then_crop, images_and_padding(FLOATS), points=1,
             name="pad2d: cropping the padding gives x back",

@@ -186,6 +186,72 @@ def _stride_one_axis(inputs, expected, outcome):
     return False
 
 
+def _error(outcome) -> dict:
+    return (outcome.error or {}) if not outcome.ok and outcome.failure is None else {}
+
+
+def _padding_forgotten(inputs, expected, outcome):
+    """x used unpadded: windows run off its edge (NumPy's broadcast error), or the output lost 2*padding."""
+    if pair(inputs["padding"]) == (0, 0):
+        return False
+    if "could not be broadcast" in _error(outcome).get("message", ""):
+        return True
+    unpadded = {**inputs, "padding": 0}
+    try:
+        wrong = ref.conv2d_strided(**unpadded)
+    except ValueError:  # the filter does not fit the unpadded image
+        return False
+    actual = _actual(outcome)
+    return actual is not None and actual.shape == wrong.shape != np.shape(expected) and np.allclose(actual, wrong)
+
+
+def _window_past_the_end(inputs, expected, outcome):
+    """A window or an output index past the end: NumPy's broadcast or IndexError.
+
+    With padding, a broadcast error may as well be padding forgotten: drawn inputs shrink to
+    padding 0 when padding has nothing to do with it; a lecture example cannot shrink, so there
+    both hints are given.
+    """
+    message = _error(outcome).get("message", "")
+    lecture_example = any(inputs is example.inputs for example in STRIDED_EXAMPLES)
+    return (pair(inputs["padding"]) == (0, 0) or lecture_example) \
+        and ("could not be broadcast" in message or "out of bounds" in message)
+
+
+def _last_row_or_column_missing(inputs, expected, outcome):
+    """range(H_out - 1) or range(W_out - 1): the last output row or column is never written (stays 0)."""
+    actual = _actual(outcome)
+    if actual is None or actual.shape != np.shape(expected) or np.allclose(actual, expected):
+        return False
+    candidates = []
+    for rows, cols in ((slice(-1, None), slice(None)), (slice(None), slice(-1, None))):
+        without = np.array(expected, dtype=np.float64)
+        without[:, :, rows, cols] = 0
+        candidates.append(without)
+    both = candidates[0].copy()
+    both[:, :, :, -1] = 0
+    return any(np.allclose(actual, wrong) for wrong in candidates + [both])
+
+
+def _wrapped(inputs, expected, outcome):
+    """uint8 arithmetic wrapped around: each value is short of the truth by a multiple of 256."""
+    actual = _actual(outcome)
+    pixels = any(isinstance(v, np.ndarray) and v.dtype == np.uint8 for v in inputs.values())
+    if actual is None or actual.shape != np.shape(expected) or not pixels:
+        return False
+    short = (np.asarray(expected, dtype=np.float64) - actual) / 256
+    return bool(np.any(short > 0.5) and np.allclose(short, np.round(short)) and np.all(short > -1e-9))
+
+
+def _pair_refused(names):
+    """A (for H, for W) pair reached code written for ints only: a TypeError that mentions tuple."""
+    def detect(inputs, expected, outcome):
+        error = _error(outcome)
+        return error.get("type") == "TypeError" and "tuple" in error.get("message", "") \
+            and any(isinstance(inputs.get(name), tuple) for name in names)
+    return detect
+
+
 PLUS_ONE = ("The + 1 is missing: the window at position 0 counts too. (size + 2*padding - kernel) // stride "
             "is the number of whole strides that still fit AFTER the first window; a 2x2 filter on 5 pixels "
             "fits 4 times, (5 - 2) // 1 + 1.")
@@ -215,6 +281,31 @@ MISTAKES = (
             "stride=(sh, sw), window (i, j) starts at row i*sh and column j*sw; an int stride means "
             "sh = sw = stride.",
             detect=_stride_one_axis),
+    Mistake("padding_forgotten", "conv2d_strided",
+            "x is not padded: with padding p the windows slide over x_padded, (N, C, H + 2*ph, W + 2*pw), with "
+            "ph zeros above and below and pw left and right. Unpadded, the last windows run off x's edge and come "
+            "out smaller than the filter (hence NumPy's 'could not be broadcast'), or the output loses 2*padding "
+            "rows. Pad first, e.g. np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))).",
+            detect=_padding_forgotten),
+    Mistake("loop_bound_off_by_one", "conv2d_strided",
+            "The last output row or column is never computed (it stays 0): the loop must visit every output "
+            "position, for i in range(H_out) and for j in range(W_out), not range(H_out - 1).",
+            detect=_last_row_or_column_missing),
+    Mistake("loop_past_the_end", "conv2d_strided",
+            "The loop over output positions goes one step too far: the last window, at row (H_out - 1)*sh, "
+            "must still fit, so i runs over range(H_out), with H_out = (H + 2*ph - KH) // sh + 1. A window "
+            "that runs past the edge comes out smaller than the filter (NumPy's 'could not be broadcast'), "
+            "and out[:, :, H_out] does not exist ('out of bounds').",
+            detect=_window_past_the_end),
+    Mistake("uint8_overflow", "conv2d_strided",
+            "uint8 arithmetic wraps around at 256 (200 * 2 gives 144): convert x and w with .astype(np.float64) "
+            "before multiplying (np.pad keeps uint8), and make the output a float array.",
+            detect=_wrapped),
+    Mistake("pair_not_handled", "conv2d_strided",
+            "stride and padding may be pairs, (for H, for W), as well as ints: turn each into two ints first, "
+            "sh, sw = (stride, stride) if isinstance(stride, int) else stride, and use sh for rows, sw for "
+            "columns.",
+            detect=_pair_refused(("stride", "padding"))),
 )
 
 EXERCISE = Exercise(

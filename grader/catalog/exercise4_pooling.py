@@ -150,11 +150,42 @@ def _window_count(reduce):
     return detect
 
 
+def _pair_refused(inputs, expected, outcome):
+    """A (for H, for W) size or stride reached code written for ints: a TypeError that mentions tuple."""
+    error = (outcome.error or {}) if not outcome.ok and outcome.failure is None else {}
+    return error.get("type") == "TypeError" and "tuple" in error.get("message", "") \
+        and any(isinstance(inputs.get(name), tuple) for name in ("size", "stride"))
+
+
+def _loop_bound_h_over_stride(inputs, expected, outcome):
+    """The loops run to H // sh and W // sw: past the last window (IndexError, an empty max), or short of it."""
+    error = (outcome.error or {}) if not outcome.ok and outcome.failure is None else {}
+    if error:
+        message = error.get("message", "")
+        return error.get("type") in ("IndexError", "ValueError") and ("out of bounds" in message or "zero-size" in message)
+    actual = _actual(outcome)
+    if actual is None or actual.shape != np.shape(expected) or _same(actual, expected):
+        return False
+    (_, (sh, sw), x) = _sizes(**inputs)
+    wrong = np.array(expected, dtype=np.float64)
+    wrong[:, :, x.shape[2] // sh:, :] = 0
+    wrong[:, :, :, x.shape[3] // sw:] = 0
+    return _same(actual, wrong)
+
+
 DEFAULT_STRIDE = ("The stride defaults to the window size, not 1: with stride=None, 2x2 windows move 2 pixels "
                   "at a time and do not overlap (section 6), so stride = size when stride is None.")
 WINDOW_COUNT = ("Wrong number of windows: only windows that fit are used, and all of them, "
                 "H' = (H - KH) // stride + 1. H // stride is right only when stride == size, and "
                 "range(0, H, stride) also starts windows that run past the edge.")
+
+H_OVER_STRIDE = ("The loops run over range(H // stride): that counts windows that START in the image, not those "
+                 "that fit. out has H' = (H - KH) // sh + 1 rows, so i runs over range(H'); H // sh goes past the "
+                 "last window (NumPy's 'out of bounds', or a max over an empty window) or stops short of it "
+                 "(the last rows stay 0). The two agree only when the stride is the window size.")
+PAIRS = ("size and stride may be pairs, (for H, for W), as well as ints: turn each into two ints first, "
+         "KH, KW = (size, size) if isinstance(size, int) else size (the same for stride), and use KH, sh for "
+         "rows and KW, sw for columns.")
 
 # Tried in this order on the smallest failing input; the first that matches gives the hint.
 MISTAKES = (
@@ -182,6 +213,10 @@ MISTAKES = (
             "The average is truncated to an integer: // (or an integer output array) drops the fraction. "
             "Divide with / into a float array: (5 + 2 + 3 + 3) / 4 is 3.25, not 3.",
             detect=_truncated),
+    Mistake("loop_bound_h_over_stride", "max_pool2d", H_OVER_STRIDE, detect=_loop_bound_h_over_stride),
+    Mistake("loop_bound_h_over_stride", "avg_pool2d", H_OVER_STRIDE, detect=_loop_bound_h_over_stride),
+    Mistake("pair_not_handled", "max_pool2d", PAIRS, detect=_pair_refused),
+    Mistake("pair_not_handled", "avg_pool2d", PAIRS, detect=_pair_refused),
 )
 
 EXERCISE = Exercise(

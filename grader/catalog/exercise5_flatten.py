@@ -1,5 +1,7 @@
 """Exercise 5, flattening and the fully-connected layer: checks, lecture examples, known mistakes."""
 
+from functools import partial
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -206,12 +208,14 @@ EXERCISE = Exercise(
             "flatten", FLATTEN_EXAMPLES, points=1, name="flatten: the lecture's examples",
             description="The order on a small map; the flatten layers of the lecture's models, e.g. the cats "
                         "and dogs model's (32, 100, 100) -> 320,000 features, whose Dense(128) has "
-                        "320,000 * 128 + 128 = 40,960,128 parameters."),
+                        "320,000 * 128 + 128 = 40,960,128 parameters.",
+            compare=partial(compare_arrays, require_float=False)),
         matches_reference(
             "flatten", ref.flatten, flatten_inputs(), points=2, name="flatten: matches the reference",
-            description="(N, ...) with 2 to 5 axes, size-1 axes included: float32, float64 and uint8, always "
-                        "a floating-point result, in torch.flatten(x, 1) order.",
-            explain=_flatten_rule),
+            description="(N, ...) with 2 to 5 axes, size-1 axes included: float32, float64 and uint8, in "
+                        "torch.flatten(x, 1) order; flattening only moves data, so x's dtype is accepted "
+                        "as well as floating point.",
+            explain=_flatten_rule, require_float=False),
         satisfies_property(
             "flatten", _reshape_back, flatten_inputs(FLOATS), points=1,
             name="flatten: reshaping back gives x",

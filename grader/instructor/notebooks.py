@@ -2,9 +2,10 @@
 
 A notebook template is Jinja2 text (the project's one environment) in which a line
 `%% markdown` or `%% code` (optionally `%% code [demo, check]` with tags) starts a cell. The
-template gets the exercise's declaration and its answer code, split per function: the stub
-from exercises/ (student) or the solution from solutions/ (solution). Building a notebook is a
-list of small steps over a `Draft`; see STEPS.
+template gets the exercise's declaration and its answer code, split per function: the solution
+from solutions/, or (student) the stub generated from it, never whatever exercises/ holds now (a
+student's edits must not end up in the notebooks). Building a notebook is a list of small steps
+over a `Draft`; see STEPS.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from pathlib import Path
 from grader.errors import GraderError
 
 VARIANTS = ("student", "solution")
-CODE_FOLDERS = {"student": "exercises", "solution": "solutions"}
 _CELL = re.compile(r"^%% (?P<kind>markdown|code)(?: \[(?P<tags>[^\]]*)\])?[ \t]*$")
 _ATTACHMENT = re.compile(r"\(attachment:(?P<name>[\w.-]+)\)")
 SHOWN_SIZE = 64  # largest array written out in a generated example cell
@@ -74,11 +74,16 @@ def render_text(draft: Draft) -> Draft:
     from grader import catalog
     from grader.render import environment
 
+    from grader.stubs import make_stub
+
     exercise = catalog.load(draft.module)
-    code_path = draft.root / CODE_FOLDERS[draft.variant] / f"{draft.module}.py"
-    if not code_path.is_file():
-        raise GraderError(f"{code_path} is missing: run `grade notebooks` in the repository "
-                          f"(it needs {CODE_FOLDERS[draft.variant]}/ for the {draft.variant} notebooks)")
+    solution = draft.root / "solutions" / f"{draft.module}.py"
+    if not solution.is_file():
+        raise GraderError(f"{solution} is missing: run `grade notebooks` in the course repository, which has "
+                          "solutions/ (a student kit ships its notebooks ready in notebooks/)")
+    code = solution.read_text(encoding="utf-8")
+    if draft.variant == "student":
+        code = make_stub(code, name=str(solution))
 
     def figure(array, name: str, alt: str = "") -> str:
         from grader.instructor.figures import array_png
@@ -88,7 +93,7 @@ def render_text(draft: Draft) -> Draft:
 
     draft.text = environment().get_template(template_name(draft.module)).render(
         exercise=exercise, declaration=_declaration(draft.module), variant=draft.variant, student=draft.variant == "student",
-        answer=split_answer(code_path.read_text(encoding="utf-8")), examples=lecture_examples(exercise),
+        answer=split_answer(code), examples=lecture_examples(exercise),
         shown_examples=lecture_examples(exercise, max_size=SHOWN_SIZE),
         table=markdown_table, figure=figure, literal=python_literal,
     )

@@ -89,8 +89,11 @@ def _stage(kit: Path, root: Path) -> Release:
     from grader.instructor.notebooks import write_notebooks
     from grader.render import environment
 
+    from grader.stubs import write_stubs
+
     for folder in KIT_FOLDERS:
         shutil.copytree(root / folder, kit / folder, ignore=shutil.ignore_patterns(*_IGNORED))
+    write_stubs(root / "solutions", kit / "exercises")  # the stubs as generated, not as exercises/ holds them now
     for name in KIT_FILES:
         if (root / name).is_file():
             shutil.copy2(root / name, kit / name)

@@ -120,7 +120,7 @@ class WorkerProcess:
     # -- internals ---------------------------------------------------------------
 
     def _spawn(self) -> None:
-        """A fresh folder, a fresh uid (as root), then the worker: `python -I -S` with only
+        """A fresh folder, a fresh uid (as root), then the worker: `python -s -S` with only
         its own package and the allowed distributions on its path (view.py)."""
         self._kill()
         self._remove_folder()
@@ -138,7 +138,7 @@ class WorkerProcess:
         dropped_here = self._uid is not None and self.sandbox.kind == UNPRIVILEGED
         config = {"request_fd": request_read, "reply_fd": reply_write,
                   "uid": None if dropped_here else self._uid, "output": str(self._workdir / "output.txt")}
-        argv = [str(view.interpreter()), "-s", "-S", "-c", view.bootstrap(lib), json.dumps(config)]
+        argv = [str(view.interpreter()), "-s", "-S", "-c", view.bootstrap(self.sandbox.worker_lib(lib)), json.dumps(config)]
         user = {"user": self._uid, "group": self._uid, "extra_groups": []} if dropped_here else {}
         errors = open(self._folder / "worker-errors.txt", "wb")  # noqa: SIM115
         try:

@@ -36,6 +36,9 @@ UNPRIVILEGED = "an unprivileged user"
 LIMITS_ONLY = "resource limits only"
 INSTALL_HINT = "install bubblewrap (apt-get install bubblewrap, dnf install bubblewrap)"
 # What of /etc a Python process needs: the dynamic linker's cache, users, time zone, certificates.
+# Where bubblewrap shows the worker its package and links (view.py): outside /tmp, so that a
+# submission walking /tmp meets its own folder only, not every file of torch.
+WORKER_LIB = Path("/.cnn-grader-worker")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
                 "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime", "/etc/ssl")
 
@@ -64,9 +67,13 @@ class Sandbox:
             return f"{UNPRIVILEGED} of its own + resource limits, no bubblewrap ({self.reason})"
         return f"{LIMITS_ONLY} ({self.reason})"
 
+    def worker_lib(self, lib: Path) -> Path:
+        """Where the worker finds `lib` (its package and links): WORKER_LIB inside bubblewrap."""
+        return WORKER_LIB if self.kind == BUBBLEWRAP else lib
+
     def wrap(self, argv: list[str], *, workdir: Path, lib: Path | None = None, hide: tuple[Path, ...] = ()) -> list[str]:
         """The command line that runs `argv` in this sandbox: `workdir` writable, `lib` (the
-        worker's package and links, view.py) read-only, `hide` never visible."""
+        worker's package and links, view.py) read-only at `worker_lib(lib)`, `hide` never visible."""
         if self.kind != BUBBLEWRAP:
             return argv
         command = [shutil.which("bwrap") or "bwrap", "--ro-bind", "/usr", "/usr"]
@@ -82,8 +89,7 @@ class Sandbox:
             command += ["--dev-bind-try", node, node]
         broad = _outermost(path for path in view.python_folders() if path.exists() and not _under(path, [Path("/usr")]))
         narrow = [entry for entry in view.allowed_entries() if entry.exists()]
-        own = [path for path in (lib, workdir) if path is not None]
-        for folder in _parents([*broad, *narrow, *own]):  # bubblewrap would make them 0700: unreachable after the drop
+        for folder in _parents([*broad, *narrow, workdir]):  # bubblewrap would make them 0700: unreachable after the drop
             if _under(folder, [Path("/usr")]):
                 continue  # already there, read-only
             command += ["--perms", "0755", "--dir", str(folder)]
@@ -101,7 +107,7 @@ class Sandbox:
             if _under(path, masked) or not _under(path, seen):
                 command += ["--ro-bind", str(path), str(path)]
         if lib is not None:
-            command += ["--ro-bind", str(lib), str(lib)]
+            command += ["--ro-bind", str(lib), str(WORKER_LIB)]
         command += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--die-with-parent", "--new-session"]
         if self.drops_to_user:  # no user namespace: the worker's setuid must reach a real, unprivileged uid
             command += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",

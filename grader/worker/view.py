@@ -1,18 +1,18 @@
 """What the worker may see of the Python installation: an allow-list, the same in every layout.
 
 The worker starts as `python -s -S` (no site-packages, no .pth files; its environment is the
-grader's small fixed one) with
-exactly two folders on its path, both made here for it:
+grader's small fixed one) with exactly two folders on its path, both made here for it:
 
 - `lib/`: a copy of the worker's own small package (`grader/__init__.py`, `grader/worker/`);
 - `lib/site/`: one link per top-level entry of the distributions a submission may use
   (NumPy, PyTorch and what they require), pointing into the real site-packages.
 
-So no layout (an editable checkout, `pip install .` putting grader/, reference/ and the
-catalog into site-packages, the student kit, Gradescope's venv) can be imported from. Inside
-bubblewrap the linked entries are the only part of any site-packages bound at all
-(`masked_folders`), so they cannot be read by path either. Without bubblewrap, reading by path
-is stopped only by file permissions (see sandbox.py).
+So nothing of the project but the worker package can be imported, in any layout (an editable
+checkout, `pip install .` putting grader/, reference/ and the catalog into site-packages, the
+student kit, Gradescope's venv). Inside bubblewrap the linked entries are the only part of any
+site-packages that is bound at all (`site_folders` and `project_folders` are masked), so
+nothing else can be read by path either. Without bubblewrap, reading by path is stopped only
+by file permissions (see sandbox.py).
 """
 
 from __future__ import annotations

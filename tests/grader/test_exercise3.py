@@ -29,3 +29,18 @@ def test_a_stride_that_moves_nothing_breaks_the_subsampling_invariant():
     test = by_name(graded("exercise3", SUBMISSIONS / "exercise3" / "stride_not_applied.py"))[
         "conv2d_strided: the stride-1 output, subsampled"]
     assert test.status == "failed" and "subsampled" in test.output
+
+
+def test_forgotten_padding_is_named_beside_numpys_broadcast_error():
+    """Issue 15: the student saw only 'operands could not be broadcast'; is the cause now named?"""
+    test = by_name(graded("exercise3", SUBMISSIONS / "exercise3" / "padding_forgotten.py"))[
+        "conv2d_strided: matches the reference"]
+    assert "could not be broadcast" in test.output and "x is not padded" in test.hint
+    assert test.counterexample.inputs["padding"] != 0
+
+
+def test_a_loop_one_step_too_far_is_told_from_forgotten_padding_on_drawn_inputs():
+    """Both raise the same NumPy error; do the drawn, shrunk inputs (padding 0) name the loop, not the padding?"""
+    test = by_name(graded("exercise3", SUBMISSIONS / "exercise3" / "loop_past_the_end.py"))[
+        "conv2d_strided: matches the reference"]
+    assert "one step too far" in test.hint and "not padded" not in test.hint

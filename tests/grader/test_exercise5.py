@@ -18,3 +18,9 @@ def test_the_lecture_examples_name_the_parameter_counts():
     check = next(check for check in EXERCISE.checks if check.name == "dense: the lecture's examples")
     lenet = next(example for example in check.examples if "69,240" in example.name)
     assert lenet.expected.shape == (1, 120) and lenet.expected.sum() == 69_240
+
+
+def test_a_flatten_that_keeps_the_input_dtype_gets_full_marks():
+    """Is one reshape, which keeps uint8 and int64 input as it is, full marks (flattening computes nothing)?"""
+    result = graded("exercise5", SUBMISSIONS / "accepted" / "exercise5_one_reshape.py")
+    assert result.score == result.max_score, [t.output for t in result.tests if t.output]

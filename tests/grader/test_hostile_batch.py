@@ -72,6 +72,7 @@ def test_the_batch_ends_with_every_row_even_when_a_student_kills_its_parent(sand
 
 @pytest.mark.parametrize("sandbox", MODES)
 def test_no_student_reads_another_students_file(sandbox):
+    """Found from /proc or /tmp, can another student's exercise file (in SUBMISSIONS or unpacked in RESULTS) be read?"""
     _, out, _, _, _ = escaped_batch(sandbox)
     assert "found no other student's file" in outputs(out, "reads_others")
 

@@ -8,11 +8,11 @@ from grader.worker.client import DEFAULT_LIMITS, WorkerProcess
 from grader.worker.sandbox import detect
 from grader.worker.torch_protocol import BuildArgs, StepsArgs
 
-SOURCE = '''
-from torch import nn
-
 # One process builds this module's shared fixture (pytest -n 2 keeps the group together).
 pytestmark = pytest.mark.xdist_group("torch_worker")
+
+SOURCE = '''
+from torch import nn
 
 class Net(nn.Module):
     def __init__(self, width=3):
@@ -22,6 +22,11 @@ class Net(nn.Module):
 
     def forward(self, x):
         return self.body(x)
+
+
+def crash():
+    import os
+    os._exit(1)
 '''
 X = np.random.default_rng(0).standard_normal((4, 2, 4, 4)).astype(np.float32)
 
@@ -101,7 +106,7 @@ def test_a_restarted_worker_says_it_does_not_know_the_model():
     with WorkerProcess(SOURCE, "net", detect(), call_timeout=30, start_timeout=60) as process:
         process.limits = {**DEFAULT_LIMITS, "memory_mb": 2048}
         assert process.request("torch.build", BuildArgs(handle="n", cls="Net")).ok
-        process._kill()
+        assert process.call("crash").failure == "crash"  # the worker dies; the next request starts a fresh one
         outcome = process.request("torch.state", {"handle": "n"})
         assert not outcome.ok and outcome.error["type"] == "UnknownHandle"
 

@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 
 import nbformat
 import pytest
@@ -164,3 +165,17 @@ def test_runtime_and_syntax_errors_in_a_notebook_name_the_cell(tmp_path):
 def test_notebook_json_has_no_solution_in_the_student_variant_even_in_attachments(notebooks):
     raw = (notebooks / "student" / "exercise1_convolution.ipynb").read_text()
     assert "BEGIN SOLUTION" not in raw and json.loads(raw)["metadata"]["cnn_grader"]["variant"] == "student"
+
+
+def test_student_notebooks_come_from_the_solutions_not_from_the_working_exercises(tmp_path):
+    """Does an edit in exercises/ (a student's, or a stale stub) stay out of the notebook that
+    `grade notebooks` builds, which is the one the solution alone gives?"""
+    module = "exercise1_convolution"
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "exercises").mkdir()
+    shutil.copy(ROOT / "solutions" / f"{module}.py", tmp_path / "solutions")
+    stub = (ROOT / "exercises" / f"{module}.py").read_text()
+    (tmp_path / "exercises" / f"{module}.py").write_text(stub.replace("raise NotImplementedError", "return 'MY EDIT'  #", 1))
+    built = nbformat.writes(build_notebook(module, "student", root=tmp_path))
+    assert "MY EDIT" not in built
+    assert built == nbformat.writes(build_notebook(module, "student", root=ROOT))

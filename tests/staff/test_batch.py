@@ -197,7 +197,7 @@ def test_a_dead_pool_process_is_replaced_and_only_its_culprit_recorded_as_crashe
         return real_run_task(task, seed)
 
     monkeypatch.setattr(batch_module, "run_task", run_task)
-    tasks = [Task(name, "exercise1_convolution", "f", status="missing", problem="no file")
+    tasks = [Task(name, "exercise1_convolution", fingerprint="f", status="missing", problem="no file")
              for name in ("a", "b", "culprit", "c", "d", "e")]
     grades = {grade.student: grade for grade in execute(tasks, jobs=2, seed=0, scheduler=None)}
     assert set(grades) == {"a", "b", "culprit", "c", "d", "e"}

@@ -52,6 +52,7 @@ def test_a_saved_json_report_renders_in_every_format(tmp_path):
 
 
 def test_a_file_that_is_not_a_saved_report_is_one_clear_error(tmp_path):
+    """Does `grade export report` on some other JSON say so in one line (a GraderError)?"""
     import pytest
 
     from grader.errors import GraderError

@@ -11,6 +11,7 @@ from tests.conftest import ROOT
 MODULES = catalog.module_names()
 NUMPY = {module for module in MODULES if catalog.about(module).call_timeout < 5}
 TORCH = set(MODULES) - NUMPY
+MODELS = {"exercise6_lenet", "exercise7_alexnet", "exercise8_residual", "exercise9_transfer"}  # reference/models.py
 
 
 @pytest.fixture
@@ -37,13 +38,19 @@ def append(relative: str, text: str = "\n# an edit\n"):
     ("grader/catalog/exercise2_padding.py", {"exercise2_padding"}),  # its own declaration only
     ("reference/lecture.py", {"exercise2_padding", "exercise3_stride"}),  # the lecture arrays both use
     ("reference/stride.py", {"exercise3_stride"}),
-    ("reference/models.py", TORCH),
-    ("grader/worker/torch_ops.py", TORCH),  # named only as "torch.<op>" strings, never imported
     ("grader/checks.py", set(MODULES)),  # the engine
     ("grader/worker/server.py", set(MODULES)),  # started by a command line, never imported
 ])
 def test_an_edit_regrades_exactly_the_exercises_that_load_the_file(tree, relative, expected):
     assert regraded(tree, append(relative)) == expected
+
+
+@pytest.mark.parametrize("relative", ["reference/models.py",
+                                      "grader/worker/torch_ops.py"])  # named only as "torch.<op>" strings
+def test_an_edit_to_model_code_regrades_model_exercises_only(tree, relative):
+    """Exercises 6-9 use both; another PyTorch exercise may or may not; a NumPy exercise never does."""
+    redone = regraded(tree, append(relative))
+    assert MODELS & set(MODULES) <= redone <= TORCH
 
 
 @pytest.mark.parametrize("relative", ["grader/cli.py", "grader/render.py", "grader/staff/export.py",

@@ -27,7 +27,7 @@ def _places():
 
 def _haunt():
     places = _places()
-    deadline = time.time() + 20
+    deadline = time.time() + 90  # longer than any batch of this class
     while time.time() < deadline:
         time.sleep(0.5)
         try:

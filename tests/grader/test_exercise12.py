@@ -1,0 +1,33 @@
+"""Does exercise 12 (binary CNN, training loop) judge only what the grader can verify?"""
+
+import torch
+
+from grader.catalog import exercise12_binary_cnn as declaration
+from grader.worker.torchcall_ops import seeded_fill_
+from reference.binary_cnn import CatDogCNN
+from tests.conftest import SUBMISSIONS, by_name, graded
+
+
+def test_the_factored_full_size_reference_is_the_reference_model_filled_in_full():
+    """Are the logits the count check expects at image_size=200 those of the reference CatDogCNN, every
+    parameter (the 40,960,000-weight matrix included) given the worker's seeded fill?"""
+    torch.manual_seed(0)
+    model = CatDogCNN(200)
+    for parameter in model.parameters():
+        seeded_fill_(parameter, declaration.FILL_SEED)
+    x = torch.from_numpy(declaration.sample_input((2, 3, 200, 200), 3))
+    with torch.no_grad():
+        expected = model(x).numpy()
+    assert torch.allclose(torch.from_numpy(declaration.full_size_logits()), torch.from_numpy(expected), rtol=1e-4,
+                          atol=1e-4)
+
+
+def test_forged_worker_answers_earn_no_count_or_loop_points():
+    """Does a file that swaps the worker's torchcall op for guessed claims (the right shapes, the start state
+    sent back, plausible figures) score nothing on the count and the loop checks?"""
+    result = by_name(graded("exercise12", SUBMISSIONS / "forged" / "exercise12_torchcall.py"))
+    for name in ("CatDogCNN: 40,961,153 parameters at image_size=200",
+                 "train_epoch: the reference's parameters and figures",
+                 "evaluate: eval mode, no update, the mode put back",
+                 "fit: Keras's history and the trained parameters"):
+        assert result[name].score == 0 and result[name].status == "failed", (name, result[name].output)

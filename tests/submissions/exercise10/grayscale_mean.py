@@ -1,0 +1,28 @@
+"""Mistake: the grey value is the plain mean of R, G and B."""
+import numpy as np
+
+
+def to_grayscale(image):
+    return np.asarray(image, dtype=np.float64).mean(axis=-1)
+
+
+def normalize(images):
+    return images.astype(np.float32) / 255
+
+
+def standardize(x, mean, std):
+    return (x - mean[:, None, None]) / std[:, None, None]
+
+
+def one_hot(labels, num_classes):
+    labels = np.asarray(labels).reshape(-1)
+    for label in labels:
+        if label < 0 or label >= num_classes:
+            raise ValueError(f"label {label} is not in [0, {num_classes})")
+    return np.eye(num_classes, dtype=np.float32)[labels]
+
+
+def channels_first(images):
+    if images.ndim == 3:
+        images = images[None]
+    return images.transpose(0, 3, 1, 2)

@@ -1,0 +1,28 @@
+"""Mistake: labels of shape (N, 1) index np.eye as they are, giving (N, 1, K)."""
+import numpy as np
+
+
+def to_grayscale(image):
+    image = np.asarray(image, dtype=np.float64)
+    return 0.299 * image[..., 0] + 0.587 * image[..., 1] + 0.114 * image[..., 2]
+
+
+def normalize(images):
+    return images.astype(np.float32) / 255
+
+
+def standardize(x, mean, std):
+    return (x - mean[:, None, None]) / std[:, None, None]
+
+
+def one_hot(labels, num_classes):
+    labels = np.asarray(labels)
+    if labels.min() < 0 or labels.max() >= num_classes:
+        raise ValueError(f"a label is outside [0, {num_classes}): {labels.min()} .. {labels.max()}")
+    return np.eye(num_classes, dtype=np.float32)[labels]
+
+
+def channels_first(images):
+    if images.ndim == 3:
+        images = images[None]
+    return images.transpose(0, 3, 1, 2)

@@ -1,0 +1,31 @@
+"""Mistake: the range check lets label == num_classes through (> instead of >=)."""
+import numpy as np
+
+
+def to_grayscale(image):
+    image = np.asarray(image, dtype=np.float64)
+    return 0.299 * image[..., 0] + 0.587 * image[..., 1] + 0.114 * image[..., 2]
+
+
+def normalize(images):
+    return images.astype(np.float32) / 255
+
+
+def standardize(x, mean, std):
+    return (x - mean[:, None, None]) / std[:, None, None]
+
+
+def one_hot(labels, num_classes):
+    labels = np.asarray(labels).reshape(-1)
+    for label in labels:
+        if label < 0 or label > num_classes:
+            raise ValueError(f"label {label} is not in [0, {num_classes})")
+    out = np.zeros((len(labels), num_classes), dtype=np.float32)
+    out[np.arange(len(labels)), labels] = 1
+    return out
+
+
+def channels_first(images):
+    if images.ndim == 3:
+        images = images[None]
+    return images.transpose(0, 3, 1, 2)

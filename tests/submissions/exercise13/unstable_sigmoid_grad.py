@@ -1,0 +1,68 @@
+"""Exercise 13 whose sigmoid_grad follows the formula literally (nan at -1000)."""
+
+import torch
+from torch import nn
+
+
+class Autoencoder(nn.Module):
+    """x: (N, input_dim) -> code (N, code_dim) -> reconstruction (N, input_dim) in (0, 1)."""
+
+    def __init__(self, input_dim=784, hidden=(128, 64), code_dim=32):
+        super().__init__()
+        self.encoder = nn.Sequential(
+            nn.Linear(input_dim, hidden[0]), nn.ReLU(),
+            nn.Linear(hidden[0], hidden[1]), nn.ReLU(),
+            nn.Linear(hidden[1], code_dim),
+        )
+        self.decoder = nn.Sequential(
+            nn.Linear(code_dim, hidden[1]), nn.ReLU(),
+            nn.Linear(hidden[1], hidden[0]), nn.ReLU(),
+            nn.Linear(hidden[0], input_dim), nn.Sigmoid(),
+        )
+
+    def encode(self, x):
+        """x: (N, input_dim) -> the code (N, code_dim), no activation."""
+        return self.encoder(x)
+
+    def decode(self, z):
+        """z: (N, code_dim) -> (N, input_dim) in (0, 1)."""
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
+class ConvAutoencoder(nn.Module):
+    """x: (N, 1, 28, 28) -> code (N, 8, 7, 7) -> reconstruction (N, 1, 28, 28) in (0, 1)."""
+
+    def __init__(self):
+        super().__init__()
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, 16, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(16, 8, 3, stride=2, padding=1), nn.ReLU(),
+        )
+        self.decoder = nn.Sequential(
+            nn.ConvTranspose2d(8, 8, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.ConvTranspose2d(8, 16, 3, stride=2, padding=1, output_padding=1), nn.ReLU(),
+            nn.Conv2d(16, 1, 3, padding=1), nn.Sigmoid(),
+        )
+
+    def encode(self, x):
+        """x: (N, 1, 28, 28) -> the code (N, 8, 7, 7)."""
+        return self.encoder(x)
+
+    def decode(self, z):
+        """z: (N, 8, 7, 7) -> (N, 1, 28, 28) in (0, 1)."""
+        return self.decoder(z)
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
+def sigmoid_grad(x):
+    """The sigmoid's derivative f'(x) = e^-x / (1 + e^-x)^2, elementwise on a tensor.
+
+    Finite and warning-free for every x (|x| up to 1000 and beyond); 0.25 at x = 0.
+    """
+    e = torch.exp(-x)
+    return e / (1 + e) ** 2
