@@ -29,7 +29,8 @@ EXPECTED = {  # student: (status, score) for exercise 1, worth 11 with its hidde
     "alice": ("graded", 11), "carol": ("graded", 11), "notebook": ("graded", 11), "printer": ("graded", 11),
     "writer": ("graded", 11), "snoop": ("graded", 11),
     "bob": ("graded", 2), "wrong_names": ("graded", 4), "looper": ("graded", 4),
-    "hog": ("graded", 4), "exiter": ("graded", 4), "crasher": ("graded", 4), "forker": ("graded", 0),
+    "hog": ("graded", 4), "exiter": ("graded", 4), "crasher": ("graded", 4),
+    "forker": ("graded|timeout: exercise1", 0),  # the process limit or the timeout: which comes first depends on load
     "encoder": ("graded", 4), "giant": ("graded", 0),
     "killer": ("graded", 4) if SANDBOXED else ("crashed: exercise1", 0),
     "forger": ("crashed: exercise1", 0), "stuck": ("timeout: exercise1", 0),
@@ -76,13 +77,12 @@ def test_every_student_gets_a_row_with_a_clear_verdict(graded_class):
     table = rows(out)
     expected = {student: verdict for student, verdict in EXPECTED.items() if SANDBOXED or student not in NEEDS_SANDBOX}
     assert set(table) == set(expected)
-    for student, (status, score) in expected.items():
-        assert (table[student]["status"], float(table[student]["exercise1"])) == (status, score), student
-        assert table[student]["exercise1 status"] == status.partition(":")[0], student
-    assert table["alice"]["max_total"] == "11" and summary.errors == 0
     stored = {student: status for student, _, _, status, _ in grades(out)}
-    assert {student: status for student, status in stored.items()} == \
-        {student: status.partition(":")[0] for student, (status, _) in expected.items()}
+    for student, (statuses, score) in expected.items():
+        status = table[student]["status"]
+        assert status in statuses.split("|") and float(table[student]["exercise1"]) == score, (student, status)
+        assert table[student]["exercise1 status"] == stored[student] == status.partition(":")[0], student
+    assert table["alice"]["max_total"] == "11" and summary.errors == 0
 
 
 def test_each_student_has_results_json_and_an_html_report(graded_class):
