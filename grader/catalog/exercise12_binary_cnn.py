@@ -383,6 +383,7 @@ EXERCISE = Exercise(
     module=__name__.rpartition(".")[2],
     title="Binary classification and the training loop",
     section="10. Binary Classification (cats vs dogs)",
+    points=10,
     summary="class CatDogCNN(nn.Module) (logits, he_uniform), binary_accuracy(logits, targets), "
             "train_epoch(model, loader, optimizer), evaluate(model, loader), fit(model, train_loader, val_loader, "
             "epochs, optimizer)",

@@ -204,6 +204,7 @@ EXERCISE = Exercise(
     module=__name__.rpartition(".")[2],
     title="Autoencoders and the vanishing gradient",
     section="11. Autoencoder, Vanishing Gradient",
+    points=10,
     summary="class Autoencoder(nn.Module), class ConvAutoencoder(nn.Module) (encoder, decoder, encode, decode), "
             "sigmoid_grad(x)",
     functions=("Autoencoder", "ConvAutoencoder", "sigmoid_grad"),

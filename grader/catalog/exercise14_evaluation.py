@@ -208,6 +208,7 @@ EXERCISE = Exercise(
     module=__name__.rpartition(".")[2],
     title="Evaluation",
     section="14. Multiclass Classification by LeNet & AlexNet: Confusion Matrix",
+    points=10,
     summary="confusion_matrix(y_true, y_pred, num_classes), accuracy, precision, recall, f1_score and "
             "row_normalize(cm)",
     functions=("confusion_matrix", "accuracy", "precision", "recall", "f1_score", "row_normalize"),

@@ -507,6 +507,7 @@ EXERCISE = Exercise(
     module=__name__.rpartition(".")[2],
     title="Backward passes",
     section="4-7 run backwards, beyond the lecture",
+    points=10,
     summary="conv2d_backward, max_pool2d_backward, avg_pool2d_backward, dense_backward, relu_backward and "
             "numerical_gradient(f, x, h=1e-5)",
     functions=("numerical_gradient", "relu_backward", "dense_backward", "conv2d_backward", "max_pool2d_backward",
