@@ -5,7 +5,7 @@ import re
 import numpy as np
 
 from grader.visual import MAX_SIDE, compare, grid
-from tests.conftest import ROOT, SUBMISSIONS, browse, graded
+from tests.conftest import SUBMISSIONS, browse, graded
 
 
 def test_expected_and_got_share_one_scale_and_the_differing_cells_are_outlined():
