@@ -46,17 +46,22 @@ def test_the_kit_passes_its_own_leak_check(kit):
 
 
 def test_a_leaked_solution_line_fails_the_release_and_writes_nothing(tmp_path):
-    """A stub that still holds a line of its solution: does the release refuse, leaving --out absent?"""
+    """A solution line in a file the kit copies (a template): does the release refuse, leaving --out
+    absent? And a stub that drifted in exercises/ is not one: the kit's stubs come from solutions/."""
     root = tmp_path / "repo"
     for name in ("grader", "reference", "templates", "exercises", "solutions"):
         shutil.copytree(ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("pyproject.toml", "constraints.txt"):
         shutil.copy(ROOT / name, root / name)
+    leak = "\n{#\n    out[i, j] = np.sum(image[i:i + KH, j:j + KW] * kernel)\n#}\n"
+    template = root / "templates" / "report.txt.j2"
+    template.write_text(template.read_text() + leak)
     stub = root / "exercises" / "exercise1_convolution.py"
-    stub.write_text(stub.read_text() + "\n\nif False:  # drifted\n    out[i, j] = np.sum(image[i:i + KH, j:j + KW] * kernel)\n")
+    stub.write_text(stub.read_text() + leak.replace("{#", "if False:  # drifted").replace("#}", ""))
     with pytest.raises(GraderError, match=r"leak solution code, so nothing was written: "
-                                          r"exercises/exercise1_convolution.py:\d+: 'out\[i, j\]"):
+                                          r"templates/report.txt.j2:\d+: 'out\[i, j\]") as refused:
         write_release(out=tmp_path / "kit", root=root)
+    assert "exercises/" not in str(refused.value)
     assert not (tmp_path / "kit").exists()
     assert [path.name for path in tmp_path.iterdir()] == ["repo"]  # no staging folder left behind
 
