@@ -221,25 +221,26 @@ EXERCISE = Exercise(
             "confusion_matrix", _counts_match, label_inputs(),
             name="confusion_matrix: matches the reference",
             points=2,
+            max_examples=15,
             description="Drawn labels for up to 10 classes and 40 samples, int32 and int64; classes that never "
                         "occur or are never predicted; integer counts, rows true, columns predicted."),
         lecture_examples(
             "accuracy", ACCURACY_EXAMPLES, points=1, name="accuracy: the lecture's LeNet and AlexNet",
             description="LeNet 0.5487 and AlexNet 0.6252 from their matrices (see the AlexNet erratum)."),
         matches_reference(
-            "accuracy", ref.accuracy, confusion_matrices(), points=1, name="accuracy: unbalanced classes",
+            "accuracy", ref.accuracy, confusion_matrices(), max_examples=15, points=1, name="accuracy: unbalanced classes",
             description="trace / total on drawn matrices whose rows do not all sum alike."),
         matches_reference(
-            "precision", ref.precision, confusion_matrices(), points=1, name="precision: matches the reference",
+            "precision", ref.precision, confusion_matrices(), max_examples=15, points=1, name="precision: matches the reference",
             description="Per class, the diagonal over the column sums; 0 for a class never predicted."),
         matches_reference(
-            "recall", ref.recall, confusion_matrices(), points=1, name="recall: matches the reference",
+            "recall", ref.recall, confusion_matrices(), max_examples=15, points=1, name="recall: matches the reference",
             description="Per class, the diagonal over the row sums; 0 for a class absent from the test set."),
         matches_reference(
-            "f1_score", ref.f1_score, confusion_matrices(), points=1, name="f1_score: matches the reference",
+            "f1_score", ref.f1_score, confusion_matrices(), max_examples=15, points=1, name="f1_score: matches the reference",
             description="Per class, 2PR / (P + R); 0 where precision and recall are both 0."),
         matches_reference(
-            "row_normalize", ref.row_normalize, confusion_matrices(), points=2,
+            "row_normalize", ref.row_normalize, confusion_matrices(), max_examples=15, points=2,
             name="row_normalize: each row sums to 1",
             description="Drawn matrices with unequal row sums (the lecture's all sum to 1,000), all-zero rows "
                         "included: each row divided by its own sum, zero rows stay zero."),

@@ -531,19 +531,19 @@ EXERCISE = Exercise(
             "relu_backward", _backward_matches("relu_backward"), RELU_INPUTS,
             name="relu_backward: matches the reference",
             points=1,
-            max_examples=15,
+            max_examples=8,
             description="dout where x > 0, else 0 (x == 0 included), for drawn shapes with 1 to 4 axes."),
         satisfies_property(
             "dense_backward", _backward_matches("dense_backward"), DENSE_INPUTS,
             name="dense_backward: matches the reference",
             points=1,
-            max_examples=15,
+            max_examples=8,
             description="dx (N, D), dw (M, D) and db (M,) for drawn N, D, M."),
         satisfies_property(
             "conv2d_backward", _backward_matches("conv2d_backward"), CONV_INPUTS,
             name="conv2d_backward: matches the reference",
             points=2,
-            max_examples=20,
+            max_examples=10,
             description="dx, dw and db for drawn batches and filter banks, strides up to 3 and padding up to 2, "
                         "ints or (for H, for W); overlapping windows where the stride is below the kernel."),
         lecture_examples(
@@ -553,14 +553,14 @@ EXERCISE = Exercise(
             "max_pool2d_backward", _backward_matches("max_pool2d_backward"), POOL_INPUTS,
             name="max_pool2d_backward: matches the reference",
             points=1,
-            max_examples=20,
+            max_examples=10,
             description="Drawn sizes and strides as in exercise 4, overlapping windows included; where a window's "
                         "maximum is tied, any ONE of the tied positions is accepted."),
         satisfies_property(
             "avg_pool2d_backward", _backward_matches("avg_pool2d_backward"), POOL_INPUTS,
             name="avg_pool2d_backward: matches the reference",
             points=1,
-            max_examples=20,
+            max_examples=10,
             description="Drawn sizes and strides, overlapping windows included: dout / (KH * KW) to every pixel "
                         "of each window, added up."),
         satisfies_property(
