@@ -40,6 +40,7 @@ DEFAULT_THRESHOLD = 0.6
 NOISE = 25
 GUARANTEE = 30
 REFERENCE, SOLUTION = "reference", "solution"
+SHOWN_PER_EXERCISE = 100  # flagged pairs drawn side by side per exercise; similarity.csv has every pair
 
 
 @dataclass
@@ -82,6 +83,11 @@ class SimilarityReport:
     @property
     def flagged(self) -> list[Pair]:
         return [pair for pair in self.pairs if pair.similarity >= self.threshold]
+
+    @property
+    def shown(self) -> list[Pair]:
+        """The flagged pairs drawn side by side (the most similar SHOWN_PER_EXERCISE of each exercise)."""
+        return [pair for pair in self.flagged if pair.segments_a]
 
 
 def similarity(submissions: Path, out: Path, *, exercises: list[str] | None = None,
@@ -135,23 +141,22 @@ def compare_exercise(module: str, *, folders: list[tuple[str, Path]], root: Path
     course = course_code(module, root)
     for source in [*sources, *course]:
         source.fingerprint = _fingerprint(source.code, boilerplate)
-    pairs = []
+    pairs, flagged = [], []
     for a, b in [*itertools.combinations(sources, 2), *itertools.product(sources, course)]:
-        pairs += _pair(exercise, a, b, threshold)
-    return pairs, unreadable, len(sources)
-
-
-def _pair(exercise: str, a: Source, b: Source, threshold: float) -> list[Pair]:
-    """The pair if a and b share code; the side-by-side segments only where it is flagged (a class
-    of 300 has 44,850 pairs per exercise: keeping both texts for each would take gigabytes)."""
-    overlap, (share_a, share_b), (slices_a, slices_b) = _copydetect().compare_files(a.fingerprint, b.fingerprint)
-    if overlap == 0:
-        return []
-    pair = Pair(exercise, a.owner, b.owner, round(float(share_a), 4), round(float(share_b), 4),
-                _lines_in(a.code, slices_a), name_a=a.name, name_b=b.name)
-    if pair.similarity >= threshold:
-        pair = replace(pair, segments_a=_segments(a.code, slices_a), segments_b=_segments(b.code, slices_b))
-    return [pair]
+        overlap, (share_a, share_b), (slices_a, slices_b) = _copydetect().compare_files(a.fingerprint, b.fingerprint)
+        if overlap == 0:
+            continue
+        pair = Pair(exercise, a.owner, b.owner, round(float(share_a), 4), round(float(share_b), 4),
+                    _lines_in(a.code, slices_a), name_a=a.name, name_b=b.name)
+        pairs.append(pair)
+        if pair.similarity >= threshold:
+            flagged.append((pair, a.code, b.code, slices_a, slices_b))
+    # Side by side only for the most similar flagged pairs: a class of 300 has 44,850 pairs per
+    # exercise, and keeping (or drawing) both texts of each flagged one could take gigabytes.
+    flagged.sort(key=lambda item: (-item[0].similarity, item[0].student_a, item[0].student_b))
+    drawn = {id(pair): replace(pair, segments_a=_segments(code_a, slices_a), segments_b=_segments(code_b, slices_b))
+             for pair, code_a, code_b, slices_a, slices_b in flagged[:SHOWN_PER_EXERCISE]}
+    return [drawn.get(id(pair), pair) for pair in pairs], unreadable, len(sources)
 
 
 # --- What every student got, and the course's own code ----------------------------------------
@@ -316,12 +321,14 @@ def _write(report: SimilarityReport, out: Path) -> None:
     for pair in report.pairs:
         writer.writerow([getattr(pair, column) for column in CSV_COLUMNS])
     write_atomically(out / "similarity.csv", table.getvalue())
-    html = environment().get_template("similarity.html.j2").render(report=report, anchor=anchor)
+    html = environment().get_template("similarity.html.j2").render(report=report, anchor=anchor,
+                                                                     shown_per_exercise=SHOWN_PER_EXERCISE)
     write_atomically(out / "similarity.html", html)
-    flagged = [{"exercise": pair.exercise, "student_a": pair.student_a, "student_b": pair.student_b,
-                "similarity_a": pair.similarity_a, "similarity_b": pair.similarity_b, "anchor": anchor(pair)}
-               for pair in report.flagged]
-    write_atomically(out / "similarity.json", json.dumps({"threshold": report.threshold, "flagged": flagged}, indent=1))
+    shown = [{"exercise": pair.exercise, "student_a": pair.student_a, "student_b": pair.student_b,
+              "similarity_a": pair.similarity_a, "similarity_b": pair.similarity_b, "anchor": anchor(pair)}
+             for pair in report.shown]
+    write_atomically(out / "similarity.json", json.dumps(
+        {"threshold": report.threshold, "flagged": shown, "flagged_total": len(report.flagged)}, indent=1))
     if (out / "gradebook.sqlite").is_file():  # the dashboard links the flagged pairs: keep it current
         from grader.staff.dashboard import write_dashboard
 

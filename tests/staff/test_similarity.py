@@ -151,3 +151,17 @@ def test_batch_with_similarity_writes_both_reports(tmp_path, capsys):
                        "--exercises", "exercise1", "--similarity", "--jobs", "2")
     assert code == 0 and "1 pair(s) at or above 60%" in out
     assert (tmp_path / "out" / "gradebook.csv").exists() and (tmp_path / "out" / "similarity.html").exists()
+
+
+def test_a_large_class_draws_only_the_most_similar_pairs_side_by_side(tmp_path, monkeypatch):
+    """With more flagged pairs than the page draws, does it show the most similar ones side by side,
+    say how many more there are, and keep every pair in the CSV?"""
+    from grader.staff import similarity as module
+
+    monkeypatch.setattr(module, "SHOWN_PER_EXERCISE", 1)
+    report = similarity(CLASS, tmp_path, exercises=["exercise1"], root=ROOT, jobs=1)
+    assert len(report.flagged) == 2 and [(p.student_a, p.student_b) for p in report.shown] == [("paster", REFERENCE)]
+    html = (tmp_path / "similarity.html").read_text()
+    assert html.count("<details") == 1 and "1 more flagged pairs" in html
+    assert len(list(csv.DictReader((tmp_path / "similarity.csv").open()))) == len(report.pairs)
+    assert json.loads((tmp_path / "similarity.json").read_text())["flagged_total"] == 2
