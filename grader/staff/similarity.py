@@ -30,6 +30,7 @@ from pathlib import Path
 from grader import catalog
 from grader.errors import GraderError, SubmissionError
 from grader.staff.collect import collect, find_exercise_file
+from grader.staff.gradebook import UNREADABLE
 from grader.submission import read
 
 log = logging.getLogger(__name__)
@@ -131,8 +132,10 @@ def compare_exercise(module: str, *, folders: list[tuple[str, Path]], root: Path
     boilerplate = _fingerprint_hashes(given_code(module, root))
     sources, unreadable = [], []
     for student, folder in folders:
-        path, _, _ = find_exercise_file(folder, module)
+        path, status, problem = find_exercise_file(folder, module)
         if path is None:
+            if status == UNREADABLE:  # a link, say: listed as batch lists it, never followed
+                unreadable.append((student, exercise, problem))
             continue
         try:
             sources.append(Source(student, path.name, read(path, module).source))
@@ -141,9 +144,9 @@ def compare_exercise(module: str, *, folders: list[tuple[str, Path]], root: Path
     course = course_code(module, root)
     for source in [*sources, *course]:
         source.fingerprint = _fingerprint(source.code, boilerplate)
-    pairs, flagged = [], []
+    pairs, flagged, compare_files = [], [], _copydetect().compare_files
     for a, b in [*itertools.combinations(sources, 2), *itertools.product(sources, course)]:
-        overlap, (share_a, share_b), (slices_a, slices_b) = _copydetect().compare_files(a.fingerprint, b.fingerprint)
+        overlap, (share_a, share_b), (slices_a, slices_b) = compare_files(a.fingerprint, b.fingerprint)
         if overlap == 0:
             continue
         pair = Pair(exercise, a.owner, b.owner, round(float(share_a), 4), round(float(share_b), 4),

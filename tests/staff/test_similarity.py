@@ -85,8 +85,8 @@ def test_a_notebook_is_compared_by_its_code_cells(tmp_path):
 
 
 def test_hostile_and_broken_submissions_are_reported_not_fatal(tmp_path):
-    """Do a zip that escapes its folder, a non-UTF-8 file and a broken notebook each get a line in
-    the report while the others are still compared?"""
+    """Do a zip that escapes its folder, a non-UTF-8 file, a broken notebook and a link to the
+    solution each get a line in the report, unread, while the others are still compared?"""
     students = tmp_path / "class"
     for name in ("twin_a", "twin_b"):
         shutil.copytree(CLASS / name, students / name)
@@ -96,12 +96,15 @@ def test_hostile_and_broken_submissions_are_reported_not_fatal(tmp_path):
     (students / "latin" / STUB.name).write_bytes("# caf\xe9\nx = 1\n".encode("latin-1"))
     (students / "nb").mkdir()
     (students / "nb" / "exercise1_convolution.ipynb").write_text(json.dumps({"cells": [{"metadata": {"tags": 5}}]}))
+    (students / "linker").mkdir()
+    (students / "linker" / STUB.name).symlink_to(ROOT / "solutions" / STUB.name)
     (students / "notes.txt").write_text("not a student")
     report = similarity(students, tmp_path / "out", exercises=["exercise1"], root=ROOT)
     problems = {student: why for student, _, why in report.unreadable}
     assert "outside" in problems["zed"]
     assert "UTF-8" in problems["latin"]
     assert "notebook" in problems["nb"]
+    assert "link" in problems["linker"]
     assert report.skipped_entries == ["notes.txt"]
     assert frozenset(("twin_a", "twin_b")) in {frozenset((p.student_a, p.student_b)) for p in report.flagged}
 
