@@ -18,6 +18,7 @@ import numpy as np
 MAX_SIDE = 16
 WINDOW = 7  # cells on each side of a large plane's window
 MAX_PLANES = 6  # planes drawn per array; the rest are counted
+MAX_HEAT = 128 * 128  # cells of the largest plane drawn as a heat map; past it, only the window
 # viridis at nine evenly spaced points (matplotlib's table): dark purple -> yellow.
 _VIRIDIS = ((68, 1, 84), (71, 44, 122), (59, 81, 139), (44, 113, 142), (33, 144, 141),
             (39, 173, 129), (92, 200, 99), (170, 220, 50), (253, 231, 37))
@@ -150,15 +151,14 @@ def _planes(label, index, plane, mask, low, high, diverging, focus) -> list[Plan
         [_cell(plane[r, c], low, high, diverging, bool(mask[r, c]), [*index, r, c], values) for c in cols] for r in rows]
     if height <= MAX_SIDE and width <= MAX_SIDE:
         return [Plane(label, cells(range(height), range(width), True))]
-    heat = Plane(label, cells(range(height), range(width), False),
-                 values=False) if height * width <= 128 * 128 else Plane(label, [], values=False)
+    heat = [Plane(label, cells(range(height), range(width), False), values=False)] if height * width <= MAX_HEAT else []
     centre = focus or (0, 0)
     top, left = max(0, centre[0] - WINDOW), max(0, centre[1] - WINDOW)
     bottom, right = min(height, top + 2 * WINDOW + 1), min(width, left + 2 * WINDOW + 1)
     window = Plane(label, cells(range(top, bottom), range(left, right), True),
                    window=f"rows {top}-{bottom - 1}, columns {left}-{right - 1} of {height} x {width}"
                    + (", around the first difference" if focus else ""))
-    return [heat, window]
+    return [*heat, window]
 
 
 def _cell(value: float, low: float, high: float, diverging: bool, differs: bool, index: list, values: bool) -> Cell:
