@@ -77,12 +77,20 @@ def scratch() -> Path:
     return folder
 
 
+def require_installable() -> None:
+    """Skip unless real installs can be tested here, before anything is written: a test that is
+    skipped halfway would leave folders that the next test's (cached) setup trips over."""
+    system_python()
+    site = Path(sysconfig.get_paths()["purelib"])
+    if not _everyone_can_read(site):
+        pytest.skip(f"{site} is not readable by every user (a checkout under a private folder?)")
+
+
 @functools.cache
 def dependencies() -> Path:
     """Links to this environment's site-packages entries, minus the project's own."""
+    require_installable()
     site = Path(sysconfig.get_paths()["purelib"])
-    if not _everyone_can_read(site):
-        pytest.skip(f"{site} is not readable by every user")
     links = scratch() / "dependencies"
     links.mkdir()
     for entry in site.iterdir():
@@ -123,6 +131,7 @@ def course() -> Path:
 @functools.cache
 def layout(name: str) -> Layout:
     """The layout `name`, installed on first use."""
+    require_installable()
     folder = scratch() / name
     if name == "editable":
         python = make_venv(folder / "venv")
