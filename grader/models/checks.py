@@ -96,6 +96,9 @@ def structure_problems(student: dict, reference: dict) -> list[str]:
     return problems
 
 
+MAX_EXTRA_LAYER_ROWS = 20  # rows shown beyond the reference's layers, however many the worker describes
+
+
 def layer_rows(student: dict, reference: dict) -> dict:
     """The layers with weights side by side, in forward order, for the HTML report: each row's
     kind, output shape and parameter count, and which row is the first to disagree. (What the
@@ -106,8 +109,9 @@ def layer_rows(student: dict, reference: dict) -> dict:
         return {"layer": describe(unit), "output": _shape(unit["output"]), "parameters": _unit_count(unit)}
 
     mine, theirs = units(student.get("calls", [])), units(reference.get("calls", []))
+    count = min(max(len(mine), len(theirs)), len(theirs) + MAX_EXTRA_LAYER_ROWS)  # a forged description may list thousands
     rows = [{"expected": row(theirs[i] if i < len(theirs) else None), "got": row(mine[i] if i < len(mine) else None)}
-            for i in range(max(len(mine), len(theirs)))]
+            for i in range(count)]
     first = next((index for index, pair in enumerate(rows) if pair["expected"] != pair["got"]), None)
     return {"rows": rows, "first_difference": first}
 
