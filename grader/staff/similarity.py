@@ -237,9 +237,22 @@ def _package_file(package: str, name: str) -> str:
 def _copydetect():
     try:
         import copydetect
+        import copydetect.utils
     except ImportError:
         raise GraderError('grade similarity needs copydetect: pip install -c constraints.txt -e ".[similarity]"') from None
+    # copydetect hashes k-grams with hash(), which Python salts anew in every process: the same
+    # class would get other figures on every run. A stable 64-bit hash keeps them deterministic.
+    copydetect.utils.hashed_kgrams = stable_kgram_hashes
     return copydetect
+
+
+def stable_kgram_hashes(string: str, k: int):
+    """The hashes of every k-gram of `string`, the same in every process (blake2b, 64 bits)."""
+    import numpy as np
+
+    return np.array([int.from_bytes(hashlib.blake2b(string[offset:offset + k].encode("utf-8", "surrogatepass"),
+                                                    digest_size=8).digest(), "little", signed=True)
+                     for offset in range(len(string) - k + 1)], dtype=np.int64)
 
 
 def _fingerprint(code: str, boilerplate: list[int]):

@@ -168,3 +168,19 @@ def test_a_large_class_draws_only_the_most_similar_pairs_side_by_side(tmp_path, 
     assert html.count("<details") == 1 and "1 more flagged pairs" in html
     assert len(list(csv.DictReader((tmp_path / "similarity.csv").open()))) == len(report.pairs)
     assert json.loads((tmp_path / "similarity.json").read_text())["flagged_total"] == 2
+
+
+def test_the_same_class_gives_the_same_figures_in_every_process(tmp_path):
+    """Do two runs in processes with different string-hash salts write the same similarity.csv?"""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for salt in ("1", "2"):
+        out = tmp_path / f"run{salt}"
+        subprocess.run([sys.executable, "-m", "grader", "similarity", str(CLASS), "--out", str(out),
+                        "--exercises", "exercise1"], cwd=ROOT, check=True, capture_output=True,
+                       env={**os.environ, "PYTHONHASHSEED": salt})
+        outputs.append((out / "similarity.csv").read_text())
+    assert outputs[0] == outputs[1]
