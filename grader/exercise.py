@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -110,6 +110,15 @@ class Exercise:
         """'convolution' for exercise1_convolution: the alias the CLI accepts."""
         return self.module.partition("_")[2]
 
+    def with_hidden(self, checks: tuple) -> Exercise:
+        """This exercise and the hidden checks its answer key adds (grading in the course, never the kit)."""
+        exercise = replace(self, checks=self.checks + tuple(checks))
+        hidden = sum(check.points for check in exercise.checks if check.hidden)
+        if exercise.points is not None and hidden != exercise.hidden_points:
+            raise DeclarationError(f"{self.id}: the answer key's hidden checks add up to {hidden:g} points, but "
+                                   f"hidden_points={exercise.hidden_points:g} is declared")
+        return exercise
+
     def mistake(self, mistake_id: str) -> Mistake:
         for mistake in self.mistakes:
             if mistake.id == mistake_id:
@@ -154,7 +163,7 @@ def _problems(exercise: Exercise):
         hidden_total = sum(check.points for check in exercise.checks if check.hidden)
         if visible_total != exercise.points:
             yield f"the visible checks add up to {visible_total:g} points, but points={exercise.points:g} is declared"
-        if hidden_total != exercise.hidden_points:
+        if hidden_total and hidden_total != exercise.hidden_points:
             yield f"the hidden checks add up to {hidden_total:g} points, but hidden_points={exercise.hidden_points:g} is declared"
 
 

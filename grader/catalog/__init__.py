@@ -8,6 +8,11 @@ import its reference from beside it.
 
 Names, titles, points and summaries are read from each declaration's text (`about`),
 without importing it: `grade list` and name resolution never wait for hypothesis or torch.
+
+Each declaration reaches what would answer the exercise (reference bindings, mistake
+reproductions, hidden checks) only through `answer_key(__name__)`: the key module
+`keys/<module>.py` beside it in the course repository, or, in the student kit, which holds no
+key, the answers `grade release` recorded in `banks/<module>.bank` (grader.bank).
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from __future__ import annotations
 import ast
 import difflib
 import importlib
+import importlib.util
 import os
 import re
 import sys
@@ -78,11 +84,88 @@ def import_name(module_name: str) -> str:
 
 
 def load(module_name: str):
-    """The `Exercise` declared in `<module_name>.py`."""
+    """The `Exercise` declared in `<module_name>.py`, with its key's hidden checks where there is a key."""
+    if module_name in _LOADED:
+        return _LOADED[module_name]
     path = declaration_files()[module_name]
     if path.parent != _HERE and str(path.parent) not in sys.path:
         sys.path.append(str(path.parent))
-    return importlib.import_module(import_name(module_name)).EXERCISE
+    declaration = importlib.import_module(import_name(module_name))
+    exercise = declaration.EXERCISE
+    key = _find_key(module_name)
+    hidden = getattr(key, "hidden_checks", None)
+    if hidden is not None:
+        exercise = exercise.with_hidden(tuple(hidden(declaration)))
+    _LOADED[module_name] = exercise
+    return exercise
+
+
+_LOADED: dict = {}
+_KEYS: dict = {}
+KEYS_FOLDER, BANKS_FOLDER = "keys", "banks"
+
+
+def key_file(module_name: str) -> Path:
+    """Where the course keeps `module_name`'s answer key (absent in the student kit)."""
+    return declaration_files()[module_name].parent / KEYS_FOLDER / f"{module_name}.py"
+
+
+def bank_file(module_name: str) -> Path:
+    """Where the student kit keeps the answers `grade release` recorded from the key."""
+    return declaration_files()[module_name].parent / BANKS_FOLDER / f"{module_name}{_bank_suffix()}"
+
+
+def _bank_suffix() -> str:
+    from grader.bank import SUFFIX
+
+    return SUFFIX
+
+
+def answer_key(name: str):
+    """The answer key of the declaration `name` (its `__name__`, or its module name): a
+    RecordingKey over keys/<module>.py where the course has one, else a BankedKey over
+    banks/<module>.bank (the kit). Loaded once per process."""
+    module_name = name.rpartition(".")[2]
+    key = _find_key(module_name)
+    if key is None:
+        from grader.errors import DeclarationError
+
+        raise DeclarationError(f"{module_name}: no answer key: neither {key_file(module_name)} (the course's) nor "
+                               f"{bank_file(module_name)} (a student kit's, written by `grade release`) exists")
+    return key
+
+
+def _find_key(module_name: str):
+    """The key answer_key gives, or None for a declaration that has none."""
+    if module_name in _KEYS:
+        return _KEYS[module_name]
+    from grader.bank import Bank, BankedKey, RecordingKey
+
+    source, bank = key_file(module_name), bank_file(module_name)
+    if source.is_file():
+        folder = source.parent.parent
+        if folder == _HERE:
+            module = importlib.import_module(f"{__name__}.{KEYS_FOLDER}.{module_name}")
+        else:
+            spec = importlib.util.spec_from_file_location(f"_cnn_grader_keys.{module_name}", source)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module
+            spec.loader.exec_module(module)
+        key = RecordingKey(module)
+    elif bank.is_file():
+        key = BankedKey(Bank.load(bank))
+    else:
+        key = None
+    _KEYS[module_name] = key
+    return key
+
+
+def banked(module_name: str):
+    """The Bank the kit grades `module_name` from, or None where the course's key runs."""
+    from grader.bank import BankedKey
+
+    key = _find_key(module_name)
+    return key.bank if isinstance(key, BankedKey) else None
 
 
 def all_exercises() -> list:

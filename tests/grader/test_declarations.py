@@ -37,7 +37,9 @@ def test_two_checks_with_one_name():
 
 def test_points_that_do_not_add_up_to_the_declared_total():
     fails("the visible checks add up to 10 points, but points=12 is declared", points=12)
-    fails("the hidden checks add up to 0 points, but hidden_points=1 is declared", hidden_points=1)
+    with pytest.raises(DeclarationError, match="the answer key's hidden checks add up to 0 points, but "
+                                               "hidden_points=1 is declared"):
+        replace(EXERCISE, hidden_points=1).with_hidden(())
 
 
 def test_a_function_with_only_hidden_checks():

@@ -1,0 +1,360 @@
+"""The answer bank: what an exercise's answer key said, recorded by `grade release`, read in the kit.
+
+The course repository grades with its answer key: `reference/` and, per exercise, a key module
+(`grader/catalog/keys/<module>.py`) holding the reference bindings, the mistake reproductions
+and the hidden checks. The student kit holds none of it. A declaration reaches its key only
+through `grader.catalog.answer_key(__name__)`, which is
+
+- in the course repository, a `RecordingKey`: the key module itself, each of whose calls is
+  also written into the active `Recorder` while one is (`grade release` builds the banks so);
+- in the kit, a `BankedKey`: a call whose arguments were recorded gets the recorded answer
+  (an array, a number, a dict, ..., or an exception of the same kind); any other call raises
+  `NotInBank`, which a check reports as a case the kit cannot judge and a mistake takes as
+  "does not match".
+
+A call is known by its name and a digest of its arguments (the dtype, shape and bytes of each
+array; the type and value of everything else), so the kit answers exactly the inputs the
+release drew, and nothing else. A bank also holds each check's cases (what the kit runs
+instead of hypothesis, simplest first) and a few facts about the exercise (`meta`).
+
+Nothing in a bank file is code: it is a zip of one JSON index and `.npy` arrays, read with
+`allow_pickle=False`.
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import hashlib
+import io
+import json
+import math
+import zipfile
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+SUFFIX = ".bank"
+FORMAT = 1
+
+
+class BankError(Exception):
+    """A value the bank cannot digest or store (an nn.Module, an open file): a declaration's bug."""
+
+
+class NotInBank(LookupError):
+    """The kit's bank has no answer for this call: the release never made it."""
+
+    def __init__(self, name: str):
+        super().__init__(f"the kit's answer bank has no answer for {name}(...) on this input")
+        self.name = name
+
+
+# --- Digests: the identity of a call ----------------------------------------------------------------
+
+
+def digest(value) -> str:
+    """A hex digest that two values share exactly when they have the same types, shapes and contents."""
+    hasher = hashlib.sha256()
+    _feed(hasher, value)
+    return hasher.hexdigest()
+
+
+def call_digest(name: str, args: tuple, kwargs: dict) -> str:
+    return digest(("call", name, tuple(args), dict(kwargs)))
+
+
+def _feed(hasher, value) -> None:
+    update = hasher.update
+    if value is None or isinstance(value, bool):
+        update(b"N" if value is None else b"B1" if value else b"B0")
+    elif isinstance(value, int):
+        update(b"I%d;" % value)
+    elif isinstance(value, float):
+        update(b"F" + value.hex().encode() + b";")
+    elif isinstance(value, complex):
+        update(b"C" + value.real.hex().encode() + b"," + value.imag.hex().encode() + b";")
+    elif isinstance(value, str):
+        data = value.encode("utf-8", "surrogatepass")
+        update(b"S%d;" % len(data) + data)
+    elif isinstance(value, bytes):
+        update(b"Y%d;" % len(value) + value)
+    elif isinstance(value, (np.ndarray, np.generic)):
+        _feed_array(hasher, b"G" if isinstance(value, np.generic) else b"A", np.asarray(value))
+    elif isinstance(value, (tuple, list)):
+        update(b"(%d;" % len(value) if isinstance(value, tuple) else b"[%d;" % len(value))
+        for item in value:
+            _feed(hasher, item)
+    elif isinstance(value, dict):
+        update(b"{%d;" % len(value))
+        for key, item in value.items():
+            _feed(hasher, key)
+            _feed(hasher, item)
+    elif _is_tensor(value):
+        _feed_array(hasher, b"T", value.detach().cpu().numpy())
+    else:
+        raise BankError(f"the answer bank cannot digest a {type(value).__name__}: pass arrays, numbers, "
+                        "strings, tuples, lists and dicts to the answer key")
+
+
+def _feed_array(hasher, tag: bytes, array: np.ndarray) -> None:
+    if array.dtype.hasobject:
+        raise BankError("the answer bank cannot digest an array of Python objects")
+    hasher.update(tag + array.dtype.str.encode() + repr(array.shape).encode())
+    hasher.update(np.ascontiguousarray(array).tobytes())
+
+
+def _is_tensor(value) -> bool:
+    return type(value).__module__.startswith("torch") and hasattr(value, "detach")
+
+
+# --- Values: what a bank file stores ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A recorded exception: raised again, as the same built-in type where there is one, when read."""
+
+    type_name: str
+    message: str
+
+    def exception(self) -> BaseException:
+        kind = getattr(builtins, self.type_name, None)
+        if isinstance(kind, type) and issubclass(kind, Exception):
+            return kind(self.message)
+        return RuntimeError(f"{self.type_name}: {self.message}")
+
+
+def pack(value, arrays: list[np.ndarray]):
+    """`value` as JSON-able data, its arrays appended to `arrays` (restored by `unpack`)."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value if abs(value) < 2**53 else {"$int": str(value)}
+    if isinstance(value, float):
+        return value if math.isfinite(value) else {"$float": repr(value)}
+    if isinstance(value, (np.ndarray, np.generic)) or _is_tensor(value):
+        array = value.detach().cpu().numpy() if _is_tensor(value) else np.asarray(value)
+        if array.dtype.hasobject:
+            raise BankError("the answer bank cannot store an array of Python objects")
+        arrays.append(array)
+        kind = "tensor" if _is_tensor(value) else "scalar" if isinstance(value, np.generic) else "array"
+        return {"$" + kind: len(arrays) - 1}
+    if isinstance(value, tuple):
+        return {"$tuple": [pack(item, arrays) for item in value]}
+    if isinstance(value, list):
+        return [pack(item, arrays) for item in value]
+    if isinstance(value, dict):
+        if all(isinstance(key, str) and not key.startswith("$") for key in value):
+            return {key: pack(item, arrays) for key, item in value.items()}
+        return {"$dict": [[pack(key, arrays), pack(item, arrays)] for key, item in value.items()]}
+    if isinstance(value, Raised):
+        return {"$raises": value.type_name, "message": value.message}
+    raise BankError(f"the answer bank cannot store a {type(value).__name__}: return arrays, numbers, strings, "
+                    "tuples, lists and dicts from the answer key")
+
+
+def unpack(data, arrays: list[np.ndarray]):
+    if isinstance(data, list):
+        return [unpack(item, arrays) for item in data]
+    if not isinstance(data, dict):
+        return data
+    if "$raises" in data:
+        return Raised(str(data["$raises"]), str(data.get("message", "")))
+    if len(data) == 1:
+        (tag, content), = data.items()
+        if tag == "$array":
+            return arrays[content]
+        if tag == "$scalar":
+            return arrays[content][()]
+        if tag == "$tensor":
+            import torch
+
+            return torch.from_numpy(np.array(arrays[content]))
+        if tag == "$tuple":
+            return tuple(unpack(item, arrays) for item in content)
+        if tag == "$dict":
+            return {_hashable(unpack(key, arrays)): unpack(item, arrays) for key, item in content}
+        if tag == "$int":
+            return int(content)
+        if tag == "$float":
+            return float(content)
+    return {key: unpack(item, arrays) for key, item in data.items()}
+
+
+def _hashable(value):
+    return tuple(_hashable(item) for item in value) if isinstance(value, list) else value
+
+
+# --- A bank ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Bank:
+    """One exercise's recorded answers (call digest -> value) and its checks' cases (name -> inputs)."""
+
+    exercise: str
+    answers: dict[str, object] = field(default_factory=dict)
+    cases: dict[str, list[dict]] = field(default_factory=dict)
+    meta: dict = field(default_factory=dict)
+
+    def answer(self, name: str, args: tuple, kwargs: dict):
+        try:
+            value = self.answers[call_digest(name, args, kwargs)]
+        except KeyError:
+            raise NotInBank(name) from None
+        except BankError:  # an argument no release could have recorded (an object of the student's)
+            raise NotInBank(name) from None
+        if isinstance(value, Raised):
+            raise value.exception()
+        return value
+
+    def record(self, name: str, args: tuple, kwargs: dict, value) -> None:
+        self.answers[call_digest(name, args, kwargs)] = value
+
+    def save(self, path: Path) -> None:
+        arrays: list[np.ndarray] = []
+        index = {"format": FORMAT, "exercise": self.exercise, "meta": pack(self.meta, arrays),
+                 "answers": {key: pack(value, arrays) for key, value in self.answers.items()},
+                 "cases": {name: [pack(case, arrays) for case in cases] for name, cases in self.cases.items()}}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("index.json", json.dumps(index, separators=(",", ":"), allow_nan=False))
+            for number, array in enumerate(arrays):
+                buffer = io.BytesIO()
+                np.save(buffer, np.array(array, order="C", copy=True), allow_pickle=False)
+                archive.writestr(f"{number}.npy", buffer.getvalue())
+
+    @classmethod
+    def load(cls, path: Path) -> Bank:
+        with zipfile.ZipFile(path) as archive:
+            index = json.loads(archive.read("index.json"))
+            if index.get("format") != FORMAT:
+                raise BankError(f"{path} is a bank of format {index.get('format')!r}; this grader reads format "
+                                f"{FORMAT}: write the kit again with this grader's `grade release`")
+            arrays = [np.load(io.BytesIO(archive.read(f"{number}.npy")), allow_pickle=False)
+                      for number in range(sum(1 for name in archive.namelist() if name.endswith(".npy")))]
+        return cls(exercise=index["exercise"], meta=unpack(index["meta"], arrays),
+                   answers={key: unpack(value, arrays) for key, value in index["answers"].items()},
+                   cases={name: [unpack(case, arrays) for case in cases] for name, cases in index["cases"].items()})
+
+
+# --- The two faces of an answer key ------------------------------------------------------------------
+
+_RECORDERS: list[Bank] = []
+
+
+@contextmanager
+def recording(bank: Bank):
+    """While inside, every call through a RecordingKey (and every model oracle answer) lands in `bank`."""
+    _RECORDERS.append(bank)
+    try:
+        yield bank
+    finally:
+        _RECORDERS.remove(bank)
+
+
+def record(name: str, args: tuple, kwargs: dict, compute: Callable):
+    """`compute()`, written into the active recorder (if any) under the call `name(*args, **kwargs)`;
+    an exception it raises is recorded too, and raised."""
+    try:
+        value = compute()
+    except Exception as error:
+        if _RECORDERS:
+            _RECORDERS[-1].record(name, args, kwargs, Raised(type(error).__name__, str(error)[:500]))
+        raise
+    if _RECORDERS:
+        _RECORDERS[-1].record(name, args, kwargs, value)
+    return value
+
+
+def is_recording() -> bool:
+    return bool(_RECORDERS)
+
+
+class RecordingKey:
+    """The course's answer key: the key module, whose calls are recorded while a recorder is active."""
+
+    def __init__(self, module):
+        self.module = module
+
+    def __getattr__(self, name: str):
+        value = getattr(self.module, name)
+        if name.startswith("_") or not callable(value) or isinstance(value, type) or name == "hidden_checks":
+            return value
+        return _recorded(self.module, name)
+
+    def __repr__(self) -> str:
+        return f"<answer key {self.module.__name__}>"
+
+
+@functools.cache
+def _recorded(module, name: str) -> Callable:
+    function = getattr(module, name)
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        return record(name, args, kwargs, lambda: function(*args, **kwargs))
+
+    return call
+
+
+class BankedKey:
+    """The kit's answer key: the recorded answers of one exercise, nothing else."""
+
+    def __init__(self, bank: Bank):
+        self.bank = bank
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name == "hidden_checks":
+            return None
+        return _banked(self, name)
+
+    def __repr__(self) -> str:
+        return f"<answer bank {self.bank.exercise}>"
+
+
+@functools.cache
+def _banked(key: BankedKey, name: str) -> Callable:
+    def call(*args, **kwargs):
+        return key.bank.answer(name, args, kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+# --- Simplest first -------------------------------------------------------------------------------------
+
+
+def complexity(value) -> tuple[int, float]:
+    """How large an input is, to order a bank's cases simplest first: (elements, sum of magnitudes)."""
+    if value is None or isinstance(value, (bool, str)):
+        return 1, 0.0
+    if isinstance(value, (int, float)):
+        return 1, abs(float(value)) if math.isfinite(value) else 1e300
+    if isinstance(value, (np.ndarray, np.generic)) or _is_tensor(value):
+        array = value.detach().cpu().numpy() if _is_tensor(value) else np.asarray(value)
+        if array.dtype.kind not in "biuf" or array.size == 0:
+            return max(array.size, 1), 0.0
+        magnitude = float(np.sum(np.abs(array.astype(np.float64))))
+        return array.size, magnitude if math.isfinite(magnitude) else 1e300
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (tuple, list)):
+        parts = [complexity(item) for item in value]
+        return sum(p[0] for p in parts), sum(p[1] for p in parts)
+    return 1, 0.0
+
+
+def simplest_first(cases: list[dict]) -> list[dict]:
+    """`cases` without repeats, smallest first (ties keep their order)."""
+    unique: dict[str, dict] = {}
+    for case in cases:
+        unique.setdefault(digest(case), case)
+    return sorted(unique.values(), key=complexity)
+
