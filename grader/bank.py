@@ -95,6 +95,11 @@ def _feed(hasher, value) -> None:
             _feed(hasher, item)
     elif _is_tensor(value):
         _feed_array(hasher, b"T", value.detach().cpu().numpy())
+    elif isinstance(value, type) or callable(value) and hasattr(value, "__qualname__"):
+        name = f"{value.__module__}.{value.__qualname__}"  # a class or function named in a call (nn.Identity)
+        if "<lambda>" in name or "<locals>" in name:
+            raise BankError(f"the answer bank cannot digest {name}: name a module-level function or a class")
+        update(b"Q%d;" % len(name) + name.encode())
     else:
         raise BankError(f"the answer bank cannot digest a {type(value).__name__}: pass arrays, numbers, "
                         "strings, tuples, lists and dicts to the answer key")
@@ -269,6 +274,15 @@ def record(name: str, args: tuple, kwargs: dict, compute: Callable):
     if _RECORDERS:
         _RECORDERS[-1].record(name, args, kwargs, value)
     return value
+
+
+def answer(bank: Bank | None, name: str, args: tuple, kwargs: dict, compute: Callable):
+    """What the answer key says to `name(*args, **kwargs)`: in the kit (`bank` given) the recorded
+    answer or NotInBank; in the course `compute()`, recorded while a recorder is active. For the
+    engine's own questions to a reference (the model oracle), named like "model.run"."""
+    if bank is not None:
+        return bank.answer(name, args, kwargs)
+    return record(name, args, kwargs, compute)
 
 
 def is_recording() -> bool:
