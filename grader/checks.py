@@ -1,9 +1,14 @@
 """Checks: hypothesis draws inputs here, the worker runs the submission, the reference judges here.
 
-A check never crashes: it ends in a `CheckResult`. When a property fails, hypothesis shrinks
-the input to the smallest one that still fails, and the exercise's known mistakes are tried
-on it to name the error. Outcomes that make shrinking pointless (not implemented, a hang, a
-crash) stop the check at once.
+A check never crashes: it ends in a `CheckResult`. A property check first tries its fixed
+examples (the inputs that expose each named mistake, whatever the seed), then lets hypothesis
+draw; when a drawn input fails, hypothesis shrinks it to the smallest one that still fails.
+The exercise's known mistakes are tried on the failing input to name the error. Outcomes that
+make shrinking pointless (not implemented, a hang, a crash) stop the check at once.
+
+In the student kit there is no reference to draw against: a property check runs the cases the
+release recorded for it (`Session.bank`, grader.bank), simplest first, and stops at the first
+that fails.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky
 
+from grader.bank import NotInBank, simplest_first
 from grader.compare import Mismatch, as_array, compare_arrays, describe_value
 from grader.exercise import Example
 from grader.results import ERROR, FAILED, PASSED, CheckResult, Counterexample
@@ -70,7 +76,8 @@ class Session:
     """What a check may use: the worker, the seed, the names the submission defines.
 
     `deadline` (time.monotonic()) is when the exercise's time budget runs out: a call after
-    it, or one it cuts short, fails with "time budget used up".
+    it, or one it cuts short, fails with "time budget used up". `bank` is the student kit's
+    recorded answers and cases (grader.bank.Bank), None where the course's answer key runs.
     """
 
     worker: object
@@ -81,6 +88,7 @@ class Session:
     last_outcome: object = None
     cache: dict = field(default_factory=dict)  # what checks share within one grading run (built models)
     deadline: float | None = None
+    bank: object = None
 
     def call(self, function: str, inputs: dict, *, timeout: float | None = None, expected=None):
         """The submission's `function(*inputs.values())`, or Falsified / Stop on failure.
@@ -198,7 +206,7 @@ class Check:
             inputs=falsified.inputs, expected=falsified.expected, actual=actual,
             differences=falsified.differences, kind=falsified.kind,
         )
-        found = _matching_mistakes(falsified, session.exercise.mistakes)
+        found = _matching_mistakes(falsified, session.exercise.mistakes, session)
         result.mistakes = [mistake.id for mistake in found]
         result.layers = falsified.layers
         hints = _mistake_hints(found)
@@ -210,15 +218,16 @@ class Check:
         return result
 
 
-def _matching_mistakes(falsified: Falsified, mistakes) -> list:
+def _matching_mistakes(falsified: Falsified, mistakes, session: Session | None = None) -> list:
     """The known mistakes that explain this failure.
 
     The smallest input can fit several mistakes (a 1x2 output is both transposed and
     channels-last); the first failure found, before shrinking, usually tells them apart.
+    A mistake with a probe may ask the worker again (grader.exercise.Probe).
     """
     def matching(case: Falsified, candidates) -> list:
         return [m for m in candidates
-                if m.function == case.function and m.matches(case.inputs, case.expected, case.outcome)]
+                if m.function == case.function and m.matches(case.inputs, case.expected, case.outcome, session)]
 
     found = matching(falsified, mistakes)
     first = falsified.first
@@ -238,16 +247,54 @@ def _mistake_hints(found: list) -> list[str]:
 class PropertyCheck(Check):
     """A property over hypothesis-drawn inputs; `prop(session, inputs)` raises Falsified.
 
-    Shrinking stops after `shrink_calls` more calls once a failure is found, with the
-    smallest failing input so far: a count, not a time, so the result stays deterministic.
+    `examples` are fixed inputs (each a dict like a drawn one) tried first, in order, whatever
+    the seed: the smallest inputs that expose the exercise's named mistakes, so that a known
+    mistake never depends on the luck of a draw. Shrinking stops after `shrink_calls` more
+    calls once a failure is found, with the smallest failing input so far: a count, not a
+    time, so the result stays deterministic.
     """
 
     inputs: object
     prop: Callable
+    examples: tuple = ()
     max_examples: int = 30
     shrink_calls: int = 100
 
     def falsify(self, session: Session) -> Falsified | None:
+        if session.bank is not None:  # the student kit: the release's cases, simplest first
+            return self.falsify_cases(session, session.bank.cases.get(self.name, ()))
+        return self.falsify_cases(session, self.examples) or self._falsify_drawn(session)
+
+    def falsify_cases(self, session: Session, cases) -> Falsified | None:
+        """The first of `cases` on which the property fails, or None."""
+        for case in cases:
+            try:
+                self.prop(session, case)
+            except Falsified as falsified:
+                falsified.first = falsified
+                return falsified
+            except Stop as stop:
+                return stop.falsified
+            except NotInBank:  # only a wrong answer leads the property to a question no release asked
+                return _unjudged(self, session, case)
+        return None
+
+    def cases(self, seed, count: int | None = None) -> list[dict]:
+        """What the student kit runs instead of hypothesis: the fixed examples and `count` (by
+        default max_examples) inputs drawn at `seed`, without repeats, simplest first."""
+        drawn: list[dict] = []
+
+        @hypothesis_seed(seed)
+        @settings(max_examples=count or self.max_examples, database=None, deadline=None, derandomize=False,
+                  suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, phases=(Phase.generate,))
+        @given(self.inputs)
+        def collect(inputs):
+            drawn.append(inputs)
+
+        collect()
+        return simplest_first([*self.examples, *drawn])
+
+    def _falsify_drawn(self, session: Session) -> Falsified | None:
         failures: list[Falsified] = []
         calls_since_failure = [0]
 
@@ -310,9 +357,23 @@ class ExampleCheck(Check):
                 self.prop(session, example)
             except (Falsified, Stop) as failure:
                 falsified = failure.falsified if isinstance(failure, Stop) else failure
-                falsified.kind = self.kind(example) if callable(self.kind) else self.kind
-                return falsified
+            except NotInBank:  # only a wrong answer leads the check to a question no release asked
+                falsified = _unjudged(self, session, getattr(example, "inputs", {"example": str(example)[:80]}))
+            else:
+                continue
+            falsified.kind = self.kind(example) if callable(self.kind) else self.kind
+            return falsified
         return None
+
+
+def _unjudged(check: Check, session: Session, case: dict) -> Falsified:
+    """A case whose failure the kit cannot describe: the property asked its answer key something
+    the release never recorded, which only a wrong answer leads it to."""
+    outcome = session.last_outcome
+    function = check.functions[0]
+    return Falsified(f"{function} gives a wrong answer on this input (the student kit holds no expected "
+                     "answer to show beside it; grading in the course shows one)", function=function, inputs=case,
+                     outcome=outcome if outcome is not None and outcome.ok else None)
 
 
 def _falsified(function: str, inputs: dict, expected, session: Session, mismatch: Mismatch, *,
@@ -324,8 +385,8 @@ def _falsified(function: str, inputs: dict, expected, session: Session, mismatch
 def matches_reference(function: str, reference: Callable, inputs, *, points: float, name: str,
                       description: str, hint: str = "", rtol: float = 1e-5, atol: float = 1e-6,
                       require_float: bool = True, explain: Callable | None = None,
-                      max_examples: int = 30, hidden: bool = False) -> PropertyCheck:
-    """`function(*inputs)` equals `reference(*inputs)` on every drawn input.
+                      max_examples: int = 30, hidden: bool = False, examples: tuple = ()) -> PropertyCheck:
+    """`function(*inputs)` equals `reference(*inputs)` on the fixed `examples` and every drawn input.
 
     `explain(inputs)` adds the rule a wrong shape breaks, e.g. "for H=5, KH=2: H' = H - KH + 1".
     """
@@ -340,12 +401,13 @@ def matches_reference(function: str, reference: Callable, inputs, *, points: flo
             raise _falsified(function, drawn, expected, session, mismatch)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(function,),
-                         hint=hint, hidden=hidden, inputs=inputs, prop=prop, max_examples=max_examples)
+                         hint=hint, hidden=hidden, inputs=inputs, prop=prop, max_examples=max_examples,
+                         examples=tuple(examples))
 
 
 def same_shape_as_reference(function: str, reference: Callable, inputs, *, points: float, name: str,
                             description: str, hint: str = "", explain: Callable | None = None,
-                            max_examples: int = 30) -> PropertyCheck:
+                            max_examples: int = 30, examples: tuple = ()) -> PropertyCheck:
     """Only the shape of `function(*inputs)` is judged (values have checks of their own)."""
 
     def prop(session: Session, drawn: dict) -> None:
@@ -360,7 +422,7 @@ def same_shape_as_reference(function: str, reference: Callable, inputs, *, point
             raise _falsified(function, drawn, expected, session, Mismatch(message))
 
     return PropertyCheck(name=name, points=points, description=description, functions=(function,),
-                         hint=hint, inputs=inputs, prop=prop, max_examples=max_examples)
+                         hint=hint, inputs=inputs, prop=prop, max_examples=max_examples, examples=tuple(examples))
 
 
 def lecture_examples(function: str, examples: list[Example], *, points: float, name: str,
@@ -391,14 +453,15 @@ def lecture_examples(function: str, examples: list[Example], *, points: float, n
 
 def satisfies_property(function: str | tuple[str, ...], prop: Callable, inputs, *, points: float, name: str,
                        description: str, hint: str = "", max_examples: int = 30, hidden: bool = False,
-                       shrink_calls: int = 100) -> PropertyCheck:
+                       shrink_calls: int = 100, examples: tuple = ()) -> PropertyCheck:
     """`prop(session, drawn)` holds for every drawn input: it calls `function` (or, for a check
     about several, each of them) through the session and raises Falsified where the answer breaks
     the property (an invariant such as "cropping the padding gives x back", an exact rule for
     ints, a model's method against the reference)."""
     functions = (function,) if isinstance(function, str) else tuple(function)
     return PropertyCheck(name=name, points=points, description=description, functions=functions, hint=hint,
-                         hidden=hidden, inputs=inputs, prop=prop, max_examples=max_examples, shrink_calls=shrink_calls)
+                         hidden=hidden, inputs=inputs, prop=prop, max_examples=max_examples, shrink_calls=shrink_calls,
+                         examples=tuple(examples))
 
 
 def holds_for_examples(function: str | tuple[str, ...], prop: Callable, examples, *, points: float, name: str,

@@ -22,13 +22,42 @@ NUMPY_ONLY = ("torch", "scipy", "tensorflow", "keras", "jax", "cv2", "skimage", 
 
 
 @dataclass(frozen=True)
+class Probe:
+    """A mistake told apart by behaviour, however it fails: the student's function, called again
+    on `transform(inputs)` (None: the probe does not apply), answers `expected(**transformed)`
+    (an answer-key function, recorded per case for the kit) or, without one, the failing
+    input's own expected answer. "x is not padded": pad x yourself and pass padding=0, and the
+    answer comes out right."""
+
+    transform: Callable[[dict], dict | None]
+    expected: Callable | None = None
+
+    def passes(self, function: str, inputs: dict, expected, session) -> bool:
+        from grader.checks import Falsified, Stop
+
+        changed = self.transform(dict(inputs))
+        if changed is None or session is None:
+            return False
+        want = self.expected(**changed) if self.expected is not None else expected
+        try:
+            got = session.call(function, changed, expected=want)
+        except (Falsified, Stop):
+            return False
+        want, got = as_array(want), as_array(got)
+        return want is not None and got is not None and want.shape == got.shape and compare_values(want, got) is None
+
+
+@dataclass(frozen=True)
 class Mistake:
     """A known wrong answer and the hint that names it.
 
-    `reproduce(*inputs)` computes what the mistake returns; it is matched when the
-    submission's output equals it. Where a mistake shows as an exception or a shape rather
-    than values, `detect(inputs, expected, outcome)` decides instead. `id` names the file
-    `tests/submissions/<exercise>/<id>.py` that makes this mistake and must get this hint.
+    `reproduce(*inputs)` computes what the mistake returns (an answer-key function: the kit has
+    its answers for the cases it runs, never the function); it is matched when the
+    submission's output equals it. Where a mistake shows as an exception, a shape or a dtype
+    rather than values, `detect(inputs, expected, outcome)` decides instead: a function of
+    behaviour only, never of an error's wording. A `probe` asks the worker again (Probe). `id`
+    names the file `tests/submissions/<exercise>/<id>.py` that makes this mistake and must get
+    this hint, at any seed.
     """
 
     id: str
@@ -36,9 +65,12 @@ class Mistake:
     hint: str
     reproduce: Callable | None = None
     detect: Callable | None = None
+    probe: Probe | None = None
 
-    def matches(self, inputs: dict, expected, outcome) -> bool:
+    def matches(self, inputs: dict, expected, outcome, session=None) -> bool:
         try:
+            if self.probe is not None:
+                return self.probe.passes(self.function, inputs, expected, session)
             if self.detect is not None:
                 return bool(self.detect(inputs, expected, outcome))
             if self.reproduce is None or not outcome.ok:
@@ -149,8 +181,9 @@ def _problems(exercise: Exercise):
     for mistake in exercise.mistakes:
         if mistake.function not in exercise.functions:
             yield f"mistake {mistake.id!r} {_unknown(mistake.function, exercise)}"
-        if (mistake.reproduce is None) == (mistake.detect is None):
-            yield f"mistake {mistake.id!r} needs exactly one of reproduce= (what the mistake returns) or detect="
+        if sum(way is not None for way in (mistake.reproduce, mistake.detect, mistake.probe)) != 1:
+            yield (f"mistake {mistake.id!r} needs exactly one of reproduce= (what the mistake returns), detect= "
+                   "or probe=")
     visible = [check for check in exercise.checks if not check.hidden]
     if exercise.checks and not visible:
         yield "every check is hidden: students would see no check before grading"

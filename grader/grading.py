@@ -94,10 +94,10 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: int, include_hidden:
         exercise=exercise.id, title=exercise.title, section=exercise.section,
         submission=str(job.submission.path) if job.submission else "", sandbox=sandbox.description, seed=seed,
     )
-    if len(checks) < len(exercise.checks):
-        hidden = len(exercise.checks) - len(checks)
-        result.notes.append(f"{hidden} hidden check(s) worth {sum(c.points for c in exercise.checks if c.hidden):g} "
-                            "point(s) will also run when your work is graded.")
+    withheld = sum(check.points for check in exercise.checks if check.hidden and not include_hidden) or \
+        (exercise.hidden_points if not any(check.hidden for check in exercise.checks) else 0)
+    if withheld:
+        result.notes.append(f"Hidden checks worth {withheld:g} point(s) will also run when your work is graded.")
     problem, status = (job.problem, job.status) if job.problem else _static_problem(exercise, job.submission)
     result.time_budget = exercise.budget
     if not problem:
@@ -112,8 +112,10 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: int, include_hidden:
         if load.ok:
             from grader.checks import Session
 
-            session = Session(worker, exercise, seed=seed, defined=frozenset(load.value or ()), device=device,
-                              deadline=time.monotonic() + exercise.budget)
+            bank = catalog.banked(job.module)  # the student kit: the release's recorded cases and answers
+            session = Session(worker, exercise, seed=bank.meta["seed"] if bank is not None else seed,
+                              defined=frozenset(load.value or ()), device=device,
+                              deadline=time.monotonic() + exercise.budget, bank=bank)
             result.tests = [_run(check, session) for check in checks]
             for test in result.tests:  # in a notebook, the worker's line numbers become cells
                 test.output = job.submission.relabel(test.output)

@@ -53,6 +53,22 @@ def solution_lines(source: str) -> list[str]:
     return found
 
 
+def solution_blocks(source: str) -> list[str]:
+    """Each solution block's code, dedented: the answers `grade release` makes sure the kit does not hold."""
+    import textwrap
+
+    blocks, inside = [], None
+    for line in source.splitlines(keepends=True):
+        if BEGIN.match(line):
+            inside = []
+        elif END.match(line) and inside is not None:
+            blocks.append(textwrap.dedent("".join(inside)))
+            inside = None
+        elif inside is not None:
+            inside.append(line)
+    return blocks
+
+
 def write_stubs(solutions: Path, exercises: Path, *, check: bool = False) -> list[Path]:
     """Write `exercises/<name>.py` for every `solutions/<name>.py`; return the files that changed.
 

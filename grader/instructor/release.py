@@ -1,16 +1,20 @@
-"""`grade release`: the student kit, without solutions, proven free of solution code.
+"""`grade release`: the student kit, with no answer key in it, proven so before it is written.
 
-The kit holds what `pip install -e .` and `grade exerciseN` need (grader/, reference/,
-templates/, exercises/, constraints.txt, a pyproject.toml whose package list has no
-solutions), a student README and the student notebooks, plus grader/STUDENT_KIT, the marker
-that makes grading skip hidden checks by default (grader.grading.student_kit). It is built in a temporary
-folder beside --out and moved into place only when no solution line (grader.stubs.solution_lines
-of solutions/*.py) appears in any of its files; otherwise nothing is written.
+The kit holds what `pip install -e .` and `grade exerciseN` need: grader/ without the answer
+keys (grader/catalog/keys/), templates/, exercises/ (the stubs), constraints.txt, a
+pyproject.toml without reference/ and solutions/, a student README, the student notebooks,
+grader/STUDENT_KIT (the marker), and per exercise the answer bank the kit grades from
+(grader/catalog/banks/<module>.bank: the cases drawn at the kit's seed, what the answer key
+says on them, what each known mistake returns; grader.instructor.banks). No reference
+implementation, solution, mistake reproduction or hidden check ships, as code or as text.
+
+It is built in a temporary folder beside --out and moved into place only when the leak checks
+pass (grader.instructor.leaks: no solution line in any file, no function of reference/, the
+solutions or the keys in any Python file, however renamed); otherwise nothing is written.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import tempfile
@@ -18,20 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.instructor.banks import write_banks
+from grader.instructor.leaks import find_leaks, find_survivors, secret_sources
 
-KIT_FOLDERS = ("grader", "reference", "templates", "exercises")
+KIT_FOLDERS = ("grader", "templates", "exercises")
 KIT_FILES = ("constraints.txt",)
 _IGNORED = ("__pycache__", "*.pyc", "*.pyo", "*.egg-info", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints")
+_COURSE_ONLY = ("keys",)  # grader/catalog/keys: the answer keys
 MARKER = Path("grader") / "STUDENT_KIT"
+BANKS = Path("grader") / "catalog" / "banks"
 _SHOWN_LEAKS = 8
-
-
-@dataclass
-class Leak:
-    path: str
-    line_number: int
-    line: str
-    solution: str
+_SHOWN_EXEMPT = 5
 
 
 @dataclass
@@ -41,7 +42,14 @@ class Release:
     notebooks: list[str]
     skipped_notebooks: list[str]
     checked_lines: int
-    public_lines: list[str] = field(default_factory=list)  # solution lines that reference/ or grader/ also hold
+    public_lines: list[str] = field(default_factory=list)  # solution lines that the kit's grader/ also holds
+    banks: list = field(default_factory=list)  # grader.instructor.banks.BankSummary per exercise
+    checked_functions: int = 0
+    size: int = 0  # bytes
+
+    @property
+    def shown_public_lines(self) -> list[str]:
+        return self.public_lines[:_SHOWN_EXEMPT]
 
     def summary(self) -> str:
         from grader.render import environment
@@ -49,8 +57,10 @@ class Release:
         return environment().get_template("instructor/release.txt.j2").render(release=self)
 
 
-def write_release(*, out: Path, root: Path = Path("."), force: bool = False) -> Release:
-    """Build the student kit in a temporary folder, check it for leaks, then move it to `out`."""
+def write_release(*, out: Path, root: Path = Path("."), force: bool = False, seed: int = 0,
+                  jobs: int = 2) -> Release:
+    """Build the student kit in a temporary folder, record its banks at `seed`, check it for leaks,
+    then move it to `out`."""
     root, out = Path(root), Path(out)
     for needed in ("solutions", "exercises", "pyproject.toml", *KIT_FOLDERS):
         if not (root / needed).exists():
@@ -67,12 +77,21 @@ def write_release(*, out: Path, root: Path = Path("."), force: bool = False) -> 
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
     try:
         release = _stage(staging, root)
+        release.banks = write_banks(catalog_modules(), root=root, out=staging / BANKS, seed=seed, jobs=jobs)
         leaks, release.public_lines, release.checked_lines = find_leaks(staging, root)
         if leaks:
             shown = "; ".join(f"{leak.path}:{leak.line_number}: {leak.line!r} (from {leak.solution})"
                               for leak in leaks[:_SHOWN_LEAKS])
             more = f" and {len(leaks) - _SHOWN_LEAKS} more" if len(leaks) > _SHOWN_LEAKS else ""
             raise GraderError(f"the release would leak solution code, so nothing was written: {shown}{more}")
+        secrets = secret_sources(root)
+        survivors = find_survivors(staging, secrets)
+        release.checked_functions = len(secrets)
+        if survivors:
+            shown = "; ".join(f"{found.function} in {found.path}" for found in survivors[:_SHOWN_LEAKS])
+            more = f" and {len(survivors) - _SHOWN_LEAKS} more" if len(survivors) > _SHOWN_LEAKS else ""
+            raise GraderError(f"the release would ship answer-key code, so nothing was written: {shown}{more}")
+        release.size = sum(path.stat().st_size for path in staging.rglob("*") if path.is_file())
         if out.exists():
             shutil.rmtree(out)
         staging.rename(out)
@@ -81,6 +100,12 @@ def write_release(*, out: Path, root: Path = Path("."), force: bool = False) -> 
         raise
     release.out = out
     return release
+
+
+def catalog_modules() -> list[str]:
+    from grader import catalog
+
+    return catalog.module_names()
 
 
 def _stage(kit: Path, root: Path) -> Release:
@@ -92,15 +117,16 @@ def _stage(kit: Path, root: Path) -> Release:
     from grader.stubs import write_stubs
 
     for folder in KIT_FOLDERS:
-        shutil.copytree(root / folder, kit / folder, ignore=shutil.ignore_patterns(*_IGNORED))
+        ignored = (*_IGNORED, *_COURSE_ONLY) if folder == "grader" else _IGNORED
+        shutil.copytree(root / folder, kit / folder, ignore=shutil.ignore_patterns(*ignored))
     write_stubs(root / "solutions", kit / "exercises")  # the stubs as generated, not as exercises/ holds them now
     for name in KIT_FILES:
         if (root / name).is_file():
             shutil.copy2(root / name, kit / name)
     (kit / "pyproject.toml").write_text(student_pyproject((root / "pyproject.toml").read_text(encoding="utf-8")),
                                         encoding="utf-8")
-    (kit / MARKER).write_text("A student kit written by `grade release`: hidden checks do not run here.\n",
-                              encoding="utf-8")
+    (kit / MARKER).write_text("A student kit written by `grade release`: it grades from the answer banks in "
+                              "grader/catalog/banks/; hidden checks run only when work is graded.\n", encoding="utf-8")
     written = write_notebooks(out=kit / "notebooks", root=root, variants=("student",), flat=True)
     exercises = catalog.all_exercises()
     notebooks = [path.relative_to(kit).as_posix() for path in written.paths]
@@ -111,69 +137,24 @@ def _stage(kit: Path, root: Path) -> Release:
 
 
 def student_pyproject(text: str) -> str:
-    """pyproject.toml with "solutions*" taken out of the package list (checked by parsing the result),
-    and the STUDENT_KIT marker added to the package data, so that a non-editable install keeps it."""
+    """pyproject.toml with "solutions*" and "reference*" taken out of the package list (checked by
+    parsing the result), and the STUDENT_KIT marker and the answer banks added to the package data,
+    so that a non-editable install keeps them."""
     import tomllib
 
     pattern = re.compile(r'^(include\s*=\s*\[)([^\]]*)(\])', re.M)
     match = pattern.search(text)
     if match is None:
         raise GraderError("pyproject.toml has no [tool.setuptools.packages.find] include = [...] line to adapt")
-    kept = [item for item in re.findall(r'"[^"]*"', match[2]) if not item.strip('"').startswith("solutions")]
+    kept = [item for item in re.findall(r'"[^"]*"', match[2])
+            if not item.strip('"').startswith(("solutions", "reference"))]
     adapted = text[:match.start(2)] + ", ".join(kept) + text[match.end(2):]
     data = re.search(r"^\[tool\.setuptools\.package-data\][ \t]*$", adapted, re.M)
-    marker = f'grader = ["{MARKER.name}"]'
+    marker = f'grader = ["{MARKER.name}", "catalog/banks/*.bank"]'
     adapted = (adapted[:data.end()] + "\n" + marker + adapted[data.end():] if data
                else adapted.rstrip("\n") + f"\n\n[tool.setuptools.package-data]\n{marker}\n")
     packages = tomllib.loads(adapted)["tool"]["setuptools"]["packages"]["find"]["include"]
-    if any(name.startswith("solutions") for name in packages) or not tomllib.loads(adapted)["tool"]["setuptools"][
-            "package-data"].get("grader"):
+    if any(name.startswith(("solutions", "reference")) for name in packages) or \
+            not tomllib.loads(adapted)["tool"]["setuptools"]["package-data"].get("grader"):
         raise GraderError(f"could not take solutions out of pyproject.toml's package list: {packages}")
     return adapted
-
-
-def find_leaks(kit: Path, root: Path) -> tuple[list[Leak], list[str], int]:
-    """Every line of every file in `kit` that is a solution line; also the exempt lines and the count checked.
-
-    A solution line that the grading engine itself holds, in reference/ (`return out`, or a
-    one-line reference that is the solution) or grader/ (`N, C, H, W = x.shape` in a
-    declaration), is public by design: the kit must ship both to grade. Such lines are exempt
-    wherever they appear, and listed in the summary; every other file, exercises/, templates/,
-    the notebooks, the README, is held to every solution line.
-    """
-    from grader.stubs import solution_lines
-
-    secret: dict[str, str] = {}
-    for solution in sorted((root / "solutions").glob("*.py")):
-        for line in solution_lines(solution.read_text(encoding="utf-8")):
-            secret.setdefault(line, f"solutions/{solution.name}")
-    public = {line.strip() for folder in ("reference", "grader") for path in sorted((root / folder).rglob("*.py"))
-              for line in path.read_text(encoding="utf-8").splitlines()}
-    exempt = sorted(line for line in secret if line in public)
-    leaks, checked = [], 0
-    for path in sorted(kit.rglob("*")):
-        if not path.is_file():
-            continue
-        relative = path.relative_to(kit).as_posix()
-        for number, line in _text_lines(path, relative):
-            checked += 1
-            stripped = line.strip()
-            if stripped in secret and stripped not in public:
-                leaks.append(Leak(relative, number, stripped, secret[stripped]))
-    return leaks, exempt, checked
-
-
-def _text_lines(path: Path, relative: str):
-    """(line number, line) of a text file; of a notebook, of every cell's source and text outputs."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        raise GraderError(f"the kit holds a binary file, {relative}, that the leak check cannot read; "
-                          "leave it out or ship it as text") from None
-    yield from enumerate(text.splitlines(), 1)
-    if path.suffix == ".ipynb":
-        notebook = json.loads(text)
-        for cell in notebook.get("cells", []):
-            parts = [cell.get("source", "")] + [output.get("text", "") for output in cell.get("outputs", [])]
-            for part in parts:
-                yield from enumerate(("".join(part) if isinstance(part, list) else part).splitlines(), 1)

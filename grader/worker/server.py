@@ -66,7 +66,7 @@ class Worker:
 
     def handle(self, header: dict, arrays: list) -> tuple[dict, list]:
         op = header.get("op")
-        handler = OPS.get(op) or _plugin_op(op)
+        handler = op_handler(op)
         if handler is None:
             return {"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}"}}, []
         self._seed()
@@ -133,6 +133,11 @@ def op_call(worker: Worker, args: dict, out_arrays: list):
 
 
 OPS = {"call": op_call}
+
+
+def op_handler(op):
+    """The function serving `op`: a core op, or `family.name` from grader.worker.<family>_ops; None if unknown."""
+    return OPS.get(op) or _plugin_op(op)
 
 
 def _plugin_op(op):

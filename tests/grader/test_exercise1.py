@@ -9,7 +9,7 @@ def test_a_student_kit_skips_the_hidden_check_and_says_so():
 
     result = grade(["exercise1"], submission=ROOT / "solutions", include_hidden=False).exercises[0]
     assert result.max_score == 10 and all(test.visibility == "visible" for test in result.tests)
-    assert any("1 hidden check(s) worth 1 point(s)" in note for note in result.notes)
+    assert any("Hidden checks worth 1 point(s)" in note for note in result.notes)
 
 
 def test_a_failure_shows_the_smallest_input_expected_and_actual():
