@@ -179,7 +179,10 @@ def _solution_folders(cwd: Path | None) -> tuple[Path, ...]:
     import importlib.util
 
     folders = [(cwd or Path.cwd()) / "solutions"]
-    spec = importlib.util.find_spec("solutions")
+    try:
+        spec = importlib.util.find_spec("solutions")
+    except (ImportError, ValueError):  # none here (the student kit), or one that refuses to be found
+        spec = None
     if spec is not None and spec.submodule_search_locations:
         folders += [Path(location) for location in spec.submodule_search_locations]
     return tuple(dict.fromkeys(folder.resolve() for folder in folders if folder.is_dir()))
