@@ -13,7 +13,7 @@ from pathlib import Path
 
 from grader import catalog
 from grader import submission as submissions
-from grader.errors import SubmissionError
+from grader.errors import GraderError, SubmissionError
 from grader.results import (CRASHED, ERROR, FAILED, GRADED, MISSING, PASSED, TIMEOUT, UNREADABLE, CheckResult,
                             ExerciseResult, Report)
 from grader.worker.client import DEFAULT_LIMITS, WorkerProcess
@@ -43,6 +43,10 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: int =
     modules = list(dict.fromkeys(catalog.resolve(name) for name in names))
     if submission is not None and Path(submission).is_file() and len(modules) > 1:
         raise SubmissionError(f"{submission} is one file; to grade several exercises pass a folder")
+    banked = [module for module in modules if catalog.bank_file(module).is_file() and not catalog.key_file(module).is_file()]
+    if seed and banked:
+        raise GraderError(f"--seed {seed}: this student kit grades from the cases recorded when it was written, "
+                          "the same for everyone; other seeds draw only in the course repository")
     sandbox = sandbox or detect()
     include_hidden = not student_kit() if include_hidden is None else include_hidden
     hide = tuple(hide) + _solution_folders(cwd)

@@ -3,12 +3,14 @@
 1. **Solution lines**, line by line: no line of a solution block (`grader.stubs.solution_lines`)
    appears in any text file of the kit (code, templates, notebooks and their outputs, README),
    except lines the kit's own grading code holds as well (`N, C, H, W = x.shape` in a
-   declaration), which are listed, not counted.
+   declaration), which are listed, not counted, and idioms too short to answer anything
+   (`loss.backward()`: fewer than MIN_LINE_TOKENS tokens).
 2. **Functions, normalised**: no function of `reference/`, of the solutions' answer blocks or of
    the answer keys (`grader/catalog/keys/`: the mistakes' reproductions) survives in the kit's
-   Python files, judged on tokens with names, numbers and strings folded (`for i in range(H -
-   KH + 1)` and `for row in range(height - k + 1)` are the same code), so that renaming,
-   reformatting or re-commenting an answer does not let it through. A function survives when
+   Python files, judged on tokens with the author's names, numbers and strings folded (`for i in
+   range(H - KH + 1)` and `for row in range(height - k + 1)` are the same code; attributes such
+   as `.shape` or `np.einsum` are kept), so that renaming, reformatting or re-commenting an
+   answer does not let it through. A function survives when
    every token of its body, in order, appears in one kit file, or when a kit file holds most of
    its runs of `RUN` tokens (`SHARE`).
 """
@@ -26,9 +28,10 @@ from pathlib import Path
 
 from grader.errors import GraderError
 
-RUN = 8  # tokens per run compared
-SHARE = 0.8  # the share of a function's runs found in one kit file that makes it a survivor
-MIN_TOKENS = 12  # bodies shorter than this (`return x.reshape(-1)`) are too generic to judge
+RUN = 6  # tokens per run compared
+SHARE = 0.7  # the share of a function's runs found in one kit file that makes it a survivor
+MIN_TOKENS = 24  # bodies shorter than this (`return self.decoder(self.encoder(x))`) are too generic to judge
+MIN_LINE_TOKENS = 6  # solution lines shorter than this (`loss.backward()`, `return out`) are idioms, not answers
 _KEPT_NAMES = set(keyword.kwlist) | {"np", "torch", "nn", "F", "range", "len", "sum", "zip", "enumerate"}
 
 
@@ -61,7 +64,8 @@ def find_leaks(kit: Path, root: Path) -> tuple[list[Leak], list[str], int]:
     secret: dict[str, str] = {}
     for solution in sorted((root / "solutions").glob("*.py")):
         for line in solution_lines(solution.read_text(encoding="utf-8")):
-            secret.setdefault(line, f"solutions/{solution.name}")
+            if len(_normalised(line)) >= MIN_LINE_TOKENS:
+                secret.setdefault(line, f"solutions/{solution.name}")
     public = {line.strip() for path in sorted((kit / "grader").rglob("*.py"))
               for line in path.read_text(encoding="utf-8").splitlines()}
     exempt = sorted(line for line in secret if line in public)
@@ -129,8 +133,8 @@ def _normalised(source: str) -> list[str]:
             previous = kind  # a docstring or a bare string: not code
             continue
         previous = kind
-        if kind == token.NAME:
-            kept.append(item.string if item.string in _KEPT_NAMES else "N")
+        if kind == token.NAME:  # an attribute (`.shape`, `np.einsum`) is an API's name, not the author's
+            kept.append(item.string if item.string in _KEPT_NAMES or kept[-1:] == ["."] else "N")
         elif kind == token.NUMBER:
             kept.append("0")
         elif kind == token.STRING or kind == getattr(token, "FSTRING_START", -1):

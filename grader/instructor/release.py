@@ -77,7 +77,6 @@ def write_release(*, out: Path, root: Path = Path("."), force: bool = False, see
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-staging-", dir=out.parent))
     try:
         release = _stage(staging, root)
-        release.banks = write_banks(catalog_modules(), root=root, out=staging / BANKS, seed=seed, jobs=jobs)
         leaks, release.public_lines, release.checked_lines = find_leaks(staging, root)
         if leaks:
             shown = "; ".join(f"{leak.path}:{leak.line_number}: {leak.line!r} (from {leak.solution})"
@@ -91,6 +90,7 @@ def write_release(*, out: Path, root: Path = Path("."), force: bool = False, see
             shown = "; ".join(f"{found.function} in {found.path}" for found in survivors[:_SHOWN_LEAKS])
             more = f" and {len(survivors) - _SHOWN_LEAKS} more" if len(survivors) > _SHOWN_LEAKS else ""
             raise GraderError(f"the release would ship answer-key code, so nothing was written: {shown}{more}")
+        release.banks = write_banks(catalog_modules(), root=root, out=staging / BANKS, seed=seed, jobs=jobs)
         release.size = sum(path.stat().st_size for path in staging.rglob("*") if path.is_file())
         if out.exists():
             shutil.rmtree(out)

@@ -118,7 +118,7 @@ def grader_fingerprint(module: str, seed: int, root: Path = SOURCE_ROOT) -> str:
 def dependencies(module: str, root: Path = SOURCE_ROOT) -> list[Path]:
     """Every file that grading `module` reads, found from the code itself: the modules of
     `grader/` and `reference/` (and the declaration's own folder) reachable by imports from
-    the declaration and `ENGINE_ROOTS`, imports inside functions included; the worker op
+    the declaration, its answer key and `ENGINE_ROOTS`, imports inside functions included; the worker op
     modules they name (`"torch.forward"` -> grader/worker/torch_ops.py); and the data files
     beside a module that its code names (`"images.npz"`)."""
     from grader import catalog
@@ -128,7 +128,9 @@ def dependencies(module: str, root: Path = SOURCE_ROOT) -> list[Path]:
         declaration = root / declaration.relative_to(SOURCE_ROOT)
     search = [root, declaration.parent]
     seen: dict[Path, None] = {}
-    pending = [declaration] + [path for name in ENGINE_ROOTS for path in _module_files(name, search, root)]
+    key = declaration.parent / catalog.KEYS_FOLDER / declaration.name  # reached by answer_key(), not an import
+    pending = [declaration, *([key] if key.is_file() else [])] + \
+        [path for name in ENGINE_ROOTS for path in _module_files(name, search, root)]
     while pending:
         path = pending.pop()
         if path in seen:

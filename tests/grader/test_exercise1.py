@@ -41,3 +41,13 @@ def test_the_same_seed_gives_the_same_verdicts_and_counterexamples():
         return [(t.name, t.score, t.output, t.counterexample and t.counterexample.to_dict()) for t in result.tests]
 
     assert summary(3) == summary(3)
+
+
+def test_code_fitted_to_the_drawn_sizes_loses_points_at_the_lectures_sizes():
+    """A conv2d right up to 12x12 and all zeros beyond: do the visible checks' 28x28 and 32x32x3 cases cost it points?"""
+    result = graded("exercise1", SUBMISSIONS / "overfitted" / "exercise1.py")
+    failed = {test.name for test in result.tests if test.status == "failed" and test.visibility == "visible"}
+    assert {"correlate2d: matches the reference", "conv2d: matches the reference (no bias)"} <= failed
+    shapes = [test.counterexample.inputs.get("x", test.counterexample.inputs.get("image")).shape
+              for test in result.tests if test.name in failed and test.counterexample]
+    assert (28, 28) in shapes and (1, 3, 32, 32) in shapes

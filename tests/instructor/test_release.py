@@ -1,4 +1,4 @@
-"""Is the student kit complete, free of solution code, and installable, and does it grade?"""
+"""Is the student kit complete, free of any answer (solutions, reference, keys), installable, and does it grade?"""
 
 import shutil
 import subprocess
@@ -10,7 +10,9 @@ import pytest
 
 from grader.cli import main
 from grader.errors import GraderError
-from grader.instructor.release import find_leaks, student_pyproject, write_release
+from grader import catalog
+from grader.instructor.leaks import find_leaks, find_survivors, secret_sources
+from grader.instructor.release import student_pyproject, write_release
 from tests.conftest import ROOT
 
 # One process builds this module's shared fixture (pytest -n 2 keeps the group together).
@@ -26,23 +28,41 @@ def kit(tmp_path_factory):
     return out
 
 
-def test_the_kit_has_what_a_student_needs_and_nothing_of_the_solutions(kit):
+def test_the_kit_has_what_a_student_needs_and_no_answer_key(kit):
+    """The stubs, notebooks, grader, templates and one answer bank per exercise; no solutions/,
+    reference/, answer keys or tests, and a kit well under 50 MB?"""
     names = {path.relative_to(kit).as_posix() for path in kit.rglob("*")}
-    for needed in ("pyproject.toml", "README.md", "constraints.txt", "grader/cli.py", "reference/convolution.py",
-                   "templates/report.txt.j2", "exercises/exercise1_convolution.py",
-                   "notebooks/exercise1_convolution.ipynb", "grader/STUDENT_KIT"):
+    for needed in ("pyproject.toml", "README.md", "constraints.txt", "grader/cli.py", "templates/report.txt.j2",
+                   "exercises/exercise1_convolution.py", "notebooks/exercise1_convolution.ipynb", "grader/STUDENT_KIT"):
         assert needed in names
-    assert not [name for name in names if name.startswith(("solutions", "tests")) or "solution" in name.split("/")[-1]]
+    assert {f"grader/catalog/banks/{module}.bank" for module in catalog.module_names()} <= names
+    assert not [name for name in names if name.startswith(("solutions", "tests", "reference", "grader/catalog/keys"))
+                or "solution" in name.split("/")[-1]]
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
     packages = tomllib.loads((kit / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
-    assert packages and not [name for name in packages if "solution" in name]
+    assert packages and not [name for name in packages if "solution" in name or "reference" in name]
     readme = (kit / "README.md").read_text()
     assert "pip install -c constraints.txt -e ." in readme and "grade exercise1" in readme
+    assert sum(path.stat().st_size for path in kit.rglob("*") if path.is_file()) < 50e6
 
 
-def test_the_kit_passes_its_own_leak_check(kit):
+def test_the_kit_passes_its_own_leak_checks(kit):
+    """No solution line in any file, and no function of reference/, the solutions' answers or the keys in its code?"""
     leaks, exempt, checked = find_leaks(kit, ROOT)
     assert leaks == [] and checked > 1000
+    assert find_survivors(kit, secret_sources(ROOT)) == []
+
+
+def test_a_renamed_reference_function_in_the_kit_fails_the_release(tmp_path):
+    """A reference function pasted into the grader under new names and new layout: is it found?"""
+    (tmp_path / "grader").mkdir()
+    (tmp_path / "grader" / "helpers.py").write_text(
+        "import numpy as np\nfrom numpy.lib.stride_tricks import sliding_window_view as views\n\n\n"
+        "def slide(picture, filt):\n    # cross-correlation\n    picture = np.asarray(picture, dtype=np.float64)\n"
+        "    filt = np.asarray(filt, dtype=np.float64)\n    patches = views(picture, filt.shape)\n"
+        "    return np.einsum('abcd,cd->ab', patches, filt)\n")
+    secret = [("reference/convolution.py", (ROOT / "reference" / "convolution.py").read_text())]
+    assert [found.function for found in find_survivors(tmp_path, secret)] == ["reference/convolution.py:correlate2d"]
 
 
 def test_a_leaked_solution_line_fails_the_release_and_writes_nothing(tmp_path):
@@ -67,6 +87,8 @@ def test_a_leaked_solution_line_fails_the_release_and_writes_nothing(tmp_path):
 
 
 def test_a_non_empty_out_is_refused_without_force(tmp_path, capsys, monkeypatch):
+    """Is a folder with files in it left alone without --force, and replaced with it?"""
+    monkeypatch.setattr("grader.instructor.release.write_banks", lambda *args, **kwargs: [])  # not what is tested
     (tmp_path / "kit").mkdir()
     (tmp_path / "kit" / "mine.txt").write_text("keep me")
     monkeypatch.chdir(ROOT)
@@ -80,10 +102,12 @@ def test_a_non_empty_out_is_refused_without_force(tmp_path, capsys, monkeypatch)
     assert "leak check: no solution line in the kit" in capsys.readouterr().out
 
 
-def test_the_pyproject_loses_solutions_and_keeps_the_marker():
+def test_the_pyproject_loses_solutions_and_reference_and_keeps_the_marker_and_banks():
+    """Does the kit's pyproject install neither solutions nor reference, and ship the marker and banks?"""
     adapted = tomllib.loads(student_pyproject((ROOT / "pyproject.toml").read_text()))
-    assert "solutions*" not in adapted["tool"]["setuptools"]["packages"]["find"]["include"]
-    assert adapted["tool"]["setuptools"]["package-data"]["grader"] == ["STUDENT_KIT"]
+    packages = adapted["tool"]["setuptools"]["packages"]["find"]["include"]
+    assert "solutions*" not in packages and "reference*" not in packages
+    assert adapted["tool"]["setuptools"]["package-data"]["grader"] == ["STUDENT_KIT", "catalog/banks/*.bank"]
     assert adapted["project"]["dependencies"] == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
         "dependencies"]
 
