@@ -12,14 +12,14 @@ from tests.conftest import ROOT
 
 def test_the_gradescope_zip_has_executable_scripts_at_its_root_beside_the_grader_but_no_solutions(tmp_path):
     """Gradescope unzips into /autograder/source and runs setup.sh from the zip's root: is it there?"""
-    names = gradescope_zip(tmp_path / "autograder.zip", seed=3)
+    names, _ = gradescope_zip(tmp_path / "autograder.zip")
     with zipfile.ZipFile(tmp_path / "autograder.zip") as archive:
         assert sorted(archive.namelist()) == sorted(names)
         for script in ("setup.sh", "run_autograder"):
             assert stat.S_IMODE(archive.getinfo(script).external_attr >> 16) == 0o755
         run = archive.read("run_autograder").decode()
         setup = archive.read("setup.sh").decode()
-    assert "--format gradescope" in run and "--seed 3" in run and "sandbox: " in run
+    assert "--format gradescope" in run and "--secret-file" in run and "--seed" not in run and "sandbox: " in run
     assert 'ROOT="${AUTOGRADER_ROOT:-/autograder}"' in run and 'ROOT="${AUTOGRADER_ROOT:-/autograder}"' in setup
     assert '"$SOURCE/constraints.txt"' in setup and "chmod -R go-rwx" in setup
     assert "grader/cli.py" in names and "constraints.txt" in names and "pyproject.toml" in names
