@@ -36,6 +36,25 @@ def test_the_github_workflow_grades_once_and_reports_every_format(tmp_path):
     assert "GITHUB_STEP_SUMMARY" in text and "bubblewrap" in text and "sandbox: " in text
 
 
+def test_the_github_workflow_shows_each_check_caches_pip_and_stays_green_on_a_low_score(tmp_path):
+    """Do the checks appear in the run (a JUnit reporter in the job summary, even after a failed step),
+    is pip's cache kept between pushes, and does nothing but --fail-under fail the job?"""
+    import yaml
+
+    github_workflow(tmp_path / "grade.yml")
+    workflow = yaml.safe_load((tmp_path / "grade.yml").read_text())
+    steps = workflow["jobs"]["grade"]["steps"]
+    python = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python"))
+    assert python["with"]["cache"] == "pip" and "constraints.txt" in python["with"]["cache-dependency-path"]
+    reporter = next(step for step in steps if step.get("uses", "").startswith("mikepenz/action-junit-report"))
+    assert reporter["if"] == "always()" and reporter["with"]["report_paths"] == "grade-results.xml"
+    assert reporter["with"]["annotate_only"] is True and reporter["with"]["fail_on_failure"] is False
+    assert workflow["permissions"] == {"contents": "read"}  # annotate_only needs no more
+    grade = next(step for step in steps if step.get("name") == "Grade")["run"]
+    assert "--fail-under" not in grade and "exit $code" in grade  # 0 whatever the score
+    assert "practice run" in (tmp_path / "grade.yml").read_text()
+
+
 def test_a_saved_json_report_renders_in_every_format(tmp_path):
     """Is one `grade all --format json` run enough to write the Markdown summary and the JUnit XML?"""
     from grader.grading import grade
