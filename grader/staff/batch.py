@@ -62,8 +62,8 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
     started = time.perf_counter()
     refuse_nested(submissions, out)
     modules = [catalog.resolve(name) for name in exercises] if exercises else catalog.module_names()
-    seed = secret or seeds.for_results(out)
     students, skipped = collect(submissions, out / ".unpacked")
+    seed = secret or seeds.for_results(out)
     tasks = plan(students, modules, seed)
     gradebook = Gradebook(out / "gradebook.sqlite")
     count = 0
@@ -220,7 +220,7 @@ def _exit_on_term(signum, frame) -> None:
 def _stop(pool: ProcessPoolExecutor) -> None:
     """End a pool now: no new task starts, the running ones are told to stop (SIGTERM), and
     whatever has not stopped a second later is killed."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # Python 3.14: pool.terminate_workers()
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         if process.is_alive():

@@ -168,3 +168,17 @@ def test_the_exported_zip_holds_a_secret_for_staff_only(tmp_path):
     assert (tmp_path / "a.zip").stat().st_mode & 0o777 == 0o600
     assert gradescope_zip(tmp_path / "b.zip")[1] != secret
     assert gradescope_zip(tmp_path / "c.zip", secret=secret)[1] == secret
+
+
+def test_run_autograder_still_writes_results_when_the_grader_refuses_to_start():
+    """Without its secret (a zip built by hand), the grader stops with one line: does Gradescope
+    still get a results.json that tells the student to ask the staff?"""
+    secret = layout("gradescope").folder / "source" / seeds.SECRET_FILE
+    aside = secret.with_name("seed.secret.aside")
+    secret.rename(aside)
+    try:
+        ran, results = run_autograder(layout("gradescope"), {"exercise1_convolution.py": PRINTS_SEED})
+    finally:
+        aside.rename(secret)
+    assert ran.returncode == 0 and "cannot read the secret seed" in ran.stderr
+    assert "tell the course staff" in json.loads(results.read_text())["output"]
