@@ -43,7 +43,8 @@ class SecretSeed:
     def __post_init__(self):
         if len(self.key) < 16:
             raise GraderError("a secret seed needs at least 16 characters: `grade batch` makes one for you "
-                              f"(RESULTS/{SECRET_FILE}), or use `python -c 'import secrets; print(secrets.token_hex())'`")
+                              f"(RESULTS/{SECRET_FILE}), or use "
+                              "`python -c 'import secrets; print(secrets.token_hex())'`")
 
     def __str__(self) -> str:
         return f"secret {fingerprint(self)}"
@@ -97,7 +98,8 @@ def read(path: Path) -> SecretSeed:
     try:
         text = path.read_text(encoding="utf-8").strip()
     except (OSError, UnicodeDecodeError) as error:
-        raise GraderError(f"cannot read the secret seed in {path}: {getattr(error, 'strerror', None) or error}") from None
+        reason = getattr(error, "strerror", None) or error
+        raise GraderError(f"cannot read the secret seed in {path}: {reason}") from None
     if not text:
         raise GraderError(f"{path} is empty: it should hold the secret seed (one line)")
     return SecretSeed(text.encode("utf-8"))

@@ -31,7 +31,8 @@ from grader.staff.similarity import DEFAULT_THRESHOLD  # light: copydetect is im
 @click.option("--similarity", "with_similarity", is_flag=True,
               help="Afterwards, compare the students' code (as `grade similarity` does) into the same folder.")
 def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str | None, secret_file: Path | None,
-                  public_seed: int | None, scheduler: str | None, unsafe_no_sandbox: bool, with_similarity: bool) -> int:
+                  public_seed: int | None, scheduler: str | None, unsafe_no_sandbox: bool,
+                  with_similarity: bool) -> int:
     """Grade a class: SUBMISSIONS holds one folder or .zip per student, named by student id.
 
     Reruns grade only what is new or changed; a run killed at any moment, or stopped with

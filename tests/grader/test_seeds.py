@@ -47,5 +47,6 @@ def test_the_worker_gets_a_derived_seed_and_the_report_the_fingerprint():
     result = grade(["exercise1"], submission=SUBMISSIONS / "hostile" / "prints_seed.py", seed=SECRET).exercises[0]
     printed = "\n".join(test.output + test.stdout for test in result.tests)
     assert f"found: worker config seed: {seeds.worker_seed(SECRET, 'exercise1_convolution')}" in printed
-    assert SECRET.key.decode() not in printed and str(seeds.session_seed(SECRET, "exercise1_convolution")) not in printed
+    assert SECRET.key.decode() not in printed
+    assert str(seeds.session_seed(SECRET, "exercise1_convolution")) not in printed
     assert result.seed == str(SECRET) and any(test.visibility == "hidden" for test in result.tests)
