@@ -24,7 +24,8 @@ from grader.staff.similarity import DEFAULT_THRESHOLD  # light: copydetect is im
 @click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path),
               help=f"Draw with the secret seed in this file (default: ${SECRET_VARIABLE}, else RESULTS/{SECRET_FILE}, "
                    "made on the first run).")
-@click.option("--seed", "public_seed", type=int, hidden=True)
+@click.option("--seed", "public_seed", type=int, hidden=True,
+              help="Refused: a graded run takes no seed on its command line (see --secret-file).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--unsafe-no-sandbox", is_flag=True,
               help="Grade even where bubblewrap cannot run (see the README's \"Untrusted code\" for what is lost).")
@@ -164,7 +165,8 @@ def export_command() -> None:
 @click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path),
               help=f"The secret seed the autograder draws with, e.g. RESULTS/{SECRET_FILE} to draw as `grade batch` "
                    f"did (default: ${SECRET_VARIABLE}, else a new secret).")
-@click.option("--seed", "public_seed", type=int, hidden=True)
+@click.option("--seed", "public_seed", type=int, hidden=True,
+              help="Refused: a graded run takes no seed on its command line (see --secret-file).")
 def export_gradescope(out: Path, secret_file: Path | None, public_seed: int | None) -> None:
     """Gradescope's autograder.zip: setup.sh, run_autograder, the grader and a secret seed (never solutions/)."""
     from grader import seeds
