@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.results import CRASHED, ERROR, GRADED, MISSING, TIMEOUT, UNREADABLE
+from grader.staff.schema import migrate
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS grades (
@@ -60,7 +61,12 @@ class Gradebook:
         self._db = sqlite3.connect(path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+        migrate(self._db, path)  # the schema's versions: grader/staff/schema.py
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open database, for the tables beside `grades` (students, overrides, late policies)."""
+        return self._db
 
     def close(self) -> None:
         self._db.close()
