@@ -61,7 +61,11 @@ class Gradebook:
         self._db = sqlite3.connect(path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        migrate(self._db, path)  # the schema's versions: grader/staff/schema.py
+        try:
+            migrate(self._db, path)  # the schema's versions: grader/staff/schema.py
+        except BaseException:
+            self._db.close()
+            raise
 
     @property
     def connection(self) -> sqlite3.Connection:
