@@ -24,8 +24,11 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.staff.collect import StudentFiles, collect, find_exercise_file
+from grader.staff import lms
+from grader.staff.collect import StudentFiles, find_exercise_file
 from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
+from grader.staff.late import LateOptions
+from grader.staff.marks import adjustments, final_grades, kept_overrides, marks, with_marks
 from grader.staff.tasks import Task, error_grade, make_task, run_task
 
 log = logging.getLogger(__name__)
@@ -39,20 +42,25 @@ class BatchSummary:
     seconds: float
     skipped_entries: list[str] = field(default_factory=list)
     errors: int = 0
+    notices: list[str] = field(default_factory=list)  # what staff should know: kept overrides, untimed late files
 
 
 def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: list[str] | None = None,
           seed: int = 0, scheduler: str | None = None,
-          progress: Callable[[int, int, Grade], None] | None = None) -> BatchSummary:
-    """Grade every student in `submissions` into `out`; on a rerun grade only what changed."""
+          progress: Callable[[int, int, Grade], None] | None = None, late: LateOptions | None = None) -> BatchSummary:
+    """Grade every student in `submissions` (a folder, or an LMS download: grader/staff/lms.py) into
+    `out`; on a rerun grade only what changed."""
     from grader import catalog
 
     started = time.perf_counter()
     modules = [catalog.resolve(name) for name in exercises] if exercises else catalog.module_names()
-    students, skipped = collect(submissions, out / ".unpacked")
+    policies, times = (late or LateOptions()).parse()  # bad options stop here, before anything is written
+    intake = lms.intake(submissions, out / ".unpacked")
+    students, skipped = intake.students, intake.skipped
     tasks = plan(students, modules, seed)
     gradebook = Gradebook(out / "gradebook.sqlite")
     try:
+        notices = lms.record(gradebook.connection, intake, tasks, times=times, policies=policies)
         done = gradebook.fingerprints()
         todo = [task for task in tasks if done.get((task.student, task.exercise)) != task.fingerprint]
         errors = 0
@@ -61,6 +69,7 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
             errors += grade.status == ERROR
             if progress is not None:
                 progress(count, len(todo), grade)
+        notices += kept_overrides(gradebook.connection)
         write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
     finally:
         gradebook.close()
@@ -68,7 +77,7 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
 
     write_dashboard(out)
     return BatchSummary(students=len(students), graded=len(todo), unchanged=len(tasks) - len(todo),
-                        seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors)
+                        seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors, notices=notices)
 
 
 def plan(students: list[StudentFiles], modules: list[str], seed: int) -> list[Task]:
@@ -174,7 +183,9 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
 
     names = [student.student for student in students]
     grades = [grade for grade in gradebook.grades(names) if grade.exercise in exercises]
-    write_atomically(out / "gradebook.csv", csv_text(grades, names, exercises))
+    table = marks(gradebook.connection)  # the final scores: late penalties and overrides (marks.py)
+    write_atomically(out / "gradebook.csv", csv_text(final_grades(grades, table), names, exercises,
+                                                     adjustments=adjustments(table, names)))
     for student in students:
         own = sorted((grade for grade in grades if grade.student == student.student),
                      key=lambda grade: exercises.index(grade.exercise))
@@ -182,7 +193,9 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
             continue
         try:
             report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
-            files = {"results.json": render(report, "json"), "report.html": render(report, "html", student=student.student)}
+            own_marks = {grade.exercise: table[grade.student, grade.exercise] for grade in own}
+            files = {"results.json": with_marks(render(report, "json"), own_marks),
+                     "report.html": render(report, "html", student=student.student, marks=own_marks)}
         except Exception as error:  # noqa: BLE001 - one student's report never stops the others'
             problem = f"the grader could not render this report: {type(error).__name__}: {error}"
             log.warning("%s: %s", student.student, problem)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.results import CRASHED, ERROR, GRADED, MISSING, TIMEOUT, UNREADABLE
+from grader.staff.csvfile import safe_cell
 from grader.staff.schema import migrate
 
 SCHEMA = """
@@ -97,21 +98,23 @@ class Gradebook:
         return grades if students is None else [grade for grade in grades if grade.student in set(students)]
 
 
-def csv_text(grades: list[Grade], students: list[str], exercises: list[str]) -> str:
+def csv_text(grades: list[Grade], students: list[str], exercises: list[str], *,
+             adjustments: dict[str, str] | None = None) -> str:
     """One row per student: student, one column per exercise, total, max_total, status (what is
-    not simply graded, by exercise), then each exercise's own status (`exercise1 status`)."""
+    not simply graded, by exercise), then each exercise's own status (`exercise1 status`), then
+    `adjustments`: why a score is not the grader's own (an override, a late penalty; marks.py)."""
     table = {(grade.student, grade.exercise): grade for grade in grades}
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["student", *exercises, "total", "max_total", "status",
-                     *(f"{exercise} status" for exercise in exercises)])
+                     *(f"{exercise} status" for exercise in exercises), "adjustments"])
     for student in students:
         row = [table.get((student, exercise)) for exercise in exercises]
         scores = [f"{grade.score:g}" if grade else "" for grade in row]
         total = sum(grade.score for grade in row if grade)
         max_total = sum(grade.max_score for grade in row if grade)
         writer.writerow([student, *scores, f"{total:g}", f"{max_total:g}", student_status(row, exercises),
-                         *(grade.status if grade else "" for grade in row)])
+                         *(grade.status if grade else "" for grade in row), safe_cell((adjustments or {}).get(student, ""))])
     return out.getvalue()
 
 
