@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import math
-import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone

@@ -12,6 +12,7 @@ Moodle ("Download all submissions", mod/assign/classes/downloader.php): a folder
 "Download submissions in folders" off, flat files `Full Name_PARTICIPANTID_assignsubmission_file_name`).
 The participant id is the number in `Participant NNNN`, the grading worksheet's Identifier.
 Online-text entries (`_assignsubmission_onlinetext_`) are not files to grade and are left out.
+Team submissions are not supported: their folders carry the group's number, which looks the same.
 
 Each student becomes a folder of `RESULTS/.unpacked/` as `grade batch` reads any other: for
 Canvas one file per exercise, the latest upload of it (a `-N` suffix removed); for Moodle the
@@ -201,7 +202,8 @@ def _latest(uploads: list[_Upload]) -> list[_Upload]:
 def _refuse(uploads: list[_Upload]) -> str:
     """Why this student's uploads are refused whole (as `collect.unpack` refuses a zip), or ""."""
     if len(uploads) > MAX_ZIP_FILES:
-        return f"the download holds {len(uploads)} files for this student; a submission may hold at most {MAX_ZIP_FILES}"
+        return (f"the download holds {len(uploads)} files for this student; a submission may hold at most "
+                f"{MAX_ZIP_FILES}")
     for upload in uploads:
         parts = upload.path.parts
         if upload.path.is_absolute() or ".." in parts or not parts or ":" in parts[0]:

@@ -19,7 +19,8 @@ def late_options(command):
         click.option("--cutoff", "cutoffs", multiple=True, metavar="[EXERCISE=]TIME",
                      help="After this time a submission scores 0."),
         click.option("--manifest", "manifests", multiple=True, metavar="[EXERCISE=]FILE",
-                     help="Submission times: a CSV with student,submitted_at[,exercise], or Moodle's grading worksheet."),
+                     help="Submission times: a CSV with student,submitted_at[,exercise], or Moodle's grading "
+                          "worksheet."),
     ]
 
     def gather(**kwargs):

@@ -101,9 +101,13 @@ def _read(results: Path) -> _Book:
         gradebook.close()
     if not table:
         raise GraderError(f"the gradebook in {results} has no grades yet: run `grade batch` first")
-    exercises = sorted({exercise for _, exercise in table}, key=lambda name: int(name.removeprefix("exercise"))
-                       if name.removeprefix("exercise").isdigit() else 0)
+    exercises = sorted({exercise for _, exercise in table}, key=_exercise_number)
     return _Book(sorted({student for student, _ in table}, key=_number_first), exercises, table, identities, changed)
+
+
+def _exercise_number(exercise: str) -> int:
+    digits = exercise.removeprefix("exercise")
+    return int(digits) if digits.isdigit() else 0
 
 
 def _number_first(student: str) -> tuple:
@@ -161,6 +165,12 @@ def _canvas(book: _Book, columns: str, roster: dict, chosen: dict[str, str]) -> 
                            "Section": ""}
         rows.append([*(person[column] for column in CANVAS_STUDENT_COLUMNS),
                      *(score for _, score, _ in _cells(book, student, columns))])
+    anonymous = [student for student in book.students
+                 if student.startswith("anon_") and book.identities.get(student, ("", ""))[1] == CANVAS]
+    if anonymous:
+        raise GraderError(f"{len(anonymous)} student(s) come from an anonymized download ({', '.join(anonymous[:5])}): "
+                          "Canvas takes no imported grades for an anonymous assignment before they are posted; "
+                          "post them, download the submissions again and rerun the batch")
     if unknown:
         raise GraderError(f"{len(unknown)} student(s) have no Canvas ID ({', '.join(unknown[:5])}): they were not "
                           "graded from a Canvas download; pass --roster with the Canvas gradebook's export")
@@ -209,7 +219,8 @@ def _moodle(book: _Book, columns: str, roster: dict) -> dict[str, str]:
             participants[student] = found
     if unknown:
         raise GraderError(f"{len(unknown)} student(s) have no Moodle participant id ({', '.join(unknown[:5])}): they "
-                          "were not graded from a Moodle download; pass --roster with the assignment's grading worksheet")
+                          "were not graded from a Moodle download; pass --roster with the assignment's grading "
+                          "worksheet")
     keys = [TOTAL] if columns == TOTAL else book.exercises
     texts = {}
     for index, key in enumerate(keys):
@@ -263,7 +274,8 @@ def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def _notes(book: _Book) -> str:
     rows = [["student", "name", "exercise", "final", "grader score", "max_score", "why"]]
-    for (student, exercise), mark in sorted(book.marks.items(), key=lambda item: (_number_first(item[0][0]), item[0][1])):
+    ordered = sorted(book.marks.items(), key=lambda item: (_number_first(item[0][0]), item[0][1]))
+    for (student, exercise), mark in ordered:
         if mark.note():
             rows.append([student, book.identities.get(student, ("",))[0], exercise, mark.final, mark.raw,
                          mark.max_score, mark.note()])

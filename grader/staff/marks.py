@@ -134,12 +134,14 @@ def with_marks(results_json: str, own: dict[str, Mark]) -> str:
     return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
-def kept_overrides(db) -> list[str]:
-    """A line per override in force, for the end of a batch: the ones whose submission changed first."""
+def kept_overrides(db, *, listed: int = 10) -> list[str]:
+    """Lines for the end of a batch: each override in force whose submission changed since, then
+    the others (the first `listed` of them, and how many more)."""
     table = marks(db)
-    lines = []
-    for (student, exercise), mark in sorted(table.items(), key=lambda item: not item[1].changed_since_override):
-        if mark.override is not None:
-            changed = ", but the submission changed since: review it" if mark.changed_since_override else ""
-            lines.append(f"override kept: {student} {exercise} = {mark.final:g} (grader: {mark.raw:g}){changed}")
-    return lines
+    kept = sorted((mark for mark in table.values() if mark.override is not None),
+                  key=lambda mark: (not mark.changed_since_override, mark.student, mark.exercise))
+    lines = [f"override kept: {mark.student} {mark.exercise} = {mark.final:g} (grader: {mark.raw:g})"
+             f"{', but the submission changed since: review it' if mark.changed_since_override else ''}"
+             for mark in kept]
+    shown = sum(mark.changed_since_override for mark in kept) + listed
+    return lines[:shown] + ([f"... and {len(lines) - shown} more override(s) kept"] if len(lines) > shown else [])

@@ -125,7 +125,8 @@ def test_a_rerun_says_when_an_overridden_submission_changed(canvas_class, tmp_pa
     shutil.copytree(out, copy)
     summary = batch(again, copy, jobs=1, exercises=["exercise1"])
     assert summary.graded == 1
-    assert "override kept: 103 exercise1 = 9 (grader: 11), but the submission changed since: review it" in summary.notices
+    changed = "override kept: 103 exercise1 = 9 (grader: 11), but the submission changed since: review it"
+    assert changed in summary.notices
     assert any("marked late have no submission time" in line for line in summary.notices)  # LATE, no manifest
     assert "the submission changed since the override" in (copy / "gradebook.csv").read_text()
 
@@ -230,6 +231,18 @@ def test_bad_input_is_one_line_and_writes_nothing(folder_class, options, words):
         options = {**options, "roster": folder_class / options["roster"]}
     with pytest.raises(GraderError, match=words):
         export_lms(folder_class, **options)
+    assert not (folder_class / "lms").exists()
+
+
+def test_an_anonymized_canvas_download_cannot_go_back_until_grades_are_posted(folder_class):
+    """Students known only as anon_xxxxx: does the export say why Canvas would not take them, and write nothing?"""
+    gradebook = Gradebook(folder_class / "gradebook.sqlite")
+    with gradebook.connection as db:
+        db.execute("UPDATE grades SET student = 'anon_Ab3xY' WHERE student = 'alice@uni.edu'")
+        db.execute("INSERT INTO students VALUES ('anon_Ab3xY', '', 'canvas', 'anon_Ab3xY')")
+    gradebook.close()
+    with pytest.raises(GraderError, match="anonymized download .*post them, download the submissions again"):
+        export_lms(folder_class, format="canvas")
     assert not (folder_class / "lms").exists()
 
 
