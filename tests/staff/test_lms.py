@@ -151,3 +151,25 @@ def test_the_batch_records_which_file_was_graded_and_when_it_came(tmp_path):
         score = db.execute("SELECT score FROM grades").fetchone()[0]
     assert row == ("babbagecharles_LATE_102_9010_exercise1_convolution-1.py", "2025-03-05T09:00:00Z", 1)
     assert score == 11 and summary.notices == []
+
+
+@pytest.mark.parametrize("extra, words", [
+    ([], "neither a Canvas 'Download Submissions' zip"),
+    (["--deadline", "friday"], "--deadline 'friday' is not a time"),
+    (["--late-penalty", "10"], "--late-penalty for every exercise needs a --deadline"),
+    (["--manifest", "nowhere.csv"], "cannot read the manifest nowhere.csv"),
+])
+def test_grade_batch_refuses_a_bad_download_or_option_in_one_line_and_writes_nothing(tmp_path, capsys, extra, words):
+    """A zip no LMS made, a bad deadline or manifest: one line, exit 2, and no results folder at all?"""
+    from grader.cli import main
+    from grader.worker.sandbox import BUBBLEWRAP, detect
+
+    if detect().kind != BUBBLEWRAP:
+        pytest.skip("grade batch refuses to grade a class without bubblewrap, before reading the download")
+
+    archive = build_zip(tmp_path / "class.zip", {"alice/exercise1_convolution.py": RIGHT})
+    with pytest.raises(SystemExit) as done:
+        main(["batch", str(archive), "--out", str(tmp_path / "out"), "--exercises", "exercise1", *extra])
+    error = capsys.readouterr().err
+    assert done.value.code == 2 and words in error and error.count("\n") == 1, error
+    assert not (tmp_path / "out").exists()
