@@ -53,8 +53,9 @@ def override_command(results: Path, student: str, exercise: str, points: float |
                      author: str, show_history: bool) -> None:
     """Set one grade by hand, with a reason, or --clear it; the gradebook keeps every change.
 
-    RESULTS is a `grade batch --out` folder. gradebook.csv, the reports and the dashboard are
-    rebuilt; a rerun of the batch keeps the override.
+    RESULTS is a `grade batch --out` folder; STUDENT their id there (an LMS's number) or the name
+    the LMS download gave them. gradebook.csv, the reports and the dashboard are rebuilt; a rerun
+    of the batch keeps the override.
     """
     from grader.staff.overrides import history, override
 

@@ -94,8 +94,13 @@ def _grade_key(db, results: Path, student: str, exercise: str) -> tuple[str, str
     from grader import catalog
 
     students = [name for (name,) in db.execute("SELECT DISTINCT student FROM grades ORDER BY student")]
+    names = {}  # an LMS student's name, as the download gave it -> their id, when only one has it
+    for key, name in db.execute("SELECT student, name FROM students WHERE name != '' AND name != student"):
+        names.setdefault(name.casefold(), []).append(key)
+    if student not in students and len(names.get(student.casefold(), [])) == 1:
+        student = names[student.casefold()][0]
     if student not in students:
-        close = difflib.get_close_matches(student, students, n=1)
+        close = difflib.get_close_matches(student, students + sorted(names), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else f" ({len(students)} students there)"
         raise GraderError(f"no student {student!r} in {results}{hint}")
     name = catalog.resolve(exercise).partition("_")[0]
