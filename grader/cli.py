@@ -200,11 +200,13 @@ def stubs_command(check: bool) -> int:
 # grader/instructor/commands.py (notebooks, selftest, release) and grader/staff/commands.py
 # (batch, export) add themselves here, one line each:
 from grader.staff.commands import batch_command, export_command, similarity_command, stats_command  # noqa: E402
+from grader.staff.lms_commands import override_command  # noqa: E402
 
 cli.add_command(batch_command)
 cli.add_command(export_command)
 cli.add_command(similarity_command)
 cli.add_command(stats_command)
+cli.add_command(override_command)
 from grader.instructor.commands import notebooks_command, release_command, selftest_command  # noqa: E402
 
 cli.add_command(notebooks_command)

@@ -44,14 +44,15 @@ def environment():
     return env
 
 
-def render(report: Report, format: str, *, color: bool = False, student: str = "") -> str:
-    """The report as `format` (one of FORMATS); `student` names whose report it is (batch)."""
+def render(report: Report, format: str, *, color: bool = False, student: str = "", marks: dict | None = None) -> str:
+    """The report as `format` (one of FORMATS); `student` names whose report it is and `marks` how
+    each exercise's grade became the course's score (batch: grader/staff/marks.py)."""
     if format == "json":
         return json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n"
     if format == "gradescope":
         return json.dumps(gradescope(report), indent=2, allow_nan=False) + "\n"
     template = environment().get_template(_TEMPLATES[format])
-    return template.render(report=report, color=color, style=_styler(color), student=student)
+    return template.render(report=report, color=color, style=_styler(color), student=student, marks=marks or {})
 
 
 def gradescope(report: Report) -> dict:

@@ -31,8 +31,11 @@ from pathlib import Path
 
 from grader import seeds
 from grader.errors import INTERRUPTED, GraderError
-from grader.staff.collect import StudentFiles, collect, find_exercise_file
+from grader.staff import lms
+from grader.staff.collect import StudentFiles, find_exercise_file
 from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
+from grader.staff.late import LateOptions
+from grader.staff.marks import adjustments, final_grades, kept_overrides, marks, with_marks
 from grader.staff.tasks import Task, error_grade, make_task, run_task
 
 log = logging.getLogger(__name__)
@@ -47,12 +50,14 @@ class BatchSummary:
     seconds: float
     skipped_entries: list[str] = field(default_factory=list)
     errors: int = 0
+    notices: list[str] = field(default_factory=list)  # what staff should know: kept overrides, untimed late files
 
 
 def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: list[str] | None = None,
           secret: seeds.SecretSeed | None = None, scheduler: str | None = None,
-          progress: Callable[[int, int, Grade], None] | None = None) -> BatchSummary:
-    """Grade every student in `submissions` into `out`; on a rerun grade only what changed.
+          progress: Callable[[int, int, Grade], None] | None = None, late: LateOptions | None = None) -> BatchSummary:
+    """Grade every student in `submissions` (a folder, or an LMS download: grader/staff/lms.py) into
+    `out`; on a rerun grade only what changed.
 
     The draws come from `secret`, by default the one staff gave (CNN_GRADER_SECRET) or the one
     kept in `out` (made on the first run). Interrupted (KeyboardInterrupt), it writes the files of
@@ -62,12 +67,15 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
     started = time.perf_counter()
     refuse_nested(submissions, out)
     modules = [catalog.resolve(name) for name in exercises] if exercises else catalog.module_names()
-    students, skipped = collect(submissions, out / ".unpacked")
+    policies, times = (late or LateOptions()).parse()  # bad options stop here, before anything is written
+    intake = lms.intake(submissions, out / ".unpacked")
+    students, skipped = intake.students, intake.skipped
     seed = secret or seeds.for_results(out)
     tasks = plan(students, modules, seed)
     gradebook = Gradebook(out / "gradebook.sqlite")
     count = 0
     try:
+        notices = lms.record(gradebook.connection, intake, tasks, times=times, policies=policies)
         done = gradebook.fingerprints()
         todo = [task for task in tasks if done.get((task.student, task.exercise)) != task.fingerprint]
         errors = 0
@@ -81,6 +89,7 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
             write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
             raise Interrupted(f"interrupted: {count} of {len(todo)} grade(s) made and kept in {out}; "
                               "run it again to grade the rest") from None
+        notices += kept_overrides(gradebook.connection)
         write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
     finally:
         gradebook.close()
@@ -88,7 +97,7 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
 
     write_dashboard(out)
     return BatchSummary(students=len(students), graded=len(todo), unchanged=len(tasks) - len(todo),
-                        seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors)
+                        seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors, notices=notices)
 
 
 class Interrupted(GraderError):
@@ -241,7 +250,9 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
 
     names = [student.student for student in students]
     grades = [grade for grade in gradebook.grades(names) if grade.exercise in exercises]
-    write_atomically(out / "gradebook.csv", csv_text(grades, names, exercises))
+    table = marks(gradebook.connection)  # the final scores: late penalties and overrides (marks.py)
+    write_atomically(out / "gradebook.csv", csv_text(final_grades(grades, table), names, exercises,
+                                                     adjustments=adjustments(table, names)))
     for student in students:
         own = sorted((grade for grade in grades if grade.student == student.student),
                      key=lambda grade: exercises.index(grade.exercise))
@@ -249,7 +260,9 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
             continue
         try:
             report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
-            files = {"results.json": render(report, "json"), "report.html": render(report, "html", student=student.student)}
+            own_marks = {grade.exercise: table[grade.student, grade.exercise] for grade in own}
+            files = {"results.json": with_marks(render(report, "json"), own_marks),
+                     "report.html": render(report, "html", student=student.student, marks=own_marks)}
         except Exception as error:  # noqa: BLE001 - one student's report never stops the others'
             problem = f"the grader could not render this report: {type(error).__name__}: {error}"
             log.warning("%s: %s", student.student, problem)

@@ -11,6 +11,7 @@ import click
 from grader.errors import GRADED, INTERNAL_ERROR, GraderError
 from grader.seeds import ENVIRONMENT as SECRET_VARIABLE
 from grader.seeds import SECRET_FILE
+from grader.staff.lms_commands import echo_notices, export_lms_command, late_options
 from grader.staff.similarity import DEFAULT_THRESHOLD  # light: copydetect is imported on use
 
 
@@ -31,10 +32,12 @@ from grader.staff.similarity import DEFAULT_THRESHOLD  # light: copydetect is im
               help="Grade even where bubblewrap cannot run (see the README's \"Untrusted code\" for what is lost).")
 @click.option("--similarity", "with_similarity", is_flag=True,
               help="Afterwards, compare the students' code (as `grade similarity` does) into the same folder.")
+@late_options
 def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str | None, secret_file: Path | None,
                   public_seed: int | None, scheduler: str | None, unsafe_no_sandbox: bool,
-                  with_similarity: bool) -> int:
-    """Grade a class: SUBMISSIONS holds one folder or .zip per student, named by student id.
+                  with_similarity: bool, late) -> int:
+    """Grade a class: SUBMISSIONS holds one folder or .zip per student, named by student id, or is
+    a Canvas or Moodle download (.zip) as it comes.
 
     Reruns grade only what is new or changed; a run killed at any moment, or stopped with
     Ctrl-C, loses nothing. The inputs are drawn with a secret seed, never the students' practice one.
@@ -49,7 +52,8 @@ def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str
 
     names = _exercise_list(exercises)
     summary = batch(submissions, out, jobs=jobs, exercises=names, secret=seeds.given(secret_file),
-                    scheduler=scheduler, progress=_progress(sys.stderr.isatty()))
+                    scheduler=scheduler, progress=_progress(sys.stderr.isatty()), late=late)
+    echo_notices(summary.notices)
     for name in summary.skipped_entries:
         click.echo(f"skipped {name}: not a folder or a .zip", err=True)
     click.echo(f"{summary.students} students: {summary.graded} grades made, {summary.unchanged} unchanged "
@@ -207,3 +211,6 @@ def export_report(report: Path, format_: str, output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         write_atomically(output, text)
+
+
+export_command.add_command(export_lms_command)
