@@ -167,7 +167,7 @@ def test_a_moodle_class_imports_back_with_the_override_and_the_late_penalty(mood
     text = (out / "lms" / "moodle-exercise1.csv").read_text()
     assert moodle_import(text, max_grade=11) == {"201": 11.0, "202": 0.0, "204": 6.0}  # 202: after the cut-off
     assert "Participant 202,Charles Babbage,0,11,2025-03-06T08:00:00Z," in text
-    assert "after the cut-off" in (out / "202" / "report.html").read_text()
+    assert "after the cut-off" in (out / "students" / "202" / "report.html").read_text()
 
 
 def test_a_moodle_total_is_one_worksheet(moodle_class):

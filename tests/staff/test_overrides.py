@@ -41,7 +41,7 @@ def state(results):
     """Everything an override could change: its table, the CSV, a report."""
     with sqlite3.connect(results / "gradebook.sqlite") as db:
         overrides = db.execute("SELECT * FROM overrides").fetchall()
-    return overrides, (results / "gradebook.csv").read_text(), (results / "bob" / "report.html").read_text()
+    return overrides, (results / "gradebook.csv").read_text(), (results / "students" / "bob" / "report.html").read_text()
 
 
 def test_an_override_is_recorded_with_who_when_why_and_the_graders_score(results):
@@ -54,8 +54,8 @@ def test_an_override_is_recorded_with_who_when_why_and_the_graders_score(results
     assert row == (9.0, "regrade: the hidden check misjudged", "ta1", "2025-03-10T12:00:00Z", 4.0, 11.0)
     bob = csv_rows(results)["bob"]
     assert bob["exercise1"] == "9" and bob["total"] == "9" and "overridden by ta1" in bob["adjustments"]
-    assert "Score set by course staff: 9/11" in (results / "bob" / "report.html").read_text()
-    report = json.loads((results / "bob" / "results.json").read_text())
+    assert "Score set by course staff: 9/11" in (results / "students" / "bob" / "report.html").read_text()
+    report = json.loads((results / "students" / "bob" / "results.json").read_text())
     assert report["final_score"] == 9 and report["marks"]["exercise1"]["override"]["author"] == "ta1"
     assert 'class="number adjusted" title="overridden by ta1' in (results / "dashboard.html").read_text()
 
