@@ -1,7 +1,7 @@
 """The `grade` command: thin commands over the library, errors as one line and an exit code.
 
 Exit codes: 0 grading ran (whatever the score), 1 the score is below --fail-under, 2 bad
-usage or an unreadable submission, 3 an internal grader error. Heavy modules (NumPy,
+usage or an unreadable submission, 3 an internal grader error, 130 interrupted (Ctrl-C). Heavy modules (NumPy,
 hypothesis, torch, nbformat) are imported inside the commands, so `grade --help` is instant.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from grader.errors import BELOW_FAIL_UNDER, GRADED, INTERNAL_ERROR, USAGE_ERROR, GraderError
+from grader.errors import BELOW_FAIL_UNDER, GRADED, INTERNAL_ERROR, INTERRUPTED, USAGE_ERROR, GraderError
 
 FORMATS = ("text", "markdown", "html", "json", "gradescope", "junit")
 
@@ -30,23 +30,64 @@ class _GradeGroup(click.Group):
         return super().parse_args(ctx, verbose[:1] + args)
 
 
+class _DeviceOption(click.Option):
+    """--device, whose help names the exercises it moves, read from the catalog when help is shown."""
+
+    def get_help_record(self, ctx: click.Context):
+        self.help = (f"Where the PyTorch exercises ({_model_exercises()}) run their models: auto picks CUDA when "
+                     "present.")
+        return super().get_help_record(ctx)
+
+
+def _model_exercises() -> str:
+    """'6-9, 12, 13, 15, 16': the numbers of the exercises whose declarations allow CUDA."""
+    from grader import catalog
+
+    numbers = sorted(int(about.id.removeprefix("exercise")) for about in map(catalog.about, catalog.module_names())
+                     if about.cuda and about.id.removeprefix("exercise").isdigit())
+    runs: list[list[int]] = []
+    for number in numbers:
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    return ", ".join(f"{run[0]}-{run[-1]}" if len(run) > 2 else ", ".join(map(str, run)) for run in runs)
+
+
 def report_options(command):
-    """--format, --output, --seed, --fail-under: shared by every command that grades."""
+    """--format, --output, --seed, --secret-file, --fail-under, --device: shared by every command that grades."""
     options = [
         click.option("--format", "format_", type=click.Choice(FORMATS), default="text", show_default=True,
                      help="Report format: text for a terminal, json/gradescope/junit for CI."),
         click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
                      help="Write the report to this file instead of the terminal."),
-        click.option("--seed", type=int, default=0, show_default=True,
-                     help="Hypothesis seed: the same submission and seed give the same score and counterexamples."),
+        click.option("--seed", type=int,
+                     help="Practice seed (default 0): the same submission and seed give the same score and "
+                          "counterexamples."),
+        click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="Make this a graded run: draw with the secret seed in this file (or in $CNN_GRADER_SECRET), "
+                          "hidden checks included; reports show the seed's fingerprint only."),
         click.option("--fail-under", metavar="SCORE",
                      help="Exit with 1 when the score is below SCORE: points (7) or a percentage (70%)."),
         click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
-                     help="Where the PyTorch exercises (6-9) run models: auto picks CUDA when present."),
+                     cls=_DeviceOption, help="Where the PyTorch exercises run their models."),
     ]
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def run_seed(seed: int | None, secret_file: Path | None):
+    """The seed a grading command draws with: the staff's secret (a graded run), else the practice seed."""
+    from grader import seeds
+
+    secret = seeds.given(secret_file)
+    if secret is None:
+        return seeds.PRACTICE_SEED if seed is None else seed
+    if seed is not None:
+        raise GraderError(f"--seed {seed} is a practice seed, and a secret seed is given (--secret-file or "
+                          f"${seeds.ENVIRONMENT}): a run draws from one or the other")
+    return secret
 
 
 @click.group(cls=_GradeGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,30 +121,36 @@ def show_log() -> None:
 @click.option("--submission", "-s", metavar="PATH",
               help="The .py or .ipynb file to grade, or a folder holding it (default: exercises/<module>.py).")
 @report_options
-def check_command(exercise: str, submission: str | None, format_: str, output: Path | None, seed: int,
-                  fail_under: str | None, device: str) -> int:
+def check_command(exercise: str, submission: str | None, format_: str, output: Path | None, seed: int | None,
+                  secret_file: Path | None, fail_under: str | None, device: str) -> int:
     """Grade one exercise."""
     from grader.grading import grade
 
+    run = run_seed(seed, secret_file)
     _warn_without_sandbox()
-    report = grade([exercise], submission=submission, seed=seed, device=device)
+    report = grade([exercise], submission=submission, seed=run, device=device)
     return emit(report, format_, output, fail_under)
 
 
 @cli.command("all")
 @click.option("--submission", "-s", metavar="FOLDER",
-              help="The folder holding the exercise files (default: exercises/).")
+              help="The folder holding the exercise files, at any depth (default: exercises/).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Exercises graded at once, each group in its own process (default: the cores, at most 4).")
 @report_options
-def all_command(submission: str | None, jobs: int | None, format_: str, output: Path | None, seed: int,
-                fail_under: str | None, device: str) -> int:
+def all_command(submission: str | None, jobs: int | None, format_: str, output: Path | None, seed: int | None,
+                secret_file: Path | None, fail_under: str | None, device: str) -> int:
     """Grade every exercise: one report, one total."""
     from grader import catalog
     from grader.grade_all import grade_all
+    from grader.results import MISSING
 
+    run = run_seed(seed, secret_file)
     _warn_without_sandbox()
-    report = grade_all(catalog.module_names(), jobs=jobs, submission=submission, seed=seed, device=device)
+    report = grade_all(catalog.module_names(), jobs=jobs, submission=submission, seed=run, device=device)
+    if format_ == "text" and output is None and all(result.status == MISSING for result in report.exercises):
+        raise GraderError(f"no exercise file in {submission} or any folder below it: pass the folder that holds "
+                          "exercise1_convolution.py and the others")
     return emit(report, format_, output, fail_under)
 
 
@@ -153,11 +200,13 @@ def stubs_command(check: bool) -> int:
 # grader/instructor/commands.py (notebooks, selftest, release) and grader/staff/commands.py
 # (batch, export) add themselves here, one line each:
 from grader.staff.commands import batch_command, export_command, similarity_command, stats_command  # noqa: E402
+from grader.staff.lms_commands import override_command  # noqa: E402
 
 cli.add_command(batch_command)
 cli.add_command(export_command)
 cli.add_command(similarity_command)
 cli.add_command(stats_command)
+cli.add_command(override_command)
 from grader.instructor.commands import notebooks_command, release_command, selftest_command  # noqa: E402
 
 cli.add_command(notebooks_command)
@@ -209,15 +258,16 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as error:
         click.echo(f"grade: {error.format_message()}", err=True)
         code = USAGE_ERROR
-    except click.Abort:
-        click.echo("grade: aborted", err=True)
-        code = USAGE_ERROR
+    except click.Abort as abort:  # click turns Ctrl-C into Abort
+        interrupted = isinstance(abort.__cause__ or abort.__context__, KeyboardInterrupt)
+        click.echo(f"grade: {'interrupted' if interrupted else 'aborted'}", err=True)
+        code = INTERRUPTED if interrupted else USAGE_ERROR
     except GraderError as error:
         click.echo(f"grade: {error}", err=True)
         code = error.exit_code
     except KeyboardInterrupt:
         click.echo("grade: interrupted", err=True)
-        code = 130
+        code = INTERRUPTED
     except Exception as error:  # a bug in the grader: one line, the traceback only on request
         if os.environ.get("CNN_GRADER_DEBUG"):
             raise

@@ -8,6 +8,7 @@ GRADED = 0
 BELOW_FAIL_UNDER = 1
 USAGE_ERROR = 2
 INTERNAL_ERROR = 3
+INTERRUPTED = 130  # Ctrl-C (128 + SIGINT), as shells report it
 
 
 class GraderError(Exception):

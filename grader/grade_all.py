@@ -15,15 +15,19 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from grader import catalog
+from grader.errors import GraderError
 from grader.results import Report
 
 
 def grade_all(modules: list[str], *, jobs: int | None = None, submission: str | Path | None = None,
               **options) -> Report:
     """Grade `modules` (catalog names) from the folder `submission`, `jobs` processes at once
-    (default: the cores, at most 4); `options` go to `grading.grade` (seed, device, ...)."""
+    (default: the cores, at most 4); `options` go to `grading.grade` (seed, device, ...).
+    Without `submission`, the kit's exercises/ folder must be here (else one GraderError line)."""
     from grader.grading import grade
 
+    if submission is None and not (Path.cwd() / "exercises").is_dir():
+        raise GraderError("no submission here: run it in the kit's folder or pass --submission")
     groups = split(modules, jobs or min(os.cpu_count() or 1, 4))
     if len(groups) == 1:
         return grade(modules, submission=submission, **options)

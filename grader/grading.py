@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import catalog
+from grader import catalog, seeds
 from grader import submission as submissions
 from grader.errors import GraderError, SubmissionError
 from grader.results import (CRASHED, ERROR, FAILED, GRADED, MISSING, PASSED, TIMEOUT, UNREADABLE, CheckResult,
@@ -29,7 +29,7 @@ class _Job:
     worker: WorkerProcess | None = None
 
 
-def grade(names: list[str], *, submission: str | Path | None = None, seed: int = 0, cwd: Path | None = None,
+def grade(names: list[str], *, submission: str | Path | None = None, seed: seeds.Seed = 0, cwd: Path | None = None,
           sandbox: Sandbox | None = None, hide: tuple[Path, ...] = (), include_hidden: bool | None = None,
           device: str = "auto") -> Report:
     """Grade the exercises `names` ('exercise1', 'convolution', ...) and return one report.
@@ -39,6 +39,8 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: int =
     read raises SubmissionError; with several, it becomes that exercise's failed result.
     `device` (auto, cpu, cuda) is where the PyTorch exercises run their models. Hidden checks
     run unless this is a student kit (`include_hidden=None`, the default) or told otherwise.
+    `seed` is a practice seed (an int) or a graded run's `seeds.SecretSeed`, which always runs
+    the hidden checks and never reaches the worker or a report (grader/seeds.py).
     """
     modules = list(dict.fromkeys(catalog.resolve(name) for name in names))
     if submission is not None and Path(submission).is_file() and len(modules) > 1:
@@ -48,12 +50,14 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: int =
         raise GraderError(f"--seed {seed}: this student kit grades from the cases recorded when it was written, "
                           "the same for everyone; other seeds draw only in the course repository")
     sandbox = sandbox or detect()
-    include_hidden = not student_kit() if include_hidden is None else include_hidden
+    if include_hidden is None:
+        include_hidden = seeds.is_graded(seed) or not student_kit()
     hide = tuple(hide) + _solution_folders(cwd)
     jobs = [_read(module, submission, cwd, raise_errors=len(modules) == 1) for module in modules]
     for job in jobs:
         if job.submission is not None:
-            job.worker = WorkerProcess(job.submission.source, job.module, sandbox, seed=seed, hide=hide)
+            job.worker = WorkerProcess(job.submission.source, job.module, sandbox,
+                                       seed=seeds.worker_seed(seed, job.module), hide=hide)
             job.worker.spawn()
     try:
         return Report([_grade_one(catalog.load(job.module), job, sandbox, seed, include_hidden, device)
@@ -70,7 +74,7 @@ def student_kit() -> bool:
     return (Path(__file__).parent / "STUDENT_KIT").exists()
 
 
-def unreadable(module: str, problem: str, *, status: str = UNREADABLE, seed: int = 0,
+def unreadable(module: str, problem: str, *, status: str = UNREADABLE, seed: seeds.Seed = 0,
                include_hidden: bool = True) -> ExerciseResult:
     """The result for a submission that cannot be graded at all (`status` missing, unreadable,
     crashed...): every check failed, `problem` said once."""
@@ -90,13 +94,14 @@ def _read(module: str, given, cwd: Path | None, *, raise_errors: bool) -> _Job:
         return _Job(module, None, problem=str(error), status=status)
 
 
-def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: int, include_hidden: bool,
+def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_hidden: bool,
                device: str) -> ExerciseResult:
     started = time.perf_counter()
     checks = [check for check in exercise.checks if include_hidden or not check.hidden]
     result = ExerciseResult(
         exercise=exercise.id, title=exercise.title, section=exercise.section,
-        submission=str(job.submission.path) if job.submission else "", sandbox=sandbox.description, seed=seed,
+        submission=str(job.submission.path) if job.submission else "", sandbox=sandbox.description,
+        seed=seeds.shown(seed),
     )
     withheld = sum(check.points for check in exercise.checks if check.hidden and not include_hidden) or \
         (exercise.hidden_points if not any(check.hidden for check in exercise.checks) else 0)
@@ -117,7 +122,7 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: int, include_hidden:
             from grader.checks import Session
 
             bank = catalog.banked(job.module)  # the student kit: the release's recorded cases and answers
-            session = Session(worker, exercise, seed=bank.meta["seed"] if bank is not None else seed,
+            session = Session(worker, exercise, seed=seeds.session_seed(bank.meta["seed"] if bank else seed, job.module),
                               defined=frozenset(load.value or ()), device=device,
                               deadline=time.monotonic() + exercise.budget, bank=bank)
             result.tests = [_run(check, session) for check in checks]

@@ -44,23 +44,31 @@ def environment():
     return env
 
 
-def render(report: Report, format: str, *, color: bool = False, student: str = "") -> str:
-    """The report as `format` (one of FORMATS); `student` names whose report it is (batch)."""
+def render(report: Report, format: str, *, color: bool = False, student: str = "", marks: dict | None = None) -> str:
+    """The report as `format` (one of FORMATS); `student` names whose report it is and `marks` how
+    each exercise's grade became the course's score (batch: grader/staff/marks.py)."""
     if format == "json":
         return json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n"
     if format == "gradescope":
         return json.dumps(gradescope(report), indent=2, allow_nan=False) + "\n"
     template = environment().get_template(_TEMPLATES[format])
-    return template.render(report=report, color=color, style=_styler(color), student=student)
+    return template.render(report=report, color=color, style=_styler(color), student=student, marks=marks or {})
 
 
 def gradescope(report: Report) -> dict:
-    """Gradescope's results.json: the same fields, test output as text, `error` shown as failed."""
+    """Gradescope's results.json: the same fields, test output as text, `error` shown as failed.
+    An exercise where nothing ran (missing, unreadable, failed on import) is one test, worth the
+    exercise's points, that says why once."""
     check_text = environment().get_template("check.txt.j2")
     tests = []
     for result in report.exercises:
+        prefix = f"{result.exercise}: " if len(report.exercises) > 1 else ""
+        if result.problem:
+            tests.append({"name": f"{result.exercise}: {result.title}", "score": result.score,
+                          "max_score": result.max_score, "status": "failed", "output": result.problem,
+                          "visibility": "visible"})
+            continue
         for test in result.tests:
-            prefix = f"{result.exercise}: " if len(report.exercises) > 1 else ""
             output = check_text.render(test=test, style=_styler(False)).strip()
             tests.append({
                 "name": prefix + test.name, "score": test.score, "max_score": test.max_score,
@@ -70,8 +78,9 @@ def gradescope(report: Report) -> dict:
                 "visibility": "after_published" if test.visibility == "hidden" else "visible",
             })
     notes = [note for result in report.exercises for note in result.notes]
+    seeds = list(dict.fromkeys(str(result.seed) for result in report.exercises))
     return {"score": report.score, "execution_time": round(report.execution_time, 3),
-            "output": "\n".join(notes), "tests": tests}
+            "output": "\n".join([*notes, *(f"seed: {seed}" for seed in seeds)]), "tests": tests}
 
 
 def format_value(value, width: int = 88) -> str:

@@ -124,7 +124,7 @@ class ExerciseResult:
     tests: list[CheckResult] = field(default_factory=list)
     execution_time: float = 0.0
     sandbox: str = ""
-    seed: int = 0
+    seed: int | str = 0  # a practice seed, or a graded run's fingerprint ("secret 3f9a..."): grader/seeds.py
     notes: list[str] = field(default_factory=list)
     status: str = GRADED
     problem: str = ""  # why nothing ran (missing, unreadable, failed on import): said once, not per check

@@ -19,6 +19,7 @@ from grader.errors import SubmissionError
 
 MAX_BYTES = 1_000_000
 SUFFIXES = (".py", ".ipynb")
+IGNORED_FOLDERS = ("__MACOSX", "__pycache__")  # what zip tools and Python add: never a student's answer
 # Notebook cells tagged with one of these are not part of the answer (the check cell, demos).
 SKIP_TAGS = frozenset({"skip-grading", "check", "demo"})
 _LINE = re.compile(r"\bline (?P<line>\d+)(?=: )")
@@ -111,7 +112,8 @@ def _is_dynamic_import(func: ast.expr) -> bool:
 
 
 def locate(module: str, given: str | Path | None, *, cwd: Path | None = None) -> Path:
-    """The file to grade: `given` (a file, or a folder holding `<module>.py`), else exercises/<module>.py."""
+    """The file to grade: `given` (a file, or a folder holding `<module>.py` or `.ipynb` at any
+    depth, the shallowest first, as `grade batch` finds it), else exercises/<module>.py."""
     cwd = Path.cwd() if cwd is None else cwd
     if given is None:
         folder = cwd / "exercises"
@@ -124,15 +126,30 @@ def locate(module: str, given: str | Path | None, *, cwd: Path | None = None) ->
     path = Path(given).expanduser()
     path = path if path.is_absolute() else cwd / path
     if path.is_dir():
-        found = _in_folder(path, module) or _in_folder(path / "exercises", module)
+        found = find(path, module)
         if found is None:
-            raise SubmissionError(f"{_shown(path, cwd)} holds no {module}.py or {module}.ipynb")
+            shown = _shown(path, cwd) if path != cwd else str(path)
+            raise SubmissionError(f"no {module}.py or {module}.ipynb in {shown} or any folder below it")
+        if found.is_symlink() or not found.resolve().is_relative_to(path.resolve()) or not found.is_file():
+            raise SubmissionError(f"{_shown(found, cwd)} is a link or not a regular file; submit the file itself")
         return found
     if not path.exists():
         raise SubmissionError(f"no such file: {_shown(path, cwd)}{_suggest(path, cwd)}")
     if path.suffix not in SUFFIXES:
         raise SubmissionError(f"{_shown(path, cwd)} is not a .py file or a .ipynb notebook")
     return path
+
+
+def find(folder: Path, module: str) -> Path | None:
+    """`<module>.py` or `.ipynb` in `folder` or below it: the shallowest, a .py before a notebook;
+    folders that are links are not entered, and `__MACOSX` / `__pycache__` are left out."""
+    names = {f"{module}{suffix}" for suffix in SUFFIXES}
+    found = sorted(
+        (path for path in folder.rglob(f"{module}.*")
+         if path.name in names and not set(path.relative_to(folder).parts) & set(IGNORED_FOLDERS)),
+        key=lambda path: (len(path.relative_to(folder).parts), path.suffix != ".py", str(path)),
+    )
+    return found[0] if found else None
 
 
 def read(path: Path, module: str) -> Submission:

@@ -178,7 +178,7 @@ def _gradescope(root: Path) -> Layout:
 def run_autograder(layout: Layout, submission: Path | dict, *, sandbox: str = "auto") -> tuple[subprocess.CompletedProcess, Path]:
     """Gradescope's harness: the submission in ROOT/submission, run_autograder, ROOT/results/results.json.
 
-    `submission`: a folder of exercise files, or {file name: path}."""
+    `submission`: a folder of exercise files, or {file name (in subfolders: hw2/code/x.py): path}."""
     root = layout.folder
     shutil.rmtree(root / "submission", ignore_errors=True)
     shutil.rmtree(root / "results", ignore_errors=True)
@@ -186,6 +186,7 @@ def run_autograder(layout: Layout, submission: Path | dict, *, sandbox: str = "a
     (root / "results").mkdir()
     files = submission if isinstance(submission, dict) else {path.name: path for path in submission.iterdir()}
     for name, path in files.items():
+        (root / "submission" / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, root / "submission" / name)
     environment = {**os.environ, "AUTOGRADER_ROOT": str(root), "CNN_GRADER_SANDBOX": sandbox}
     environment.pop("VIRTUAL_ENV", None)

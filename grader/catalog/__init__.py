@@ -196,6 +196,7 @@ class About:
     hidden_points: float | None
     call_timeout: float
     time_budget: float | None = None
+    cuda: bool = False  # its models may run on a GPU (`limits={"cuda": True}`): what --device moves
 
     @property
     def budget(self) -> float:
@@ -213,7 +214,8 @@ def about(module_name: str) -> About:
     return About(module=module_name, id=words.get("id", module_name.partition("_")[0]),
                  title=words.get("title", ""), section=words.get("section", ""), summary=words.get("summary", ""),
                  points=words.get("points"), hidden_points=words.get("hidden_points", 0 if "points" in words else None),
-                 call_timeout=words.get("call_timeout", 2.0), time_budget=words.get("time_budget"))
+                 call_timeout=words.get("call_timeout", 2.0), time_budget=words.get("time_budget"),
+                 cuda=bool(isinstance(words.get("limits"), dict) and words["limits"].get("cuda")))
 
 
 def _literal_keywords(tree: ast.Module) -> dict:

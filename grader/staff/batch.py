@@ -4,6 +4,11 @@ The unit of work is `run_task(task, seed)` (tasks.py): plain data in, a Grade ou
 process pool runs it on one machine; a Dask cluster (`scheduler=`) runs the very same
 function on many. Only this process writes the gradebook, one transaction per grade, so a
 run killed at any moment leaves nothing half-written, and the next run does only the rest.
+Ctrl-C stops the pool at once: what was graded stays, and the next run does the rest.
+
+The seed is the RESULTS folder's secret (grader/seeds.py), so no practice run rehearses a
+graded one. RESULTS holds the class's files (gradebook.*, dashboard.html, similarity.*) and
+`students/<slug>/` per student, so that no student id can collide with a class file.
 """
 
 from __future__ import annotations
@@ -24,11 +29,17 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.staff.collect import StudentFiles, collect, find_exercise_file
+from grader import seeds
+from grader.errors import INTERRUPTED, GraderError
+from grader.staff import lms
+from grader.staff.collect import StudentFiles, find_exercise_file
 from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
+from grader.staff.late import LateOptions
+from grader.staff.marks import adjustments, final_grades, kept_overrides, marks, with_marks
 from grader.staff.tasks import Task, error_grade, make_task, run_task
 
 log = logging.getLogger(__name__)
+STUDENTS = "students"  # RESULTS/students/<slug>/: results.json and report.html of each student
 
 
 @dataclass
@@ -39,28 +50,46 @@ class BatchSummary:
     seconds: float
     skipped_entries: list[str] = field(default_factory=list)
     errors: int = 0
+    notices: list[str] = field(default_factory=list)  # what staff should know: kept overrides, untimed late files
 
 
 def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: list[str] | None = None,
-          seed: int = 0, scheduler: str | None = None,
-          progress: Callable[[int, int, Grade], None] | None = None) -> BatchSummary:
-    """Grade every student in `submissions` into `out`; on a rerun grade only what changed."""
+          secret: seeds.SecretSeed | None = None, scheduler: str | None = None,
+          progress: Callable[[int, int, Grade], None] | None = None, late: LateOptions | None = None) -> BatchSummary:
+    """Grade every student in `submissions` (a folder, or an LMS download: grader/staff/lms.py) into
+    `out`; on a rerun grade only what changed.
+
+    The draws come from `secret`, by default the one staff gave (CNN_GRADER_SECRET) or the one
+    kept in `out` (made on the first run). Interrupted (KeyboardInterrupt), it writes the files of
+    what was graded and raises `Interrupted`."""
     from grader import catalog
 
     started = time.perf_counter()
+    refuse_nested(submissions, out)
     modules = [catalog.resolve(name) for name in exercises] if exercises else catalog.module_names()
-    students, skipped = collect(submissions, out / ".unpacked")
+    policies, times = (late or LateOptions()).parse()  # bad options stop here, before anything is written
+    intake = lms.intake(submissions, out / ".unpacked")
+    students, skipped = intake.students, intake.skipped
+    seed = secret or seeds.for_results(out)
     tasks = plan(students, modules, seed)
     gradebook = Gradebook(out / "gradebook.sqlite")
+    count = 0
     try:
+        notices = lms.record(gradebook.connection, intake, tasks, times=times, policies=policies)
         done = gradebook.fingerprints()
         todo = [task for task in tasks if done.get((task.student, task.exercise)) != task.fingerprint]
         errors = 0
-        for count, grade in enumerate(execute(todo, jobs=jobs, seed=seed, scheduler=scheduler), 1):
-            gradebook.record(grade)
-            errors += grade.status == ERROR
-            if progress is not None:
-                progress(count, len(todo), grade)
+        try:
+            for count, grade in enumerate(execute(todo, jobs=jobs, seed=seed, scheduler=scheduler), 1):
+                gradebook.record(grade)
+                errors += grade.status == ERROR
+                if progress is not None:
+                    progress(count, len(todo), grade)
+        except KeyboardInterrupt:
+            write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
+            raise Interrupted(f"interrupted: {count} of {len(todo)} grade(s) made and kept in {out}; "
+                              "run it again to grade the rest") from None
+        notices += kept_overrides(gradebook.connection)
         write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
     finally:
         gradebook.close()
@@ -68,10 +97,24 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
 
     write_dashboard(out)
     return BatchSummary(students=len(students), graded=len(todo), unchanged=len(tasks) - len(todo),
-                        seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors)
+                        seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors, notices=notices)
 
 
-def plan(students: list[StudentFiles], modules: list[str], seed: int) -> list[Task]:
+class Interrupted(GraderError):
+    """Ctrl-C: the grades made so far are kept; the CLI exits 130."""
+
+    exit_code = INTERRUPTED
+
+
+def refuse_nested(submissions: Path, out: Path) -> None:
+    """RESULTS inside SUBMISSIONS would be graded as a student on the next run: refuse it."""
+    inner, outer = out.resolve(), submissions.resolve()
+    if inner == outer or inner.is_relative_to(outer):
+        raise GraderError(f"--out {out} is inside SUBMISSIONS ({submissions}), where the next run would take it for "
+                          "a student: write the results elsewhere, e.g. --out results")
+
+
+def plan(students: list[StudentFiles], modules: list[str], seed: seeds.Seed) -> list[Task]:
     """One task per (student, exercise), each with the fingerprint that decides whether to regrade."""
     tasks = []
     for student in students:
@@ -86,7 +129,7 @@ def plan(students: list[StudentFiles], modules: list[str], seed: int) -> list[Ta
     return tasks
 
 
-def execute(tasks: list[Task], *, jobs: int | None, seed: int, scheduler: str | None) -> Iterator[Grade]:
+def execute(tasks: list[Task], *, jobs: int | None, seed: seeds.Seed, scheduler: str | None) -> Iterator[Grade]:
     """Run the tasks, yielding each Grade as soon as it exists (in completion order)."""
     if not tasks:
         return
@@ -102,7 +145,7 @@ def execute(tasks: list[Task], *, jobs: int | None, seed: int, scheduler: str | 
         shutil.rmtree(running, ignore_errors=True)
 
 
-def _run_in_pools(tasks: list[Task], *, jobs: int, seed: int, running: Path) -> Iterator[Grade]:
+def _run_in_pools(tasks: list[Task], *, jobs: int, seed: seeds.Seed, running: Path) -> Iterator[Grade]:
     """Every task's Grade, whatever kills a pool process (a submission that kills its grader,
     the kernel's out-of-memory killer).
 
@@ -122,11 +165,13 @@ def _run_in_pools(tasks: list[Task], *, jobs: int, seed: int, running: Path) -> 
                                         "using too much memory): it was not graded", status=CRASHED, seed=seed)
 
 
-def _pool(tasks: list[Task], workers: int, seed: int, running: Path):
+def _pool(tasks: list[Task], workers: int, seed: seeds.Seed, running: Path):
     """Yield the grades `tasks` get from one process pool; return the tasks left when the pool
-    broke, as (those that were running, those still waiting)."""
+    broke, as (those that were running, those still waiting). Interrupted (Ctrl-C, or the
+    consumer stops), it ends the pool's processes at once rather than waiting for their tasks."""
     finished = set()
-    with ProcessPoolExecutor(max_workers=workers, initializer=_die_with_parent) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_pool_process)
+    try:
         futures = {pool.submit(_run_marked, task, seed, str(running)): task for task in tasks}
         for future in as_completed(futures):
             task = futures[future]
@@ -138,6 +183,10 @@ def _pool(tasks: list[Task], workers: int, seed: int, running: Path):
                 grade = error_grade(task, f"internal grader error: {type(error).__name__}: {error}", seed=seed)
             finished.add(task)
             yield grade
+    except BaseException:  # KeyboardInterrupt, GeneratorExit: stop the running tasks, not wait for them
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
     left = [task for task in tasks if task not in finished]
     started = [task for task in left if _marker(running, task).exists()]
     for task in started:
@@ -145,12 +194,14 @@ def _pool(tasks: list[Task], workers: int, seed: int, running: Path):
     return started, [task for task in left if task not in started]
 
 
-def _run_marked(task: Task, seed: int, running: str) -> Grade:
+def _run_marked(task: Task, seed: seeds.Seed, running: str) -> Grade:
     """run_task, with a file in `running` while it runs: a pool that dies shows who was running."""
     marker = _marker(Path(running), task)
     marker.touch()
     try:
         return run_task(task, seed)
+    except SystemExit:  # SIGTERM from _stop: grading closed its worker on the way here; take no other task
+        os._exit(INTERRUPTED)
     finally:
         marker.unlink(missing_ok=True)
 
@@ -159,22 +210,49 @@ def _marker(running: Path, task: Task) -> Path:
     return running / hashlib.sha256(f"{task.student}\0{task.module}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _die_with_parent() -> None:
-    """Pool processes follow the batch process if it is killed (SIGKILL leaves no time to clean up)."""
+def _pool_process() -> None:
+    """Pool processes follow the batch process if it is killed (SIGKILL leaves no time to clean up);
+    they leave Ctrl-C to the batch process, which ends them with SIGTERM: then each kills its
+    sandboxed worker on the way out (grading's `finally`)."""
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_term)
+
+
+def _exit_on_term(signum, frame) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End a pool now: no new task starts, the running ones are told to stop (SIGTERM), and
+    whatever has not stopped a second later is killed."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # Python 3.14: pool.terminate_workers()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + 1.0
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(1.0)
 
 
 def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises: list[str], out: Path) -> None:
-    """gradebook.csv and, per student, results.json and report.html, all rebuilt from the gradebook."""
+    """gradebook.csv and, per student, students/<slug>/results.json and report.html, all rebuilt
+    from the gradebook."""
     from grader.render import render
     from grader.results import ExerciseResult, Report
 
     names = [student.student for student in students]
     grades = [grade for grade in gradebook.grades(names) if grade.exercise in exercises]
-    write_atomically(out / "gradebook.csv", csv_text(grades, names, exercises))
+    table = marks(gradebook.connection)  # the final scores: late penalties and overrides (marks.py)
+    write_atomically(out / "gradebook.csv", csv_text(final_grades(grades, table), names, exercises,
+                                                     adjustments=adjustments(table, names)))
     for student in students:
         own = sorted((grade for grade in grades if grade.student == student.student),
                      key=lambda grade: exercises.index(grade.exercise))
@@ -182,7 +260,9 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
             continue
         try:
             report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
-            files = {"results.json": render(report, "json"), "report.html": render(report, "html", student=student.student)}
+            own_marks = {grade.exercise: table[grade.student, grade.exercise] for grade in own}
+            files = {"results.json": with_marks(render(report, "json"), own_marks),
+                     "report.html": render(report, "html", student=student.student, marks=own_marks)}
         except Exception as error:  # noqa: BLE001 - one student's report never stops the others'
             problem = f"the grader could not render this report: {type(error).__name__}: {error}"
             log.warning("%s: %s", student.student, problem)
@@ -191,4 +271,4 @@ def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises:
                                                  "max_score": sum(grade.max_score for grade in own)}, indent=2) + "\n",
                      "report.html": f"<!DOCTYPE html>\n<p>{html.escape(problem)}</p>\n"}
         for name, text in files.items():
-            write_atomically(out / student.slug / name, text)
+            write_atomically(out / STUDENTS / student.slug / name, text)

@@ -1,13 +1,16 @@
 """Finding each student's files: one folder or one .zip per student, unpacked with suspicion.
 
 A zip is refused whole (with the reason, as that student's verdict) when it is corrupt or
-empty, when an entry would land outside its folder (`../x`, `/etc/x`) or is a link, or when
-it unpacks to more than a course submission could need.
+empty, when an entry would land outside its folder (`../x`, `/etc/x`) or is a link, when two
+entries have one name (which one would be graded?), or when it holds or unpacks to more than a
+course submission could need (folders count as entries too). A student folder is refused when
+it is a link (to another student, to /etc) or holds more entries than a submission could need.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import stat
@@ -17,11 +20,11 @@ from pathlib import Path, PurePosixPath
 
 from grader.errors import GraderError
 from grader.staff.gradebook import MISSING, UNREADABLE
-from grader.submission import SUFFIXES
+from grader.submission import IGNORED_FOLDERS, find
 
-MAX_ZIP_FILES = 200
+MAX_ZIP_FILES = 200  # entries of a zip, folders included
+MAX_FOLDER_ENTRIES = 2000  # files and folders under a student's folder
 MAX_ZIP_BYTES = 20 * 2**20
-_IGNORED = ("__MACOSX", "__pycache__")
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,15 @@ def collect(submissions: Path, unpack_to: Path) -> tuple[list[StudentFiles], lis
         raise GraderError(f"{submissions} is not a folder: pass the folder holding one folder or .zip per student")
     students, skipped, seen = [], [], set()
     for entry in sorted(submissions.iterdir()):
-        if entry.name.startswith(".") or entry.name in _IGNORED:
+        if entry.name.startswith(".") or entry.name in IGNORED_FOLDERS:
             continue
-        if entry.is_dir():
-            student = StudentFiles(entry.name, entry)
+        if entry.is_symlink() and (entry.is_dir() or entry.suffix.lower() == ".zip"):
+            name = entry.name if entry.is_dir() else entry.stem
+            student = StudentFiles(name, None, f"{entry.name} is a link (to {os.readlink(entry)}), not the student's "
+                                               "own folder or zip: put the submission itself in SUBMISSIONS")
+        elif entry.is_dir():
+            problem = _crowded(entry)
+            student = StudentFiles(entry.name, None if problem else entry, problem)
         elif entry.suffix.lower() == ".zip":
             folder = unpack_to / StudentFiles(entry.stem, None).slug
             problem = unpack(entry, folder)
@@ -68,9 +76,11 @@ def unpack(archive: Path, target: Path) -> str:
     """Unpack `archive` into `target` (replaced); return why it was refused, or ""."""
     shutil.rmtree(target, ignore_errors=True)
     try:
+        if archive.stat().st_size > MAX_ZIP_BYTES:  # before reading a central directory of any length
+            return f"the zip is larger than {MAX_ZIP_BYTES // 2**20} MB"
         with zipfile.ZipFile(archive) as zipped:
+            problem = _refuse(zipped.infolist())
             entries = [entry for entry in zipped.infolist() if not entry.is_dir()]
-            problem = _refuse(entries)
             if problem:
                 return problem
             target.mkdir(parents=True)
@@ -97,38 +107,48 @@ class _TooLarge(Exception):
     pass
 
 
-def _refuse(entries: list[zipfile.ZipInfo]) -> str:
+def _refuse(everything: list[zipfile.ZipInfo]) -> str:
+    if len(everything) > MAX_ZIP_FILES:
+        return f"the zip holds {len(everything)} entries; a submission may hold at most {MAX_ZIP_FILES}"
+    entries = [entry for entry in everything if not entry.is_dir()]
     if not entries:
         return "the zip is empty"
-    if len(entries) > MAX_ZIP_FILES:
-        return f"the zip holds {len(entries)} files; a submission may hold at most {MAX_ZIP_FILES}"
+    seen: dict[PurePosixPath, str] = {}
     for entry in entries:
         path = PurePosixPath(entry.filename.replace("\\", "/"))
         if path.is_absolute() or ".." in path.parts or (path.parts and ":" in path.parts[0]):
             return f"the zip entry {entry.filename!r} would land outside the student's folder"
         if stat.S_ISLNK(entry.external_attr >> 16):
             return f"the zip entry {entry.filename!r} is a symbolic link"
+        if path in seen:
+            return (f"the zip holds two entries named {entry.filename!r}: which one to grade is not clear; "
+                    "zip the folder again")
+        seen[path] = entry.filename
     if sum(entry.file_size for entry in entries) > MAX_ZIP_BYTES:
         return f"the zip unpacks to more than {MAX_ZIP_BYTES // 2**20} MB"
     return ""
 
 
+def _crowded(folder: Path) -> str:
+    """Why `folder` holds too much to be a submission ('' when it does not); links are not followed."""
+    count = 0
+    for _, folders, files in os.walk(folder):
+        count += len(folders) + len(files)
+        if count > MAX_FOLDER_ENTRIES:
+            return f"the folder holds more than {MAX_FOLDER_ENTRIES} files and folders; a submission needs a few"
+    return ""
+
+
 def find_exercise_file(folder: Path, module: str) -> tuple[Path | None, str, str]:
-    """`<module>.py` or `.ipynb` in `folder`, or the shallowest one below it: (path, "", "");
-    else (None, missing or unreadable, why).
+    """`<module>.py` or `.ipynb` in `folder`, or the shallowest one below it (submission.find):
+    (path, "", ""); else (None, missing or unreadable, why).
 
     A link is refused: it could point anywhere on the grading machine (and a syntax error
     message would show the student a line of what it points to).
     """
-    names = {f"{module}{suffix}" for suffix in SUFFIXES}
-    found = sorted(
-        (path for path in folder.rglob(f"{module}.*")
-         if path.name in names and not set(path.relative_to(folder).parts) & set(_IGNORED)),
-        key=lambda path: (len(path.relative_to(folder).parts), path.suffix != ".py", str(path)),
-    )
-    if not found:
+    path = find(folder, module)
+    if path is None:
         return None, MISSING, f"no {module}.py or {module}.ipynb in the submission"
-    path = found[0]
     if path.is_symlink() or not path.resolve().is_relative_to(folder.resolve()) or not path.is_file():
         return None, UNREADABLE, f"{path.relative_to(folder)} is a link or not a regular file; submit the file itself"
     return path, "", ""

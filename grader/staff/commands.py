@@ -9,35 +9,51 @@ from pathlib import Path
 import click
 
 from grader.errors import GRADED, INTERNAL_ERROR, GraderError
+from grader.seeds import ENVIRONMENT as SECRET_VARIABLE
+from grader.seeds import SECRET_FILE
+from grader.staff.lms_commands import echo_notices, export_lms_command, late_options
 from grader.staff.similarity import DEFAULT_THRESHOLD  # light: copydetect is imported on use
 
 
 @click.command("batch")
 @click.argument("submissions", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for gradebook.sqlite, gradebook.csv and a results.json + report.html per student.")
+              help="Folder (outside SUBMISSIONS) for gradebook.sqlite, gradebook.csv, the secret seed and "
+                   "students/<id>/ with each student's results.json and report.html.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Submissions graded in parallel (default: the number of cores).")
 @click.option("--exercises", metavar="LIST", help="Comma-separated exercises to grade, e.g. exercise1,exercise3 (default: all).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed (part of every grade's fingerprint).")
+@click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Draw with the secret seed in this file (default: ${SECRET_VARIABLE}, else RESULTS/{SECRET_FILE}, "
+                   "made on the first run).")
+@click.option("--seed", "public_seed", type=int, hidden=True,
+              help="Refused: a graded run takes no seed on its command line (see --secret-file).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--unsafe-no-sandbox", is_flag=True,
               help="Grade even where bubblewrap cannot run (see the README's \"Untrusted code\" for what is lost).")
 @click.option("--similarity", "with_similarity", is_flag=True,
               help="Afterwards, compare the students' code (as `grade similarity` does) into the same folder.")
-def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str | None, seed: int,
-                  scheduler: str | None, unsafe_no_sandbox: bool, with_similarity: bool) -> int:
-    """Grade a class: SUBMISSIONS holds one folder or .zip per student, named by student id.
+@late_options
+def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str | None, secret_file: Path | None,
+                  public_seed: int | None, scheduler: str | None, unsafe_no_sandbox: bool,
+                  with_similarity: bool, late) -> int:
+    """Grade a class: SUBMISSIONS holds one folder or .zip per student, named by student id, or is
+    a Canvas or Moodle download (.zip) as it comes.
 
-    Reruns grade only what is new or changed; a run killed at any moment loses nothing.
+    Reruns grade only what is new or changed; a run killed at any moment, or stopped with
+    Ctrl-C, loses nothing. The inputs are drawn with a secret seed, never the students' practice one.
     """
-    from grader.staff.batch import batch
+    from grader import seeds
+    from grader.staff.batch import batch, refuse_nested
 
+    _refuse_public_seed(public_seed)
+    refuse_nested(submissions, out)
     if scheduler is None:  # a cluster's machines each need bubblewrap; this one runs no student code
         _check_sandbox(submissions, out, unsafe=unsafe_no_sandbox)
 
     names = _exercise_list(exercises)
-    summary = batch(submissions, out, jobs=jobs, exercises=names, seed=seed, scheduler=scheduler,
-                    progress=_progress(sys.stderr.isatty()))
+    summary = batch(submissions, out, jobs=jobs, exercises=names, secret=seeds.given(secret_file),
+                    scheduler=scheduler, progress=_progress(sys.stderr.isatty()), late=late)
+    echo_notices(summary.notices)
     for name in summary.skipped_entries:
         click.echo(f"skipped {name}: not a folder or a .zip", err=True)
     click.echo(f"{summary.students} students: {summary.graded} grades made, {summary.unchanged} unchanged "
@@ -49,6 +65,13 @@ def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str
         click.echo(f"{summary.errors} grade(s) hit a grader error; rerun to retry them", err=True)
         return INTERNAL_ERROR
     return GRADED
+
+
+def _refuse_public_seed(seed: int | None) -> None:
+    """A graded run takes no seed on its command line, which every process can read in /proc."""
+    if seed is not None:
+        raise GraderError(f"a graded run draws with a secret seed, never one on the command line (every process can "
+                          f"read it in /proc/*/cmdline): pass --secret-file FILE, or the secret in ${SECRET_VARIABLE}")
 
 
 def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
@@ -143,19 +166,26 @@ def export_command() -> None:
 @export_command.command("gradescope")
 @click.option("--out", default="autograder.zip", show_default=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write the zip to upload as Gradescope's autograder.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed the autograder uses.")
-def export_gradescope(out: Path, seed: int) -> None:
-    """Gradescope's autograder.zip: setup.sh, run_autograder and the grader (never solutions/)."""
+@click.option("--secret-file", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"The secret seed the autograder draws with, e.g. RESULTS/{SECRET_FILE} to draw as `grade batch` "
+                   f"did (default: ${SECRET_VARIABLE}, else a new secret).")
+@click.option("--seed", "public_seed", type=int, hidden=True,
+              help="Refused: a graded run takes no seed on its command line (see --secret-file).")
+def export_gradescope(out: Path, secret_file: Path | None, public_seed: int | None) -> None:
+    """Gradescope's autograder.zip: setup.sh, run_autograder, the grader and a secret seed (never solutions/)."""
+    from grader import seeds
     from grader.staff.export import gradescope_zip
 
-    names = gradescope_zip(out, seed=seed)
-    click.echo(f"wrote {out} ({len(names)} files); upload it as the assignment's autograder")
+    _refuse_public_seed(public_seed)
+    names, secret = gradescope_zip(out, secret=seeds.given(secret_file))
+    click.echo(f"wrote {out} ({len(names)} files, seed {secret}); upload it as the assignment's autograder")
 
 
 @export_command.command("github")
 @click.option("--out", default=".github/workflows/grade.yml", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help="Where to write the workflow.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Hypothesis seed the workflow uses.")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Practice seed the workflow uses (public: it runs in the student's own repository).")
 @click.option("--fail-under", metavar="SCORE", help="Fail the workflow below this score (points or a percentage).")
 def export_github(out: Path, seed: int, fail_under: str | None) -> None:
     """A GitHub Actions (or Classroom) workflow that grades every push and shows the report."""
@@ -181,3 +211,6 @@ def export_report(report: Path, format_: str, output: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         write_atomically(output, text)
+
+
+export_command.add_command(export_lms_command)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.staff.gradebook import GRADED, Gradebook, write_atomically
+from grader.staff.marks import final_grades, marks
 
 TOP_MISTAKES = 3  # per exercise, in the terminal summary after a batch
 
@@ -30,7 +31,8 @@ def class_statistics(results: Path) -> dict:
         raise GraderError(f"no gradebook in {results}: run `grade batch SUBMISSIONS --out {results}` first")
     gradebook = Gradebook(path)
     try:
-        grades = gradebook.grades()
+        marked = marks(gradebook.connection)  # final scores: late penalties and overrides (marks.py)
+        grades = final_grades(gradebook.grades(), marked)
     finally:
         gradebook.close()
     exercises = sorted({grade.exercise for grade in grades}, key=_exercise_number)
@@ -51,7 +53,9 @@ def class_statistics(results: Path) -> dict:
              "scores": {exercise: (table[student, exercise].score if (student, exercise) in table else None)
                         for exercise in exercises},
              "statuses": sorted({grade.status for grade in grades if grade.student == student} - {GRADED}),
-             "similar": [pair["anchor"] for pair in flagged if student in (pair["student_a"], pair["student_b"])]}
+             "similar": [pair["anchor"] for pair in flagged if student in (pair["student_a"], pair["student_b"])],
+             "adjusted": {exercise: marked[student, exercise].note() for exercise in exercises
+                          if (student, exercise) in marked and marked[student, exercise].adjusted}}
             for student in students]
     return {
         "students": len(students),

@@ -4,6 +4,8 @@
   run_autograder at the zip's root beside the grader's source (grader/, reference/,
   templates/, pyproject.toml, constraints.txt), all unpacked into /autograder/source; never
   solutions/. Both scripts take AUTOGRADER_ROOT (default /autograder), so a test can run them.
+  The zip holds the secret seed (seed.secret, mode 0600; setup.sh keeps it root's), so every
+  submission is a graded run that no practice run rehearses; only its fingerprint is printed.
 - GitHub Actions / Classroom: a workflow file for the student template repository. It grades
   once, to JSON, and renders the job summary and the JUnit XML from that one run
   (`report_from_json`), in the student kit, where hidden checks do not run.
@@ -11,11 +13,14 @@
 
 from __future__ import annotations
 
+import os
 import stat
 import zipfile
 from pathlib import Path
 
+from grader import seeds
 from grader.errors import GraderError
+from grader.seeds import SECRET_FILE, SecretSeed
 from grader.staff.gradebook import write_atomically
 
 _SOURCE_ROOT = Path(__file__).resolve().parents[2]
@@ -23,8 +28,9 @@ PACKAGES = ("grader", "reference", "templates")
 FILES = ("pyproject.toml", "constraints.txt", "README.md")
 
 
-def gradescope_zip(out: Path, *, seed: int = 0) -> list[str]:
-    """Write Gradescope's autograder zip; return the names it holds."""
+def gradescope_zip(out: Path, *, secret: SecretSeed | None = None) -> tuple[list[str], SecretSeed]:
+    """Write Gradescope's autograder zip, drawing with `secret` (default: a new one); return the
+    names it holds and the secret."""
     from grader.render import environment
 
     missing = [name for name in FILES if not (_SOURCE_ROOT / name).is_file()]
@@ -32,23 +38,31 @@ def gradescope_zip(out: Path, *, seed: int = 0) -> list[str]:
         raise GraderError(f"run `grade export` from the course repository ({', '.join(missing)} not found)")
     from grader.worker.view import PROJECT_NAMES
 
-    scripts = {name: environment().get_template(f"gradescope/{name}.j2").render(seed=seed, project_names=PROJECT_NAMES)
+    secret = secret or seeds.new()
+    scripts = {name: environment().get_template(f"gradescope/{name}.j2").render(secret_file=SECRET_FILE,
+                                                                               project_names=PROJECT_NAMES)
                for name in ("setup.sh", "run_autograder")}
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(f".{out.name}.tmp")
     names = []
-    with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as archive:
+    temporary.unlink(missing_ok=True)
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds the secret: staff only
+    with os.fdopen(handle, "wb") as file, zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in scripts.items():
             entry = zipfile.ZipInfo(name)
             entry.external_attr = (stat.S_IFREG | 0o755) << 16
             archive.writestr(entry, text)
             names.append(name)
+        entry = zipfile.ZipInfo(SECRET_FILE)
+        entry.external_attr = (stat.S_IFREG | 0o600) << 16
+        archive.writestr(entry, secret.key.decode("utf-8") + "\n")
+        names.append(SECRET_FILE)
         for path in _source_files():
             name = path.relative_to(_SOURCE_ROOT).as_posix()
             archive.write(path, name)
             names.append(name)
     temporary.replace(out)
-    return names
+    return names, secret
 
 
 def _source_files() -> list[Path]:

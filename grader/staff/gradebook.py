@@ -8,8 +8,6 @@ The CSV and the per-student files are derived from the rows, always whole, never
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sqlite3
@@ -17,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.results import CRASHED, ERROR, GRADED, MISSING, TIMEOUT, UNREADABLE
+from grader.staff import csvfile
+from grader.staff.schema import migrate
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS grades (
@@ -60,7 +60,16 @@ class Gradebook:
         self._db = sqlite3.connect(path)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(SCHEMA)
+        try:
+            migrate(self._db, path)  # the schema's versions: grader/staff/schema.py
+        except BaseException:
+            self._db.close()
+            raise
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open database, for the tables beside `grades` (students, overrides, late policies)."""
+        return self._db
 
     def close(self) -> None:
         self._db.close()
@@ -87,22 +96,23 @@ class Gradebook:
         return grades if students is None else [grade for grade in grades if grade.student in set(students)]
 
 
-def csv_text(grades: list[Grade], students: list[str], exercises: list[str]) -> str:
+def csv_text(grades: list[Grade], students: list[str], exercises: list[str], *,
+             adjustments: dict[str, str] | None = None) -> str:
     """One row per student: student, one column per exercise, total, max_total, status (what is
-    not simply graded, by exercise), then each exercise's own status (`exercise1 status`)."""
+    not simply graded, by exercise), then each exercise's own status (`exercise1 status`), then
+    `adjustments`: why a score is not the grader's own (an override, a late penalty; marks.py).
+    Scores are numbers; every cell goes through csvfile (a student id `=HYPERLINK(...)` stays text)."""
     table = {(grade.student, grade.exercise): grade for grade in grades}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", *exercises, "total", "max_total", "status",
-                     *(f"{exercise} status" for exercise in exercises)])
+    lines = [["student", *exercises, "total", "max_total", "status", *(f"{exercise} status" for exercise in exercises),
+              "adjustments"]]
     for student in students:
         row = [table.get((student, exercise)) for exercise in exercises]
-        scores = [f"{grade.score:g}" if grade else "" for grade in row]
         total = sum(grade.score for grade in row if grade)
         max_total = sum(grade.max_score for grade in row if grade)
-        writer.writerow([student, *scores, f"{total:g}", f"{max_total:g}", student_status(row, exercises),
-                         *(grade.status if grade else "" for grade in row)])
-    return out.getvalue()
+        lines.append([student, *(grade.score if grade else "" for grade in row), total, max_total,
+                      student_status(row, exercises), *(grade.status if grade else "" for grade in row),
+                      (adjustments or {}).get(student, "")])
+    return csvfile.csv_text(lines)
 
 
 def student_status(row: list[Grade | None], exercises: list[str]) -> str:

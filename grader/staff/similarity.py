@@ -29,7 +29,8 @@ from pathlib import Path
 
 from grader import catalog
 from grader.errors import GraderError, SubmissionError
-from grader.staff.collect import collect, find_exercise_file
+from grader.staff.collect import find_exercise_file
+from grader.staff.lms import intake
 from grader.staff.gradebook import UNREADABLE
 from grader.submission import read
 
@@ -105,7 +106,8 @@ def similarity(submissions: Path, out: Path, *, exercises: list[str] | None = No
     _copydetect()  # say it is missing before anything else happens
     report = SimilarityReport(threshold)
     with tempfile.TemporaryDirectory(prefix="cnn-grader-similarity-") as scratch:
-        students, report.skipped_entries = collect(Path(submissions), Path(scratch))
+        found = intake(Path(submissions), Path(scratch))  # a folder of students, or an LMS download (lms.py)
+        students, report.skipped_entries = found.students, found.skipped + found.foreign
         report.students = len(students)
         report.unreadable += [(student.student, "", student.problem) for student in students if student.problem]
         folders = [(student.student, student.folder) for student in students if student.folder is not None]

@@ -37,7 +37,7 @@ class WorkerProcess:
     source: str
     module: str
     sandbox: Sandbox
-    seed: int = 0
+    seed: int = 0  # reseeds the worker's own random numbers: a practice seed, or one derived from a secret (seeds.py)
     call_timeout: float = 2.0
     start_timeout: float = 10.0
     limits: dict = field(default_factory=lambda: dict(DEFAULT_LIMITS))

@@ -85,6 +85,8 @@ class Worker:
             os._exit(0)
 
     def _seed(self) -> None:
+        """Reseed before each call. In a graded run the grader sends a seed derived one way from its
+        secret (grader/seeds.py), from which nothing the grader draws can be predicted."""
         seed = int(self.config.get("seed", 0))
         random.seed(seed)
         np.random.seed(seed % 2**32)

@@ -112,3 +112,40 @@ def test_python_dash_m_grader_works():
     done = subprocess.run([sys.executable, "-m", "grader", "exercise1", "-s", SOLUTION, "--format", "json"],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0 and json.loads(done.stdout)["score"] == 11
+
+
+def test_grade_all_in_a_folder_without_a_kit_is_one_line(capsys, tmp_path, monkeypatch):
+    """`grade all` in an empty folder: one line that says what to do, exit 2 (not 234 lines)?"""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "all")
+    assert code == 2 and out == ""
+    assert err.strip() == "grade: no submission here: run it in the kit's folder or pass --submission"
+
+
+def test_grade_all_on_a_folder_holding_no_exercise_is_one_line_in_text(capsys, tmp_path):
+    code, out, err = run(capsys, "all", "--submission", str(tmp_path))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and "no exercise file in" in err
+
+
+def test_the_device_help_names_every_pytorch_exercise_from_the_catalog(capsys):
+    """Does `grade all --help` name the exercises --device moves as the declarations say (6-9 and more)?"""
+    code, out, _ = run(capsys, "all", "--help")
+    numbers = [int(about.id.removeprefix("exercise")) for about in map(catalog.about, catalog.module_names())
+               if about.cuda]
+    assert code == 0 and {6, 7, 8, 9, 12, 13, 15, 16} <= set(numbers)
+    assert "(6-9, 12, 13, 15, 16)" in " ".join(out.split())
+
+
+def test_a_secret_file_makes_a_graded_run_that_shows_only_its_fingerprint(capsys, tmp_path):
+    """`grade exercise1 --secret-file FILE`: hidden checks run, and the report shows the fingerprint,
+    never the secret; with --seed too, one line saying the two exclude each other?"""
+    from grader import seeds
+
+    secret_file = tmp_path / "seed.secret"
+    secret_file.write_text("a secret that is long enough to use\n")
+    code, out, _ = run(capsys, "exercise1", "-s", SOLUTION, "--secret-file", str(secret_file), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["score"] == 11 and data["seed"] == str(seeds.read(secret_file))
+    assert "long enough" not in out and data["seed"].startswith("secret ")
+    code, _, err = run(capsys, "exercise1", "-s", SOLUTION, "--secret-file", str(secret_file), "--seed", "3")
+    assert code == 2 and "practice seed" in err and len(err.strip().splitlines()) == 1

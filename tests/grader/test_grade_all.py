@@ -31,3 +31,14 @@ def test_a_missing_file_alone_in_its_process_is_reported_missing_not_raised(tmp_
     report = grade_all(NUMPY_PAIR, jobs=2, submission=tmp_path)
     assert [result.status for result in report.exercises] == ["missing", "missing"]
     assert not report.gradable
+
+
+def test_files_in_subfolders_are_found_as_grade_batch_finds_them(tmp_path):
+    """A submission holding hw2/code/exercise3_stride.py: graded, not missing (Gradescope's zips)?"""
+    nested = tmp_path / "hw2" / "code"
+    nested.mkdir(parents=True)
+    for module in NUMPY_PAIR:
+        (nested / f"{module}.py").write_text((ROOT / "solutions" / f"{module}.py").read_text())
+    report = grade_all(NUMPY_PAIR, jobs=1, submission=tmp_path)
+    assert report.score == report.max_score == 20
+    assert report.exercises[0].submission.endswith("hw2/code/exercise3_stride.py")

@@ -54,7 +54,7 @@ def _rows(out: Path) -> dict:
 
 
 def outputs(out: Path, student: str) -> str:
-    report = json.loads((out / student / "results.json").read_text())
+    report = json.loads((out / "students" / student / "results.json").read_text())
     return "\n".join(test["output"] for test in report["tests"])
 
 

@@ -88,9 +88,9 @@ def test_every_student_gets_a_row_with_a_clear_verdict(graded_class):
 def test_each_student_has_results_json_and_an_html_report(graded_class):
     _, out, _ = graded_class
     for student in rows(out):
-        data = json.loads((out / student / "results.json").read_text())
+        data = json.loads((out / "students" / student / "results.json").read_text())
         assert data["exercise"] == "exercise1" and "tests" in data
-        assert (out / student / "report.html").read_text().startswith("<!DOCTYPE html>")
+        assert (out / "students" / student / "report.html").read_text().startswith("<!DOCTYPE html>")
 
 
 @pytest.mark.parametrize("student, words", [
@@ -105,15 +105,15 @@ def test_each_student_has_results_json_and_an_html_report(graded_class):
 ])
 def test_the_verdicts_say_what_happened(graded_class, student, words):
     _, out, _ = graded_class
-    if not (out / student).exists():
+    if not (out / "students" / student).exists():
         pytest.skip(f"{student} needs the sandbox or a process limit, not available here")
-    outputs = [test["output"] for test in json.loads((out / student / "results.json").read_text())["tests"]]
+    outputs = [test["output"] for test in json.loads((out / "students" / student / "results.json").read_text())["tests"]]
     assert any(word in output for output in outputs for word in words.split("|")), outputs[:2]
 
 
 def test_reports_show_the_students_own_path_not_the_graders(graded_class):
     _, out, _ = graded_class
-    assert json.loads((out / "carol" / "results.json").read_text())["submission"] == "carol/exercise1_convolution.py"
+    assert json.loads((out / "students" / "carol" / "results.json").read_text())["submission"] == "carol/exercise1_convolution.py"
 
 
 def test_nothing_escaped_the_sandbox(graded_class):
@@ -141,7 +141,8 @@ def test_a_batch_killed_with_sigkill_and_rerun_ends_like_an_uninterrupted_one(tm
     names = {"alice", "bob", "looper", "missing", "corrupt", "exiter", "printer"}
     submissions = copy_class(tmp_path / "submissions", names)
     command = [sys.executable, "-m", "grader", "batch", str(submissions), "--exercises", "exercise1", "--jobs", "2"]
-    killed = subprocess.Popen([*command, "--out", str(tmp_path / "killed")], cwd=ROOT,
+    environment = {**os.environ, "CNN_GRADER_SECRET": "the same secret for both folders, 0123456789"}
+    killed = subprocess.Popen([*command, "--out", str(tmp_path / "killed")], cwd=ROOT, env=environment,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     database = tmp_path / "killed" / "gradebook.sqlite"
     deadline = time.monotonic() + 60
@@ -153,10 +154,103 @@ def test_a_batch_killed_with_sigkill_and_rerun_ends_like_an_uninterrupted_one(tm
     killed.wait()
     partial = grades(tmp_path / "killed")
     assert 0 < len(partial) < len(names), "the kill should land mid-run"
-    subprocess.run([*command, "--out", str(tmp_path / "killed")], cwd=ROOT, check=True, capture_output=True)
-    subprocess.run([*command, "--out", str(tmp_path / "whole")], cwd=ROOT, check=True, capture_output=True)
+    for out in ("killed", "whole"):
+        subprocess.run([*command, "--out", str(tmp_path / out)], cwd=ROOT, env=environment, check=True,
+                       capture_output=True)
     assert grades(tmp_path / "killed") == grades(tmp_path / "whole")
     assert rows(tmp_path / "killed") == rows(tmp_path / "whole")
+
+
+def test_ctrl_c_stops_within_seconds_keeps_the_grades_and_exits_130(tmp_path):
+    """A TA presses Ctrl-C mid-batch (a real SIGINT): does it stop within a few seconds, exit 130, and
+    keep every grade made so far, for the rerun to skip (resuming is the SIGKILL test's)?"""
+    names = {"alice", "bob", "looper", "stuck"}  # the looper and the stuck take 10-20 s each
+    submissions = copy_class(tmp_path / "submissions", names)
+    out = tmp_path / "results"
+    command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out),
+               "--exercises", "exercise1", "--jobs", "2"]
+    running = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and running.poll() is None and not grades(out):
+        time.sleep(0.05)
+    assert running.poll() is None, "the batch should still be running"
+    interrupted = time.monotonic()
+    running.send_signal(signal.SIGINT)
+    _, stderr = running.communicate(timeout=60)
+    stopped = time.monotonic() - interrupted
+    assert running.returncode == 130, stderr
+    assert stopped < 5, f"took {stopped:.1f} s to stop"  # loose: the machine is shared; it takes about 1 s
+    kept = grades(out)
+    assert 1 <= len(kept) < len(names) and "interrupted" in stderr.splitlines()[-1]
+    assert set(rows(out)) == names  # the CSV holds what was graded, and says what was not yet
+    assert all(status != "error" for _, _, _, status, _ in kept)  # final grades: the rerun keeps them
+
+
+def test_results_inside_the_submissions_folder_are_refused(tmp_path):
+    """--out inside SUBMISSIONS would be a student on the next run: one line, exit 2, nothing written?"""
+    submissions = copy_class(tmp_path / "submissions", {"missing"})
+    done = subprocess.run([sys.executable, "-m", "grader", "batch", str(submissions), "--out",
+                           str(submissions / "results"), "--unsafe-no-sandbox"], capture_output=True, text=True,
+                          cwd=ROOT)
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "inside SUBMISSIONS" in done.stderr and not (submissions / "results").exists()
+
+
+def test_students_named_like_the_class_files_are_graded_and_overwrite_nothing(tmp_path):
+    """Students named gradebook.csv, dashboard.html, similarity.html, gradebook.sqlite or students:
+    does the batch grade them all into students/<id>/, the class files intact?"""
+    names = ["gradebook.csv", "dashboard.html", "similarity.html", "gradebook.sqlite", "students", "seed.secret"]
+    submissions = copy_class(tmp_path / "submissions", {"alice"})
+    for name in names:
+        shutil.copytree(CLASS / "missing", submissions / name)
+    out = tmp_path / "results"
+    for _ in range(2):  # and again, over the first run's files
+        batch(submissions, out, jobs=2, exercises=["exercise1"])
+    assert set(rows(out)) == {"alice", *names}
+    for name in ["alice", *names]:
+        assert json.loads((out / "students" / name / "results.json").read_text())["exercise"] == "exercise1"
+    assert (out / "dashboard.html").is_file() and (out / "seed.secret").is_file()
+
+
+def test_ids_that_a_spreadsheet_would_run_are_text_in_the_csv(tmp_path):
+    """A student id `=HYPERLINK(...)`, `+1+cmd|calc!A0` or `@SUM(1,1)`: is each cell text, the scores numbers?"""
+    names = ['=HYPERLINK("evil.example","click")', "+1+cmd|calc!A0", "@SUM(1,1)", "-2+3"]
+    submissions = copy_class(tmp_path / "submissions", set())
+    for name in names:
+        shutil.copytree(CLASS / "missing", submissions / name)
+    out = tmp_path / "results"
+    batch(submissions, out, jobs=1, exercises=["exercise1"])
+    table = rows(out)
+    assert set(table) == {"'" + name for name in names}
+    assert all(row["exercise1"] == "0" and row["max_total"] == "11" for row in table.values())
+
+
+def test_refused_submissions_each_get_a_row_that_says_why(tmp_path):
+    """A zip with two entries of one name, one of 1,000 folders, a student folder that links to another
+    student and one that links to /etc: is each refused in its own row, with the reason, and alice graded?"""
+    import zipfile
+
+    submissions = copy_class(tmp_path / "submissions", {"alice"})
+    module = "exercise1_convolution.py"
+    with zipfile.ZipFile(submissions / "twice.zip", "w") as archive:
+        archive.writestr(module, "x = 1\n")
+        with pytest.warns(UserWarning):
+            archive.writestr(module, "x = 2\n")
+    with zipfile.ZipFile(submissions / "folders.zip", "w") as archive:
+        for index in range(1000):
+            archive.writestr(f"d{index}/", "")
+        archive.writestr(module, "x = 1\n")
+    (submissions / "copycat").symlink_to(submissions / "alice")
+    (submissions / "etc").symlink_to("/etc")
+    out = tmp_path / "results"
+    batch(submissions, out, jobs=1, exercises=["exercise1"])
+    table = rows(out)
+    assert table["alice"]["total"] == "11"
+    reasons = {"twice": "two entries named", "folders": "1001 entries", "copycat": "is a link", "etc": "is a link"}
+    for student, words in reasons.items():
+        assert table[student]["status"] == "unreadable: exercise1", student
+        problem = json.loads((out / "students" / student / "results.json").read_text())["problem"]
+        assert words in problem, (student, problem)
 
 
 def test_a_missing_submissions_folder_is_one_line_and_exit_2(tmp_path):
@@ -169,7 +263,7 @@ def test_a_value_shaped_like_the_reports_encoding_stays_a_value_after_a_rerun(gr
     """Is a dict that looks like the report's array encoding kept as that dict when reports are rebuilt?"""
     submissions, out, _ = graded_class
     batch(submissions, out, jobs=2, exercises=["exercise1"])  # rebuilds every report from the gradebook
-    tests = json.loads((out / "encoder" / "results.json").read_text())["tests"]
+    tests = json.loads((out / "students" / "encoder" / "results.json").read_text())["tests"]
     actuals = [test["counterexample"]["actual"] for test in tests if test.get("counterexample")]
     assert {"dtype": "float64", "shape": [7, 7, 7], "values": [1.0, 2.0]} in actuals
     assert {"$dict": {"$array": {"dtype": "float64", "shape": [7, 7, 7], "values": [1.0, 2.0]}}} in actuals
@@ -178,7 +272,7 @@ def test_a_value_shaped_like_the_reports_encoding_stays_a_value_after_a_rerun(gr
 def test_huge_outputs_leave_the_gradebook_and_the_reports_small(graded_class):
     """Does a submission returning 32 MB arrays leave a few kilobytes in results.json and the gradebook?"""
     _, out, _ = graded_class
-    assert (out / "giant" / "results.json").stat().st_size < 100_000
+    assert (out / "students" / "giant" / "results.json").stat().st_size < 100_000
     with sqlite3.connect(out / "gradebook.sqlite") as db:
         (size,) = db.execute("SELECT length(result) FROM grades WHERE student = 'giant'").fetchone()
     assert size < 100_000
@@ -217,8 +311,8 @@ def test_one_report_that_cannot_be_rendered_does_not_stop_the_others(tmp_path):
     gradebook.record(Grade("broken", "exercise1", "f", "graded", 0, 11, {"exercise": "exercise1"}))
     write_outputs(gradebook, [StudentFiles("broken", None), StudentFiles("good", None)], ["exercise1"], tmp_path)
     gradebook.close()
-    assert "could not render" in json.loads((tmp_path / "broken" / "results.json").read_text())["error"]
-    assert json.loads((tmp_path / "good" / "results.json").read_text())["status"] == "missing"
+    assert "could not render" in json.loads((tmp_path / "students" / "broken" / "results.json").read_text())["error"]
+    assert json.loads((tmp_path / "students" / "good" / "results.json").read_text())["status"] == "missing"
 
 
 def test_a_rerun_over_an_older_gradebook_regrades_and_does_not_crash(tmp_path):
