@@ -342,6 +342,12 @@ def _one_third(inputs: dict) -> dict:
     return dict(ONE_THIRD)
 
 
+def _without_padding(inputs: dict) -> dict:
+    """The same input with padding=0: a size without its + 1 is one short there too, a size that
+    counts the padding once is not."""
+    return {**inputs, "padding": 0}
+
+
 def _padded_by_us(inputs: dict) -> dict | None:
     """x zero-padded beforehand and padding=0: a conv2d_strided that never pads gets this right."""
     if _per_axis(inputs["padding"]) == (0, 0):
@@ -369,8 +375,8 @@ def _ints_for_pairs(inputs: dict) -> dict | None:
 PLUS_ONE = ("The + 1 is missing: the window at position 0 counts too. (size + 2*padding - kernel) // stride "
             "is the number of whole strides that still fit AFTER the first window; a 2x2 filter on 5 pixels "
             "fits 4 times, (5 - 2) // 1 + 1.")
-ONE_SHORT = ("The output is one row and one column short of H' = (H + 2*ph - KH) // sh + 1: the + 1 counts the "
-             "window at position 0 (and the padding counts twice, 2*ph); output_size gives H', if it is right.")
+ONE_SHORT = ("The output is one row and one column short of H' = (H + 2*ph - KH) // sh + 1, also without padding: "
+             "the + 1, which counts the window at position 0, is missing; output_size gives H', if it is right.")
 ROUNDED = ("output_size rounds with round(): half a window or more counts as a whole one (round(1.5) = 2), but a "
            "window that would run past the edge is dropped. Use floor division, (size + 2*padding - kernel) // "
            "stride + 1: 4 pixels, a 1-pixel filter and stride 2 give 3 // 2 + 1 = 2 windows, not 3.")
@@ -396,7 +402,8 @@ MISTAKES = (
             "The padding is counted once: `padding` zeros go on EACH side, so the padded size is "
             "size + 2*padding.",
             reproduce=key.output_size_padding_once),
-    Mistake("no_plus_one", "conv2d_strided", ONE_SHORT, reproduce=key.conv2d_strided_without_plus_one),
+    Mistake("no_plus_one", "conv2d_strided", ONE_SHORT,
+            probe=Probe(_without_padding, expected=key.conv2d_strided_without_plus_one)),
     Mistake("round_division", "conv2d_strided", ROUNDED_UP_WINDOWS,
             probe=Probe(_grown_to_fit, expected=key.conv2d_strided)),
     Mistake("stride_not_applied", "conv2d_strided",
