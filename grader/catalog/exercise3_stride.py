@@ -339,6 +339,8 @@ def _wrapped(inputs, expected, outcome):
 
 
 def _one_third(inputs: dict) -> dict:
+    """The question that tells rounding up apart, whatever failed: 1 // 3 + 1 = 1, math.ceil gives 2,
+    round() gives 1 (so a round() is not told it rounds up)."""
     return dict(ONE_THIRD)
 
 
