@@ -93,11 +93,13 @@ class Session:
     def call(self, function: str, inputs: dict, *, timeout: float | None = None, expected=None):
         """The submission's `function(*inputs.values())`, or Falsified / Stop on failure.
 
-        With `expected` (the reference's answer), a reply far larger than it is refused unread.
+        With `expected` (the reference's answer), a reply far larger than it is refused unread, and
+        a failed call carries it: a mistake's detector or probe knows the answer even where the
+        submission raised.
         """
         outcome = self.last_outcome = self._within_budget(timeout, lambda limit: self.worker.call(
             function, *inputs.values(), timeout=limit, max_reply_bytes=reply_limit(expected)))
-        return self._value(function, inputs, outcome)
+        return self._value(function, inputs, outcome, expected)
 
     def request(self, op: str, args: dict, *, function: str, inputs: dict, timeout: float | None = None,
                 max_reply_bytes: int | None = None):
@@ -118,11 +120,11 @@ class Session:
                 return outcome
         return Outcome(False, failure="budget", error={"type": "TimeBudget", "message": budget_message(self.exercise)})
 
-    def _value(self, function: str, inputs: dict, outcome):
+    def _value(self, function: str, inputs: dict, outcome, expected=None):
         if outcome.ok:
             return outcome.value
         falsified = Falsified(failure_message(function, outcome, self.worker.limits), function=function,
-                              inputs=inputs, outcome=outcome)
+                              inputs=inputs, expected=expected, outcome=outcome)
         if outcome.failure or outcome.not_implemented:
             raise Stop(falsified)
         raise falsified

@@ -1,45 +1,137 @@
-"""Exercise 2, padding: what is checked, the lecture's examples, and the mistakes we name."""
+"""Exercise 2, padding: what is checked, the lecture's examples, and the mistakes we name.
+
+One feature per check: the core checks draw one square float64 image (values in quarter steps),
+an int `pad`, odd square filters and no bias; (ph, pw) pairs, batches, non-square shapes, a bias
+and uint8 pixels each have a check of their own, so that a missing feature costs its own points
+and never hides another bug. Each named mistake has fixed examples that expose it whatever the
+seed; each function's core check has a case at the lecture's sizes (a 28x28 MNIST digit, a
+32x32x3 CIFAR-10 image).
+"""
 
 from functools import partial
 
 import numpy as np
 from hypothesis import strategies as st
 
+from grader.catalog import answer_key
 from grader.checks import (Falsified, lecture_examples, matches_reference, same_shape_as_reference,
                            satisfies_property)
 from grader.compare import as_array, compare_arrays, describe_value
-from grader.exercise import Example, Exercise, Mistake
+from grader.exercise import Example, Exercise, Mistake, Probe
 from grader.strategies import FLOATS, FLOATS_AND_PIXELS, draw_array, draw_conv_arrays, draw_per_axis, one_of, upto
-from reference import convolution
-from reference import padding as ref
-from reference.lecture import IMAGE, PADDED_FEATURE_MAP, X_KERNEL
+
+key = answer_key(__name__)
+F64 = np.float64
 
 # --- What hypothesis draws ---------------------------------------------------------------------
+# The defaults draw everything at once (the reference's own tests use them); each check asks for
+# the plainest domain and at most one feature.
 
 
 @st.composite
-def images_and_padding(draw, dtypes=FLOATS_AND_PIXELS, max_side: int = 8, max_pad: int = 4) -> dict:
-    """x (N, C, H, W) and pad, int or (ph, pw), per side: often wider than the image itself."""
-    N, C = draw(upto(2), label="N"), draw(upto(3), label="C")
-    H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
+def images_and_padding(draw, dtypes=FLOATS_AND_PIXELS, pairs: bool | None = None, batch: bool = True,
+                       square: bool = False, max_side: int = 8, max_pad: int = 4) -> dict:
+    """x (N, C, H, W) and pad, per side, often wider than the image: an int, or (ph, pw) when
+    `pairs` (None: either). N is 2 or 3 when `batch`, else 1; H = W when `square`."""
+    N, C = draw(upto(3, 2), label="N") if batch else 1, draw(upto(3), label="C")
+    H = draw(upto(max_side), label="H")
+    W = H if square else draw(upto(max_side), label="W")
     dtype = draw(one_of(tuple(dtypes)), label="dtype")
     x = draw_array(draw, dtype, (N, C, H, W), label="x")
-    pad, _ = draw_per_axis(draw, 0, (max_pad, max_pad), "pad")
+    if pairs is None:
+        pad, _ = draw_per_axis(draw, 0, (max_pad, max_pad), "pad")
+    elif pairs:
+        pad = (draw(upto(max_pad, 0), label="pad for H"), draw(upto(max_pad, 0), label="pad for W"))
+    else:
+        pad = draw(upto(max_pad, 0), label="pad")
     return {"x": x, "pad": pad}
 
 
 @st.composite
-def same_conv_inputs(draw, dtypes=FLOATS, bias: bool | None = False, max_side: int = 8) -> dict:
-    """x (N, C, H, W), w (F, C, KH, KW) with odd KH, KW up to 7 (larger than the image too), b."""
-    N, C, F = draw(upto(2), label="N"), draw(upto(3), label="C"), draw(upto(3), label="F")
-    H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
-    KH, KW = draw(one_of((1, 3, 5, 7)), label="KH"), draw(one_of((1, 3, 5, 7)), label="KW")
+def same_conv_inputs(draw, dtypes=FLOATS, bias: bool | None = False, batch: bool = True, square: bool = False,
+                     max_side: int = 8) -> dict:
+    """x (N, C, H, W), w (F, C, KH, KW) with odd KH, KW up to 7 (larger than the image too), b.
+
+    N is 2 or 3 when `batch`, else 1; H = W and KH = KW when `square`; b as `bias` (None: either).
+    """
+    N = draw(upto(3, 2), label="N") if batch else 1
+    C, F = draw(upto(3), label="C"), draw(upto(3), label="F")
+    H = draw(upto(max_side), label="H")
+    W = H if square else draw(upto(max_side), label="W")
+    KH = draw(one_of((1, 3, 5, 7)), label="KH")
+    KW = KH if square else draw(one_of((1, 3, 5, 7)), label="KW")
     dtype = draw(one_of(tuple(dtypes)), label="dtype")
     return draw_conv_arrays(draw, dtype, (N, C, H, W), (F, C, KH, KW), bias)
 
 
+PLAIN = {"dtypes": (F64,), "batch": False, "square": True}  # the core checks' domain
+
+
+def _per_axis(value) -> tuple:
+    """`pad` as (for H, for W): an int stands for both."""
+    return (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+
+
+# --- Fixed examples: each named mistake's smallest witness, and the lecture's sizes ----------------
+
+
+def _quarters(shape: tuple, seed: int, dtype=F64) -> np.ndarray:
+    """Deterministic values in quarter steps in [-2, 2]: a fixed example's arrays."""
+    return (np.random.default_rng(seed).integers(-8, 9, size=shape) / 4).astype(dtype)
+
+
+def _padding(x, pad) -> dict:
+    return {"x": np.asarray(x, dtype=F64), "pad": pad}
+
+
+def _same(x, w, b=None) -> dict:
+    return {"x": np.asarray(x, dtype=F64), "w": np.asarray(w, dtype=F64),
+            "b": None if b is None else np.asarray(b, dtype=F64)}
+
+
+ONE_PIXEL = [[[[1.0]]]]
+MNIST = _quarters((1, 1, 28, 28), 28)  # a 28x28 digit
+CIFAR = _quarters((1, 3, 32, 32), 32)  # a 32x32x3 image
+
+PAD_FIXED = (
+    _padding(ONE_PIXEL, 1),  # N and C padded too; one side only; halved to 0; a border of ones
+    _padding(MNIST, 2),
+    _padding(CIFAR, 1),
+)
+PAD_PAIRS = (
+    _padding(ONE_PIXEL, (1, 1)),  # a pair at all (it means pad=1)
+    _padding(ONE_PIXEL, (1, 2)),  # 3x5, not 5x3
+    _padding(CIFAR, (2, 1)),
+)
+PAD_BATCH = (_padding([[[[1.0]]], [[[2.0]]]], 1),)  # the second image is not the first
+PAD_NON_SQUARE = (_padding([[[[1.0, 2.0]]]], 1),)  # 3x4
+PAD_PIXELS = ({"x": np.array([[[[200, 100]]]], np.uint8), "pad": 1},)
+
+SAME_FIXED = (
+    _same(ONE_PIXEL, ONE_PIXEL),  # a 1x1 filter needs no padding: padding 1 makes 3x3
+    _same([[[[1, 2], [3, 4]]]], [[np.arange(1, 10).reshape(3, 3)]]),  # shifted, edges copied, never padded
+    _same(MNIST, _quarters((2, 1, 3, 3), 3)),
+    _same(CIFAR, _quarters((2, 3, 5, 5), 5)),
+)
+SAME_BATCH = (_same([[[[1.0]]], [[[2.0]]]], ONE_PIXEL),)
+SAME_BIAS = (
+    _same(ONE_PIXEL, ONE_PIXEL, [0.5]),
+    _same(np.ones((1, 1, 2, 2)), [[[[1.0]]], [[[2.0]]]], [1.0, 10.0]),  # b[f] to channel f, not along W
+    _same(CIFAR, _quarters((2, 3, 5, 5), 5), [0.25, -0.5]),
+)
+SAME_NON_SQUARE = (_same([[[[1, 2, 3], [4, 5, 6]]]], [[[[1, 2, 3]]]]),)  # a 1x3 filter pads columns only
+SAME_PIXELS = ({"x": np.array([[[[200]]]], np.uint8), "w": np.array([[[[2]]]], np.uint8), "b": None},)  # 400
+
 # --- The lecture's worked examples (section 5) ------------------------------------------------
 
+IMAGE = np.array([[2, 1, 0, 1, 2],
+                  [1, 2, 1, 2, 1],
+                  [0, 1, 2, 1, 0],
+                  [1, 2, 1, 2, 1],
+                  [2, 1, 0, 1, 2]])
+X_KERNEL = np.array([[1, 0, 1],
+                     [0, 1, 0],
+                     [1, 0, 1]])
 PADDED_IMAGE = np.array([[0, 0, 0, 0, 0, 0, 0],
                          [0, 2, 1, 0, 1, 2, 0],
                          [0, 1, 2, 1, 2, 1, 0],
@@ -47,6 +139,11 @@ PADDED_IMAGE = np.array([[0, 0, 0, 0, 0, 0, 0],
                          [0, 1, 2, 1, 2, 1, 0],
                          [0, 2, 1, 0, 1, 2, 0],
                          [0, 0, 0, 0, 0, 0, 0]])
+PADDED_FEATURE_MAP = np.array([[4, 3, 4, 3, 4],
+                               [3, 6, 5, 6, 3],
+                               [4, 5, 10, 5, 4],
+                               [3, 6, 5, 6, 3],
+                               [4, 3, 4, 3, 4]])
 USES_WITH_PADDING = np.array([[4, 6, 6, 6, 4],
                               [6, 9, 9, 9, 6],
                               [6, 9, 9, 9, 6],
@@ -73,6 +170,9 @@ SAME_EXAMPLES = [
                  + COUNT_ERRATUM),
 ]
 
+# The lecture's examples judge the numbers, as the notebook's try-it cells do; the dtype has checks of its own.
+SAME_NUMBERS = partial(compare_arrays, require_float=False)
+
 
 def _same_rule(inputs: dict) -> str:
     (_, _, H, W), (_, _, KH, KW) = inputs["x"].shape, inputs["w"].shape
@@ -81,16 +181,16 @@ def _same_rule(inputs: dict) -> str:
 
 
 def _pad_rule(inputs: dict) -> str:
-    (_, _, H, W), (ph, pw) = inputs["x"].shape, ref.pair(inputs["pad"])
+    (_, _, H, W), (ph, pw) = inputs["x"].shape, _per_axis(inputs["pad"])
     return f"for H={H}, W={W}, pad={inputs['pad']!r}: (N, C, H + 2*{ph}, W + 2*{pw}), padding both sides"
 
 
 def _pad_then_crop(session, drawn: dict) -> None:
     """pad2d(x, pad)[:, :, ph:ph+H, pw:pw+W] gives x back, and the shape has room for both sides."""
-    x, (ph, pw) = drawn["x"], ref.pair(drawn["pad"])
+    x, (ph, pw) = drawn["x"], _per_axis(drawn["pad"])
     N, C, H, W = x.shape
-    expected = ref.pad2d(x, drawn["pad"])
-    actual = session.call("pad2d", drawn)
+    expected = key.pad2d(*drawn.values())
+    actual = session.call("pad2d", drawn, expected=expected)
     padded = as_array(actual)
     if padded is None or padded.shape != expected.shape:
         got = f"shape {padded.shape}" if padded is not None else describe_value(actual)
@@ -104,7 +204,8 @@ def _pad_then_crop(session, drawn: dict) -> None:
                         differences=f"in the crop, {mismatch.differences}")
 
 
-# --- Known mistakes ------------------------------------------------------------------------------
+# --- Known mistakes, told by behaviour ------------------------------------------------------------
+
 
 def _actual(outcome):
     return as_array(outcome.value) if outcome.ok else None
@@ -115,69 +216,39 @@ def _padded_batch_or_channels(inputs, expected, outcome):
     return actual is not None and actual.ndim == 4 and actual.shape[:2] != inputs["x"].shape[:2]
 
 
-def _same(a: np.ndarray, b) -> bool:
-    return a is not None and a.shape == np.shape(b) and np.allclose(a, b)
-
-
-def _one_sided(x, ph, pw):
-    """x padded on one side only: ph rows below (or above), or 2*ph, the total on one side."""
-    for a, b in ((1, 0), (0, 1), (2, 0), (0, 2)):
-        yield np.pad(x, ((0, 0), (0, 0), (a * ph, b * ph), (a * pw, b * pw)))
-
-
-def _not_zero_padded(x, ph, pw):
-    """x padded with copies of its edge, a reflection, or wrapped around: anything but zeros."""
-    for mode in ("edge", "reflect", "symmetric", "wrap"):
-        try:
-            yield np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), mode=mode)
-        except ValueError:  # reflect needs more pixels than the padding
-            continue
-
-
-def _conv2d_or_none(x, w, b):
-    try:
-        return convolution.conv2d(x, w, b)
-    except ValueError:  # the filter is larger than this padded image
-        return None
-
-
-def _pad2d_gives(variants):
-    """pad2d returned one of `variants(x, ph, pw)`, and it is wrong."""
-    def detect(inputs, expected, outcome):
-        actual = _actual(outcome)
-        x, (ph, pw) = np.asarray(inputs["x"], dtype=np.float64), ref.pair(inputs["pad"])
-        return actual is not None and not _same(actual, expected) \
-            and any(_same(wrong, actual) for wrong in variants(x, ph, pw))
-    return detect
-
-
-def _conv2d_same_gives(variants):
-    """conv2d_same convolved one of `variants(x, KH // 2, KW // 2)`, and it is wrong."""
-    def detect(inputs, expected, outcome):
-        actual = _actual(outcome)
-        x, (_, _, KH, KW) = np.asarray(inputs["x"], dtype=np.float64), inputs["w"].shape
-        return actual is not None and not _same(actual, expected) and any(
-            _same(_conv2d_or_none(padded, inputs["w"], inputs["b"]), actual) for padded in variants(x, KH // 2, KW // 2))
-    return detect
-
-
-def _wrong_same_padding(inputs, expected, outcome):
-    """The output fits some padding other than (KH // 2, KW // 2), e.g. 1 for every filter."""
+def _border_not_zeros(inputs, expected, outcome):
+    """The right shape, x intact in the middle, and something other than zeros around it."""
     actual = _actual(outcome)
-    if actual is None or actual.ndim != 4 or actual.shape == np.shape(expected):
+    if actual is None or actual.shape != np.shape(expected):
         return False
-    (_, _, H, W), (_, _, KH, KW) = inputs["x"].shape, inputs["w"].shape
-    twice = (actual.shape[2] - H + KH - 1, actual.shape[3] - W + KW - 1)  # 2*ph, 2*pw
-    if min(twice) < 0 or twice[0] % 2 or twice[1] % 2:
-        return False
-    return _same(_conv2d_or_none(ref.pad2d(inputs["x"], (twice[0] // 2, twice[1] // 2)), inputs["w"], inputs["b"]),
-                 actual)
+    (_, _, H, W), (ph, pw) = inputs["x"].shape, _per_axis(inputs["pad"])
+    border = np.ones(actual.shape, dtype=bool)
+    border[:, :, ph:ph + H, pw:pw + W] = False
+    return bool(np.array_equal(actual[:, :, ph:ph + H, pw:pw + W], inputs["x"]) and np.any(actual[border] != 0))
 
 
-def _pad_pair_refused(inputs, expected, outcome):
-    """pad = (ph, pw) reached code written for an int: NumPy's TypeError or 'inhomogeneous shape' ValueError."""
-    error = (outcome.error or {}) if not outcome.ok and outcome.failure is None else {}
-    return isinstance(inputs.get("pad"), tuple) and error.get("type") in ("TypeError", "ValueError")
+def _pair_as_int(inputs: dict) -> dict | None:
+    """pad = (p, p) asked again as pad = p, which code written for ints handles; None for other pads."""
+    pad = inputs["pad"]
+    if isinstance(pad, tuple) and pad[0] == pad[1]:
+        return {**inputs, "pad": pad[0]}
+    return None
+
+
+def _padded_by_us(inputs: dict) -> dict:
+    """x zero-padded for a 'same' convolution beforehand: a conv2d_same that never pads gets it right."""
+    return {**inputs, "x": key.padded_for_same(inputs["x"], inputs["w"])}
+
+
+def _wrapped(inputs, expected, outcome):
+    """uint8 arithmetic wrapped around: on pixel inputs whose true answer exceeds 255, the values
+    come out short of the truth by multiples of 256."""
+    actual = _actual(outcome)
+    pixels = any(isinstance(v, np.ndarray) and v.dtype == np.uint8 for v in inputs.values())
+    if actual is None or actual.shape != np.shape(expected) or not pixels or np.max(expected) <= 255:
+        return False
+    short = (np.asarray(expected, dtype=np.float64) - actual) / 256
+    return bool(np.any(short > 0.5) and np.allclose(short, np.round(short)) and np.all(short > -1e-9))
 
 
 ONE_SIDE = ("Zeros were added on one side only: `pad` goes on BOTH sides, above and below, left and right, "
@@ -186,38 +257,60 @@ ONE_SIDE = ("Zeros were added on one side only: `pad` goes on BOTH sides, above 
 NOT_ZEROS = ("The border is not zeros: zero padding adds pixels of value 0 (np.pad's default mode='constant'), "
              "not copies of the edge or a reflection. The lecture's 'drawback of zero padding' is a drawback "
              "to know about, not one to fix here.")
+WRONG_AMOUNT = ("conv2d_same pads by the wrong amount: a KH x KW filter needs KH // 2 rows of zeros above and "
+                "below and KW // 2 columns left and right, so that H + 2*(KH // 2) - KH + 1 = H. Padding 1 is "
+                "right only for a 3x3 filter, the lecture's example.")
 
-# Tried in this order on the smallest failing input; the first that matches gives the hint.
+# Tried in this order on the smallest failing input; every one that matches gives its hint.
 MISTAKES = (
     Mistake("pad_batch_and_channels", "pad2d",
             "The batch and channel axes were padded too (np.pad(x, pad) pads every axis): pad only H and W, "
             "np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))), so the result is (N, C, H + 2*ph, W + 2*pw).",
             detect=_padded_batch_or_channels),
-    Mistake("pad_one_side", "pad2d", ONE_SIDE,
-            detect=_pad2d_gives(_one_sided)),
+    Mistake("pad_one_side", "pad2d", ONE_SIDE, reproduce=key.pad2d_below_right),
+    Mistake("pad_one_side", "pad2d", ONE_SIDE, reproduce=key.pad2d_above_left),
     Mistake("pad_total", "pad2d",
             "`pad` is the padding on EACH side, not the total: pad=1 turns 5x5 into 7x7 (section 5), "
             "so do not halve it.",
-            reproduce=lambda x, pad: ref.pad2d(x, tuple(p // 2 for p in ref.pair(pad)))),
+            reproduce=key.pad2d_halved),
     Mistake("pad_hw_swapped", "pad2d",
             "The two paddings are swapped: pad=(ph, pw) means ph rows above and below (H), pw columns left "
             "and right (W), the order of the axes (N, C, H, W); torch.nn.functional.pad lists the last axis first.",
-            reproduce=lambda x, pad: ref.pad2d(x, ref.pair(pad)[::-1])),
-    Mistake("pad_with_edges", "pad2d", NOT_ZEROS,
-            detect=_pad2d_gives(_not_zero_padded)),
-    Mistake("pad_one_side", "conv2d_same", ONE_SIDE, detect=_conv2d_same_gives(_one_sided)),
-    Mistake("pad_with_edges", "conv2d_same", NOT_ZEROS, detect=_conv2d_same_gives(_not_zero_padded)),
-    Mistake("wrong_same_padding", "conv2d_same",
-            "conv2d_same pads by the wrong amount: a KH x KW filter needs KH // 2 rows of zeros above and "
-            "below and KW // 2 columns left and right, so that H + 2*(KH // 2) - KH + 1 = H. Padding 1 is "
-            "right only for a 3x3 filter, the lecture's example.",
-            detect=_wrong_same_padding),
+            reproduce=key.pad2d_hw_swapped),
+    Mistake("pad_with_edges", "pad2d", NOT_ZEROS, detect=_border_not_zeros),
     Mistake("pad_pair_not_handled", "pad2d",
             "pad may be a pair, (ph, pw), as well as an int: turn it into two ints first, "
             "ph, pw = (pad, pad) if isinstance(pad, int) else pad, then pad H by ph and W by pw, "
             "np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))).",
-            detect=_pad_pair_refused),
+            probe=Probe(_pair_as_int)),
+    Mistake("pad_one_side", "conv2d_same", ONE_SIDE, reproduce=key.conv2d_same_below_right),
+    Mistake("pad_one_side", "conv2d_same", ONE_SIDE, reproduce=key.conv2d_same_above_left),
+    Mistake("pad_with_edges", "conv2d_same", NOT_ZEROS, reproduce=key.conv2d_same_edge_padded),
+    Mistake("pad_with_edges", "conv2d_same", NOT_ZEROS, reproduce=key.conv2d_same_reflect_padded),
+    Mistake("wrong_same_padding", "conv2d_same", WRONG_AMOUNT, reproduce=key.conv2d_same_padded_by_one),
+    Mistake("wrong_same_padding", "conv2d_same", WRONG_AMOUNT, reproduce=key.conv2d_same_padded_by_filter),
+    Mistake("not_padded", "conv2d_same",
+            "x is not padded: conv2d_same must first surround x with KH // 2 rows of zeros above and below and "
+            "KW // 2 columns left and right (pad2d(x, (KH // 2, KW // 2))), then slide the filter over the padded "
+            "image. Given x padded beforehand, your function returns the right answer.",
+            probe=Probe(_padded_by_us)),
+    Mistake("uint8_overflow", "conv2d_same",
+            "uint8 arithmetic wraps around at 256 (200 * 2 gives 144): convert x and w with .astype(np.float64) "
+            "before multiplying (np.pad keeps uint8), and make the output a float array.",
+            detect=_wrapped),
 )
+
+
+def _pad_check(inputs, examples: tuple, *, name: str, description: str, points: float, max_examples: int = 20):
+    return matches_reference("pad2d", key.pad2d, inputs, points=points, name=name, description=description,
+                             explain=_pad_rule, require_float=False, examples=examples, max_examples=max_examples)
+
+
+def _same_check(inputs, examples: tuple, *, name: str, description: str, points: float, max_examples: int = 20):
+    return matches_reference("conv2d_same", key.conv2d_same, inputs, points=points, name=name,
+                             description=description, explain=_same_rule, examples=examples,
+                             max_examples=max_examples)
+
 
 EXERCISE = Exercise(
     id="exercise2",
@@ -231,37 +324,67 @@ EXERCISE = Exercise(
         lecture_examples(
             "pad2d", PAD_EXAMPLES, points=1, name="pad2d: the lecture's example",
             description="The 5x5 image of section 5 with one pixel of zeros on every side: 7x7.",
-            compare=partial(compare_arrays, require_float=False)),
-        matches_reference(
-            "pad2d", ref.pad2d, images_and_padding(), points=2, name="pad2d: matches the reference",
-            description="Random batches, pad an int or (ph, pw) up to 4 (often wider than the image): "
-                        "float32, float64 and uint8 pixels; padding only moves data, so x's dtype is "
-                        "accepted as well as floating point.",
-            explain=_pad_rule, require_float=False),
+            compare=SAME_NUMBERS),
+        _pad_check(
+            images_and_padding(**PLAIN, pairs=False), PAD_FIXED, points=1, max_examples=30,
+            name="pad2d: matches the reference",
+            description="One square float64 image of C channels, an int pad up to 4 (often wider than the image), "
+                        "a 28x28 MNIST digit and a 32x32x3 CIFAR-10 image; padding only moves data, so x's "
+                        "dtype is accepted as well as floating point."),
+        _pad_check(
+            images_and_padding(**PLAIN, pairs=True), PAD_PAIRS, points=1,
+            name="pad2d: (ph, pw) pairs",
+            description="pad = (ph, pw): ph rows above and below, pw columns left and right."),
+        _pad_check(
+            images_and_padding(**{**PLAIN, "batch": True}, pairs=False), PAD_BATCH, points=0.5,
+            name="pad2d: a batch of images",
+            description="N = 2 or 3 images at once: each is padded, none is dropped or mixed up."),
+        _pad_check(
+            images_and_padding(**{**PLAIN, "square": False}, pairs=False), PAD_NON_SQUARE, points=0.5,
+            name="pad2d: non-square images",
+            description="H != W: rows come from shape[-2], columns from shape[-1]."),
+        _pad_check(
+            images_and_padding(**{**PLAIN, "dtypes": (np.uint8,)}, pairs=False), PAD_PIXELS, points=0.5,
+            name="pad2d: uint8 pixel images",
+            description="Images as uint8 (0-255, section 2): the pixels come back unchanged, in uint8 or "
+                        "floating point."),
         satisfies_property(
-            "pad2d", _pad_then_crop, images_and_padding(FLOATS), points=1,
+            "pad2d", _pad_then_crop, images_and_padding(**PLAIN, pairs=False), points=0.5,
             name="pad2d: cropping the padding gives x back",
             description="pad2d(x, pad)[:, :, ph:ph+H, pw:pw+W] == x: the image sits in the middle, untouched.",
-            max_examples=20),
+            max_examples=20, examples=PAD_FIXED[:1]),
         lecture_examples(
-            "conv2d_same", SAME_EXAMPLES, points=2, name="conv2d_same: the lecture's examples",
+            "conv2d_same", SAME_EXAMPLES, points=1, name="conv2d_same: the lecture's examples",
             description="The padded 5x5 image with the X filter (centre 10); how many times each pixel is used "
-                        "with padding (4, 6, 9)."),
+                        "with padding (4, 6, 9).",
+            compare=SAME_NUMBERS),
         same_shape_as_reference(
-            "conv2d_same", ref.conv2d_same, same_conv_inputs(), points=1,
+            "conv2d_same", key.conv2d_same, same_conv_inputs(**PLAIN), points=1,
             name="conv2d_same: keeps H and W",
-            description="(N, F, H, W) for odd filters 1x1 to 7x7, also filters larger than the image.",
-            explain=_same_rule, max_examples=20),
-        matches_reference(
-            "conv2d_same", ref.conv2d_same, same_conv_inputs(bias=None), points=2,
+            description="(N, F, H, W) for odd square filters 1x1 to 7x7, also filters larger than the image.",
+            explain=_same_rule, max_examples=20, examples=SAME_FIXED[:2]),
+        _same_check(
+            same_conv_inputs(**PLAIN), SAME_FIXED, points=1, max_examples=30,
             name="conv2d_same: matches the reference",
-            description="Random batches and odd filter banks, float32 and float64, with and without a bias.",
-            explain=_same_rule),
-        matches_reference(
-            "conv2d_same", ref.conv2d_same, same_conv_inputs(dtypes=(np.uint8,)), points=1,
+            description="One square float64 image of C channels and F odd square filters, b=None; a 28x28 "
+                        "MNIST digit with two 3x3 filters and a 32x32x3 CIFAR-10 image with two 5x5 filters."),
+        _same_check(
+            same_conv_inputs(**PLAIN, bias=True), SAME_BIAS, points=0.5,
+            name="conv2d_same: one bias per output channel",
+            description="b[f] is added to every position of output channel f."),
+        _same_check(
+            same_conv_inputs(**{**PLAIN, "batch": True}), SAME_BATCH, points=0.5,
+            name="conv2d_same: a batch of images",
+            description="N = 2 or 3 images at once: out[n] depends on x[n] only."),
+        _same_check(
+            same_conv_inputs(**{**PLAIN, "square": False}), SAME_NON_SQUARE, points=0.5,
+            name="conv2d_same: non-square images and filters",
+            description="H != W and KH != KW: KH // 2 rows and KW // 2 columns of zeros."),
+        _same_check(
+            same_conv_inputs(**{**PLAIN, "dtypes": (np.uint8,)}), SAME_PIXELS, points=0.5,
             name="conv2d_same: uint8 pixel images",
-            description="Images and filters as uint8 (0-255): no overflow, no truncation, a floating-point result.",
-            explain=_same_rule, max_examples=15),
+            description="Images and filters as uint8 (0-255, section 2): no overflow, no truncation, a "
+                        "floating-point result."),
     ),
     mistakes=MISTAKES,
 )

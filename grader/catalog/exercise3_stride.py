@@ -1,37 +1,65 @@
-"""Exercise 3, stride: what is checked, the lecture's examples, and the mistakes we name."""
+"""Exercise 3, stride: what is checked, the lecture's examples, and the mistakes we name.
 
-import math
+One feature per check: the core checks draw one square float64 image, int strides and paddings
+and no bias; (for H, for W) pairs, batches, non-square shapes, a bias and uint8 pixels each have
+a check of their own, so that a missing feature (code that cannot take pairs, say) costs its own
+points and never hides another bug (a round() in the output size). Each named mistake has fixed
+examples that expose it whatever the seed; the core checks have cases at the lecture's sizes (a
+28x28 MNIST digit, a 32x32x3 CIFAR-10 image).
+"""
 
 import numpy as np
 from hypothesis import strategies as st
 
+from grader.catalog import answer_key
 from grader.checks import (Falsified, lecture_examples, matches_reference, same_shape_as_reference,
                            satisfies_property)
 from grader.compare import Mismatch, as_array, compare_arrays, describe_value
-from grader.exercise import Example, Exercise, Mistake
-from grader.strategies import FLOATS, FLOATS_AND_PIXELS, draw_conv_arrays, draw_per_axis, one_of, upto
-from reference import stride as ref
-from reference.lecture import IMAGE, PADDED_FEATURE_MAP, X_KERNEL
-from reference.padding import pair
+from grader.exercise import Example, Exercise, Mistake, Probe
+from grader.strategies import FLOATS, draw_conv_arrays, draw_per_axis, one_of, upto
+
+key = answer_key(__name__)
+F64 = np.float64
 
 # --- What hypothesis draws ---------------------------------------------------------------------
+# The defaults draw everything at once (the reference's own tests use them); each check asks for
+# the plainest domain and at most one feature.
+
+
+def _draw_int_or_pair(draw, pairs: bool | None, low: int, high: int, label: str):
+    """An int, a (for H, for W) pair when `pairs`, or either when `pairs` is None; and its pair."""
+    if pairs is None:
+        return draw_per_axis(draw, low, (high, high), label)
+    if pairs:
+        value = (draw(upto(high, low), label=f"{label} for H"), draw(upto(high, low), label=f"{label} for W"))
+        return value, value
+    value = draw(upto(high, low), label=label)
+    return value, (value, value)
 
 
 @st.composite
-def strided_conv_inputs(draw, dtypes=FLOATS, bias: bool | None = None, max_side: int = 8,
+def strided_conv_inputs(draw, dtypes=FLOATS, bias: bool | None = None, pairs: bool | None = None,
+                        batch: bool = True, square: bool = False, min_stride: int = 1, max_side: int = 8,
                         max_stride: int = 4, max_padding: int = 3) -> dict:
-    """x, w, b, stride, padding (each stride and padding an int or a pair).
+    """x, w, b, stride, padding: stride and padding ints, pairs when `pairs`, either when None.
 
     Strides may exceed the kernel (pixels skipped), padding may exceed it (windows of zeros
-    only); the kernel fits in the padded image, so there is at least one output position.
+    only); the kernel fits in the padded image, so there is at least one output position. N is
+    2 or 3 when `batch`, else 1; H = W and KH = KW when `square`; b as `bias` (None: either).
     """
-    N, C, F = draw(upto(2), label="N"), draw(upto(3), label="C"), draw(upto(3), label="F")
-    H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
-    padding, (ph, pw) = draw_per_axis(draw, 0, (max_padding, max_padding), "padding")
-    KH, KW = draw(upto(min(H + 2 * ph, 7)), label="KH"), draw(upto(min(W + 2 * pw, 7)), label="KW")
-    stride, _ = draw_per_axis(draw, 1, (max_stride, max_stride), "stride")
+    N = draw(upto(3, 2), label="N") if batch else 1
+    C, F = draw(upto(3), label="C"), draw(upto(3), label="F")
+    H = draw(upto(max_side), label="H")
+    W = H if square else draw(upto(max_side), label="W")
+    padding, (ph, pw) = _draw_int_or_pair(draw, pairs, 0, max_padding, "padding")
+    KH = draw(upto(min(H + 2 * ph, W + 2 * pw if square else 7, 7)), label="KH")
+    KW = KH if square else draw(upto(min(W + 2 * pw, 7)), label="KW")
+    stride, _ = _draw_int_or_pair(draw, pairs, min_stride, max(max_stride, min_stride), "stride")
     dtype = draw(one_of(tuple(dtypes)), label="dtype")
     return {**draw_conv_arrays(draw, dtype, (N, C, H, W), (F, C, KH, KW), bias), "stride": stride, "padding": padding}
+
+
+PLAIN = {"dtypes": (F64,), "bias": False, "pairs": False, "batch": False, "square": True}  # the core checks' domain
 
 
 @st.composite
@@ -43,13 +71,18 @@ def output_size_inputs(draw, max_size: int = 40) -> dict:
     return {"size": size, "kernel": kernel, "stride": stride, "padding": padding}
 
 
+def _per_axis(value) -> tuple:
+    """`stride` or `padding` as (for H, for W): an int stands for both."""
+    return (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+
+
 # --- Output sizes: ints, judged exactly ------------------------------------------------------------
 
 
-def _formula(size, kernel, stride=1, padding=0) -> str:
-    """'(5 + 2*1 - 3) // 2 + 1 = 4 // 2 + 1 = 3': the rule with this input's numbers."""
-    return (f"(size + 2*padding - kernel) // stride + 1 = ({size} + 2*{padding} - {kernel}) // {stride} + 1 "
-            f"= {size + 2 * padding - kernel} // {stride} + 1 = {ref.output_size(size, kernel, stride, padding)}")
+def _formula(inputs: dict, expected: int) -> str:
+    """'(size + 2*padding - kernel) // stride + 1 = (5 + 2*1 - 3) // 2 + 1 = 3': the rule with this input's numbers."""
+    return (f"(size + 2*padding - kernel) // stride + 1 = ({inputs['size']} + 2*{inputs['padding']} - "
+            f"{inputs['kernel']}) // {inputs['stride']} + 1 = {expected}")
 
 
 def _as_int(value) -> int | None:
@@ -77,20 +110,102 @@ def _int_mismatch(expected: int, actual) -> Mismatch | None:
     return Mismatch(f"returned {got}, expected {expected}")
 
 
+def _number_mismatch(expected: int, actual) -> Mismatch | None:
+    """The lecture's number, as the notebook's try-it cell judges it (4.0 is 4; that the answer is
+    an int is the next check's business)."""
+    number = as_array(actual)
+    if number is not None and number.ndim == 0 and number.dtype.kind in "iuf" and float(number) == expected:
+        return None
+    return _int_mismatch(expected, actual)
+
+
 def _exact_output_size(session, drawn: dict) -> None:
-    expected = ref.output_size(**drawn)
+    expected = key.output_size(*drawn.values())
     mismatch = _int_mismatch(expected, session.call("output_size", drawn))
     if mismatch is not None:
-        raise Falsified(f"output_size {mismatch.message}: {_formula(**drawn)}", function="output_size",
+        raise Falsified(f"output_size {mismatch.message}: {_formula(drawn, expected)}", function="output_size",
                         inputs=drawn, expected=expected, outcome=session.last_outcome)
 
 
 def _size_example(name: str, size: int, kernel: int, stride: int = 1, padding: int = 0) -> Example:
     inputs = {"size": size, "kernel": kernel, "stride": stride, "padding": padding}
-    return Example(name, inputs, ref.output_size(**inputs), note=_formula(**inputs))
+    expected = key.output_size(*inputs.values())
+    return Example(name, inputs, expected, note=_formula(inputs, expected))
 
+
+def _sizes(size: int, kernel: int, stride: int = 1, padding: int = 0) -> dict:
+    return {"size": size, "kernel": kernel, "stride": stride, "padding": padding}
+
+
+# Each named mistake's smallest witness. The kit runs cases simplest first, so (2, 1, 2, 0) comes
+# before any case where round() is wrong: there rounding up (ceil) is wrong and round() is not.
+SIZE_FIXED = (
+    _sizes(2, 1, 2, 0),  # 1 // 2 + 1 = 1: 0.5 + 1 = 1.5 (/), ceil gives 2, no + 1 gives 0
+    _sizes(1, 1, 1, 2),  # (1 + 4 - 1) + 1 = 5: padding counted once gives 3
+    _sizes(4, 1, 2, 0),  # 3 // 2 + 1 = 2: round(1.5) + 1 = 3
+)
+ONE_THIRD = _sizes(2, 1, 3, 0)  # 1 // 3 + 1 = 1, where rounding up gives 2 and round() gives 1
+
+# --- Fixed examples of the convolution: each named mistake's smallest witness, and the lecture's sizes
+
+
+def _quarters(shape: tuple, seed: int, dtype=F64) -> np.ndarray:
+    """Deterministic values in quarter steps in [-2, 2]: a fixed example's arrays."""
+    return (np.random.default_rng(seed).integers(-8, 9, size=shape) / 4).astype(dtype)
+
+
+def _conv(x, w, stride=1, padding=0, b=None) -> dict:
+    return {"x": np.asarray(x, dtype=F64), "w": np.asarray(w, dtype=F64),
+            "b": None if b is None else np.asarray(b, dtype=F64), "stride": stride, "padding": padding}
+
+
+ONE_PIXEL = [[[[1.0]]]]
+NINE = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
+MNIST = _conv(_quarters((1, 1, 28, 28), 28), _quarters((2, 1, 5, 5), 5), stride=2, padding=2)  # 13.5 windows
+CIFAR = _conv(_quarters((1, 3, 32, 32), 32), _quarters((2, 3, 3, 3), 3), stride=2, padding=1)  # 15.5 windows
+
+STRIDED_FIXED = (
+    _conv(ONE_PIXEL, ONE_PIXEL),  # a loop one step too far; H' without + 1 is 0
+    _conv(NINE, ONE_PIXEL, stride=2),  # [[1, 3], [7, 9]]: not [[1, 2], [4, 5]], nor one axis strided; the last row
+    _conv(ONE_PIXEL, np.ones((1, 1, 3, 3)), padding=1),  # never padded: the window runs off x
+    _conv(np.arange(1.0, 17.0).reshape(1, 1, 4, 4), ONE_PIXEL, stride=2),  # 3 // 2 + 1 = 2; round(1.5) + 1 = 3
+    MNIST,
+    CIFAR,
+)
+STRIDED_SUBSAMPLED = (STRIDED_FIXED[1], STRIDED_FIXED[3], CIFAR)
+STRIDED_PAIRS = (
+    _conv(ONE_PIXEL, ONE_PIXEL, stride=(1, 1), padding=(0, 0)),  # pairs at all
+    _conv(NINE, ONE_PIXEL, stride=(2, 3), padding=(0, 1)),  # [[0, 3], [0, 9]]: sh, ph for rows; sw, pw for columns
+    {**CIFAR, "stride": (2, 3), "padding": (1, 0)},
+)
+STRIDED_BIAS = (
+    _conv(ONE_PIXEL, ONE_PIXEL, b=[0.5]),
+    _conv(np.ones((1, 1, 2, 2)), [[[[1.0]]], [[[2.0]]]], b=[1.0, 10.0]),  # b[f] to channel f, not along W'
+    {**CIFAR, "b": np.array([0.25, -0.5])},
+)
+STRIDED_BATCH = (_conv([[[[1.0]]], [[[2.0]]]], ONE_PIXEL),)
+STRIDED_NON_SQUARE = (
+    _conv([[[[1, 2, 3], [4, 5, 6]]]], [[[[1, 2]]]]),
+    _conv(np.arange(1.0, 16.0).reshape(1, 1, 3, 5), ONE_PIXEL, stride=2),  # (2, 3): rows from H, columns from W
+)
+STRIDED_PIXELS = ({"x": np.array([[[[200, 100]]]], np.uint8), "w": np.array([[[[2, 3]]]], np.uint8), "b": None,
+                   "stride": 1, "padding": 0},)  # 700
 
 # --- The lecture's worked examples (sections 5, 6 and 10) -----------------------------------------
+
+IMAGE = np.array([[2, 1, 0, 1, 2],
+                  [1, 2, 1, 2, 1],
+                  [0, 1, 2, 1, 0],
+                  [1, 2, 1, 2, 1],
+                  [2, 1, 0, 1, 2]])
+X_KERNEL = np.array([[1, 0, 1],
+                     [0, 1, 0],
+                     [1, 0, 1]])
+PADDED_FEATURE_MAP = np.array([[4, 3, 4, 3, 4],
+                               [3, 6, 5, 6, 3],
+                               [4, 5, 10, 5, 4],
+                               [3, 6, 5, 6, 3],
+                               [4, 3, 4, 3, 4]])
 
 SIZE_EXAMPLES = [
     _size_example("CNN problem 1: a 2x2 filter turns 5 pixels into 4", 5, 2),
@@ -122,100 +237,79 @@ STRIDED_EXAMPLES = [
 ]
 
 
+def _lecture_numbers(expected, actual) -> Mismatch | None:
+    """The lecture's feature maps judged by their numbers, as the notebook's try-it cells judge them."""
+    return compare_arrays(expected, actual, require_float=False)
+
+
 def _strided_rule(inputs: dict) -> str:
     (_, _, H, W), (_, _, KH, KW) = inputs["x"].shape, inputs["w"].shape
-    (sh, sw), (ph, pw) = pair(inputs["stride"]), pair(inputs["padding"])
+    (sh, sw), (ph, pw) = _per_axis(inputs["stride"]), _per_axis(inputs["padding"])
     return (f"for H={H}, W={W}, KH={KH}, KW={KW}, stride={inputs['stride']!r}, padding={inputs['padding']!r}: "
-            f"H' = (H + 2*{ph} - KH) // {sh} + 1 = {ref.output_size(H, KH, sh, ph)}, "
-            f"W' = (W + 2*{pw} - KW) // {sw} + 1 = {ref.output_size(W, KW, sw, pw)}")
+            f"H' = (H + 2*padding - KH) // stride + 1 = ({H} + 2*{ph} - {KH}) // {sh} + 1, "
+            f"W' = ({W} + 2*{pw} - {KW}) // {sw} + 1")
 
 
 def _subsampled(session, drawn: dict) -> None:
-    """conv2d_strided(..., stride=(sh, sw)) == conv2d_strided(..., stride=1)[:, :, ::sh, ::sw]."""
-    sh, sw = pair(drawn["stride"])
-    dense = as_array(session.call("conv2d_strided", {**drawn, "stride": 1}))
+    """conv2d_strided(..., stride=(sh, sw)) == conv2d_strided(..., stride=1)[:, :, ::sh, ::sw], both
+    the submission's; a failure shows the reference's answer as the expected one."""
+    sh, sw = _per_axis(drawn["stride"])
+    dense_inputs = {**drawn, "stride": 1}
+    expected, dense_expected = key.conv2d_strided(*drawn.values()), key.conv2d_strided(*dense_inputs.values())
+    actual = as_array(session.call("conv2d_strided", drawn, expected=expected))
+    strided = session.last_outcome
+    dense = as_array(session.call("conv2d_strided", dense_inputs, expected=dense_expected))
     if dense is None or dense.ndim != 4:
         raise Falsified(f"with stride=1, conv2d_strided returned {describe_value(dense)}, expected a 4-d array",
-                        function="conv2d_strided", inputs={**drawn, "stride": 1},
-                        expected=ref.conv2d_strided(**{**drawn, "stride": 1}), outcome=session.last_outcome)
-    expected = dense[:, :, ::sh, ::sw]
-    mismatch = compare_arrays(expected, session.call("conv2d_strided", drawn), require_float=False)
-    if mismatch is not None:
-        raise Falsified(f"with stride={drawn['stride']!r}, conv2d_strided is not your stride-1 output "
-                        f"subsampled, out[:, :, ::{sh}, ::{sw}]: it {mismatch.message}",
-                        function="conv2d_strided", inputs=drawn, expected=expected,
-                        outcome=session.last_outcome, differences=mismatch.differences)
+                        function="conv2d_strided", inputs=dense_inputs, expected=dense_expected,
+                        outcome=session.last_outcome)
+    subsampled = dense[:, :, ::sh, ::sw]
+    if compare_arrays(subsampled, actual, require_float=False) is None:
+        return
+    if actual is None or actual.shape != subsampled.shape:
+        got = f"shape {actual.shape}" if actual is not None else "no array"
+        relation = f"returned {got}, and your stride-1 output subsampled has shape {subsampled.shape}"
+    else:
+        relation = "returned other values than your stride-1 output subsampled"
+    versus_reference = compare_arrays(expected, actual, require_float=False)
+    raise Falsified(f"with stride={drawn['stride']!r}, conv2d_strided is not your stride-1 output subsampled, "
+                    f"out[:, :, ::{sh}, ::{sw}]: it {relation}",
+                    function="conv2d_strided", inputs=drawn, expected=expected, outcome=strided,
+                    differences=versus_reference.differences if versus_reference else "")
 
 
-# --- Known mistakes ------------------------------------------------------------------------------
+# --- Known mistakes, told by behaviour ------------------------------------------------------------
+
 
 def _actual(outcome):
     return as_array(outcome.value) if outcome.ok else None
 
 
 def _float_answer(inputs, expected, outcome):
-    """output_size used true division, /, and returned a float (4.5, or 4.0 where it divides)."""
+    """output_size returned a float (4.5, or 4.0 where it divides): true division, /."""
     number = _actual(outcome)
-    return number is not None and number.ndim == 0 and number.dtype.kind == "f" \
-        and math.isclose(float(number), (inputs["size"] + 2 * inputs["padding"] - inputs["kernel"]) / inputs["stride"] + 1)
+    return number is not None and number.ndim == 0 and number.dtype.kind == "f"
 
 
-def _output_positions(x, w, stride, padding) -> tuple[int, int]:
-    (_, _, H, W), (_, _, KH, KW) = np.shape(x), np.shape(w)
-    (sh, sw), (ph, pw) = pair(stride), pair(padding)
-    return ref.output_size(H, KH, sh, ph), ref.output_size(W, KW, sw, pw)
+def _raised(outcome) -> bool:
+    """The submission raised an IndexError or a ValueError (not a hang, a crash or another exception)."""
+    error = (outcome.error or {}) if not outcome.ok and outcome.failure is None else {}
+    return error.get("type") in ("IndexError", "ValueError")
 
 
-def _stride_not_applied(x, w, b=None, stride=1, padding=0):
-    """Output positions counted with the stride, but window (i, j) read at row i, column j."""
-    H_out, W_out = _output_positions(x, w, stride, padding)
-    return ref.conv2d_strided(x, w, b, 1, padding)[:, :, :H_out, :W_out]
-
-
-def _stride_one_axis(inputs, expected, outcome):
-    """Window (i, j) read at (i*sh, j) or (i, j*sw), or with one stride for both axes."""
-    actual = _actual(outcome)
-    if actual is None or actual.shape != np.shape(expected) or np.allclose(actual, expected):
-        return False
-    (sh, sw), (H_out, W_out) = pair(inputs["stride"]), expected.shape[2:]
-    dense = ref.conv2d_strided(inputs["x"], inputs["w"], inputs["b"], 1, inputs["padding"])
-    for steps in {(sh, 1), (1, sw), (sh, sh), (sw, sw)} - {(sh, sw)}:
-        wrong = dense[:, :, ::steps[0], ::steps[1]][:, :, :H_out, :W_out]
-        if wrong.shape == actual.shape and np.allclose(wrong, actual):
-            return True
-    return False
-
-
-def _error(outcome) -> dict:
-    return (outcome.error or {}) if not outcome.ok and outcome.failure is None else {}
-
-
-def _padding_forgotten(inputs, expected, outcome):
-    """x used unpadded: windows run off its edge (NumPy's broadcast error), or the output lost 2*padding."""
-    if pair(inputs["padding"]) == (0, 0):
-        return False
-    if "could not be broadcast" in _error(outcome).get("message", ""):
-        return True
-    unpadded = {**inputs, "padding": 0}
-    try:
-        wrong = ref.conv2d_strided(**unpadded)
-    except ValueError:  # the filter does not fit the unpadded image
-        return False
-    actual = _actual(outcome)
-    return actual is not None and actual.shape == wrong.shape != np.shape(expected) and np.allclose(actual, wrong)
+def _windows_fit(inputs: dict, expected) -> bool:
+    """The answer's last window ends at the padded edge, along both axes: no row or column is left over."""
+    (_, _, H, W), (_, _, KH, KW) = np.shape(inputs["x"]), np.shape(inputs["w"])
+    (sh, sw), (ph, pw) = _per_axis(inputs["stride"]), _per_axis(inputs["padding"])
+    H_out, W_out = np.shape(expected)[2:]
+    return (H_out - 1) * sh + KH == H + 2 * ph and (W_out - 1) * sw + KW == W + 2 * pw
 
 
 def _window_past_the_end(inputs, expected, outcome):
-    """A window or an output index past the end: NumPy's broadcast or IndexError.
-
-    With padding, a broadcast error may as well be padding forgotten: drawn inputs shrink to
-    padding 0 when padding has nothing to do with it; a lecture example cannot shrink, so there
-    both hints are given.
-    """
-    message = _error(outcome).get("message", "")
-    lecture_example = any(inputs is example.inputs for example in STRIDED_EXAMPLES)
-    return (pair(inputs["padding"]) == (0, 0) or lecture_example) \
-        and ("could not be broadcast" in message or "out of bounds" in message)
+    """An IndexError or ValueError without padding where the windows fit exactly: nothing for a
+    rounded-up size or a forgotten padding to explain, so the loop runs past the last window."""
+    return _raised(outcome) and expected is not None and _per_axis(inputs["padding"]) == (0, 0) \
+        and _windows_fit(inputs, expected)
 
 
 def _last_row_or_column_missing(inputs, expected, outcome):
@@ -234,59 +328,105 @@ def _last_row_or_column_missing(inputs, expected, outcome):
 
 
 def _wrapped(inputs, expected, outcome):
-    """uint8 arithmetic wrapped around: each value is short of the truth by a multiple of 256."""
+    """uint8 arithmetic wrapped around: on pixel inputs whose true answer exceeds 255, the values
+    come out short of the truth by multiples of 256."""
     actual = _actual(outcome)
     pixels = any(isinstance(v, np.ndarray) and v.dtype == np.uint8 for v in inputs.values())
-    if actual is None or actual.shape != np.shape(expected) or not pixels:
+    if actual is None or actual.shape != np.shape(expected) or not pixels or np.max(expected) <= 255:
         return False
     short = (np.asarray(expected, dtype=np.float64) - actual) / 256
     return bool(np.any(short > 0.5) and np.allclose(short, np.round(short)) and np.all(short > -1e-9))
 
 
-def _pair_refused(names):
-    """A (for H, for W) pair reached code written for ints only: a TypeError that mentions tuple."""
-    def detect(inputs, expected, outcome):
-        error = _error(outcome)
-        return error.get("type") == "TypeError" and "tuple" in error.get("message", "") \
-            and any(isinstance(inputs.get(name), tuple) for name in names)
-    return detect
+def _one_third(inputs: dict) -> dict:
+    """The question that tells rounding up apart, whatever failed: 1 // 3 + 1 = 1, math.ceil gives 2,
+    round() gives 1 (so a round() is not told it rounds up)."""
+    return dict(ONE_THIRD)
+
+
+def _without_padding(inputs: dict) -> dict:
+    """The same input with padding=0: a size without its + 1 is one short there too, a size that
+    counts the padding once is not."""
+    return {**inputs, "padding": 0}
+
+
+def _padded_by_us(inputs: dict) -> dict | None:
+    """x zero-padded beforehand and padding=0: a conv2d_strided that never pads gets this right."""
+    if _per_axis(inputs["padding"]) == (0, 0):
+        return None
+    return {**inputs, "x": key.zero_padded(inputs["x"], inputs["padding"]), "padding": 0}
+
+
+def _grown_to_fit(inputs: dict) -> dict | None:
+    """x grown below and to the right until the windows fit exactly: a size that rounds up gets this right."""
+    grown = key.grown_to_fit(inputs["x"], inputs["w"], inputs["stride"], inputs["padding"])
+    return None if grown is None else {**inputs, "x": grown}
+
+
+def _ints_for_pairs(inputs: dict) -> dict | None:
+    """stride and padding given as (v, v) asked again as v, which code written for ints handles."""
+    changed, pairs = dict(inputs), False
+    for name in ("stride", "padding"):
+        if isinstance(inputs[name], tuple):
+            if inputs[name][0] != inputs[name][1]:
+                return None
+            changed[name], pairs = inputs[name][0], True
+    return changed if pairs else None
 
 
 PLUS_ONE = ("The + 1 is missing: the window at position 0 counts too. (size + 2*padding - kernel) // stride "
             "is the number of whole strides that still fit AFTER the first window; a 2x2 filter on 5 pixels "
             "fits 4 times, (5 - 2) // 1 + 1.")
+ONE_SHORT = ("The output is one row and one column short of H' = (H + 2*ph - KH) // sh + 1, also without padding: "
+             "the + 1, which counts the window at position 0, is missing; output_size gives H', if it is right.")
+ROUNDED = ("output_size rounds with round(): half a window or more counts as a whole one (round(1.5) = 2), but a "
+           "window that would run past the edge is dropped. Use floor division, (size + 2*padding - kernel) // "
+           "stride + 1: 4 pixels, a 1-pixel filter and stride 2 give 3 // 2 + 1 = 2 windows, not 3.")
+ROUNDED_UP_WINDOWS = ("conv2d_strided counts a window that does not fit: H' = (H + 2*ph - KH) // sh + 1 with floor "
+                      "division; round(), math.ceil or / rounded up add a last window that would run past the edge "
+                      "(a 4x4 image, a 1x1 filter and stride 2 give 2x2 windows, not 3x3). Given an image whose "
+                      "windows fit exactly, your function is right.")
 
-# Tried in this order on the smallest failing input; the first that matches gives the hint.
+# Tried on the smallest failing input; every one that matches gives its hint.
 MISTAKES = (
     Mistake("true_division", "output_size",
             "output_size returned a float: / is true division (5 / 2 = 2.5). Use floor division, //, so that "
             "the answer is an int and a window that does not fit is not counted.",
             detect=_float_answer),
-    Mistake("no_plus_one", "output_size", PLUS_ONE,
-            reproduce=lambda size, kernel, stride=1, padding=0: (size + 2 * padding - kernel) // stride),
+    Mistake("no_plus_one", "output_size", PLUS_ONE, reproduce=key.output_size_without_plus_one),
     Mistake("ceil_division", "output_size",
             "Rounded up instead of down: a window that would run past the edge is dropped, so the division "
-            "is floor division, (size + 2*padding - kernel) // stride + 1, not math.ceil(...).",
-            reproduce=lambda size, kernel, stride=1, padding=0: -(-(size + 2 * padding - kernel) // stride) + 1),
+            "is floor division, (size + 2*padding - kernel) // stride + 1, not math.ceil(...). With 2 pixels, "
+            "a 1-pixel filter and stride 3, 1 // 3 + 1 = 1 window fits, not 2.",
+            probe=Probe(_one_third, expected=key.output_size_rounded_up)),
+    Mistake("round_division", "output_size", ROUNDED, reproduce=key.output_size_rounded),
     Mistake("padding_counted_once", "output_size",
             "The padding is counted once: `padding` zeros go on EACH side, so the padded size is "
             "size + 2*padding.",
-            reproduce=lambda size, kernel, stride=1, padding=0: (size + padding - kernel) // stride + 1),
+            reproduce=key.output_size_padding_once),
+    Mistake("no_plus_one", "conv2d_strided", ONE_SHORT,
+            probe=Probe(_without_padding, expected=key.conv2d_strided_without_plus_one)),
+    Mistake("round_division", "conv2d_strided", ROUNDED_UP_WINDOWS,
+            probe=Probe(_grown_to_fit, expected=key.conv2d_strided)),
     Mistake("stride_not_applied", "conv2d_strided",
             "The stride is not applied to the input: output position (i, j) reads the window at row i*sh and "
             "column j*sw of the padded image, x_padded[:, :, i*sh:i*sh+KH, j*sw:j*sw+KW], not at row i.",
-            reproduce=_stride_not_applied),
-    Mistake("stride_one_axis", "conv2d_strided",
-            "The stride is applied along one axis only (or one stride is used for both): with "
-            "stride=(sh, sw), window (i, j) starts at row i*sh and column j*sw; an int stride means "
-            "sh = sw = stride.",
-            detect=_stride_one_axis),
+            reproduce=key.conv2d_strided_stride_not_applied),
+    *(Mistake("stride_one_axis", "conv2d_strided",
+              "The stride is applied along one axis only (or one stride is used for both): with "
+              "stride=(sh, sw), window (i, j) starts at row i*sh and column j*sw; an int stride means "
+              "sh = sw = stride.",
+              reproduce=reproduction)
+      for reproduction in (key.conv2d_strided_rows_only, key.conv2d_strided_columns_only,
+                           key.conv2d_strided_first_stride_for_both)),
     Mistake("padding_forgotten", "conv2d_strided",
-            "x is not padded: with padding p the windows slide over x_padded, (N, C, H + 2*ph, W + 2*pw), with "
-            "ph zeros above and below and pw left and right. Unpadded, the last windows run off x's edge and come "
-            "out smaller than the filter (hence NumPy's 'could not be broadcast'), or the output loses 2*padding "
-            "rows. Pad first, e.g. np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw))).",
-            detect=_padding_forgotten),
+            "x is not padded, or not counted as padded: given x padded beforehand and padding=0, your function is "
+            "right, so the padding is where it goes wrong. With padding p the windows slide over x_padded, "
+            "(N, C, H + 2*ph, W + 2*pw), with ph zeros above and below and pw left and right; unpadded, the last "
+            "windows run off x's edge, however the code then fails (NumPy's 'could not be broadcast', np.tensordot's "
+            "'shape-mismatch for sum', a smaller output). Pad first, e.g. np.pad(x, ((0, 0), (0, 0), (ph, ph), "
+            "(pw, pw))), and count 2*ph in H'.",
+            probe=Probe(_padded_by_us)),
     Mistake("loop_bound_off_by_one", "conv2d_strided",
             "The last output row or column is never computed (it stays 0): the loop must visit every output "
             "position, for i in range(H_out) and for j in range(W_out), not range(H_out - 1).",
@@ -305,8 +445,16 @@ MISTAKES = (
             "stride and padding may be pairs, (for H, for W), as well as ints: turn each into two ints first, "
             "sh, sw = (stride, stride) if isinstance(stride, int) else stride, and use sh for rows, sw for "
             "columns.",
-            detect=_pair_refused(("stride", "padding"))),
+            probe=Probe(_ints_for_pairs)),
 )
+
+
+def _strided_check(inputs, examples: tuple, *, name: str, description: str, points: float,
+                   max_examples: int = 20):
+    return matches_reference("conv2d_strided", key.conv2d_strided, inputs, points=points, name=name,
+                             description=description, explain=_strided_rule, examples=examples,
+                             max_examples=max_examples)
+
 
 EXERCISE = Exercise(
     id="exercise3",
@@ -321,34 +469,57 @@ EXERCISE = Exercise(
             "output_size", SIZE_EXAMPLES, points=1, name="output_size: the lecture's numbers",
             description="The sizes in sections 5 and 6 and in the Keras summaries of section 10 "
                         "(LeNet 16 -> 12 -> 6, VGG16's 25 -> 12).",
-            compare=_int_mismatch),
+            compare=_number_mismatch),
         satisfies_property(
             "output_size", _exact_output_size, output_size_inputs(), points=2,
             name="output_size: the formula, exactly",
             description="An int, (size + 2*padding - kernel) // stride + 1, for drawn sizes up to 40, kernels "
                         "up to 11, strides up to 6 and padding up to 5.",
-            max_examples=40),
+            max_examples=40, examples=SIZE_FIXED),
         lecture_examples(
             "conv2d_strided", STRIDED_EXAMPLES, points=1, name="conv2d_strided: the lecture's examples",
             description="The padded 5x5 image with the X filter at stride 1 and 2; how many times each pixel "
-                        "is used by a 2x2 filter without padding."),
+                        "is used by a 2x2 filter without padding.",
+            compare=_lecture_numbers),
         same_shape_as_reference(
-            "conv2d_strided", ref.conv2d_strided, strided_conv_inputs(), points=1,
+            "conv2d_strided", key.conv2d_strided, strided_conv_inputs(**PLAIN), points=1,
             name="conv2d_strided: output shape",
-            description="(N, F, H', W') for strides up to 4 and padding up to 3, ints or (for H, for W).",
-            explain=_strided_rule, max_examples=20),
-        matches_reference(
-            "conv2d_strided", ref.conv2d_strided, strided_conv_inputs(FLOATS_AND_PIXELS),
-            points=3, name="conv2d_strided: matches the reference",
-            description="Random batches and filters, strides larger than the filter, padding larger than the "
-                        "filter, non-square everything; float32, float64 and uint8, with and without a bias.",
-            explain=_strided_rule),
+            description="(N, F, H', W') for int strides up to 4 and int padding up to 3, a 28x28 MNIST digit "
+                        "and a 32x32x3 CIFAR-10 image.",
+            explain=_strided_rule, max_examples=20, examples=STRIDED_FIXED),
+        _strided_check(
+            strided_conv_inputs(**PLAIN), STRIDED_FIXED, points=1.5, max_examples=30,
+            name="conv2d_strided: matches the reference",
+            description="One square float64 image of C channels and F filters, b=None, int strides and padding, "
+                        "strides and padding larger than the filter; a 28x28 MNIST digit with two 5x5 filters "
+                        "and a 32x32x3 CIFAR-10 image with two 3x3 filters, at stride 2."),
         satisfies_property(
-            "conv2d_strided", _subsampled, strided_conv_inputs(), points=2,
+            "conv2d_strided", _subsampled, strided_conv_inputs(**PLAIN, min_stride=2), points=0.5,
             name="conv2d_strided: the stride-1 output, subsampled",
             description="Stride s keeps every s-th row and column of the stride-1 output: "
-                        "conv2d_strided(x, w, b, (sh, sw), p) == conv2d_strided(x, w, b, 1, p)[:, :, ::sh, ::sw].",
-            max_examples=20),
+                        "conv2d_strided(x, w, b, s, p) == conv2d_strided(x, w, b, 1, p)[:, :, ::s, ::s].",
+            max_examples=20, examples=STRIDED_SUBSAMPLED),
+        _strided_check(
+            strided_conv_inputs(**{**PLAIN, "pairs": True}), STRIDED_PAIRS, points=1,
+            name="conv2d_strided: (for H, for W) pairs",
+            description="stride=(sh, sw) and padding=(ph, pw): sh and ph for rows, sw and pw for columns."),
+        _strided_check(
+            strided_conv_inputs(**{**PLAIN, "bias": True}), STRIDED_BIAS, points=0.5,
+            name="conv2d_strided: one bias per output channel",
+            description="b[f] is added to every position of output channel f."),
+        _strided_check(
+            strided_conv_inputs(**{**PLAIN, "batch": True}), STRIDED_BATCH, points=0.5,
+            name="conv2d_strided: a batch of images",
+            description="N = 2 or 3 images at once: out[n] depends on x[n] only."),
+        _strided_check(
+            strided_conv_inputs(**{**PLAIN, "square": False}), STRIDED_NON_SQUARE, points=0.5,
+            name="conv2d_strided: non-square images and filters",
+            description="H != W and KH != KW: rows come from shape[-2], columns from shape[-1]."),
+        _strided_check(
+            strided_conv_inputs(**{**PLAIN, "dtypes": (np.uint8,)}), STRIDED_PIXELS, points=0.5,
+            name="conv2d_strided: uint8 pixel images",
+            description="Images and filters as uint8 (0-255, section 2): no overflow, no truncation, a "
+                        "floating-point result."),
     ),
     mistakes=MISTAKES,
 )

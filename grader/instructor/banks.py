@@ -9,7 +9,7 @@ the declaration is imported, and its lecture examples computed, under the record
    against each known mistake's file, so that the answer key's answers on the right path and
    on the usual wrong ones are recorded;
 3. every named mistake of a check's functions is reproduced on each case (and each probe's
-   expected answer computed), so the kit still names the mistake.
+   transformed input and expected answer computed), so the kit still names the mistake.
 
 The files run here are the course's own (the solution, tests/submissions/<exercise>/), trusted:
 they are served in this process through the worker's wire encoding (InProcessWorker), which is
@@ -107,9 +107,9 @@ def _reproduce(mistake, inputs: dict) -> None:
     if mistake.reproduce is not None:
         _quietly(lambda: mistake.reproduce(*inputs.values()))
     probe = mistake.probe
-    if probe is not None and probe.expected is not None:
+    if probe is not None:  # its transform may ask the key too ("pad x yourself")
         changed = _quietly(lambda: probe.transform(dict(inputs)))
-        if isinstance(changed, dict):
+        if isinstance(changed, dict) and probe.expected is not None:
             _quietly(lambda: probe.expected(**changed))
 
 

@@ -30,3 +30,46 @@ def test_a_pad2d_that_keeps_the_input_dtype_gets_full_marks():
     """Is one np.pad, which keeps uint8 and int64 input as it is, full marks (padding computes nothing)?"""
     result = graded("exercise2", SUBMISSIONS / "accepted" / "exercise2_np_pad.py")
     assert result.score == result.max_score, [t.output for t in result.tests if t.output]
+
+
+def test_code_that_cannot_take_pairs_loses_the_pairs_check_only():
+    """One feature per check: does a pad2d written for int pads lose the pairs' point and nothing else?"""
+    result = graded("exercise2", SUBMISSIONS / "exercise2" / "pad_pair_not_handled.py")
+    assert [test.name for test in result.tests if test.status != "passed"] == ["pad2d: (ph, pw) pairs"]
+
+
+def test_a_conv2d_same_that_never_pads_gets_the_padding_hint():
+    """Decided by behaviour: given x padded beforehand, its answer is right, so is it told that x is not padded?"""
+    test = by_name(graded("exercise2", SUBMISSIONS / "exercise2" / "not_padded.py"))["conv2d_same: matches the reference"]
+    assert test.status == "failed" and "x is not padded" in test.hint and "wrong amount" not in test.hint
+
+
+INT64_ANSWERS = '''
+import numpy as np
+
+
+def pad2d(x, pad):
+    ph, pw = (pad, pad) if isinstance(pad, int) else pad
+    return np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+
+
+def conv2d_same(x, w, b=None):
+    F, C, KH, KW = w.shape
+    xp = pad2d(x, (KH // 2, KW // 2))
+    N, _, H, W = x.shape
+    out = np.zeros((N, F, H, W), dtype=np.int64)
+    for i in range(H):
+        for j in range(W):
+            out[:, :, i, j] = np.tensordot(xp[:, :, i:i + KH, j:j + KW], w, axes=([1, 2, 3], [1, 2, 3]))
+    return out if b is None else out + b.reshape(1, F, 1, 1)
+'''
+
+
+def test_the_lecture_checks_judge_the_numbers_as_the_try_it_cells_do(tmp_path):
+    """A notebook's try-it cell calls an int64 feature map with the lecture's numbers right; does the lecture's
+    check agree, leaving the dtype to the checks that judge it?"""
+    path = tmp_path / "exercise2_padding.py"
+    path.write_text(INT64_ANSWERS)
+    tests = by_name(graded("exercise2", path))
+    assert tests["conv2d_same: the lecture's examples"].status == "passed"
+    assert "dtype int64" in tests["conv2d_same: matches the reference"].output

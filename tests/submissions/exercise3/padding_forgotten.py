@@ -1,4 +1,5 @@
-"""Mistake: the output size counts the padding, but the windows slide over the unpadded x."""
+"""Mistake: the output size counts the padding, but the windows slide over the unpadded x; written with
+np.tensordot, the last windows fail with "shape-mismatch for sum" (NumPy's broadcast error in other spellings)."""
 import numpy as np
 
 
@@ -37,8 +38,7 @@ def conv2d_strided(x, w, b=None, stride=1, padding=0):
     for i in range(H_out):
         for j in range(W_out):
             window = padded[:, :, i * sh:i * sh + KH, j * sw:j * sw + KW]  # (N, C, KH, KW)
-            for f in range(F):
-                out[:, f, i, j] = np.sum(window * w[f], axis=(1, 2, 3))
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3]))  # (N, F)
     if b is not None:
         out += np.asarray(b, dtype=np.float64).reshape(1, F, 1, 1)
     return out
