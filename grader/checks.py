@@ -430,7 +430,11 @@ def same_shape_as_reference(function: str, reference: Callable, inputs, *, point
 def lecture_examples(function: str, examples: list[Example], *, points: float, name: str,
                      description: str, hint: str = "", compare: Callable | None = None,
                      rtol: float = 1e-5, atol: float = 1e-6) -> ExampleCheck:
-    """The lecture's worked examples; `compare(expected, actual)` for answers that are not arrays."""
+    """The lecture's worked examples; `compare(expected, actual)` for answers that are not arrays.
+
+    They judge the numbers, as the notebooks' try-it cells do (grader.notebook.try_it): a dtype
+    has checks of its own, so an integer answer to the lecture's arithmetic costs its points
+    there, once, and never here too."""
     if compare is None:
         examples = [replace(example, expected=np.asarray(example.expected, dtype=np.float64)) for example in examples]
 
@@ -440,7 +444,7 @@ def lecture_examples(function: str, examples: list[Example], *, points: float, n
             if compare is not None:
                 mismatch = compare(example.expected, actual)
             else:
-                mismatch = compare_arrays(example.expected, actual, rtol=rtol, atol=atol)
+                mismatch = compare_arrays(example.expected, actual, rtol=rtol, atol=atol, require_float=False)
             if mismatch is not None:
                 raise _falsified(function, example.inputs, example.expected, session, mismatch,
                                  prefix=f"{example.name}: ")
