@@ -168,7 +168,8 @@ NORMALIZE_FIXED = (
 )
 NORMALIZE_FLOAT32 = (NORMALIZE_FIXED[0], {"images": CIFAR_IMAGE})
 
-CIFAR_MEAN, CIFAR_STD = np.array([0.4914, 0.4822, 0.4465]), np.array([0.2470, 0.2435, 0.2616])  # torchvision's usual ones
+# CIFAR-10's usual per-channel statistics (as used with torchvision's Normalize), and MNIST's
+CIFAR_MEAN, CIFAR_STD = np.array([0.4914, 0.4822, 0.4465]), np.array([0.2470, 0.2435, 0.2616])
 STANDARDIZE_FIXED = (
     {"x": np.arange(8.0).reshape(1, 2, 2, 2), "mean": np.array([1.0, 2.0]), "std": np.array([1.0, 4.0])},  # mean on W
     {"x": np.ones((1, 2, 3, 3)), "mean": np.array([0.5, 0.25]), "std": np.array([0.5, 0.25])},  # (2,) against W = 3
@@ -369,8 +370,8 @@ MISTAKES = (
             reproduce=key.grayscale_bt709),
     Mistake("grayscale_integer_output", "to_grayscale",
             "Your grey values are whole numbers: rounding, or .astype(np.uint8) (which cuts 149.685 down to "
-            "149, and a grey 175, computed as 174.99999..., down to 174), throws the fractions away. Return the weighted sum as it is, floating point; Pillow rounds "
-            "only because it stores 8-bit pixels.",
+            "149, and a grey 175, computed as 174.99999..., down to 174), throws the fractions away. Return "
+            "the weighted sum as it is, floating point; Pillow rounds only because it stores 8-bit pixels.",
             detect=_cut_to_integers),
     Mistake("grayscale_no_batch", "to_grayscale",
             "Right on one image (H, W, 3), wrong on a batch (N, H, W, 3): index the channels from the end, "

@@ -95,7 +95,8 @@ def label_inputs(draw, max_classes: int = 10, max_samples: int = 40, unseen_last
     never occurs and is never predicted, yet has its row and column; None: K drawn, any class may
     be absent.
     """
-    K, N = draw(upto(max_classes, 2 if unseen_last_class else 1), label="num_classes"), draw(upto(max_samples), label="N")
+    K = draw(upto(max_classes, 2 if unseen_last_class else 1), label="num_classes")
+    N = draw(upto(max_samples), label="N")
     classes = K - 1 if unseen_last_class else K
     y_true = (draw_array(draw, np.uint8, (N,), label="y_true") % classes).astype(np.int64)
     y_pred = (draw_array(draw, np.uint8, (N,), label="y_pred") % classes).astype(np.int64)
