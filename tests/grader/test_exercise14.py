@@ -4,6 +4,7 @@ from tests.conftest import SUBMISSIONS, by_name, graded
 
 
 def test_a_vectorised_answer_with_bincount_and_nan_to_num_gets_full_marks():
+    """Do np.bincount counts and np.nan_to_num scores, written nothing like the solution, get every point?"""
     result = graded("exercise14", SUBMISSIONS / "accepted" / "exercise14_bincount.py")
     assert result.score == result.max_score, [test.output for test in result.tests if test.output]
 
@@ -16,6 +17,7 @@ def test_balanced_accuracy_passes_the_lecture_matrices_but_not_unbalanced_ones()
 
 
 def test_a_row_normalisation_without_newaxis_fails_on_unequal_row_sums():
+    """Does cm / cm.sum(axis=1) fail, with its hint, on a matrix whose rows sum to different totals?"""
     tests = by_name(graded("exercise14", SUBMISSIONS / "exercise14" / "row_normalize_no_newaxis.py"))
     failed = tests["row_normalize: each row sums to 1"]
     assert failed.status == "failed" and "np.newaxis" in failed.hint
