@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from scipy import ndimage
 
 from grader.catalog import exercise11_augmentation as declaration
+from grader.catalog.keys import exercise11_augmentation as key
 from reference import augmentation as ref
 
 IMAGES = declaration.angle_inputs()
@@ -130,7 +131,7 @@ def test_shear_by_hand():
 def test_the_tie_rule_rounds_halves_up_and_the_grader_accepts_both():
     """floor(v + 0.5) takes the upper neighbour at .5; does compare_nearest accept the lower one too?"""
     image = np.array([[[1.0], [2.0]]])  # (1, 2, 1)
-    answers = declaration.nearest_answers(image, np.array([[0.5]]), np.array([[0.0]]), 0.0)
+    answers = key.nearest_answers(image, np.array([[0.5]]), np.array([[0.0]]), 0.0)
     assert ref.remap(image, np.array([[0.5]]), np.array([[0.0]]))[0, 0, 0] == 2.0
     assert declaration.compare_nearest(answers, np.array([[[2.0]]]))[0] is None
     assert declaration.compare_nearest(answers, np.array([[[1.0]]]))[0] is None

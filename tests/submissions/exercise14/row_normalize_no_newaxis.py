@@ -50,5 +50,4 @@ def row_normalize(cm):
     Row i then holds where the samples of class i went: its diagonal entry is recall[i].
     """
     cm = np.asarray(cm, dtype=np.float64)
-    with np.errstate(all="ignore"):
-        return cm / cm.sum(axis=1)
+    return _safe_divide(cm, cm.sum(axis=1))
