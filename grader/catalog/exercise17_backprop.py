@@ -197,7 +197,6 @@ def _plane(rows) -> list:
 SPREAD = [[1, 2, 3], [9, 4, 5], [6, 7, 8]]  # 2x2 windows at stride 1: window (0, 0)'s maximum 9 is window (1, 0)'s too
 QUADRATIC_FIXED = (
     _arrays(x=[1.0], a=[1.0], c=[0.0], h=0.01),  # central: 2; one-sided: 2.01
-    {"x": _quarters((28, 28), 1), "a": _quarters((28, 28), 2), "c": _quarters((28, 28), 3), "h": 1e-3},
     {"x": _quarters((3, 32, 32), 4), "a": _quarters((3, 32, 32), 5), "c": _quarters((3, 32, 32), 6), "h": 1e-3},
 )
 PUT_BACK_FIXED = (_arrays(x=[1.0], a=[1.0], c=[0.0], h=0.01),)  # x is 0.99 afterwards where it is not put back
@@ -243,10 +242,9 @@ MAX_OVERLAP = (_arrays(dout=_plane([[1, 2], [3, 4]]), x=_plane(SPREAD), size=2, 
 AVG_OVERLAP = (_arrays(dout=_plane([[1, 2], [3, 4]]), x=_plane(SPREAD), size=2, stride=1), CIFAR_OVERLAP)
 MAX_TIES = (_arrays(dout=[[[[1]]]], x=_plane([[1, 1], [1, 1]]), size=2, stride=2),)  # 1 to one of the four
 POOL_PAIRS = (_arrays(dout=_plane([[1, 2, 3]]), x=_plane([[1, 5, 2], [4, 3, 6]]), size=(2, 1), stride=(2, 1)),)
-GRADIENT_CHECK_FIXED = (
-    {"layer": "max_pool2d", "wrt": "x", "inputs": MNIST_POOL},
-    {"layer": "relu", "wrt": "x", "inputs": {"dout": _quarters((1, 3, 32, 32), 32),
-                                             "x": _quarters((1, 3, 32, 32), 33) + 0.125}},
+GRADIENT_CHECK_FIXED = (  # a 28x28 image through ReLU (the 32x32x3 case of numerical_gradient: its own check)
+    {"layer": "relu", "wrt": "x", "inputs": {"dout": _quarters((1, 1, 28, 28), 32),
+                                             "x": _quarters((1, 1, 28, 28), 33) + 0.125}},
 )
 
 # --- Comparing gradients -------------------------------------------------------------------------
@@ -467,17 +465,19 @@ def _dense_dw_transposed(inputs, expected, outcome):
     return dw is not None and not _close(dw, expected[1]) and _close(dw, expected[1].T)
 
 
+def _covering(length: int, count: int, kernel: int, step: int) -> np.ndarray:
+    """How many of `count` windows of `kernel` pixels, `step` apart from 0, cover each of `length` positions."""
+    starts, positions = np.arange(count) * step, np.arange(length)[:, None]
+    return ((positions >= starts) & (positions < starts + kernel)).sum(axis=1)
+
+
 def _terms_per_pixel(inputs) -> np.ndarray:
     """(H, W): how many (window, filter) terms reach each pixel of x: windows covering it times F."""
-    dout, (KH, KW), (sh, sw), (ph, pw) = inputs["dout"], inputs["w"].shape[2:], _pair(inputs["stride"]), \
-        _pair(inputs["padding"])
-    (_, F, H_out, W_out), (H, W) = dout.shape, inputs["x"].shape[2:]
-    rows, cols = np.zeros(H + 2 * ph + KH), np.zeros(W + 2 * pw + KW)
-    for i in range(H_out):
-        rows[i * sh:i * sh + KH] += 1
-    for j in range(W_out):
-        cols[j * sw:j * sw + KW] += 1
-    return F * np.outer(rows[ph:ph + H], cols[pw:pw + W])
+    (_, F, H_out, W_out), (_, _, KH, KW) = inputs["dout"].shape, inputs["w"].shape
+    (H, W), (sh, sw), (ph, pw) = inputs["x"].shape[2:], _pair(inputs["stride"]), _pair(inputs["padding"])
+    rows = _covering(H + 2 * ph, H_out, KH, sh)[ph:ph + H]
+    cols = _covering(W + 2 * pw, W_out, KW, sw)[pw:pw + W]
+    return F * np.outer(rows, cols)
 
 
 def _overwritten_where_terms_meet(inputs, expected, outcome):
@@ -487,7 +487,7 @@ def _overwritten_where_terms_meet(inputs, expected, outcome):
             or got["dx"].shape != np.shape(expected[0]):
         return False
     wrong = ~np.isclose(got["dx"], expected[0])
-    return bool(wrong.any()) and bool((_terms_per_pixel(inputs)[wrong.any(axis=(0, 1))] > 1).all())
+    return bool(wrong.any()) and bool(np.all(_terms_per_pixel(inputs)[np.any(wrong, axis=(0, 1))] > 1))
 
 
 def _one_sided(inputs, expected, outcome):
@@ -581,10 +581,10 @@ EXERCISE = Exercise(
     checks=(
         satisfies_property(
             "numerical_gradient", _central_differences, quadratic_inputs(),
-            name="numerical_gradient: central differences", points=1, max_examples=8, examples=QUADRATIC_FIXED,
+            name="numerical_gradient: central differences", points=1, max_examples=6, examples=QUADRATIC_FIXED,
             description="f(x) = sum(a * x**2 + c * x) for drawn x, a, c with 1 to 3 axes and h = 0.01 or 0.001, "
-                        "a 28x28 and a 32x32x3 x included: central differences give 2*a*x + c exactly (to "
-                        "rounding); one-sided ones are off by a*h."),
+                        "a 32x32x3 x included: central differences give 2*a*x + c exactly (to rounding); "
+                        "one-sided ones are off by a*h."),
         satisfies_property(
             "numerical_gradient", _x_put_back, quadratic_inputs(),
             name="numerical_gradient: x is put back", points=0.5, max_examples=6, examples=PUT_BACK_FIXED,
@@ -653,11 +653,10 @@ EXERCISE = Exercise(
         satisfies_property(
             ("numerical_gradient", "relu_backward", "dense_backward", "conv2d_backward",
              "max_pool2d_backward", "avg_pool2d_backward"), _gradient_check, gradient_check_inputs(),
-            name="gradient checking with your numerical_gradient", points=0.5, max_examples=8,
+            name="gradient checking with your numerical_gradient", points=0.5, max_examples=6,
             examples=GRADIENT_CHECK_FIXED,
             description="For each layer, your numerical_gradient of L = sum(dout * layer(...)) agrees with the "
-                        "true gradient, and your backward pass agrees with it; max pooling on a 28x28 image and "
-                        "ReLU on a 32x32x3 one included."),
+                        "true gradient, and your backward pass agrees with it; ReLU on a 28x28 image included."),
     ),
     mistakes=MISTAKES,
 )

@@ -80,8 +80,10 @@ def test_a_wrong_numerical_gradient_is_reported_as_such():
     assert test.status == "failed" and "2*a*x + c" in test.output
 
 
-def test_a_wrong_backward_pass_fails_gradient_checking_against_the_students_own_numerical_gradient():
-    test = by_name(graded("exercise17", SUBMISSIONS / "exercise17" / "overwrite_not_accumulate.py"))[
+@pytest.mark.parametrize("seed", [0, 5])
+def test_a_wrong_backward_pass_fails_gradient_checking_against_the_students_own_numerical_gradient(seed):
+    """Is ReLU's mask for its gradient caught by gradient checking at any seed, on the fixed 28x28 image?"""
+    test = by_name(graded("exercise17", SUBMISSIONS / "exercise17" / "relu_mask_only.py", seed))[
         "gradient checking with your numerical_gradient"]
     assert test.status == "failed" and "disagrees with your numerical_gradient" in test.output
 
