@@ -9,7 +9,7 @@ from hypothesis import find
 from grader import catalog
 from grader.catalog import exercise17_backprop as declaration
 from tests.conftest import SUBMISSIONS, by_name, graded
-from tests.grader.test_exercise4 import try_it_and_check_disagree
+from tests.grader.test_exercise4 import hints_on_fixed_examples, try_it_and_check_disagree
 
 EXERCISE = catalog.load("exercise17_backprop")
 VECTORISED = SUBMISSIONS / "accepted" / "exercise17_vectorised.py"
@@ -20,6 +20,13 @@ def _load(path):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.mark.parametrize("mistake_id", sorted({mistake.id for mistake in EXERCISE.mistakes}))
+def test_each_named_mistake_is_caught_with_its_hint_by_the_fixed_examples_alone(mistake_id):
+    """With nothing drawn at all, does this mistake's file fail a check with its hint?"""
+    hints = hints_on_fixed_examples(EXERCISE, SUBMISSIONS / "exercise17" / f"{mistake_id}.py")
+    assert any(EXERCISE.mistake(mistake_id).hint in hint for hint in hints), hints
 
 
 def test_the_try_it_cell_and_the_check_cell_agree_on_the_lecture_example(capsys):

@@ -5,7 +5,8 @@ import pytest
 
 from grader import catalog
 from grader import notebook as course
-from grader.checks import ExampleCheck, Falsified
+from grader.checks import ExampleCheck, Falsified, Session
+from grader.instructor.banks import InProcessWorker
 from grader.worker.wire import Outcome
 from tests.conftest import SUBMISSIONS, by_name, graded
 
@@ -47,6 +48,28 @@ def try_it_and_check_disagree(exercise, capsys) -> list[str]:
                 if tried != checked:
                     disagreements.append(f"{check.name}, {example.name}, {answer!r}: try-it {tried}, check {checked}")
     return disagreements
+
+
+class _FixedExamplesOnly:
+    """Stands where the kit's bank would: each property check's cases are its fixed examples, nothing drawn."""
+
+    def __init__(self, exercise):
+        self.cases = {check.name: list(getattr(check, "examples", ())) for check in exercise.checks}
+
+
+def hints_on_fixed_examples(exercise, path) -> list[str]:
+    """The hints of the checks a (trusted) file fails on the fixed examples alone, whatever a seed would draw."""
+    worker = InProcessWorker(path, exercise.module)
+    session = Session(worker, exercise, defined=frozenset(worker.names), bank=_FixedExamplesOnly(exercise))
+    return [result.hint for result in map(lambda check: check.run(session), exercise.checks)
+            if result.status == "failed"]
+
+
+@pytest.mark.parametrize("mistake_id", sorted({mistake.id for mistake in EXERCISE.mistakes}))
+def test_each_named_mistake_is_caught_with_its_hint_by_the_fixed_examples_alone(mistake_id):
+    """With nothing drawn at all, does this mistake's file fail a check with its hint?"""
+    hints = hints_on_fixed_examples(EXERCISE, SUBMISSIONS / "exercise4" / f"{mistake_id}.py")
+    assert any(EXERCISE.mistake(mistake_id).hint in hint for hint in hints), hints
 
 
 def test_the_try_it_cells_and_the_check_cell_agree_on_every_lecture_example(capsys):
