@@ -230,10 +230,16 @@ CONV_PAIRS = (_arrays(dout=_plane([[1], [2], [3], [4]]), x=_plane([[1, 2, 3], [4
                       stride=(1, 2), padding=(1, 0)),)
 CONV_BATCH = (_arrays(dout=[[[[1]]], [[[2]]]], x=[[[[3]]], [[[4]]]], w=[[[[5]]]], stride=1, padding=0),)
 
-MNIST_POOL = {"dout": _quarters((1, 1, 14, 14), 26), "x": distinct(_quarters((1, 1, 28, 28), 27)), "size": 2, "stride": 2}
-CIFAR_POOL = {"dout": _quarters((1, 3, 16, 16), 28), "x": distinct(_quarters((1, 3, 32, 32), 29)), "size": 2, "stride": 2}
-CIFAR_OVERLAP = {"dout": _quarters((1, 3, 15, 15), 30), "x": distinct(_quarters((1, 3, 32, 32), 31)), "size": 3,
-                 "stride": 2}
+
+def _pooled(x_shape: tuple, size: int, stride: int, seed: int) -> dict:
+    """A fixed pooling example: x of distinct values, the dout of its output's shape."""
+    rows, cols = ((side - size) // stride + 1 for side in x_shape[2:])
+    return {"dout": _quarters((*x_shape[:2], rows, cols), seed), "x": distinct(_quarters(x_shape, seed + 1)),
+            "size": size, "stride": stride}
+
+
+MNIST_POOL, CIFAR_POOL = _pooled((1, 1, 28, 28), 2, 2, 26), _pooled((1, 3, 32, 32), 2, 2, 28)
+CIFAR_OVERLAP = _pooled((1, 3, 32, 32), 3, 2, 30)  # 3x3 windows at stride 2: 15x15 of them
 MAX_CORE = (_arrays(dout=[[[[1]]]], x=_plane([[1, 3], [4, 2]]), size=2, stride=2), MNIST_POOL, CIFAR_POOL)
 AVG_CORE = (_arrays(dout=[[[[1]]]], x=_plane([[1, 3], [4, 2]]), size=2, stride=2), MNIST_POOL, CIFAR_POOL)
 # Windows (0, 0) and (1, 0) share the maximum 9: it gets 1 + 3. Window (0, 1)'s maximum 5 is a pixel of

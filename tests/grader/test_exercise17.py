@@ -54,7 +54,9 @@ def test_a_window_of_four_tied_maxima_accepts_each_single_choice_and_rejects_all
     """One 2x2 window of equal values, dout 1: is each one-hot dx accepted, and no other?"""
     inputs = {"dout": np.array([[[[1.0]]]]), "x": np.ones((1, 1, 2, 2)), "size": 2, "stride": 2}
     maxima = declaration.key.window_maxima(**inputs)
-    fits = lambda dx: declaration.one_maximum_each(inputs["dout"], maxima, np.array(dx, dtype=float).reshape(1, 1, 2, 2))
+    def fits(dx):
+        return declaration.one_maximum_each(inputs["dout"], maxima, np.array(dx, dtype=float).reshape(1, 1, 2, 2))
+
     for valid in ([1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]):
         assert fits(valid), valid
     for wrong in ([1, 1, 1, 1], [0.5, 0.5, 0, 0], [0, 0, 0, 0], [2, 0, 0, 0], [1, -1, 1, 0]):

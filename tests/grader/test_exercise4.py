@@ -80,7 +80,8 @@ def test_the_try_it_cells_and_the_check_cell_agree_on_every_lecture_example(caps
 
 def test_a_max_pool_that_keeps_the_last_element_fails_the_core_check():
     """Does the 'bottom-right element' max pool, which passes on monotone inputs, fail the core check?"""
-    test = by_name(graded("exercise4", SUBMISSIONS / "exercise4" / "max_last_element.py"))["max_pool2d: matches the reference"]
+    test = by_name(graded("exercise4", SUBMISSIONS / "exercise4" / "max_last_element.py"))[
+        "max_pool2d: matches the reference"]
     assert test.status == "failed" and test.counterexample.inputs["x"].shape == (1, 1, 2, 2)
 
 
