@@ -1,20 +1,33 @@
-"""Exercise 17, backward passes: what is checked, gradient checking, and the mistakes we name."""
+"""Exercise 17, backward passes: what is checked, gradient checking, and the mistakes we name.
+
+One feature per check: the core checks draw the plainest input of each layer (one image, square,
+stride 1 and no padding for conv2d_backward; windows that tile the image, with one maximum each,
+for pooling); padding, strides, (for H, for W) pairs, batches, overlapping windows and tied maxima
+each have a check of their own. Each named mistake has fixed examples that expose it whatever the
+seed (the `=` where `+=` belongs among them: overlapping windows that share a maximum); each check
+family has a case at the lecture's sizes (a 28x28 MNIST and a 32x32x3 CIFAR-10 image).
+"""
 
 import functools
 
 import numpy as np
 from hypothesis import strategies as st
 
+from grader.catalog import answer_key
 from grader.checks import Falsified, lecture_examples, satisfies_property
 from grader.compare import Mismatch, as_array, compare_arrays, describe_value
 from grader.exercise import Example, Exercise, Mistake
-from grader.strategies import draw_array, draw_per_axis, one_of, upto
-from reference import backprop as ref
-from reference.padding import pair
+from grader.strategies import draw_array, one_of, upto
+
+key = answer_key(__name__)
+F64 = np.float64
+
+
+def _pair(value) -> tuple[int, int]:
+    return (int(value), int(value)) if isinstance(value, (int, np.integer)) else (int(value[0]), int(value[1]))
+
 
 # --- Strategies: float64 inputs with the dout of the matching output shape ----------------------
-
-POOL_FORMS = ("size and stride", "stride=None", "stride left out", "size and stride left out")
 
 
 @functools.cache
@@ -26,9 +39,8 @@ def _scramble(size: int) -> np.ndarray:
 def distinct(x: np.ndarray) -> np.ndarray:
     """x's values replaced by distinct quarter steps in the same order (ties broken at fixed random).
 
-    Where windows overlap, a tie is shared by several windows and "any one of the tied maxima"
-    has many right answers; numerical gradients are also undefined at a tie. Distinct values
-    keep the answer unique there; ties stay in the non-overlapping draws.
+    Every window then has one maximum, so max pooling's gradient has one right answer (and a
+    numerical gradient exists); tied maxima have a check of their own.
     """
     keys = _scramble(x.size)
     order = np.lexsort((keys, x.ravel()))
@@ -37,52 +49,62 @@ def distinct(x: np.ndarray) -> np.ndarray:
     return ((ranks - x.size // 2) / 4).reshape(x.shape)
 
 
-def overlapping(KH: int, KW: int, sh: int, sw: int) -> bool:
-    return sh < KH or sw < KW
+def _draw_conv_inputs(draw, feature: str = "", max_side: int = 6, max_kernel: int = 4, max_channels: int = 3) -> dict:
+    """dout (N, F, H', W'), x (N, C, H, W), w (F, C, KH, KW), stride, padding.
 
-
-def _draw_conv_inputs(draw, max_side: int = 7, max_stride: int = 3, max_padding: int = 2, max_channels: int = 3) -> dict:
-    """dout (N, F, H', W'), x (N, C, H, W), w (F, C, KH, KW), stride, padding (ints or pairs)."""
-    N, C, F = draw(upto(2), label="N"), draw(upto(max_channels), label="C"), draw(upto(max_channels), label="F")
-    H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
-    padding, (ph, pw) = draw_per_axis(draw, 0, (max_padding, max_padding), "padding")
-    KH, KW = draw(upto(min(H + 2 * ph, 5)), label="KH"), draw(upto(min(W + 2 * pw, 5)), label="KW")
-    stride, (sh, sw) = draw_per_axis(draw, 1, (max_stride, max_stride), "stride")
-    H_out, W_out = (H + 2 * ph - KH) // sh + 1, (W + 2 * pw - KW) // sw + 1
-    return {"dout": draw_array(draw, np.float64, (N, F, H_out, W_out), label="dout"),
-            "x": draw_array(draw, np.float64, (N, C, H, W), label="x"),
-            "w": draw_array(draw, np.float64, (F, C, KH, KW), label="w"), "stride": stride, "padding": padding}
-
-
-def _draw_pool_inputs(draw, max_side: int = 8, max_size: int = 3, max_stride: int = 3, always_distinct: bool = False) -> dict:
-    """dout, x (N, C, H, W), and size and stride as in exercise 4 (or left to their defaults).
-
-    x has distinct values where windows overlap (and everywhere with `always_distinct`).
+    The core: N = 1, H = W, KH = KW, stride 1 and padding 0. `feature`: "padding" (1 or 2), "stride"
+    (2 or 3), "pairs" (H, W and KH, KW of their own, stride and padding (for H, for W) pairs), "batch"
+    (N = 2 or 3).
     """
-    N, C = draw(upto(2), label="N"), draw(upto(2), label="C")
-    H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
-    x = draw_array(draw, np.float64, (N, C, H, W), label="x")
-    form = draw(one_of(POOL_FORMS if min(H, W) >= 2 else POOL_FORMS[:3]), label="form")
-    arguments, size, stride = {}, 2, None
-    if form != POOL_FORMS[3]:
-        arguments["size"], _ = size, _ = draw_per_axis(draw, 1, (min(H, max_size), min(W, max_size)), "size")
-    if form == POOL_FORMS[0]:
-        arguments["stride"], _ = stride, _ = draw_per_axis(draw, 1, (max_stride, max_stride), "stride")
-    elif form == POOL_FORMS[1]:
-        arguments["stride"] = None
-    (KH, KW), (sh, sw) = pair(size), pair(size if stride is None else stride)
-    if always_distinct or overlapping(KH, KW, sh, sw):
-        x = distinct(x)
-    dout = draw_array(draw, np.float64, (N, C, (H - KH) // sh + 1, (W - KW) // sw + 1), label="dout")
-    return {"dout": dout, "x": x, **arguments}
+    N = draw(upto(3, 2), label="N") if feature == "batch" else 1
+    C, F = draw(upto(max_channels), label="C"), draw(upto(max_channels), label="F")
+    H = draw(upto(max_side), label="H")
+    W = draw(upto(max_side), label="W") if feature == "pairs" else H
+    if feature == "pairs":
+        padding = (draw(upto(1, 0), label="padding for H"), draw(upto(1, 0), label="padding for W"))
+        stride = (draw(upto(2), label="stride for H"), draw(upto(2), label="stride for W"))
+    else:
+        padding = draw(upto(2, 1), label="padding") if feature == "padding" else 0
+        stride = draw(upto(3, 2), label="stride") if feature == "stride" else 1
+    (ph, pw) = _pair(padding)
+    KH = draw(upto(min(H + 2 * ph, max_kernel)), label="KH")
+    KW = draw(upto(min(W + 2 * pw, max_kernel)), label="KW") if feature == "pairs" else KH
+    x = draw_array(draw, F64, (N, C, H, W), label="x")
+    w = draw_array(draw, F64, (F, C, KH, KW), label="w")
+    dout = draw_array(draw, F64, key.conv2d_output_shape(x.shape, w.shape, stride, padding), label="dout")
+    return {"dout": dout, "x": x, "w": w, "stride": stride, "padding": padding}
+
+
+def _draw_pool_inputs(draw, feature: str = "", max_side: int = 8, max_size: int = 3) -> dict:
+    """dout, x (1, C, H, W), size and stride, x's values distinct (one maximum per window).
+
+    The core: H = W, an int size and stride = size, so the windows tile the image. `feature`: "overlap"
+    (an int stride below the size), "ties" (values 0, 1 and 2 only: tied maxima), "pairs" (H and W of
+    their own, size and stride the pair (KH, KW)).
+    """
+    C = draw(upto(2), label="C")
+    H = draw(upto(max_side, 3 if feature == "overlap" else 1), label="H")
+    W = draw(upto(max_side), label="W") if feature == "pairs" else H
+    if feature == "pairs":
+        size = stride = (draw(upto(min(H, max_size)), label="KH"), draw(upto(min(W, max_size)), label="KW"))
+    else:
+        size = draw(upto(min(H, max_size), 2 if feature == "overlap" else 1), label="size")
+        stride = draw(upto(size - 1), label="stride") if feature == "overlap" else size
+    if feature == "ties":
+        x = (draw_array(draw, np.uint8, (1, C, H, W), label="x") % 3).astype(F64)
+    else:
+        x = distinct(draw_array(draw, F64, (1, C, H, W), label="x"))
+    (KH, KW), (sh, sw) = _pair(size), _pair(stride)
+    dout = draw_array(draw, F64, (1, C, (H - KH) // sh + 1, (W - KW) // sw + 1), label="dout")
+    return {"dout": dout, "x": x, "size": size, "stride": stride}
 
 
 def _draw_dense_inputs(draw, max_features: int = 6) -> dict:
     """dout (N, M), x (N, D), w (M, D)."""
     N, D, M = draw(upto(4), label="N"), draw(upto(max_features), label="D"), draw(upto(max_features), label="M")
-    return {"dout": draw_array(draw, np.float64, (N, M), label="dout"),
-            "x": draw_array(draw, np.float64, (N, D), label="x"),
-            "w": draw_array(draw, np.float64, (M, D), label="w")}
+    return {"dout": draw_array(draw, F64, (N, M), label="dout"),
+            "x": draw_array(draw, F64, (N, D), label="x"),
+            "w": draw_array(draw, F64, (M, D), label="w")}
 
 
 def _shape(draw, max_ndim: int = 4, max_side: int = 4) -> tuple:
@@ -92,15 +114,15 @@ def _shape(draw, max_ndim: int = 4, max_side: int = 4) -> tuple:
 def _draw_relu_inputs(draw, away_from_zero: bool = False) -> dict:
     """dout and x of one drawn shape, 1 to 4 axes; x holds zeros (unless `away_from_zero`)."""
     shape = _shape(draw)
-    x = draw_array(draw, np.float64, shape, label="x")
-    return {"dout": draw_array(draw, np.float64, shape, label="dout"), "x": x + 0.125 if away_from_zero else x}
+    x = draw_array(draw, F64, shape, label="x")
+    return {"dout": draw_array(draw, F64, shape, label="dout"), "x": x + 0.125 if away_from_zero else x}
 
 
 def _draw_quadratic_inputs(draw) -> dict:
     """x, a, c of one shape (1 to 3 axes) and h: f(x) = sum(a * x**2 + c * x), gradient 2 a x + c."""
     shape = _shape(draw, max_ndim=3)
-    return {"x": draw_array(draw, np.float64, shape, label="x"), "a": draw_array(draw, np.float64, shape, label="a"),
-            "c": draw_array(draw, np.float64, shape, label="c"), "h": draw(one_of((1e-2, 1e-3)), label="h")}
+    return {"x": draw_array(draw, F64, shape, label="x"), "a": draw_array(draw, F64, shape, label="a"),
+            "c": draw_array(draw, F64, shape, label="c"), "h": draw(one_of((1e-2, 1e-3)), label="h")}
 
 
 @st.composite
@@ -129,16 +151,13 @@ def quadratic_inputs(**options) -> st.SearchStrategy[dict]:
     return _drawn(_draw_quadratic_inputs, tuple(options.items()))
 
 
-QUADRATICS, RELU_INPUTS, DENSE_INPUTS, CONV_INPUTS, POOL_INPUTS = (
-    quadratic_inputs(), relu_inputs(), dense_inputs(), conv_inputs(), pool_inputs())
-
 # The layers gradient checking visits: the backward's inputs, and which of them the loss varies.
 GRADIENT_CHECKED = {
     "relu": (relu_inputs(away_from_zero=True), ("x",)),
-    "dense": (DENSE_INPUTS, ("x", "w", "b")),
+    "dense": (dense_inputs(), ("x", "w", "b")),
     "conv2d": (conv_inputs(max_side=5, max_channels=2), ("x", "w", "b")),
-    "max_pool2d": (pool_inputs(max_side=6, always_distinct=True), ("x",)),
-    "avg_pool2d": (POOL_INPUTS, ("x",)),
+    "max_pool2d": (pool_inputs(max_side=6), ("x",)),
+    "avg_pool2d": (pool_inputs(), ("x",)),
 }
 LOSS_TEXT = {
     "relu": "sum(dout * relu(x))", "dense": "sum(dout * dense(x, w, b))",
@@ -157,12 +176,89 @@ def gradient_check_inputs() -> st.SearchStrategy[dict]:
     return _drawn(_draw_gradient_check_inputs, ())
 
 
+# --- Fixed examples: each named mistake's smallest witness, and the lecture's sizes -------------------
+
+
+def _quarters(shape: tuple, seed: int) -> np.ndarray:
+    """Deterministic values in quarter steps in [-2, 2]: a fixed example's arrays."""
+    return np.random.default_rng(seed).integers(-8, 9, size=shape) / 4
+
+
+def _arrays(**values) -> dict:
+    """A fixed example: lists as float64 arrays, everything else as it is."""
+    return {name: np.asarray(value, dtype=F64) if isinstance(value, list) else value for name, value in values.items()}
+
+
+def _plane(rows) -> list:
+    """One image of one channel, (1, 1, H, W)."""
+    return [[rows]]
+
+
+SPREAD = [[1, 2, 3], [9, 4, 5], [6, 7, 8]]  # 2x2 windows at stride 1: window (0, 0)'s maximum 9 is window (1, 0)'s too
+QUADRATIC_FIXED = (
+    _arrays(x=[1.0], a=[1.0], c=[0.0], h=0.01),  # central: 2; one-sided: 2.01
+    {"x": _quarters((3, 32, 32), 4), "a": _quarters((3, 32, 32), 5), "c": _quarters((3, 32, 32), 6), "h": 1e-3},
+)
+PUT_BACK_FIXED = (_arrays(x=[1.0], a=[1.0], c=[0.0], h=0.01),)  # x is 0.99 afterwards where it is not put back
+RELU_FIXED = (
+    _arrays(dout=[2.0], x=[1.0]),  # dout, not the mask's 1
+    _arrays(dout=[1.0], x=[0.0]),  # nothing passes at x == 0
+    {"dout": _quarters((1, 1, 28, 28), 7), "x": _quarters((1, 1, 28, 28), 8)},
+    {"dout": _quarters((1, 3, 32, 32), 9), "x": _quarters((1, 3, 32, 32), 10)},
+)
+DENSE_FIXED = (
+    _arrays(dout=[[1, 2, 3]], x=[[1, 2]], w=[[1, 0], [0, 1], [1, 1]]),  # dw is (3, 2), db (3,)
+    {"dout": _quarters((1, 10), 11), "x": _quarters((1, 784), 12), "w": _quarters((10, 784), 13)},
+    {"dout": _quarters((1, 10), 14), "x": _quarters((1, 3072), 15), "w": _quarters((10, 3072), 16)},
+)
+CONV_CORE = (
+    # Four 2x2 windows overlap at the centre: its gradient adds four terms. padding 0: nothing to crop.
+    _arrays(dout=_plane([[1, 2], [3, 4]]), x=_plane(SPREAD), w=_plane([[1, -1], [2, 1]]), stride=1, padding=0),
+    {"dout": _quarters((1, 2, 24, 24), 17), "x": _quarters((1, 1, 28, 28), 18), "w": _quarters((2, 1, 5, 5), 19),
+     "stride": 1, "padding": 0},
+    {"dout": _quarters((1, 2, 30, 30), 20), "x": _quarters((1, 3, 32, 32), 21), "w": _quarters((2, 3, 3, 3), 22),
+     "stride": 1, "padding": 0},
+)
+CONV_PADDING = (
+    _arrays(dout=_plane([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), x=[[[[1]]]], w=[[[[2]]]], stride=1, padding=1),
+    {"dout": _quarters((1, 2, 32, 32), 23), "x": _quarters((1, 3, 32, 32), 24), "w": _quarters((2, 3, 3, 3), 25),
+     "stride": 1, "padding": 1},  # a CIFAR-10 image, 'same' padding
+)
+CONV_STRIDE = (_arrays(dout=_plane([[1, 2], [3, 4]]), x=_plane(np.arange(16).reshape(4, 4).tolist()),
+                       w=_plane([[1, 2], [3, 4]]), stride=2, padding=0),)
+CONV_PAIRS = (_arrays(dout=_plane([[1], [2], [3], [4]]), x=_plane([[1, 2, 3], [4, 5, 6]]), w=_plane([[1, -1]]),
+                      stride=(1, 2), padding=(1, 0)),)
+CONV_BATCH = (_arrays(dout=[[[[1]]], [[[2]]]], x=[[[[3]]], [[[4]]]], w=[[[[5]]]], stride=1, padding=0),)
+
+
+def _pooled(x_shape: tuple, size: int, stride: int, seed: int) -> dict:
+    """A fixed pooling example: x of distinct values, the dout of its output's shape."""
+    rows, cols = ((side - size) // stride + 1 for side in x_shape[2:])
+    return {"dout": _quarters((*x_shape[:2], rows, cols), seed), "x": distinct(_quarters(x_shape, seed + 1)),
+            "size": size, "stride": stride}
+
+
+MNIST_POOL, CIFAR_POOL = _pooled((1, 1, 28, 28), 2, 2, 26), _pooled((1, 3, 32, 32), 2, 2, 28)
+CIFAR_OVERLAP = _pooled((1, 3, 32, 32), 3, 2, 30)  # 3x3 windows at stride 2: 15x15 of them
+MAX_CORE = (_arrays(dout=[[[[1]]]], x=_plane([[1, 3], [4, 2]]), size=2, stride=2), MNIST_POOL, CIFAR_POOL)
+AVG_CORE = (_arrays(dout=[[[[1]]]], x=_plane([[1, 3], [4, 2]]), size=2, stride=2), MNIST_POOL, CIFAR_POOL)
+# Windows (0, 0) and (1, 0) share the maximum 9: it gets 1 + 3. Window (0, 1)'s maximum 5 is a pixel of
+# window (1, 1), which must not erase it.
+MAX_OVERLAP = (_arrays(dout=_plane([[1, 2], [3, 4]]), x=_plane(SPREAD), size=2, stride=1), CIFAR_OVERLAP)
+AVG_OVERLAP = (_arrays(dout=_plane([[1, 2], [3, 4]]), x=_plane(SPREAD), size=2, stride=1), CIFAR_OVERLAP)
+MAX_TIES = (_arrays(dout=[[[[1]]]], x=_plane([[1, 1], [1, 1]]), size=2, stride=2),)  # 1 to one of the four
+POOL_PAIRS = (_arrays(dout=_plane([[1, 2, 3]]), x=_plane([[1, 5, 2], [4, 3, 6]]), size=(2, 1), stride=(2, 1)),)
+GRADIENT_CHECK_FIXED = (  # a 28x28 image through ReLU (the 32x32x3 case of numerical_gradient: its own check)
+    {"layer": "relu", "wrt": "x", "inputs": {"dout": _quarters((1, 1, 28, 28), 32),
+                                             "x": _quarters((1, 1, 28, 28), 33) + 0.125}},
+)
+
 # --- Comparing gradients -------------------------------------------------------------------------
 
 OUTPUTS = {"conv2d_backward": ("dx", "dw", "db"), "dense_backward": ("dx", "dw", "db")}
-REFERENCES = {"conv2d_backward": ref.conv2d_backward, "dense_backward": ref.dense_backward,
-              "max_pool2d_backward": ref.max_pool2d_backward, "avg_pool2d_backward": ref.avg_pool2d_backward,
-              "relu_backward": ref.relu_backward}
+REFERENCES = {"conv2d_backward": key.conv2d_backward, "dense_backward": key.dense_backward,
+              "max_pool2d_backward": key.max_pool2d_backward, "avg_pool2d_backward": key.avg_pool2d_backward,
+              "relu_backward": key.relu_backward}
 
 
 def _parts(function: str, value) -> dict | None:
@@ -187,67 +283,47 @@ def gradients_mismatch(function: str, expected, actual, **tolerance) -> Mismatch
     return None
 
 
-def one_maximum_each(dout, x, size=2, stride=None, *, dx, budget: int = 20_000) -> bool:
-    """Can `dx` be made by sending each window's dout to ONE of its maxima (any, if tied), summed?
-
-    Windows with a single maximum (or dout 0) are fixed; the tied ones are searched, each
-    position checked as soon as no later window can reach it.
-    """
-    (KH, KW), (sh, sw) = pair(size), pair(size if stride is None else stride)
-    x, dout, dx = (np.asarray(a, dtype=np.float64) for a in (x, dout, dx))
-    N, C, H, W = x.shape
-    for n in range(N):
-        for c in range(C):
-            residual, tied = dx[n, c].ravel().copy(), []
-            for i in range(dout.shape[2]):
-                for j in range(dout.shape[3]):
-                    window = x[n, c, i * sh:i * sh + KH, j * sw:j * sw + KW]
-                    rows, cols = np.nonzero(window == window.max())
-                    maxima, g = (rows + i * sh) * W + cols + j * sw, dout[n, c, i, j]
-                    if len(maxima) == 1:
-                        residual[maxima[0]] -= g
-                    elif g != 0:
-                        tied.append((g, maxima))
-            closes = {position: k for k, (_, maxima) in enumerate(tied) for position in maxima}
-            settled = np.ones(residual.size, dtype=bool)
-            settled[list(closes)] = False
-            if not np.allclose(residual[settled], 0):
-                return False
-            closing = [[p for p, k in closes.items() if k == index] for index in range(len(tied))]
-            if not _place(0, tied, closing, residual, [budget]):
-                return False
-    return True
-
-
-def _place(k: int, tied: list, closing: list, residual: np.ndarray, budget: list) -> bool:
-    if k == len(tied):
-        return True
-    budget[0] -= 1
-    if budget[0] < 0:
-        return False
-    g, maxima = tied[k]
-    for position in maxima:
-        residual[position] -= g
-        if np.allclose(residual[closing[k]], 0) and _place(k + 1, tied, closing, residual, budget):
-            return True
-        residual[position] += g
-    return False
-
-
 def _backward_matches(function: str):
     reference = REFERENCES[function]
 
     def prop(session, drawn: dict) -> None:
         expected = reference(**drawn)
-        actual = session.call(function, drawn)
-        mismatch = gradients_mismatch(function, expected, actual)
-        if mismatch is not None and function == "max_pool2d_backward" and "values" in mismatch.message \
-                and one_maximum_each(**drawn, dx=actual):
-            mismatch = None  # a different one of tied maxima: right too
+        mismatch = gradients_mismatch(function, expected, session.call(function, drawn))
         if mismatch is not None:
             raise Falsified(f"{function} {mismatch.message}", function=function, inputs=drawn, expected=expected,
                             outcome=session.last_outcome, differences=mismatch.differences)
     return prop
+
+
+def one_maximum_each(dout, maxima, dx) -> bool:
+    """Can `dx` be made by sending each window's dout to ONE of its maxima (any, if tied)?
+
+    `maxima[n, c, i, j]` lists the flat positions in x's (H, W) plane of window (i, j)'s maxima
+    (-1 for a pixel that is not one); the windows do not overlap.
+    """
+    dx = np.asarray(dx, dtype=F64)
+    plane = dx.reshape(*dx.shape[:2], -1)
+    reached = np.zeros(plane.shape, dtype=bool)
+    for n, c, i, j in np.ndindex(*np.shape(dout)):
+        where = maxima[n, c, i, j][maxima[n, c, i, j] >= 0]
+        got, g = plane[n, c, where], dout[n, c, i, j]
+        reached[n, c, where] = True
+        zeros = int(np.isclose(got, 0).sum())
+        if not (zeros == len(got) if g == 0 else np.isclose(got, g).sum() == 1 and zeros == len(got) - 1):
+            return False
+    return bool(np.allclose(plane[~reached], 0))
+
+
+def _any_tied_maximum(session, drawn: dict) -> None:
+    """max_pool2d_backward's answer sends each window's dout to one of its tied maxima (the reference's or another)."""
+    expected, maxima = key.max_pool2d_backward(**drawn), key.window_maxima(**drawn)
+    actual = session.call("max_pool2d_backward", drawn, expected=expected)
+    mismatch, dx = compare_arrays(expected, actual), as_array(actual)
+    if mismatch is not None and not (dx is not None and dx.shape == expected.shape and dx.dtype.kind == "f"
+                                     and one_maximum_each(drawn["dout"], maxima, dx)):
+        raise Falsified(f"max_pool2d_backward {mismatch.message}, and it is not each window's dout sent to one of "
+                        "its tied maxima", function="max_pool2d_backward", inputs=drawn, expected=expected,
+                        outcome=session.last_outcome, differences=mismatch.differences)
 
 
 # --- numerical_gradient and gradient checking ------------------------------------------------------
@@ -258,7 +334,7 @@ QUADRATIC = "f = lambda x: np.sum(a * x**2 + c * x), whose gradient is 2*a*x + c
 def _numerical(session, drawn: dict) -> dict:
     answer = session.request("gradcheck.numerical_gradient",
                              {"loss": "quadratic", "wrt": "x", "h": drawn["h"],
-                              "values": {key: drawn[key] for key in ("x", "a", "c")}},
+                              "values": {name: drawn[name] for name in ("x", "a", "c")}},
                              function="numerical_gradient", inputs=drawn)
     if not isinstance(answer, dict):
         raise Falsified(f"numerical_gradient: the worker answered {describe_value(answer)}",
@@ -326,7 +402,7 @@ def _gradient_check(session, drawn: dict) -> None:
                         f"{wrt} {wrong_numeric.message}", function="numerical_gradient", inputs=inputs,
                         expected=truth, outcome=session.last_outcome, differences=wrong_numeric.differences)
     if compare_arrays(truth, analytic[name], rtol=1e-4, atol=1e-4) is not None:
-        disagreement = compare_arrays(np.asarray(numeric, dtype=np.float64), analytic[name], rtol=1e-4, atol=1e-4)
+        disagreement = compare_arrays(np.asarray(numeric, dtype=F64), analytic[name], rtol=1e-4, atol=1e-4)
         raise Falsified(f"gradient checking: {function}'s {name} disagrees with your numerical_gradient of "
                         f"L = {LOSS_TEXT[layer]} with respect to {wrt}: "
                         f"{disagreement.message.removeprefix('returned ')}",
@@ -344,14 +420,19 @@ FEATURE_MAP = np.array([[5, 2, 4, 1],  # section 6, the map exercise 4 pools
 POOL_DOUT = np.array([[[[1.0, 2.0], [3.0, 4.0]]]])
 MAX_POOL_EXAMPLES = [
     Example("the 4x4 feature map of section 6, backwards", {"dout": POOL_DOUT, "x": FEATURE_MAP[None, None] * 1.0},
-            ref.max_pool2d_backward(POOL_DOUT, FEATURE_MAP[None, None]),
+            np.array([[[[1, 0, 0, 0], [0, 0, 0, 2], [3, 0, 0, 4], [0, 0, 0, 0]]]]),
             note="Max pooling kept 5, 9, 4 and 3 (section 6), so only those four pixels get a gradient: window "
                  "(0, 0)'s dout 1 goes to the 5 at [0, 0], window (0, 1)'s 2 to the 9 at [1, 3], window (1, 0)'s "
                  "3 to the 4 at [2, 0], window (1, 1)'s 4 to the 3 at [2, 3]; every other pixel gets 0."),
 ]
 
 
-# --- Known mistakes ------------------------------------------------------------------------------
+def _same_values(expected, actual) -> Mismatch | None:
+    """What a try-it cell shows is the values: an exact answer matches there and here alike."""
+    return compare_arrays(expected, actual, require_float=False)
+
+
+# --- Known mistakes, told by behaviour -----------------------------------------------------------
 
 def _got(function: str, outcome, name: str = "dx"):
     parts = _parts(function, outcome.value) if outcome.ok else None
@@ -363,9 +444,16 @@ def _close(a, b) -> bool:
 
 
 def _padding_not_cropped(inputs, expected, outcome):
-    dx, (ph, pw), (N, C, H, W) = _got("conv2d_backward", outcome), pair(inputs["padding"]), inputs["x"].shape
-    return (ph or pw) and dx is not None and dx.shape == (N, C, H + 2 * ph, W + 2 * pw) \
+    dx, (ph, pw), (N, C, H, W) = _got("conv2d_backward", outcome), _pair(inputs["padding"]), inputs["x"].shape
+    return bool(ph or pw) and dx is not None and dx.shape == (N, C, H + 2 * ph, W + 2 * pw) \
         and _close(dx[:, :, ph:ph + H, pw:pw + W], expected[0])
+
+
+def _cropped_to_nothing(inputs, expected, outcome):
+    """dx is empty along each axis whose padding is 0 and x's size along the others: dx_padded[p:-p] with
+    p = 0 is the slice 0:0."""
+    dx, (ph, pw), (N, C, H, W) = _got("conv2d_backward", outcome), _pair(inputs["padding"]), inputs["x"].shape
+    return (ph == 0 or pw == 0) and dx is not None and dx.shape == (N, C, H if ph else 0, W if pw else 0)
 
 
 def _db_not_summed(function: str):
@@ -383,61 +471,35 @@ def _dense_dw_transposed(inputs, expected, outcome):
     return dw is not None and not _close(dw, expected[1]) and _close(dw, expected[1].T)
 
 
-def _conv_terms(inputs) -> dict:
-    """{(n, c, row, col) of the padded x: the values dout[n, f, i, j] * w[f, c, a, b] that land there}."""
-    (sh, sw), dout, w = pair(inputs["stride"]), inputs["dout"], inputs["w"]
-    F, C, KH, KW = w.shape
-    N, _, H_out, W_out = dout.shape
-    terms: dict = {}
-    for n, f, i, j, c, a, b in np.ndindex(N, F, H_out, W_out, C, KH, KW):
-        terms.setdefault((n, c, i * sh + a, j * sw + b), []).append(dout[n, f, i, j] * w[f, c, a, b])
-    return terms
+def _covering(length: int, count: int, kernel: int, step: int) -> np.ndarray:
+    """How many of `count` windows of `kernel` pixels, `step` apart from 0, cover each of `length` positions."""
+    starts, positions = np.arange(count) * step, np.arange(length)[:, None]
+    return ((positions >= starts) & (positions < starts + kernel)).sum(axis=1)
 
 
-def _pool_terms(inputs, share) -> dict:
-    """{(n, c, row, col): what each window sends there}; `share(window, dout)` is a window's part, NaN where none."""
-    (KH, KW), (sh, sw) = pair(inputs.get("size", 2)), pair(inputs.get("size", 2) if inputs.get("stride") is None
-                                                           else inputs["stride"])
-    x, dout = inputs["x"], inputs["dout"]
-    terms: dict = {}
-    for n, c, i, j in np.ndindex(*dout.shape):
-        part = share(x[n, c, i * sh:i * sh + KH, j * sw:j * sw + KW], dout[n, c, i, j])
-        for a, b in zip(*np.nonzero(~np.isnan(part))):
-            terms.setdefault((n, c, i * sh + a, j * sw + b), []).append(part[a, b])
-    return terms
+def _terms_per_pixel(inputs) -> np.ndarray:
+    """(H, W): how many (window, filter) terms reach each pixel of x: windows covering it times F."""
+    (_, F, H_out, W_out), (_, _, KH, KW) = inputs["dout"].shape, inputs["w"].shape
+    (H, W), (sh, sw), (ph, pw) = inputs["x"].shape[2:], _pair(inputs["stride"]), _pair(inputs["padding"])
+    rows = _covering(H + 2 * ph, H_out, KH, sh)[ph:ph + H]
+    cols = _covering(W + 2 * pw, W_out, KW, sw)[pw:pw + W]
+    return F * np.outer(rows, cols)
 
 
-def _overwritten(function: str, terms_of, offset=lambda inputs: (0, 0)):
-    """dx is wrong only where several terms meet, and there it holds ONE of them: `=` where `+=` belongs."""
-    def detect(inputs, expected, outcome):
-        dx = _got(function, outcome)
-        want = np.asarray(expected[0] if function in OUTPUTS else expected)
-        if dx is None or dx.shape != want.shape:
-            return False
-        wrong = np.argwhere(~np.isclose(dx, want))
-        terms, (ph, pw) = terms_of(inputs), offset(inputs)
-        return len(wrong) > 0 and all(
-            len(terms.get((n, c, r + ph, q + pw), ())) > 1
-            and np.isclose(dx[n, c, r, q], terms[(n, c, r + ph, q + pw)]).any() for n, c, r, q in wrong)
-    return detect
-
-
-def _to_maxima(window, g):
-    return np.where(window == window.max(), g, np.nan)
-
-
-def _to_every_maximum(dout, x, size=2, stride=None):
-    terms = _pool_terms({"dout": dout, "x": x, "size": size, "stride": stride}, _to_maxima)
-    dx = np.zeros(np.shape(x))
-    for position, values in terms.items():
-        dx[position] = sum(values)
-    return dx
+def _overwritten_where_terms_meet(inputs, expected, outcome):
+    """dw and db right, dx wrong only at pixels that several (window, filter) terms reach: `=` where `+=` belongs."""
+    got = {name: _got("conv2d_backward", outcome, name) for name in ("dx", "dw", "db")}
+    if not (_close(got["dw"], expected[1]) and _close(got["db"], expected[2])) or got["dx"] is None \
+            or got["dx"].shape != np.shape(expected[0]):
+        return False
+    wrong = ~np.isclose(got["dx"], expected[0])
+    return bool(wrong.any()) and bool(np.all(_terms_per_pixel(inputs)[np.any(wrong, axis=(0, 1))] > 1))
 
 
 def _one_sided(inputs, expected, outcome):
     gradient = as_array(outcome.value.get("gradient")) if outcome.ok and isinstance(outcome.value, dict) else None
     step = inputs["a"] * inputs["h"]
-    return gradient is not None and not _close(gradient, expected) and step.any() \
+    return gradient is not None and not _close(gradient, expected) and bool(step.any()) \
         and (_close(gradient, expected + step) or _close(gradient, expected - step))
 
 
@@ -449,8 +511,14 @@ def _left_perturbed(inputs, expected, outcome):
 ACCUMULATE = ("`=` where `+=` belongs: where windows overlap (stride below the window size) or several filters "
               "and positions reach the same input pixel, their gradients ADD up. Assigning keeps only the last "
               "one; use dx[...] += ... (or np.add.at).")
+MASK_ASSIGNED = ("dx[window] = mask * dout overwrites the whole window: the mask's zeros erase what an earlier, "
+                 "overlapping window sent to a pixel it shares, and a maximum two windows share keeps only the "
+                 "last dout. Add instead: dx[window] += mask * dout.")
 DB = ("db is not summed over every axis it was broadcast along: the bias b[f] is added at every sample and "
       "every output position, so db[f] = dout[:, f].sum() over N, H' and W' (dense: over N), shape (F,).")
+CROP = ("dx comes back empty where the padding is 0: dx_padded[:, :, pad:-pad, pad:-pad] is the slice 0:-0, "
+        "that is 0:0, when pad is 0 (the deeplearning.ai template's crop). Count the end from the start instead: "
+        "dx = dx_padded[:, :, ph:ph + H, pw:pw + W] is right for every padding.")
 
 # Tried in this order on the smallest failing input; the first that matches gives the hint.
 MISTAKES = (
@@ -467,11 +535,11 @@ MISTAKES = (
     Mistake("relu_mask_only", "relu_backward",
             "relu_backward returned the 0/1 mask x > 0 instead of the gradient: multiply it by dout, "
             "dout * (x > 0).",
-            reproduce=lambda dout, x: (np.asarray(x) > 0).astype(np.float64)),
+            reproduce=key.relu_mask),
     Mistake("relu_at_zero", "relu_backward",
             "The gradient passes at x == 0 too: ReLU's input must be strictly positive, dout * (x > 0) "
             "(PyTorch's choice at the kink), not x >= 0.",
-            reproduce=lambda dout, x: np.asarray(dout) * (np.asarray(x) >= 0)),
+            reproduce=key.relu_backward_at_zero),
     Mistake("dense_dw_transposed", "dense_backward",
             "dw is transposed: it has w's shape (M, D), PyTorch's Linear layout, so dw = dout.T @ x; "
             "x.T @ dout is (D, M).",
@@ -482,25 +550,29 @@ MISTAKES = (
             "dx still has the padding: the forward pass padded x, so the gradient you accumulate is for the "
             "padded image; crop it back, dx = dx_padded[:, :, ph:ph+H, pw:pw+W], to x's shape.",
             detect=_padding_not_cropped),
-    Mistake("overwrite_not_accumulate", "conv2d_backward", ACCUMULATE,
-            detect=_overwritten("conv2d_backward", _conv_terms, lambda inputs: pair(inputs["padding"]))),
+    Mistake("crop_minus_padding", "conv2d_backward", CROP, detect=_cropped_to_nothing),
+    Mistake("overwrite_not_accumulate", "conv2d_backward", ACCUMULATE, detect=_overwritten_where_terms_meet),
     Mistake("to_every_tied_maximum", "max_pool2d_backward",
             "A window whose maximum appears more than once sent its gradient to EVERY copy: the max picks one "
             "input, so only one of them gets dout (any one; np.argmax takes the first). Otherwise the "
             "gradient is counted several times.",
-            reproduce=_to_every_maximum),
-    Mistake("overwrite_not_accumulate", "max_pool2d_backward", ACCUMULATE,
-            detect=_overwritten("max_pool2d_backward",
-                                lambda inputs: _pool_terms(inputs, _to_maxima))),
-    Mistake("overwrite_not_accumulate", "avg_pool2d_backward", ACCUMULATE,
-            detect=_overwritten("avg_pool2d_backward",
-                                lambda inputs: _pool_terms(inputs, lambda window, g: np.full(window.shape, g / window.size)))),
+            reproduce=key.max_pool2d_backward_to_every_maximum),
+    Mistake("max_pool_assigns", "max_pool2d_backward", ACCUMULATE, reproduce=key.max_pool2d_backward_assigned),
+    Mistake("max_pool_mask_assigns", "max_pool2d_backward", MASK_ASSIGNED,
+            reproduce=key.max_pool2d_backward_mask_assigned),
+    Mistake("avg_pool_assigns", "avg_pool2d_backward", ACCUMULATE, reproduce=key.avg_pool2d_backward_assigned),
     Mistake("avg_not_divided", "avg_pool2d_backward",
             "The gradient is not divided by the window's area: the forward pass divides the sum by KH * KW, so "
             "each pixel of a window gets dout / (KH * KW).",
-            reproduce=lambda dout, x, size=2, stride=None: ref.avg_pool2d_backward(dout, x, size, stride)
-            * np.prod(pair(size))),
+            reproduce=key.avg_pool2d_backward_undivided),
 )
+
+
+def _backward_check(function: str, inputs, *, name: str, points: float, description: str, examples: tuple,
+                    max_examples: int = 8):
+    return satisfies_property(function, _backward_matches(function), inputs, name=f"{function}: {name}",
+                              points=points, description=description, examples=examples, max_examples=max_examples)
+
 
 EXERCISE = Exercise(
     id="exercise17",
@@ -514,63 +586,83 @@ EXERCISE = Exercise(
                "avg_pool2d_backward"),
     checks=(
         satisfies_property(
-            "numerical_gradient", _central_differences, QUADRATICS,
-            name="numerical_gradient: central differences",
-            points=1,
-            max_examples=10,
-            description="f(x) = sum(a * x**2 + c * x) for drawn x, a, c with 1 to 3 axes and h = 0.01 or 0.001: "
-                        "central differences give 2*a*x + c exactly (to rounding); one-sided ones are off by a*h."),
+            "numerical_gradient", _central_differences, quadratic_inputs(),
+            name="numerical_gradient: central differences", points=1, max_examples=6, examples=QUADRATIC_FIXED,
+            description="f(x) = sum(a * x**2 + c * x) for drawn x, a, c with 1 to 3 axes and h = 0.01 or 0.001, "
+                        "a 32x32x3 x included: central differences give 2*a*x + c exactly (to rounding); "
+                        "one-sided ones are off by a*h."),
         satisfies_property(
-            "numerical_gradient", _x_put_back, QUADRATICS,
-            name="numerical_gradient: x is put back",
-            points=1,
-            max_examples=6,
+            "numerical_gradient", _x_put_back, quadratic_inputs(),
+            name="numerical_gradient: x is put back", points=0.5, max_examples=6, examples=PUT_BACK_FIXED,
             description="After the call, x holds its original values (to float rounding), and the gradient "
                         "returned is about right (doing nothing is not putting x back)."),
-        satisfies_property(
-            "relu_backward", _backward_matches("relu_backward"), RELU_INPUTS,
-            name="relu_backward: matches the reference",
-            points=1,
-            max_examples=8,
-            description="dout where x > 0, else 0 (x == 0 included), for drawn shapes with 1 to 4 axes."),
-        satisfies_property(
-            "dense_backward", _backward_matches("dense_backward"), DENSE_INPUTS,
-            name="dense_backward: matches the reference",
-            points=1,
-            max_examples=8,
-            description="dx (N, D), dw (M, D) and db (M,) for drawn N, D, M."),
-        satisfies_property(
-            "conv2d_backward", _backward_matches("conv2d_backward"), CONV_INPUTS,
-            name="conv2d_backward: matches the reference",
-            points=2,
+        _backward_check(
+            "relu_backward", relu_inputs(), name="matches the reference", points=0.5, examples=RELU_FIXED,
+            description="dout where x > 0, else 0 (x == 0 included), for drawn shapes with 1 to 4 axes, a 28x28 "
+                        "and a 32x32x3 one included."),
+        _backward_check(
+            "dense_backward", dense_inputs(), name="matches the reference", points=0.5, examples=DENSE_FIXED,
+            description="dx (N, D), dw (M, D) and db (M,) for drawn N, D, M; a flattened 28x28 and 32x32x3 "
+                        "image into 10 outputs."),
+        _backward_check(
+            "conv2d_backward", conv_inputs(), name="matches the reference", points=1, examples=CONV_CORE,
             max_examples=10,
-            description="dx, dw and db for drawn batches and filter banks, strides up to 3 and padding up to 2, "
-                        "ints or (for H, for W); overlapping windows where the stride is below the kernel."),
+            description="dx, dw and db for one square image, stride 1 and no padding: windows overlap, so each "
+                        "pixel's gradient adds up the terms of every window and filter reaching it. A 28x28 image "
+                        "with two 5x5 filters, a 32x32x3 image with two 3x3 filters."),
+        _backward_check(
+            "conv2d_backward", conv_inputs(feature="padding"), name="padding", points=0.5, examples=CONV_PADDING,
+            description="padding 1 or 2: dx is the padded image's gradient with the padding cropped off, x's "
+                        "shape (a 32x32x3 image with 'same' padding included)."),
+        _backward_check(
+            "conv2d_backward", conv_inputs(feature="stride"), name="strides", points=0.5, examples=CONV_STRIDE,
+            description="stride 2 or 3, no padding: window (i, j) starts at row i * stride."),
+        _backward_check(
+            "conv2d_backward", conv_inputs(feature="pairs"), name="(for H, for W) pairs", points=0.5,
+            examples=CONV_PAIRS,
+            description="Non-square images and kernels, stride and padding as (for H, for W) pairs."),
+        _backward_check(
+            "conv2d_backward", conv_inputs(feature="batch"), name="a batch of images", points=0.5,
+            examples=CONV_BATCH,
+            description="N = 2 or 3 images: dx[n] from image n, dw and db summed over the batch."),
         lecture_examples(
-            "max_pool2d_backward", MAX_POOL_EXAMPLES, points=1, name="max_pool2d_backward: the lecture's feature map",
-            description="Section 6's 4x4 map with 2x2 windows, backwards: the gradient goes to 5, 9, 4 and 3."),
+            "max_pool2d_backward", MAX_POOL_EXAMPLES, points=0.5, name="max_pool2d_backward: the lecture's feature map",
+            description="Section 6's 4x4 map with 2x2 windows, backwards: the gradient goes to 5, 9, 4 and 3.",
+            compare=_same_values),
+        _backward_check(
+            "max_pool2d_backward", pool_inputs(), name="matches the reference", points=0.5, examples=MAX_CORE,
+            description="Windows that tile one square image (stride = size), each with one maximum: its dout goes "
+                        "there. A 28x28 and a 32x32x3 image."),
+        _backward_check(
+            "max_pool2d_backward", pool_inputs(feature="overlap"), name="overlapping windows", points=0.5,
+            examples=MAX_OVERLAP,
+            description="stride below the size: where windows share a maximum, their gradients add up."),
         satisfies_property(
-            "max_pool2d_backward", _backward_matches("max_pool2d_backward"), POOL_INPUTS,
-            name="max_pool2d_backward: matches the reference",
-            points=1,
-            max_examples=10,
-            description="Drawn sizes and strides as in exercise 4, overlapping windows included; where a window's "
-                        "maximum is tied, any ONE of the tied positions is accepted."),
-        satisfies_property(
-            "avg_pool2d_backward", _backward_matches("avg_pool2d_backward"), POOL_INPUTS,
-            name="avg_pool2d_backward: matches the reference",
-            points=1,
-            max_examples=10,
-            description="Drawn sizes and strides, overlapping windows included: dout / (KH * KW) to every pixel "
-                        "of each window, added up."),
+            "max_pool2d_backward", _any_tied_maximum, pool_inputs(feature="ties"), points=0.5,
+            name="max_pool2d_backward: tied maxima", examples=MAX_TIES, max_examples=8,
+            description="Values 0, 1 and 2 only, so windows hold several equal maxima: the window's dout goes to "
+                        "any ONE of them."),
+        _backward_check(
+            "max_pool2d_backward", pool_inputs(feature="pairs"), name="(for H, for W) pairs", points=0.5,
+            examples=POOL_PAIRS, description="Non-square images, size and stride (KH, KW)."),
+        _backward_check(
+            "avg_pool2d_backward", pool_inputs(), name="matches the reference", points=0.5, examples=AVG_CORE,
+            description="Windows that tile one square image: dout / (KH * KW) to every pixel of each window. A "
+                        "28x28 and a 32x32x3 image."),
+        _backward_check(
+            "avg_pool2d_backward", pool_inputs(feature="overlap"), name="overlapping windows", points=0.5,
+            examples=AVG_OVERLAP,
+            description="stride below the size: where windows overlap, their gradients add up."),
+        _backward_check(
+            "avg_pool2d_backward", pool_inputs(feature="pairs"), name="(for H, for W) pairs", points=0.5,
+            examples=POOL_PAIRS, description="Non-square images, size and stride (KH, KW)."),
         satisfies_property(
             ("numerical_gradient", "relu_backward", "dense_backward", "conv2d_backward",
-                       "max_pool2d_backward", "avg_pool2d_backward"), _gradient_check, gradient_check_inputs(),
-            name="gradient checking with your numerical_gradient",
-            points=1,
-            max_examples=12,
+             "max_pool2d_backward", "avg_pool2d_backward"), _gradient_check, gradient_check_inputs(),
+            name="gradient checking with your numerical_gradient", points=0.5, max_examples=6,
+            examples=GRADIENT_CHECK_FIXED,
             description="For each layer, your numerical_gradient of L = sum(dout * layer(...)) agrees with the "
-                        "true gradient, and your backward pass agrees with it."),
+                        "true gradient, and your backward pass agrees with it; ReLU on a 28x28 image included."),
     ),
     mistakes=MISTAKES,
 )

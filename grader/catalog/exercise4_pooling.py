@@ -1,44 +1,113 @@
-"""Exercise 4, pooling: what is checked, the lecture's examples, and the mistakes we name."""
+"""Exercise 4, pooling: what is checked, the lecture's examples, and the mistakes we name.
+
+One feature per check: the core checks draw one square float64 image (values in quarter steps),
+an int window size and stride = size, so windows tile the image; the default stride, strides
+other than the size (overlapping or skipping windows), (for H, for W) pairs, batches and uint8
+pixels each have a check of their own. Each named mistake has fixed examples that expose it
+whatever the seed; each function's core check has a 28x28 MNIST-sized and a 32x32x3
+CIFAR-10-sized image.
+"""
+
+from functools import partial
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from hypothesis import strategies as st
 
-from grader.checks import Falsified, lecture_examples, matches_reference, satisfies_property
+from grader.catalog import answer_key
+from grader.checks import lecture_examples, matches_reference
 from grader.compare import as_array, compare_arrays
-from grader.exercise import Example, Exercise, Mistake
-from grader.strategies import FLOATS, FLOATS_AND_PIXELS, draw_array, draw_per_axis, one_of, quarters, upto
-from reference import pooling as ref
-from reference.padding import pair
+from grader.exercise import Example, Exercise, Mistake, Probe
+from grader.strategies import FLOATS_AND_PIXELS, draw_array, one_of, upto
+
+key = answer_key(__name__)
+F64 = np.float64
 
 # --- What hypothesis draws ---------------------------------------------------------------------
 
-POOL_FORMS = ("size and stride", "stride=None", "stride left out", "size and stride left out")
+DEFAULT_FORMS = ("stride=None", "stride left out", "size and stride left out")
 
 
 @st.composite
-def pooling_inputs(draw, dtypes=FLOATS_AND_PIXELS, max_side: int = 9, max_size: int = 4,
-                   max_stride: int = 4, constant: bool = False) -> dict:
-    """x (N, C, H, W) with size and stride (int or pair) that fit, or left to their defaults.
+def pool_inputs(draw, dtype=F64, *, stride: str = "size", pairs: bool = False, batch: bool = False,
+                max_side: int = 9, max_size: int = 4) -> dict:
+    """x (N, C, H, W) and the window arguments of one feature.
 
-    Strides below the size overlap the windows, above it skip pixels. With `constant`, also
-    `c`, a quarter step in [-8, 8] (for the invariant max_pool2d(x + c) == max_pool2d(x) + c).
+    N is 1 unless `batch`; H = W and an int size unless `pairs` (then size is (KH, KW) and the
+    stride the same pair). `stride`: "size" passes stride=size, "other" an int stride that is
+    not the size (overlapping or skipping windows), "default" leaves it to its default.
     """
-    N, C = draw(upto(2), label="N"), draw(upto(3), label="C")
-    H, W = draw(upto(max_side), label="H"), draw(upto(max_side), label="W")
-    dtype = draw(one_of(tuple(dtypes)), label="dtype")
-    inputs = {"x": draw_array(draw, dtype, (N, C, H, W), label="x")}
-    form = draw(one_of(POOL_FORMS if min(H, W) >= 2 else POOL_FORMS[:3]), label="form")
-    if form != POOL_FORMS[3]:
-        inputs["size"], _ = draw_per_axis(draw, 1, (min(H, max_size), min(W, max_size)), "size")
-    if form == POOL_FORMS[0]:
-        inputs["stride"], _ = draw_per_axis(draw, 1, (max_stride, max_stride), "stride")
-    elif form == POOL_FORMS[1]:
-        inputs["stride"] = None
-    if constant:
-        inputs["c"] = draw(quarters(8), label="c")
-    return inputs
+    N = draw(upto(3, 2), label="N") if batch else 1
+    C, H = draw(upto(3), label="C"), draw(upto(max_side), label="H")
+    W = draw(upto(max_side), label="W") if pairs else H
+    x = draw_array(draw, dtype, (N, C, H, W), label="x")
+    if pairs:
+        size = (draw(upto(min(H, max_size)), label="KH"), draw(upto(min(W, max_size)), label="KW"))
+        return {"x": x, "size": size, "stride": size}
+    size = draw(upto(min(H, max_size)), label="size")
+    if stride == "size":
+        return {"x": x, "size": size, "stride": size}
+    if stride == "other":
+        others = tuple(value for value in range(1, max_size + 1) if value != size)
+        return {"x": x, "size": size, "stride": draw(one_of(others), label="stride")}
+    form = draw(one_of(DEFAULT_FORMS if H >= 2 else DEFAULT_FORMS[:2]), label="form")
+    if form == DEFAULT_FORMS[2]:
+        return {"x": x}
+    return {"x": x, "size": size, "stride": None} if form == DEFAULT_FORMS[0] else {"x": x, "size": size}
 
+
+FEATURES = ({}, {"stride": "default"}, {"stride": "other"}, {"pairs": True}, {"batch": True})
+
+
+def pooling_inputs(dtypes=FLOATS_AND_PIXELS) -> st.SearchStrategy[dict]:
+    """Every form of input the checks draw, in each of `dtypes` (for testing the reference)."""
+    return st.one_of([pool_inputs(dtype, **feature) for dtype in dtypes for feature in FEATURES])
+
+
+# --- Fixed examples: each named mistake's smallest witness, and the lecture's sizes -------------------
+
+
+def _quarters(shape: tuple, seed: int) -> np.ndarray:
+    """Deterministic values in quarter steps in [-2, 2]: a fixed example's arrays."""
+    return np.random.default_rng(seed).integers(-8, 9, size=shape) / 4
+
+
+def _image(plane, dtype=F64, **arguments) -> dict:
+    """One image of one channel, (1, 1, H, W), and its window arguments."""
+    return {"x": np.asarray(plane, dtype=dtype)[None, None], **arguments}
+
+
+MNIST = {"x": _quarters((1, 1, 28, 28), 28), "size": 2, "stride": 2}  # a 28x28 digit, 2x2 windows
+CIFAR = {"x": _quarters((1, 3, 32, 32), 32), "size": 2, "stride": 2}  # a 32x32x3 image
+SPREAD = [[1, 2, 3], [4, 9, 5], [6, 7, 8]]  # distinct values
+
+MAX_CORE = (
+    _image([[1, 0], [0, 0]], size=2, stride=2),  # the last element (0), or the max over the positions
+    _image([[-1, -2], [-3, -4]], size=2, stride=2),  # a running maximum that starts at 0 gives 0
+    MNIST, CIFAR,
+)
+AVG_CORE = (
+    _image([[1, 1], [1, 1]], size=2, stride=2),  # divided by the side, 2: 2 instead of 1
+    _image([[1, 2], [2, 2]], size=2, stride=2),  # 1.75, not 1: no // and no integer output
+    MNIST, CIFAR,
+)
+DEFAULT_STRIDE_FIXED = (
+    _image(np.arange(16).reshape(4, 4) % 5, size=2),  # stride left out: 2x2, not the 3x3 of stride 1
+    _image(np.arange(16).reshape(4, 4) % 5, size=2, stride=None),
+)
+OTHER_STRIDE_FIXED = (
+    _image(SPREAD, size=2, stride=1),  # overlapping: 2x2 windows, not the 3x3 that start in the image
+    _image(SPREAD, size=1, stride=2),  # skipping: 2x2, not the 1x1 of 3 // 2
+    {"x": _quarters((1, 3, 32, 32), 33), "size": 3, "stride": 2},  # 15x15 windows on a CIFAR-10 image
+)
+PAIRS_FIXED = (
+    _image([[0]], size=(1, 1), stride=(1, 1)),  # a pair at all (the smallest input of this check)
+    _image([[1, 2, 3], [4, 5, 6]], size=(2, 1), stride=(2, 1)),  # KH from size[0], KW from size[1]
+)
+BATCH_FIXED = ({"x": np.array([[[[1.0, 2.0]]], [[[4.0, 3.0]]]]), "size": 1, "stride": 1},)
+PIXELS_FIXED = (
+    _image([[1, 2], [2, 2]], np.uint8, size=2, stride=2),  # 1.75, not 1
+    _image([[255, 255], [255, 255]], np.uint8, size=2, stride=2),  # the sum 1020 is past 255
+)
 
 # --- The lecture's worked examples (section 6) ------------------------------------------------
 
@@ -57,33 +126,35 @@ AVG_EXAMPLES = [
             note="Each 2x2 block becomes its mean: (5 + 2 + 3 + 2) / 4 = 3, (4 + 1 + 2 + 9) / 4 = 4, "
                  "(4 + 1 + 1 + 2) / 4 = 2, (1 + 3 + 0 + 0) / 4 = 1."),
 ]
+# What a try-it cell shows is the values: an exact integer answer matches there and here alike.
+SAME_VALUES = partial(compare_arrays, require_float=False)
+
+
+def _pair(value) -> tuple[int, int]:
+    return (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
+
+
+def _windows(inputs: dict) -> tuple:
+    """(KH, KW), (sh, sw) of an input, defaults applied."""
+    size = inputs.get("size", 2)
+    stride = inputs.get("stride")
+    return _pair(size), _pair(size if stride is None else stride)
+
+
+def windows_that_fit(inputs: dict) -> tuple[int, int]:
+    """H' and W', as the docstring states them: H' = (H - KH) // sh + 1."""
+    (H, W), ((KH, KW), (sh, sw)) = inputs["x"].shape[2:], _windows(inputs)
+    return (H - KH) // sh + 1, (W - KW) // sw + 1
 
 
 def _pool_rule(inputs: dict) -> str:
-    H, W = inputs["x"].shape[2:]
-    size = inputs.get("size", 2)
-    stride = inputs.get("stride")
-    (KH, KW), (sh, sw) = pair(size), pair(size if stride is None else stride)
-    return (f"for H={H}, W={W}, size={size!r}, stride={stride!r}: H' = (H - {KH}) // {sh} + 1 = "
-            f"{(H - KH) // sh + 1}, W' = (W - {KW}) // {sw} + 1 = {(W - KW) // sw + 1}")
+    (H, W), ((KH, KW), (sh, sw)) = inputs["x"].shape[2:], _windows(inputs)
+    rows, cols = windows_that_fit(inputs)
+    return (f"for H={H}, W={W}, size={inputs.get('size', 2)!r}, stride={inputs.get('stride')!r}: "
+            f"H' = (H - {KH}) // {sh} + 1 = {rows}, W' = (W - {KW}) // {sw} + 1 = {cols}")
 
 
-def _shift_commutes(session, drawn: dict) -> None:
-    """max_pool2d(x + c) == max_pool2d(x) + c: the max picks a value, it does not compute one."""
-    inputs, c = {key: value for key, value in drawn.items() if key != "c"}, drawn["c"]
-    base = as_array(session.call("max_pool2d", inputs))
-    shifted_inputs = {**inputs, "x": inputs["x"] + inputs["x"].dtype.type(c)}
-    shifted = session.call("max_pool2d", shifted_inputs)
-    expected = base + c if base is not None and base.dtype.kind in "fiu" else ref.max_pool2d(**shifted_inputs)
-    mismatch = compare_arrays(expected, shifted, require_float=False)
-    if mismatch is not None:
-        raise Falsified(f"adding c = {c:g} to x should add {c:g} to max_pool2d(x), but max_pool2d(x + c) "
-                        f"{mismatch.message} (below: x + c, and your max_pool2d(x) + c as expected)",
-                        function="max_pool2d", inputs=shifted_inputs,
-                        expected=expected, outcome=session.last_outcome, differences=mismatch.differences)
-
-
-# --- Known mistakes ------------------------------------------------------------------------------
+# --- Known mistakes, told by behaviour -----------------------------------------------------------
 
 def _actual(outcome):
     return as_array(outcome.value) if outcome.ok else None
@@ -93,84 +164,49 @@ def _same(a, b) -> bool:
     return a is not None and a.shape == np.shape(b) and np.allclose(a, b)
 
 
-def _sizes(x, size=2, stride=None):
-    """(KH, KW), (sh, sw) and the float image, with the defaults applied."""
-    return pair(size), pair(size if stride is None else stride), np.asarray(x, dtype=np.float64)
-
-
-def _stride_one_default(pool):
-    return lambda x, size=2, stride=None: pool(x, size, 1 if stride is None else stride)
-
-
-def _max_over_positions(x, size=2, stride=None):
-    """The windows' max over axes (2, 3), the window positions, instead of the window's own axes."""
-    (KH, KW), (sh, sw), x = _sizes(x, size, stride)
-    return sliding_window_view(x, (KH, KW), axis=(2, 3))[:, :, ::sh, ::sw].max(axis=(2, 3))
-
-
-def _last_element(x, size=2, stride=None):
-    """The bottom-right element of each window: what a loop that assigns instead of compares keeps."""
-    (KH, KW), (sh, sw), x = _sizes(x, size, stride)
-    return sliding_window_view(x, (KH, KW), axis=(2, 3))[:, :, ::sh, ::sw, -1, -1]
-
-
 def _divided_by_side(inputs, expected, outcome):
+    """Each mean is the truth times KH * KW / side, for the side KH, KW or KH + KW."""
     actual = _actual(outcome)
     if actual is None or _same(actual, expected):
         return False
-    KH, KW = pair(inputs.get("size", 2))
+    KH, KW = _windows(inputs)[0]
     return any(_same(expected * (KH * KW) / side, actual) for side in {KH, KW, KH + KW})
 
 
 def _truncated(inputs, expected, outcome):
-    """Integer arithmetic in the average: an integer array, or the mean rounded down."""
+    """Integer arithmetic in the average: an integer array, or the mean rounded down, where a mean has a fraction."""
     actual = _actual(outcome)
-    if actual is None:
-        return "Cannot cast ufunc" in (outcome.error or {}).get("message", "")
-    return actual.shape == np.shape(expected) and not _same(actual, expected) and (
+    return actual is not None and actual.shape == np.shape(expected) and not _same(actual, expected) and (
         actual.dtype.kind in "iub" or _same(np.floor(expected), actual) or _same(np.trunc(expected), actual))
 
 
-def _window_count(reduce):
-    """Windows at every stride from 0 while they start inside the image, kept even when cut off
-    by the edge (H // stride of them, or ceil(H / stride)): fitting windows are not what is counted."""
-    def detect(inputs, expected, outcome):
-        actual = _actual(outcome)
-        if actual is None or actual.ndim != 4 or actual.shape == np.shape(expected):
-            return False
-        (KH, KW), (sh, sw), x = _sizes(**inputs)
-        rows, cols = actual.shape[2:]
-        if (rows - 1) * sh >= x.shape[2] or (cols - 1) * sw >= x.shape[3]:
-            return False
-        wrong = np.empty(actual.shape)
-        for i in range(rows):
-            for j in range(cols):
-                wrong[:, :, i, j] = reduce(x[:, :, i * sh:i * sh + KH, j * sw:j * sw + KW], axis=(2, 3))
-        return _same(wrong, actual)
-    return detect
-
-
-def _pair_refused(inputs, expected, outcome):
-    """A (for H, for W) size or stride reached code written for ints: a TypeError that mentions tuple."""
-    error = (outcome.error or {}) if not outcome.ok and outcome.failure is None else {}
-    return error.get("type") == "TypeError" and "tuple" in error.get("message", "") \
-        and any(isinstance(inputs.get(name), tuple) for name in ("size", "stride"))
-
-
-def _loop_bound_h_over_stride(inputs, expected, outcome):
-    """The loops run to H // sh and W // sw: past the last window (IndexError, an empty max), or short of it."""
-    error = (outcome.error or {}) if not outcome.ok and outcome.failure is None else {}
-    if error:
-        message = error.get("message", "")
-        return error.get("type") in ("IndexError", "ValueError") and ("out of bounds" in message or "zero-size" in message)
-    actual = _actual(outcome)
-    if actual is None or actual.shape != np.shape(expected) or _same(actual, expected):
+def _loops_to_h_over_stride(inputs, expected, outcome):
+    """The loops run to H // sh and W // sw instead of H' and W': where that passes the windows that fit,
+    an index past the end of out or a reduction over an empty window (IndexError, ValueError); where it
+    falls short, out's last rows (columns) stay 0."""
+    (sh, sw), (H, W) = _windows(inputs)[1], inputs["x"].shape[2:]
+    rows, cols = windows_that_fit(inputs)
+    if (H // sh, W // sw) == (rows, cols):
         return False
-    (_, (sh, sw), x) = _sizes(**inputs)
-    wrong = np.array(expected, dtype=np.float64)
-    wrong[:, :, x.shape[2] // sh:, :] = 0
-    wrong[:, :, :, x.shape[3] // sw:] = 0
-    return _same(actual, wrong)
+    if not outcome.ok:
+        return outcome.failure is None and (outcome.error or {}).get("type") in ("IndexError", "ValueError") \
+            and (H // sh > rows or W // sw > cols)
+    actual, short = _actual(outcome), np.array(expected, dtype=F64)
+    short[:, :, H // sh:] = 0
+    short[:, :, :, W // sw:] = 0
+    return actual is not None and not _same(actual, expected) and _same(actual, short)
+
+
+def _pairs_as_ints(inputs: dict) -> dict | None:
+    """The same input with each (k, k) pair passed as the int k; None where a pair's two values differ."""
+    changed, pairs = dict(inputs), False
+    for name in ("size", "stride"):
+        value = inputs.get(name)
+        if isinstance(value, tuple):
+            if value[0] != value[1]:
+                return None
+            changed[name], pairs = value[0], True
+    return changed if pairs else None
 
 
 DEFAULT_STRIDE = ("The stride defaults to the window size, not 1: with stride=None, 2x2 windows move 2 pixels "
@@ -178,46 +214,83 @@ DEFAULT_STRIDE = ("The stride defaults to the window size, not 1: with stride=No
 WINDOW_COUNT = ("Wrong number of windows: only windows that fit are used, and all of them, "
                 "H' = (H - KH) // stride + 1. H // stride is right only when stride == size, and "
                 "range(0, H, stride) also starts windows that run past the edge.")
-
 H_OVER_STRIDE = ("The loops run over range(H // stride): that counts windows that START in the image, not those "
                  "that fit. out has H' = (H - KH) // sh + 1 rows, so i runs over range(H'); H // sh goes past the "
-                 "last window (NumPy's 'out of bounds', or a max over an empty window) or stops short of it "
+                 "last window (an index past the end of out, or a max over an empty window) or stops short of it "
                  "(the last rows stay 0). The two agree only when the stride is the window size.")
-PAIRS = ("size and stride may be pairs, (for H, for W), as well as ints: turn each into two ints first, "
-         "KH, KW = (size, size) if isinstance(size, int) else size (the same for stride), and use KH, sh for "
-         "rows and KW, sw for columns.")
+PAIRS = ("size and stride may be pairs, (for H, for W), as well as ints: your code takes 2 but not (2, 2). Turn "
+         "each into two ints first, KH, KW = (size, size) if isinstance(size, int) else size (the same for "
+         "stride), and use KH, sh for rows and KW, sw for columns.")
 
 # Tried in this order on the smallest failing input; the first that matches gives the hint.
 MISTAKES = (
-    Mistake("stride_defaults_to_1", "max_pool2d", DEFAULT_STRIDE, reproduce=_stride_one_default(ref.max_pool2d)),
-    Mistake("stride_defaults_to_1", "avg_pool2d", DEFAULT_STRIDE, reproduce=_stride_one_default(ref.avg_pool2d)),
+    Mistake("stride_defaults_to_1", "max_pool2d", DEFAULT_STRIDE, reproduce=key.max_pool2d_stride_1_by_default),
+    Mistake("stride_defaults_to_1", "avg_pool2d", DEFAULT_STRIDE, reproduce=key.avg_pool2d_stride_1_by_default),
     Mistake("max_over_wrong_axes", "max_pool2d",
             "The max is taken over the wrong axes: the windows array (N, C, H', W', KH, KW) has the window's "
             "own pixels on its last two axes, so reduce with axis=(-2, -1); axes 2 and 3 are the positions.",
-            reproduce=_max_over_positions),
+            reproduce=key.max_over_positions),
     Mistake("max_last_element", "max_pool2d",
             "Your max pool returns the last element of each window, not its largest: compare as you go "
             "(best = max(best, value)) or use window.max().",
-            reproduce=_last_element),
+            reproduce=key.last_element),
     Mistake("max_starts_at_zero", "max_pool2d",
             "The running maximum starts at 0, so a window of negative numbers gives 0: start from the "
             "window's first value (or -np.inf), or use window.max().",
-            reproduce=lambda x, size=2, stride=None: np.maximum(ref.max_pool2d(x, size, stride), 0)),
-    Mistake("window_count", "max_pool2d", WINDOW_COUNT, detect=_window_count(np.max)),
-    Mistake("window_count", "avg_pool2d", WINDOW_COUNT, detect=_window_count(np.mean)),
+            reproduce=key.max_from_zero),
+    Mistake("window_count", "max_pool2d", WINDOW_COUNT, reproduce=key.max_pool2d_started_windows),
+    Mistake("window_count", "avg_pool2d", WINDOW_COUNT, reproduce=key.avg_pool2d_started_windows),
     Mistake("avg_divides_by_side", "avg_pool2d",
             "The average divides by the window's side, not its area: a KH x KW window holds KH * KW "
             "values (len(window) is only KH, its number of rows).",
             detect=_divided_by_side),
     Mistake("avg_integer_truncation", "avg_pool2d",
             "The average is truncated to an integer: // (or an integer output array) drops the fraction. "
-            "Divide with / into a float array: (5 + 2 + 3 + 3) / 4 is 3.25, not 3.",
+            "Divide with / into a float array: (1 + 2 + 2 + 2) / 4 is 1.75, not 1.",
             detect=_truncated),
-    Mistake("loop_bound_h_over_stride", "max_pool2d", H_OVER_STRIDE, detect=_loop_bound_h_over_stride),
-    Mistake("loop_bound_h_over_stride", "avg_pool2d", H_OVER_STRIDE, detect=_loop_bound_h_over_stride),
-    Mistake("pair_not_handled", "max_pool2d", PAIRS, detect=_pair_refused),
-    Mistake("pair_not_handled", "avg_pool2d", PAIRS, detect=_pair_refused),
+    Mistake("loop_bound_h_over_stride", "max_pool2d", H_OVER_STRIDE, detect=_loops_to_h_over_stride),
+    Mistake("loop_bound_h_over_stride", "avg_pool2d", H_OVER_STRIDE, detect=_loops_to_h_over_stride),
+    Mistake("pair_not_handled", "max_pool2d", PAIRS, probe=Probe(_pairs_as_ints, key.max_pool2d)),
+    Mistake("pair_not_handled", "avg_pool2d", PAIRS, probe=Probe(_pairs_as_ints, key.avg_pool2d)),
 )
+
+
+def _checks(function: str, reference, core: tuple, lecture: list, mean: str) -> tuple:
+    """The checks both functions share: the lecture's example, the core, and one check per feature."""
+    return (
+        lecture_examples(
+            function, lecture, points=1, name=f"{function}: the lecture's example", compare=SAME_VALUES,
+            description=f"The 4x4 feature map of section 6, 2x2 windows: {lecture[0].expected[0, 0].tolist()}."),
+        matches_reference(
+            function, reference, pool_inputs(), points=1.5 if function == "max_pool2d" else 1,
+            name=f"{function}: matches the reference",
+            description=f"One square float64 image of C channels, an int size and stride = size: {mean}; windows "
+                        "that do not fit are dropped. A 28x28 MNIST-sized and a 32x32x3 CIFAR-10-sized image.",
+            explain=_pool_rule, examples=core, max_examples=20),
+        matches_reference(
+            function, reference, pool_inputs(stride="default"), points=0.5,
+            name=f"{function}: the stride defaults to the size",
+            description="stride=None, the stride left out, or size and stride both left out: the windows move by "
+                        "their own size and do not overlap.",
+            explain=_pool_rule, examples=DEFAULT_STRIDE_FIXED, max_examples=10),
+        matches_reference(
+            function, reference, pool_inputs(stride="other"), points=1,
+            name=f"{function}: overlapping and skipping windows",
+            description="An int stride other than the size: below it the windows overlap, above it pixels are "
+                        "skipped; only windows that fit count, H' = (H - KH) // stride + 1.",
+            explain=_pool_rule, examples=OTHER_STRIDE_FIXED, max_examples=15),
+        matches_reference(
+            function, reference, pool_inputs(pairs=True), points=0.5,
+            name=f"{function}: (for H, for W) pairs",
+            description="Non-square images, size (KH, KW) and stride (sh, sw): rows use KH and sh, columns KW and sw.",
+            explain=_pool_rule, examples=PAIRS_FIXED, max_examples=10),
+        matches_reference(
+            function, reference, pool_inputs(batch=True), points=0.5,
+            name=f"{function}: a batch of images",
+            description="N = 2 or 3 images at once, each pooled on its own.",
+            explain=_pool_rule, examples=BATCH_FIXED, max_examples=10),
+    )
+
 
 EXERCISE = Exercise(
     id="exercise4",
@@ -228,36 +301,14 @@ EXERCISE = Exercise(
     points=10,
     functions=("max_pool2d", "avg_pool2d"),
     checks=(
-        lecture_examples(
-            "max_pool2d", MAX_EXAMPLES, points=1, name="max_pool2d: the lecture's example",
-            description="The 4x4 feature map of section 6, 2x2 windows: [[5, 9], [4, 3]]."),
+        *_checks("max_pool2d", key.max_pool2d, MAX_CORE, MAX_EXAMPLES, "each window's largest value"),
+        *_checks("avg_pool2d", key.avg_pool2d, AVG_CORE, AVG_EXAMPLES, "each window's mean"),
         matches_reference(
-            "max_pool2d", ref.max_pool2d, pooling_inputs(), points=3,
-            name="max_pool2d: matches the reference",
-            description="Random batches; sizes and strides up to 4, ints or (for H, for W), overlapping "
-                        "(stride < size) or skipping pixels (stride > size), or left to their defaults; "
-                        "windows that do not fit are dropped. float32, float64 and uint8 pixels.",
-            explain=_pool_rule),
-        satisfies_property(
-            "max_pool2d", _shift_commutes, pooling_inputs(FLOATS, constant=True), points=1,
-            name="max_pool2d: commutes with adding a constant",
-            description="max_pool2d(x + c) == max_pool2d(x) + c, for negative and positive c: the max "
-                        "picks one of the window's values, it does not compute a new one.",
-            max_examples=20),
-        lecture_examples(
-            "avg_pool2d", AVG_EXAMPLES, points=1, name="avg_pool2d: the lecture's example",
-            description="The 4x4 feature map of section 6, 2x2 windows: [[3, 4], [2, 1]]."),
-        matches_reference(
-            "avg_pool2d", ref.avg_pool2d, pooling_inputs(FLOATS), points=3,
-            name="avg_pool2d: matches the reference",
-            description="Random float32 and float64 batches, the same sizes and strides as max_pool2d.",
-            explain=_pool_rule),
-        matches_reference(
-            "avg_pool2d", ref.avg_pool2d, pooling_inputs((np.uint8,)), points=1,
+            "avg_pool2d", key.avg_pool2d, pool_inputs(np.uint8), points=0.5,
             name="avg_pool2d: uint8 pixel images",
             description="Pixels 0-255: sums past 255 do not wrap around, fractions are kept, the result is "
                         "floating point.",
-            explain=_pool_rule, max_examples=20),
+            explain=_pool_rule, examples=PIXELS_FIXED, max_examples=10),
     ),
     mistakes=MISTAKES,
 )

@@ -1,41 +1,87 @@
-"""Exercise 5, flattening and the fully-connected layer: checks, lecture examples, known mistakes."""
+"""Exercise 5, flattening and the fully-connected layer: checks, lecture examples, known mistakes.
+
+One feature per check: the core checks draw one sample (N = 1) of float64 values in quarter
+steps, a (1, C, H, W) map for flatten and x (1, D) for dense; other numbers of axes, batches and
+integer inputs each have a check of their own. Each named mistake has fixed examples that expose
+it whatever the seed; each core check has a 28x28 MNIST-sized and a 32x32x3 CIFAR-10-sized case.
+"""
 
 from functools import partial
 
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.checks import (Falsified, lecture_examples, matches_reference, same_shape_as_reference,
-                           satisfies_property)
-from grader.compare import as_array, compare_arrays, describe_value
-from grader.exercise import Example, Exercise, Mistake
-from grader.strategies import FLOATS, FLOATS_AND_PIXELS, draw_array, one_of, upto
-from reference import flatten as ref
+from grader.catalog import answer_key
+from grader.checks import lecture_examples, matches_reference
+from grader.compare import as_array, compare_arrays
+from grader.exercise import Example, Exercise, Mistake, Probe
+from grader.strategies import FLOATS_AND_PIXELS, draw_array, one_of, upto
+
+key = answer_key(__name__)
+F64 = np.float64
 
 # --- What hypothesis draws ---------------------------------------------------------------------
 
 
 @st.composite
-def flatten_inputs(draw, dtypes=FLOATS_AND_PIXELS, max_ndim: int = 5) -> dict:
-    """x (N, ...) with 2 to 5 axes, N up to 3, the others up to 4: (N, D), (N, C, H, W), ..."""
-    ndim = draw(upto(max_ndim, 2), label="ndim")
-    shape = (draw(upto(3), label="N"),) + tuple(draw(upto(4), label=f"axis {axis}") for axis in range(1, ndim))
-    dtype = draw(one_of(tuple(dtypes)), label="dtype")
+def maps(draw, dtype=F64, *, axes: tuple = (4,), batch: bool = False) -> dict:
+    """x (N, ...) with one of `axes` axes, each after the first up to 4; N is 1 unless `batch` (2 or 3)."""
+    ndim = draw(one_of(axes), label="ndim")
+    N = draw(upto(3, 2), label="N") if batch else 1
+    shape = (N,) + tuple(draw(upto(4), label=f"axis {axis}") for axis in range(1, ndim))
     return {"x": draw_array(draw, dtype, shape, label="x")}
 
 
 @st.composite
-def dense_inputs(draw, dtypes=FLOATS_AND_PIXELS, max_features: int = 8) -> dict:
-    """x (N, D), w (M, D) in PyTorch's Linear layout, b (M,); uint8 x gets float weights."""
-    N, D, M = draw(upto(4), label="N"), draw(upto(max_features), label="D"), draw(upto(max_features), label="M")
-    dtype = np.dtype(draw(one_of(tuple(dtypes)), label="dtype"))
-    weight_dtype = dtype if dtype.kind == "f" else np.float64
-    return {
-        "x": draw_array(draw, dtype, (N, D), label="x"),
-        "w": draw_array(draw, weight_dtype, (M, D), label="w"),
-        "b": draw_array(draw, weight_dtype, (M,), label="b"),
-    }
+def layers(draw, dtype=F64, *, batch: bool = False, max_features: int = 8) -> dict:
+    """x (N, D), w (M, D) in PyTorch's Linear layout, b (M,), all of `dtype`; N is 1 unless `batch` (2 to 4)."""
+    N = draw(upto(4, 2), label="N") if batch else 1
+    D, M = draw(upto(max_features), label="D"), draw(upto(max_features), label="M")
+    return {"x": draw_array(draw, dtype, (N, D), label="x"), "w": draw_array(draw, dtype, (M, D), label="w"),
+            "b": draw_array(draw, dtype, (M,), label="b")}
 
+
+OTHER_AXES = (2, 3, 5)
+
+
+def flatten_inputs(dtypes=FLOATS_AND_PIXELS) -> st.SearchStrategy[dict]:
+    """Every form of input the flatten checks draw, in each of `dtypes` (for testing the reference)."""
+    return st.one_of([maps(dtype, **feature) for dtype in dtypes
+                      for feature in ({}, {"axes": OTHER_AXES}, {"batch": True})])
+
+
+def dense_inputs(dtypes=(F64, np.float32, np.int64)) -> st.SearchStrategy[dict]:
+    """Every form of input the dense checks draw, in each of `dtypes` (for testing the reference)."""
+    return st.one_of([layers(dtype, batch=batch) for dtype in dtypes for batch in (False, True)])
+
+
+# --- Fixed examples: each named mistake's smallest witness, and the lecture's sizes -------------------
+
+
+def _quarters(shape: tuple, seed: int) -> np.ndarray:
+    """Deterministic values in quarter steps in [-2, 2]: a fixed example's arrays."""
+    return np.random.default_rng(seed).integers(-8, 9, size=shape) / 4
+
+
+def _layer(x, w, b, dtype=F64) -> dict:
+    return {"x": np.asarray(x, dtype=dtype), "w": np.asarray(w, dtype=dtype), "b": np.asarray(b, dtype=dtype)}
+
+
+MNIST, CIFAR = _quarters((1, 1, 28, 28), 28), _quarters((1, 3, 32, 32), 32)
+FLATTEN_CORE = (
+    {"x": np.array([[[[1.0, 2.0]], [[3.0, 4.0]]]])},  # (1, 2, 1, 2): channel 0, then channel 1; one row
+    {"x": MNIST}, {"x": CIFAR},
+)
+FLATTEN_AXES = ({"x": np.array([[1.0, 2.0, 3.0]])}, {"x": np.arange(1.0, 9.0).reshape(1, 2, 1, 2, 2)})
+FLATTEN_BATCH = ({"x": np.array([[[[1.0, 2.0]]], [[[3.0, 4.0]]]])},)  # two images, one row each
+
+DENSE_CORE = (
+    _layer([[1, 2]], [[1, 0], [0, 1], [1, 1]], [0.5, -1, 2]),  # 2 in, 3 out: w is (M, D), b is added
+    _layer(MNIST.reshape(1, -1), _quarters((10, 784), 10), _quarters((10,), 11)),  # a flattened digit, 10 classes
+    _layer(CIFAR.reshape(1, -1), _quarters((10, 3072), 12), _quarters((10,), 13)),  # a flattened CIFAR-10 image
+)
+DENSE_BATCH = (_layer([[1], [2]], [[1], [-1]], [0, 1]),)  # two samples as rows: out is (N, M), not its transpose
+DENSE_INTEGERS = (_layer([[2, -1]], [[3, 1], [0, 2]], [1, -1], np.int64),)  # [[6, -3]] as floats, not int64
 
 # --- The lecture's numbers (sections 7 and 10) --------------------------------------------------
 
@@ -97,7 +143,7 @@ FLATTEN_EXAMPLES = [ORDER_EXAMPLE] + [_flatten_example(*entry) for entry in LECT
 
 DENSE_EXAMPLES = [
     Example("a layer by hand: 3 inputs, 2 outputs",
-            {"x": np.array([[1, 2, 3]]), "w": np.array([[1, 0, -1], [2, 1, 0]]), "b": np.array([10, 20])},
+            _layer([[1, 2, 3]], [[1, 0, -1], [2, 1, 0]], [10, 20]),
             np.array([[8, 24]]),
             note="out[0, 0] = 1*1 + 2*0 + 3*(-1) + 10 = 8 and out[0, 1] = 1*2 + 2*1 + 3*0 + 20 = 24: "
                  "row m of w holds the weights of output m."),
@@ -114,51 +160,30 @@ def _dense_rule(inputs: dict) -> str:
     return f"for x (N, D) = ({N}, {D}) and w (M, D) = ({M}, {D}): (N, M) = ({N}, {M})"
 
 
-def _reshape_back(session, drawn: dict) -> None:
-    """flatten(x) has shape (N, D), and reshaping it to x.shape gives x back."""
-    x = drawn["x"]
-    expected = ref.flatten(x)
-    actual = session.call("flatten", drawn)
-    flat = as_array(actual)
-    if flat is None or flat.shape != expected.shape:
-        got = f"shape {flat.shape}" if flat is not None else describe_value(actual)
-        raise Falsified(f"flatten returned {got}, expected {expected.shape} {_flatten_rule(drawn)}",
-                        function="flatten", inputs=drawn, expected=expected, outcome=session.last_outcome)
-    mismatch = compare_arrays(x, flat.reshape(x.shape), require_float=False)
-    if mismatch is not None:
-        raise Falsified(f"reshaping flatten(x) back to x.shape does not give x: it {mismatch.message}",
-                        function="flatten", inputs=drawn, expected=expected, outcome=session.last_outcome,
-                        differences=f"after reshaping back, {mismatch.differences}")
+# What a try-it cell shows is the values: an exact integer answer matches there and here alike.
+SAME_VALUES = partial(compare_arrays, require_float=False)
 
+# --- Known mistakes, told by behaviour -----------------------------------------------------------
 
-# --- Known mistakes ------------------------------------------------------------------------------
 
 def _actual(outcome):
     return as_array(outcome.value) if outcome.ok else None
-
-
-def _error_message(outcome) -> str:
-    return (outcome.error or {}).get("message", "")
 
 
 def _same(a, b) -> bool:
     return a is not None and a.shape == np.shape(b) and np.allclose(a, b)
 
 
-def _assumes_4d(inputs, expected, outcome):
-    """An (N, C, H, W)-only flatten (N, C, H, W = x.shape) fails on (N, D) or 5-d inputs."""
-    return not outcome.ok and outcome.failure is None and np.ndim(inputs["x"]) != 4 and any(
-        words in _error_message(outcome) for words in ("unpack", "out of range", "cannot reshape"))
+def _as_four_axes(inputs: dict) -> dict | None:
+    """x as four axes that flatten to the same (N, D): (N, C, the rest, 1), the channels kept where they are
+    (so a channels-last flatten stays wrong); None where x has four already."""
+    x = inputs["x"]
+    return None if x.ndim == 4 else {"x": x.reshape(*x.shape[:2], -1, 1)}
 
 
-def _not_transposed(inputs, expected, outcome):
-    """x @ w with w (M, D): a shape error unless D == M, and then the transposed weights."""
-    (_, D), (M, _) = inputs["x"].shape, inputs["w"].shape
-    if outcome.ok:
-        wrong = np.asarray(inputs["x"], dtype=np.float64) @ inputs["w"] + inputs["b"]
-        return D == M and _same(_actual(outcome), wrong) and not _same(wrong, expected)
-    return D != M and any(words in _error_message(outcome) for words in ("mismatch in its core dimension",
-                                                                             "not aligned", "shapes"))
+def _weights_transposed(inputs: dict) -> dict:
+    """w handed over as w.T, (D, M): the layout `x @ w` needs."""
+    return {**inputs, "w": np.ascontiguousarray(np.transpose(inputs["w"]))}
 
 
 def _column_vectors(inputs, expected, outcome):
@@ -167,32 +192,45 @@ def _column_vectors(inputs, expected, outcome):
     return actual is not None and actual.ndim == 2 and not _same(actual, expected) and _same(actual.T, expected)
 
 
+def _integer_output(inputs, expected, outcome):
+    """The right values, in an integer array."""
+    actual = _actual(outcome)
+    return actual is not None and actual.dtype.kind in "iub" and _same(actual, expected)
+
+
 # Tried in this order on the smallest failing input; the first that matches gives the hint.
 MISTAKES = (
     Mistake("flatten_nhwc", "flatten",
             "Flattened in channels-last order (N, H, W, C), as Keras does in the lecture's code: this course "
             "uses PyTorch's (N, C, H, W) order, so reshape x as it is, x.reshape(N, -1), without moving the "
             "channels to the end.",
-            reproduce=lambda x: np.moveaxis(np.asarray(x, dtype=np.float64), 1, -1).reshape(len(x), -1)),
+            reproduce=key.flatten_channels_last),
     Mistake("flatten_loses_batch", "flatten",
             "The batch axis is gone: x.flatten() (or reshape(-1)) makes one long vector of all the images. "
             "Keep one row per sample: x.reshape(x.shape[0], -1) is (N, D).",
-            reproduce=lambda x: np.asarray(x, dtype=np.float64).reshape(-1)),
+            reproduce=key.flatten_everything),
     Mistake("flatten_assumes_4d", "flatten",
-            "flatten takes (N, ...) with any number of axes: (N, D) stays (N, D), (N, C, H, W) becomes "
-            "(N, C*H*W), (N, C, D, H, W) too. Do not unpack four axes; x.reshape(x.shape[0], -1) works for all.",
-            detect=_assumes_4d),
+            "flatten takes (N, ...) with any number of axes: your code flattens (N, C, H, W) but not the same "
+            "numbers with two, three or five axes. (N, D) stays (N, D), (N, C, H, W) becomes (N, C*H*W), "
+            "(N, C, D, H, W) too: do not unpack four axes; x.reshape(x.shape[0], -1) works for all.",
+            probe=Probe(_as_four_axes, key.flatten)),
     Mistake("dense_column_vectors", "dense",
             "The output is (M, N), one column per sample, as in y = Wx + b for one column vector x. A batch "
             "holds samples as rows, x (N, D), so out = x @ w.T + b is (N, M).",
             detect=_column_vectors),
     Mistake("dense_not_transposed", "dense",
-            "The weight is not transposed: w is (M, D), PyTorch's Linear layout (one row per output), so "
-            "out = x @ w.T + b; x @ w works only for a (D, M) weight.",
-            detect=_not_transposed),
+            "The weight is not transposed: your code gives the right answer when w is handed over as w.T. w is "
+            "(M, D), PyTorch's Linear layout (one row per output), so out = x @ w.T + b; x @ w works only for a "
+            "(D, M) weight.",
+            probe=Probe(_weights_transposed, key.dense_for_transposed_weights)),
     Mistake("bias_forgotten", "dense",
             "The bias is missing: every output m gets b[m] added, out = x @ w.T + b.",
-            reproduce=lambda x, w, b: np.asarray(x, dtype=np.float64) @ np.asarray(w, dtype=np.float64).T),
+            reproduce=key.dense_without_bias),
+    Mistake("dense_integer_output", "dense",
+            "The values are right but the array holds integers: with integer x, w and b, x @ w.T + b stays "
+            "int64. A layer's output is floating point (the weights it meets next, a softmax or a division would "
+            "truncate or overflow it): convert x, w and b with .astype(np.float64) before multiplying.",
+            detect=_integer_output),
 )
 
 EXERCISE = Exercise(
@@ -209,30 +247,40 @@ EXERCISE = Exercise(
             description="The order on a small map; the flatten layers of the lecture's models, e.g. the cats "
                         "and dogs model's (32, 100, 100) -> 320,000 features, whose Dense(128) has "
                         "320,000 * 128 + 128 = 40,960,128 parameters.",
-            compare=partial(compare_arrays, require_float=False)),
+            compare=SAME_VALUES),
         matches_reference(
-            "flatten", ref.flatten, flatten_inputs(), points=2, name="flatten: matches the reference",
-            description="(N, ...) with 2 to 5 axes, size-1 axes included: float32, float64 and uint8, in "
-                        "torch.flatten(x, 1) order; flattening only moves data, so x's dtype is accepted "
-                        "as well as floating point.",
-            explain=_flatten_rule, require_float=False),
-        satisfies_property(
-            "flatten", _reshape_back, flatten_inputs(FLOATS), points=1,
-            name="flatten: reshaping back gives x",
-            description="flatten(x) is (N, D), and flatten(x).reshape(x.shape) == x: nothing moves.",
-            max_examples=20),
+            "flatten", key.flatten, maps(), points=1.5, name="flatten: matches the reference",
+            description="One float64 map (1, C, H, W) in torch.flatten(x, 1) order, a 28x28 MNIST-sized and a "
+                        "32x32x3 CIFAR-10-sized one included; flattening only moves data, so x's dtype is "
+                        "accepted as well as floating point.",
+            explain=_flatten_rule, require_float=False, examples=FLATTEN_CORE, max_examples=15),
+        matches_reference(
+            "flatten", key.flatten, maps(axes=OTHER_AXES), points=0.5, name="flatten: any number of axes",
+            description="(N, D), (N, C, L) and (N, C, D, H, W): every axis after the first is flattened.",
+            explain=_flatten_rule, require_float=False, examples=FLATTEN_AXES, max_examples=10),
+        matches_reference(
+            "flatten", key.flatten, maps(batch=True), points=1, name="flatten: a batch of maps",
+            description="N = 2 or 3 maps at once: one row per map, (N, C*H*W).",
+            explain=_flatten_rule, require_float=False, examples=FLATTEN_BATCH, max_examples=10),
         lecture_examples(
             "dense", DENSE_EXAMPLES, points=2, name="dense: the lecture's examples",
             description="A layer by hand; the lecture's smaller dense layers (LeNet-5's 576 -> 120 -> 84 -> 10, "
                         "AlexNet's 2048 -> 10, ...) with all-ones inputs and weights, whose outputs count "
-                        "the parameters in the summaries."),
-        same_shape_as_reference(
-            "dense", ref.dense, dense_inputs(), points=1, name="dense: output shape",
-            description="(N, M) for x (N, D) and w (M, D).", explain=_dense_rule, max_examples=20),
+                        "the parameters in the summaries.",
+            compare=SAME_VALUES),
         matches_reference(
-            "dense", ref.dense, dense_inputs(), points=3, name="dense: matches the reference",
-            description="Random x (N, D), w (M, D), b (M,): float32, float64, and uint8 inputs with float weights.",
-            explain=_dense_rule),
+            "dense", key.dense, layers(), points=2, name="dense: matches the reference",
+            description="One sample x (1, D), w (M, D), b (M,) of float64 values; a flattened 28x28 MNIST digit "
+                        "and a flattened 32x32x3 CIFAR-10 image into 10 outputs.",
+            explain=_dense_rule, examples=DENSE_CORE, max_examples=15),
+        matches_reference(
+            "dense", key.dense, layers(batch=True), points=1, name="dense: a batch of samples",
+            description="N = 2 to 4 samples as the rows of x: out is (N, M), row n from x[n].",
+            explain=_dense_rule, examples=DENSE_BATCH, max_examples=10),
+        matches_reference(
+            "dense", key.dense, layers(np.int64), points=1, name="dense: integer inputs",
+            description="x, w and b of int64 (exact whole numbers): the output is still floating point.",
+            explain=_dense_rule, examples=DENSE_INTEGERS, max_examples=10),
     ),
     mistakes=MISTAKES,
 )

@@ -1,4 +1,4 @@
-"""Mistake: dx[window] = ... where windows overlap, so only the last write survives."""
+"""Mistake: dx_padded[window] = ... in conv2d_backward, where windows overlap, so only the last write survives."""
 import numpy as np
 
 
@@ -91,7 +91,7 @@ def max_pool2d_backward(dout, x, size=2, stride=None):
                 for j in range(W_out):
                     window = x[n, c, i * sh:i * sh + KH, j * sw:j * sw + KW]
                     a, b = np.unravel_index(np.argmax(window), window.shape)
-                    dx[n, c, i * sh + a, j * sw + b] = dout[n, c, i, j]
+                    dx[n, c, i * sh + a, j * sw + b] += dout[n, c, i, j]
     return dx
 
 
@@ -107,5 +107,5 @@ def avg_pool2d_backward(dout, x, size=2, stride=None):
     dx = np.zeros_like(x, dtype=np.float64)
     for i in range(H_out):
         for j in range(W_out):
-            dx[:, :, i * sh:i * sh + KH, j * sw:j * sw + KW] = dout[:, :, i, j, None, None] / (KH * KW)
+            dx[:, :, i * sh:i * sh + KH, j * sw:j * sw + KW] += dout[:, :, i, j, None, None] / (KH * KW)
     return dx
