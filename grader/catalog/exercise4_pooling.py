@@ -8,14 +8,13 @@ whatever the seed; each function's core check has a 28x28 MNIST-sized and a 32x3
 CIFAR-10-sized image.
 """
 
-from functools import partial
 
 import numpy as np
 from hypothesis import strategies as st
 
 from grader.catalog import answer_key
 from grader.checks import lecture_examples, matches_reference
-from grader.compare import as_array, compare_arrays
+from grader.compare import as_array
 from grader.exercise import Example, Exercise, Mistake, Probe
 from grader.strategies import FLOATS_AND_PIXELS, draw_array, one_of, upto
 
@@ -126,8 +125,6 @@ AVG_EXAMPLES = [
             note="Each 2x2 block becomes its mean: (5 + 2 + 3 + 2) / 4 = 3, (4 + 1 + 2 + 9) / 4 = 4, "
                  "(4 + 1 + 1 + 2) / 4 = 2, (1 + 3 + 0 + 0) / 4 = 1."),
 ]
-# What a try-it cell shows is the values: an exact integer answer matches there and here alike.
-SAME_VALUES = partial(compare_arrays, require_float=False)
 
 
 def _pair(value) -> tuple[int, int]:
@@ -259,7 +256,7 @@ def _checks(function: str, reference, core: tuple, lecture: list, mean: str) -> 
     """The checks both functions share: the lecture's example, the core, and one check per feature."""
     return (
         lecture_examples(
-            function, lecture, points=1, name=f"{function}: the lecture's example", compare=SAME_VALUES,
+            function, lecture, points=1, name=f"{function}: the lecture's example",
             description=f"The 4x4 feature map of section 6, 2x2 windows: {lecture[0].expected[0, 0].tolist()}."),
         matches_reference(
             function, reference, pool_inputs(), points=1.5 if function == "max_pool2d" else 1,

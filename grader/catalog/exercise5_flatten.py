@@ -6,14 +6,13 @@ integer inputs each have a check of their own. Each named mistake has fixed exam
 it whatever the seed; each core check has a 28x28 MNIST-sized and a 32x32x3 CIFAR-10-sized case.
 """
 
-from functools import partial
 
 import numpy as np
 from hypothesis import strategies as st
 
 from grader.catalog import answer_key
 from grader.checks import lecture_examples, matches_reference
-from grader.compare import as_array, compare_arrays
+from grader.compare import as_array
 from grader.exercise import Example, Exercise, Mistake, Probe
 from grader.strategies import FLOATS_AND_PIXELS, draw_array, one_of, upto
 
@@ -160,8 +159,6 @@ def _dense_rule(inputs: dict) -> str:
     return f"for x (N, D) = ({N}, {D}) and w (M, D) = ({M}, {D}): (N, M) = ({N}, {M})"
 
 
-# What a try-it cell shows is the values: an exact integer answer matches there and here alike.
-SAME_VALUES = partial(compare_arrays, require_float=False)
 
 # --- Known mistakes, told by behaviour -----------------------------------------------------------
 
@@ -246,8 +243,7 @@ EXERCISE = Exercise(
             "flatten", FLATTEN_EXAMPLES, points=1, name="flatten: the lecture's examples",
             description="The order on a small map; the flatten layers of the lecture's models, e.g. the cats "
                         "and dogs model's (32, 100, 100) -> 320,000 features, whose Dense(128) has "
-                        "320,000 * 128 + 128 = 40,960,128 parameters.",
-            compare=SAME_VALUES),
+                        "320,000 * 128 + 128 = 40,960,128 parameters."),
         matches_reference(
             "flatten", key.flatten, maps(), points=1.5, name="flatten: matches the reference",
             description="One float64 map (1, C, H, W) in torch.flatten(x, 1) order, a 28x28 MNIST-sized and a "
@@ -266,8 +262,7 @@ EXERCISE = Exercise(
             "dense", DENSE_EXAMPLES, points=2, name="dense: the lecture's examples",
             description="A layer by hand; the lecture's smaller dense layers (LeNet-5's 576 -> 120 -> 84 -> 10, "
                         "AlexNet's 2048 -> 10, ...) with all-ones inputs and weights, whose outputs count "
-                        "the parameters in the summaries.",
-            compare=SAME_VALUES),
+                        "the parameters in the summaries."),
         matches_reference(
             "dense", key.dense, layers(), points=2, name="dense: matches the reference",
             description="One sample x (1, D), w (M, D), b (M,) of float64 values; a flattened 28x28 MNIST digit "
