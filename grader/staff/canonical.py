@@ -56,7 +56,8 @@ class Canonical:
 
 
 def canonical(code: str) -> Canonical:
-    """The canonical text of `code`; SubmissionError when the grader cannot parse or rewrite it."""
+    """The canonical text of `code` (its lines ended by `\\n` alone, see `plain_lines`); SubmissionError
+    when the grader cannot parse or rewrite it."""
     try:
         tree = ast.parse(code)
     except (SyntaxError, ValueError):  # a syntax error (or a NUL byte): compare the text as it is
@@ -72,12 +73,21 @@ def canonical(code: str) -> Canonical:
     return Canonical("".join(writer.text), tuple(writer.pieces), parsed=True)
 
 
+def plain_lines(code: str) -> str:
+    """`code` with `\\r\\n` and `\\r` line ends as `\\n`: Python ends lines at all three, and offsets
+    into the code are only right when every line ends the same way."""
+    return code.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def line_starts(code: str) -> list[int]:
+    """Where each line of `code` starts, and where the last one ends."""
+    starts = [0, *(found.end() for found in re.finditer("\n", code))]
+    return starts if starts[-1] == len(code) else [*starts, len(code)]
+
+
 def _as_written(code: str) -> Canonical:
-    pieces, start = [], 0
-    for line in code.splitlines(keepends=True):
-        pieces.append(Piece(start, start + len(line), ((start, start + len(line)),)))
-        start += len(line)
-    return Canonical(code, tuple(pieces), parsed=False)
+    starts = line_starts(code)
+    return Canonical(code, tuple(Piece(start, end, ((start, end),)) for start, end in zip(starts, starts[1:])), parsed=False)
 
 
 class _Rewrite:
@@ -85,9 +95,7 @@ class _Rewrite:
 
     def __init__(self, code: str, tree: ast.Module):
         self.code = code
-        self.starts = [0]
-        for line in code.splitlines(keepends=True):
-            self.starts.append(self.starts[-1] + len(line))
+        self.starts = line_starts(code)
         self.origins: dict[int, tuple[Span, ...]] = {}  # id(node) -> spans, for the nodes written out
         for node in ast.walk(tree):
             if isinstance(node, (ast.stmt, ast.ExceptHandler)):
