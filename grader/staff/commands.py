@@ -98,20 +98,26 @@ def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
 @click.option("--exercises", metavar="LIST", help="Comma-separated exercises to compare, e.g. exercise1,exercise3 (default: all).")
 @click.option("--threshold", type=float, default=DEFAULT_THRESHOLD, show_default=True,
               help="Flag a pair when this share (0-1) of either file's code stands in the other.")
-def similarity_command(submissions: Path, out: Path, exercises: str | None, threshold: float) -> None:
+@click.option("--course", type=click.Path(file_okay=False, path_type=Path),
+              help="The course repository whose solutions/ to compare with (default: the installed course).")
+def similarity_command(submissions: Path, out: Path, exercises: str | None, threshold: float,
+                       course: Path | None) -> None:
     """Find copied work: each pair of students, and each student against reference/ and solutions/.
 
     SUBMISSIONS is laid out as for `grade batch`. Nothing is run; no score changes.
     """
-    _similarity(submissions, out, _exercise_list(exercises), threshold)
+    _similarity(submissions, out, _exercise_list(exercises), threshold, course)
 
 
-def _similarity(submissions: Path, out: Path, exercises: list[str] | None, threshold: float) -> None:
+def _similarity(submissions: Path, out: Path, exercises: list[str] | None, threshold: float,
+                course: Path | None = None) -> None:
     from grader.staff.similarity import similarity
 
-    report = similarity(submissions, out, exercises=exercises, threshold=threshold)
-    click.echo(f"{report.files} files of {report.students} students compared: {len(report.flagged)} pair(s) at or "
-               f"above {threshold:.0%}; see {out / 'similarity.html'}")
+    report = similarity(submissions, out, exercises=exercises, threshold=threshold, root=course)
+    click.echo(report.course_line, err=report.course is None)
+    skipped = f", {len(report.unreadable)} not compared" if report.unreadable else ""
+    click.echo(f"{report.files} files of {report.students} students compared{skipped}: {len(report.flagged)} pair(s) "
+               f"at or above {threshold:.0%}; see {out / 'similarity.html'}")
 
 
 @click.command("stats")
