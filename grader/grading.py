@@ -155,11 +155,12 @@ def _status(tests: list[CheckResult]) -> str:
 
 
 def _static_problem(exercise, submission: submissions.Submission) -> tuple[str, str]:
-    """What is wrong before anything runs, and the status it gives: a syntax error (unreadable)
-    or a forbidden import (graded: the file is fine, the answer is not allowed)."""
-    syntax = submission.syntax_error
-    if syntax:
-        return f"your file has a syntax error:\n{syntax}", UNREADABLE
+    """What is wrong before anything runs, and the status it gives: a file Python cannot parse
+    (unreadable: a syntax error, or nesting too deep for the parser) or a forbidden import
+    (graded: the file is fine, the answer is not allowed)."""
+    unparsable = submission.parse_problem
+    if unparsable:
+        return unparsable, UNREADABLE
     forbidden = submission.forbidden_imports(exercise.forbidden_imports)
     if forbidden:
         return (f"your file imports a module this exercise does not allow ({'; '.join(forbidden)}): "
