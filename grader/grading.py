@@ -13,11 +13,11 @@ from pathlib import Path
 
 from grader import catalog
 from grader import submission as submissions
-from grader.errors import SubmissionError
+from grader.errors import GraderError, SubmissionError
 from grader.results import (CRASHED, ERROR, FAILED, GRADED, MISSING, PASSED, TIMEOUT, UNREADABLE, CheckResult,
                             ExerciseResult, Report)
 from grader.worker.client import DEFAULT_LIMITS, WorkerProcess
-from grader.worker.sandbox import Sandbox, detect
+from grader.worker.sandbox import Sandbox, detect, worker_cannot_start
 
 
 @dataclass
@@ -44,6 +44,9 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: int =
     if submission is not None and Path(submission).is_file() and len(modules) > 1:
         raise SubmissionError(f"{submission} is one file; to grade several exercises pass a folder")
     sandbox = sandbox or detect()
+    unusable = worker_cannot_start(sandbox)
+    if unusable:  # said once, rather than by every check of every exercise
+        raise GraderError(unusable)
     include_hidden = not student_kit() if include_hidden is None else include_hidden
     hide = tuple(hide) + _solution_folders(cwd)
     jobs = [_read(module, submission, cwd, raise_errors=len(modules) == 1) for module in modules]

@@ -9,6 +9,7 @@ run killed at any moment leaves nothing half-written, and the next run does only
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import hashlib
 import html
 import json
@@ -42,15 +43,16 @@ class BatchSummary:
 
 
 def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: list[str] | None = None,
-          seed: int = 0, scheduler: str | None = None,
+          seed: int = 0, scheduler: str | None = None, unsafe_no_sandbox: bool = False,
           progress: Callable[[int, int, Grade], None] | None = None) -> BatchSummary:
-    """Grade every student in `submissions` into `out`; on a rerun grade only what changed."""
+    """Grade every student in `submissions` into `out`; on a rerun grade only what changed.
+    `unsafe_no_sandbox` travels with each task: the machine grading it checks its own sandbox."""
     from grader import catalog
 
     started = time.perf_counter()
     modules = [catalog.resolve(name) for name in exercises] if exercises else catalog.module_names()
     students, skipped = collect(submissions, out / ".unpacked")
-    tasks = plan(students, modules, seed)
+    tasks = [dataclasses.replace(task, unsafe_no_sandbox=unsafe_no_sandbox) for task in plan(students, modules, seed)]
     gradebook = Gradebook(out / "gradebook.sqlite")
     try:
         done = gradebook.fingerprints()

@@ -37,7 +37,7 @@ def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str
 
     names = _exercise_list(exercises)
     summary = batch(submissions, out, jobs=jobs, exercises=names, seed=seed, scheduler=scheduler,
-                    progress=_progress(sys.stderr.isatty()))
+                    unsafe_no_sandbox=unsafe_no_sandbox, progress=_progress(sys.stderr.isatty()))
     for name in summary.skipped_entries:
         click.echo(f"skipped {name}: not a folder or a .zip", err=True)
     click.echo(f"{summary.students} students: {summary.graded} grades made, {summary.unchanged} unchanged "
@@ -53,7 +53,8 @@ def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str
 
 def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
     """No silent fallback: without bubblewrap, refuse unless told; told, say what is exposed."""
-    from grader.worker.sandbox import UNPRIVILEGED, detect, readable_by_others, refusal_for_batch, warning
+    from grader.worker.sandbox import (UNPRIVILEGED, detect, readable_by_others, refusal_for_batch, warning,
+                                       worker_cannot_start)
 
     sandbox = detect()
     refusal = refusal_for_batch(sandbox)
@@ -61,6 +62,8 @@ def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
         return
     if not unsafe:
         raise GraderError(refusal)
+    if worker_cannot_start(sandbox):  # one line now, not an error row per check of every student
+        raise GraderError(worker_cannot_start(sandbox))
     click.echo(warning(sandbox), err=True)
     if sandbox.kind == UNPRIVILEGED:  # the students' workers are other users: keep them out of what we write
         out.mkdir(parents=True, exist_ok=True)
