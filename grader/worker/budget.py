@@ -136,7 +136,7 @@ class Group:
 
 def make_groups(budget: Budget) -> list[Group]:
     """A fresh memory and pids cgroup for one worker, each limited to `budget`; [] where none can be made."""
-    name = f"cnn-grader-{os.getpid()}-{next(_names)}"
+    name = f"cnn-grader-{os.getpid()}-{next(_names)}-{os.urandom(3).hex()}"  # unique across pid namespaces too
     groups = []
     for controller, (base, version) in cgroup_bases().items():
         group = Group(controller, base / name, version)
@@ -217,7 +217,7 @@ def _usable(base: Path, controller: str, version: int) -> bool:
 
 def _sweep(base: Path) -> None:
     """Remove the empty cgroups that graders killed before their cleanup (SIGKILL) left behind."""
-    for entry in base.glob("cnn-grader-*-*"):
+    for entry in base.glob("cnn-grader-*-*-*"):
         owner = entry.name.split("-")[2]
         if owner.isdigit() and not Path(f"/proc/{owner}").exists():
             try:

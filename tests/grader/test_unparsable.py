@@ -77,18 +77,27 @@ def test_grade_all_still_writes_results_json_and_grades_the_rest(capsys, tmp_pat
     assert conv and all(test["score"] == test["max_score"] for test in conv)
 
 
-@pytest.mark.skipif(detect().kind != BUBBLEWRAP, reason="grade batch needs bubblewrap here (the fallback is in test_budget_modes)")
-def test_grade_batch_records_it_once_and_a_rerun_grades_nothing(capsys, tmp_path):
-    """In `grade batch`, is the nested file an `unreadable` row beside a graded one, never retried?"""
-    submissions = tmp_path / "class"
+@pytest.mark.parametrize("sandbox", [
+    pytest.param("auto", marks=pytest.mark.skipif(detect().kind != BUBBLEWRAP, reason="bubblewrap not usable here")),
+    pytest.param("none", marks=pytest.mark.skipif(not detect().drops_to_user, reason="the fallback needs root")),
+])
+def test_grade_batch_records_it_once_and_a_rerun_grades_nothing(sandbox):
+    """In `grade batch`, with bubblewrap and without, is the nested file an `unreadable` row beside
+    a graded one, never retried?"""
+    from tests.layouts import layout, scratch
+
+    venv = layout("venv")  # without bubblewrap, a Python every user can read
+    submissions = scratch() / f"nested-class-{sandbox}"
     for student in ("nested", "honest"):
         (submissions / student).mkdir(parents=True)
     nested(submissions / "nested", "lambda", "exercise1_convolution.py")
     shutil.copy(SOLUTION, submissions / "honest")
-    out = tmp_path / "results"
+    submissions.chmod(0o700)
+    out = scratch() / f"nested-results-{sandbox}"
+    unsafe = ["--unsafe-no-sandbox"] if sandbox == "none" else []
     for made in ("2 grades made", "0 grades made"):
-        code, printed, err = run(capsys, "batch", submissions, "--out", out, "--exercises", "exercise1")
-        assert code == 0 and made in printed, (printed, err)
+        ran = venv.run("batch", str(submissions), "--out", str(out), "--exercises", "exercise1", *unsafe, sandbox=sandbox)
+        assert ran.returncode == 0 and made in ran.stdout, (ran.stdout, ran.stderr[-2000:])
     with sqlite3.connect(out / "gradebook.sqlite") as book:
         rows = dict(book.execute("SELECT student, status FROM grades"))
     assert rows == {"nested": "unreadable", "honest": "graded"}
