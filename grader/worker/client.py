@@ -11,7 +11,6 @@ import itertools
 import json
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -20,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.worker import protocol, view
-from grader.worker.budget import Budget, Guard, remove_leftovers
+from grader.worker.budget import Budget, Guard
+from grader.worker.leftovers import remove_leftovers, remove_tree
 from grader.worker.sandbox import BUBBLEWRAP, UNPRIVILEGED, Sandbox, gpu_device_nodes
 from grader.worker.wire import Outcome
 
@@ -168,8 +168,8 @@ class WorkerProcess:
         os.set_blocking(self._reply_fd, False)
 
     def _remove_folder(self) -> None:
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
+        if self._folder is not None:  # what the submission made in it may be 100,000 folders deep
+            remove_tree(self._folder)
             self._folder = self._workdir = None
 
     def _import_submission(self) -> Outcome:
@@ -234,8 +234,7 @@ class WorkerProcess:
         verdict = self._over_budget()
         if verdict:  # whatever it did then, going over the budget is what happened
             self._kill()
-            message = f"while importing the file, {verdict}" if starting else verdict
-            return Outcome(False, failure="crash", seconds=seconds, error={"type": "Budget", "message": message})
+            return Outcome(False, failure="crash", seconds=seconds, error={"type": "Budget", "message": verdict})
         if isinstance(problem, protocol.ReplyTooLarge):
             if not problem.drained:  # the rest of the reply is still in the pipe: the worker goes with it
                 self._kill()
@@ -254,8 +253,7 @@ class WorkerProcess:
         verdict = self._over_budget()  # the kernel's out-of-memory kill is counted by now
         self._kill()
         if verdict:
-            message = f"while importing the file, {verdict}" if starting else verdict
-            return Outcome(False, failure="crash", seconds=seconds, error={"type": "Budget", "message": message})
+            return Outcome(False, failure="crash", seconds=seconds, error={"type": "Budget", "message": verdict})
         if code is not None and self.sandbox.kind == BUBBLEWRAP and 128 < code < 160:
             code = 128 - code  # bubblewrap reports a child's death by signal N as 128 + N
         if code is not None and code < 0:

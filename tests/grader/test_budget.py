@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.worker import budget
-from grader.worker.budget import Budget, Group, Guard, candidate_bases
+from grader.worker import budget, cgroups, leftovers
+from grader.worker.budget import Budget, Guard
+from grader.worker.cgroups import Group, candidate_bases
 from grader.worker.sandbox import BUBBLEWRAP, detect
 from tests.conftest import SUBMISSIONS
 
@@ -66,7 +67,7 @@ def outputs(result: dict, prefix: str) -> list[str]:
 
 def leftovers() -> list[str]:
     """The disk filler's files anywhere anyone may write, and its System V segment."""
-    files = [str(path) for root in budget.LEFTOVER_ROOTS for path in root.glob(f"{MARKER}-*")]
+    files = [str(path) for root in leftovers.LEFTOVER_ROOTS for path in root.glob(f"{MARKER}-*")]
     segments = Path("/proc/sysvipc/shm").read_text().split("\n")[1:]
     return files + [row for row in segments if row.split() and int(row.split()[0]) == SEGMENT_KEY]
 
@@ -104,7 +105,7 @@ def test_files_in_the_folder_tmp_and_dev_shm_share_one_disk_budget_and_leave_not
 def test_the_watchdog_stops_a_process_tree_over_its_process_budget(monkeypatch):
     """Forced to watch (no cgroup), does a Guard stop twelve processes against a budget of 4, and say so?"""
     monkeypatch.setenv("CNN_GRADER_BUDGET", "watchdog")
-    budget.cgroup_bases.cache_clear()
+    cgroups.cgroup_bases.cache_clear()
     forks = "import os, time\nfor _ in range(12):\n    if os.fork() == 0:\n        break\ntime.sleep(60)\n"
     process = subprocess.Popen([sys.executable, "-c", forks], start_new_session=True)
     try:
@@ -116,7 +117,7 @@ def test_the_watchdog_stops_a_process_tree_over_its_process_budget(monkeypatch):
         assert process.wait(timeout=10) == -signal.SIGKILL
         guard.close()
     finally:
-        budget.cgroup_bases.cache_clear()
+        cgroups.cgroup_bases.cache_clear()
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
 
@@ -124,7 +125,7 @@ def test_the_watchdog_stops_a_process_tree_over_its_process_budget(monkeypatch):
 def test_the_watchdog_counts_shared_pages_once(monkeypatch):
     """Do four forked children of a 200 MB parent (pages shared, not copied) stay within a 400 MB budget?"""
     monkeypatch.setenv("CNN_GRADER_BUDGET", "watchdog")
-    budget.cgroup_bases.cache_clear()
+    cgroups.cgroup_bases.cache_clear()
     shares = ("import os, time\nheld = b'1' * (200 * 2**20)\nfor _ in range(4):\n"
               "    if os.fork() == 0:\n        break\ntime.sleep(60)\n")
     process = subprocess.Popen([sys.executable, "-c", shares], start_new_session=True)
@@ -138,7 +139,7 @@ def test_the_watchdog_counts_shared_pages_once(monkeypatch):
         assert guard.over() == "" and process.poll() is None
         guard.close()
     finally:
-        budget.cgroup_bases.cache_clear()
+        cgroups.cgroup_bases.cache_clear()
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
@@ -156,8 +157,8 @@ def test_cgroup_v2_files_are_written_and_read_as_the_kernel_names_them(tmp_path)
     for name in ("memory.max", "memory.swap.max", "memory.oom.group", "memory.events", "pids.max", "cgroup.procs"):
         (tmp_path / name).write_text("")
     memory, pids = Group("memory", tmp_path, 2), Group("pids", tmp_path, 2)
-    memory.limit(Budget(memory_mb=1024, processes=128, disk_mb=256))
-    pids.limit(Budget(memory_mb=1024, processes=128, disk_mb=256))
+    memory.limit(memory_mb=1024, processes=128)
+    pids.limit(memory_mb=1024, processes=128)
     assert (tmp_path / "memory.max").read_text() == str(2**30) and (tmp_path / "memory.swap.max").read_text() == "0"
     assert (tmp_path / "memory.oom.group").read_text() == "1" and (tmp_path / "pids.max").read_text() == "132"
     (tmp_path / "memory.events").write_text("low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\n")
@@ -182,7 +183,7 @@ def test_a_worker_leaves_no_cgroup_behind():
     from grader.grading import grade
 
     grade(["exercise1"], submission=SUBMISSIONS.parents[1] / "solutions")
-    for base, _ in budget.cgroup_bases().values():
+    for base, _ in cgroups.cgroup_bases().values():
         assert not list(base.glob(f"cnn-grader-{os.getpid()}-*"))
 
 
@@ -218,3 +219,43 @@ def test_grade_batch_gives_each_its_verdict_and_goes_on(sandbox):
         conv = outputs({"tests": report["tests"]}, "conv2d")
         assert all(budget_words in text or "timed out" in text for text in conv), conv  # which first: the load's
     assert not leftovers()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sandbox", SANDBOXES)
+def test_folders_nested_past_rmtree_and_thousands_of_files_are_removed_without_a_grader_error(sandbox):
+    """Does a chain of 1,500 nested folders (shutil.rmtree raises RecursionError on it) in its
+    folder and /tmp, and 12,000 files, leave nothing behind and no grader error, correlate2d graded?"""
+    from tests.layouts import layout
+
+    ran = layout("venv").run("exercise1", "-s", str(BUDGET / "deep_folders.py"), "--format", "json", sandbox=sandbox)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    result = json.loads(ran.stdout)
+    assert all(test["status"] != "error" for test in result["tests"])
+    assert sum(test["score"] for test in result["tests"] if test["name"].startswith("correlate2d")) == 4
+    assert not list(Path("/tmp").glob("cnn-grader-deep-folders-*"))
+
+
+@pytest.mark.slow
+def test_a_tree_too_deep_for_rmtree_is_removed(tmp_path):
+    """remove_tree on 1,200 nested folders, one of them mode 000, and files beside them."""
+    from grader.worker.leftovers import remove_tree, usage
+
+    folder = os.open(tmp_path, os.O_RDONLY)
+    for depth in range(1200):
+        os.mkdir("d", dir_fd=folder)
+        with open(os.open("f", os.O_WRONLY | os.O_CREAT, dir_fd=folder), "w") as file:
+            file.write("x")
+        inner = os.open("d", os.O_RDONLY, dir_fd=folder)
+        if depth == 600:
+            os.chmod(inner, 0)
+        os.close(folder)
+        folder = inner
+    os.close(folder)
+    assert usage(tmp_path, None)[1] == 2401  # the folder itself, 1,200 folders, 1,200 files
+    with pytest.raises(RecursionError):
+        import shutil
+
+        shutil.rmtree(tmp_path / "d", ignore_errors=True)
+    remove_tree(tmp_path)
+    assert not tmp_path.exists()
