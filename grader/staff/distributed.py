@@ -16,12 +16,14 @@ certificate, key and CA come from Dask's own configuration (the README's Dask se
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 from grader.errors import GraderError
 from grader.staff.gradebook import Grade
 from grader.staff.tasks import Task, error_grade, run_task
 
+log = logging.getLogger(__name__)
 TLS_SETTINGS = ("DASK_DISTRIBUTED__COMM__TLS__CA_FILE", "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT",
                 "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY")
 
@@ -60,7 +62,12 @@ def _check_workers(client, *, unsafe: bool) -> None:
     """One line before anyone is graded when a Dask worker cannot grade safely (no bubblewrap,
     or a Python its unprivileged workers cannot read); each task checks again where it runs,
     since workers may join later."""
-    refusals = {address: refusal for address, refusal in client.run(sandbox_refusal, unsafe).items() if refusal}
+    try:
+        answers = client.run(sandbox_refusal, unsafe)
+    except Exception as error:  # noqa: BLE001 - a worker coming or going: each task still checks for itself
+        log.debug("could not ask the Dask workers about their sandbox: %s", error)
+        return
+    refusals = {address: refusal for address, refusal in answers.items() if refusal}
     if refusals:
         address, refusal = sorted(refusals.items())[0]
         more = f" (and {len(refusals) - 1} more Dask worker(s))" if len(refusals) > 1 else ""

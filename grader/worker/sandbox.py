@@ -124,7 +124,9 @@ class Sandbox:
                 command += ["--ro-bind", str(path), str(path)]
         if lib is not None:
             command += ["--ro-bind", str(lib), str(WORKER_LIB)]
-        command += ["--chdir", "/tmp", "--die-with-parent", "--new-session"]
+        # The root and /dev are tmpfs that bubblewrap makes, of no size limit and, in a user
+        # namespace, owned by the worker: read-only, so its tmpfs is the only place it can write.
+        command += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp", "--die-with-parent", "--new-session"]
         if self.drops_to_user:  # no user namespace: the worker's setuid must reach a real, unprivileged uid
             command += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                         "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]

@@ -65,7 +65,7 @@ def outputs(result: dict, prefix: str) -> list[str]:
     return [test["output"] for test in result["tests"] if test["name"].startswith(prefix)]
 
 
-def leftovers() -> list[str]:
+def left_behind() -> list[str]:
     """The disk filler's files anywhere anyone may write, and its System V segment."""
     files = [str(path) for root in leftovers.LEFTOVER_ROOTS for path in root.glob(f"{MARKER}-*")]
     segments = Path("/proc/sysvipc/shm").read_text().split("\n")[1:]
@@ -90,7 +90,7 @@ def test_eight_children_of_300_mb_go_over_the_memory_budget_together(sandbox, en
 def test_files_in_the_folder_tmp_and_dev_shm_share_one_disk_budget_and_leave_nothing(sandbox):
     """Do 64 MB files spread over its folder, /tmp and /dev/shm stop near 256 MB in all, and are
     they and its System V segment gone once the worker ends?"""
-    assert not leftovers(), "left over from an earlier run"
+    assert not left_behind(), "left over from an earlier run"
     result = graded_patiently(BUDGET / "disk_filler.py", sandbox, "auto")
     conv = outputs(result, "conv2d")
     if sandbox == "auto":  # one tmpfs of 256 MB: the kernel says no
@@ -99,7 +99,7 @@ def test_files_in_the_folder_tmp_and_dev_shm_share_one_disk_budget_and_leave_not
     else:  # the watchdog sums what its uid owns, twice a second
         assert all("over its 256 MB disk budget" in text for text in conv), conv
     assert sum(test["score"] for test in result["tests"] if test["name"].startswith("correlate2d")) == 4
-    assert not leftovers()
+    assert not left_behind()
 
 
 def test_the_watchdog_stops_a_process_tree_over_its_process_budget(monkeypatch):
@@ -218,7 +218,7 @@ def test_grade_batch_gives_each_its_verdict_and_goes_on(sandbox):
         report = json.loads((out / student / "results.json").read_text())
         conv = outputs({"tests": report["tests"]}, "conv2d")
         assert all(budget_words in text or "timed out" in text for text in conv), conv  # which first: the load's
-    assert not leftovers()
+    assert not left_behind()
 
 
 @pytest.mark.slow
