@@ -11,6 +11,7 @@ and with the watchdog forced (CNN_GRADER_BUDGET=watchdog); test_budget_batch.py 
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -259,3 +260,25 @@ def test_a_tree_too_deep_for_rmtree_is_removed(tmp_path):
         shutil.rmtree(tmp_path / "d", ignore_errors=True)
     remove_tree(tmp_path)
     assert not tmp_path.exists()
+
+
+@pytest.mark.parametrize("user", ["root", "nobody"])
+def test_inside_bubblewrap_nothing_but_its_tmpfs_is_writable(user):
+    """As root (the worker drops to a uid of its own) and as a user without privileges (bubblewrap
+    in a user namespace, where the worker owns bubblewrap's root and /dev), can it write anywhere
+    but its folder, /tmp and /dev/shm?"""
+    from tests.layouts import layout
+
+    if detect().kind != BUBBLEWRAP:
+        pytest.skip("bubblewrap not usable here")
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run the grader as nobody")
+    venv = layout("venv")
+    as_user = ["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups"] if user == "nobody" else []
+    environment = {**os.environ, "HOME": "/tmp", "CNN_GRADER_SANDBOX": "auto"}
+    environment.pop("VIRTUAL_ENV", None)
+    ran = subprocess.run([*as_user, str(venv.grade), "exercise1", "-s", str(BUDGET / "writes_everywhere.py"),
+                          "--format", "json"], env=environment, cwd="/tmp", capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    conv = outputs(json.loads(ran.stdout), "conv2d")
+    assert conv and all("writable outside its budget: []" in text for text in conv), conv
