@@ -8,6 +8,7 @@ small generator; tests/submissions/hostile/nested_minus.py is a small one of the
 import json
 import shutil
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -101,4 +102,10 @@ def test_grade_batch_records_it_once_and_a_rerun_grades_nothing(sandbox):
     with sqlite3.connect(out / "gradebook.sqlite") as book:
         rows = dict(book.execute("SELECT student, status FROM grades"))
     assert rows == {"nested": "unreadable", "honest": "graded"}
-    assert "Python cannot parse your file" in (out / "nested" / "results.json").read_text()
+    assert "Python cannot parse your file" in results_of(out, "nested").read_text()
+
+
+def results_of(out: Path, student: str) -> Path:
+    """A student's results.json in RESULTS, in RESULTS/<student>/ or (since issue 19 §4) RESULTS/students/<student>/."""
+    return next(folder / "results.json" for folder in (out / "students" / student, out / student)
+                if (folder / "results.json").exists())
