@@ -52,7 +52,8 @@ def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str
 
     names = _exercise_list(exercises)
     summary = batch(submissions, out, jobs=jobs, exercises=names, secret=seeds.given(secret_file),
-                    scheduler=scheduler, progress=_progress(sys.stderr.isatty()), late=late)
+                    scheduler=scheduler, unsafe_no_sandbox=unsafe_no_sandbox, progress=_progress(sys.stderr.isatty()),
+                    late=late)
     echo_notices(summary.notices)
     for name in summary.skipped_entries:
         click.echo(f"skipped {name}: not a folder or a .zip", err=True)
@@ -76,7 +77,8 @@ def _refuse_public_seed(seed: int | None) -> None:
 
 def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
     """No silent fallback: without bubblewrap, refuse unless told; told, say what is exposed."""
-    from grader.worker.sandbox import UNPRIVILEGED, detect, readable_by_others, refusal_for_batch, warning
+    from grader.worker.sandbox import (UNPRIVILEGED, detect, readable_by_others, refusal_for_batch, warning,
+                                       worker_cannot_start)
 
     sandbox = detect()
     refusal = refusal_for_batch(sandbox)
@@ -84,6 +86,8 @@ def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
         return
     if not unsafe:
         raise GraderError(refusal)
+    if worker_cannot_start(sandbox):  # one line now, not an error row per check of every student
+        raise GraderError(worker_cannot_start(sandbox))
     click.echo(warning(sandbox), err=True)
     if sandbox.kind == UNPRIVILEGED:  # the students' workers are other users: keep them out of what we write
         out.mkdir(parents=True, exist_ok=True)
