@@ -17,7 +17,7 @@ from grader.errors import GraderError, SubmissionError
 from grader.results import (CRASHED, ERROR, FAILED, GRADED, MISSING, PASSED, TIMEOUT, UNREADABLE, CheckResult,
                             ExerciseResult, Report)
 from grader.worker.client import DEFAULT_LIMITS, WorkerProcess
-from grader.worker.sandbox import Sandbox, detect
+from grader.worker.sandbox import Sandbox, detect, worker_cannot_start
 
 
 @dataclass
@@ -50,6 +50,9 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: seeds
         raise GraderError(f"--seed {seed}: this student kit grades from the cases recorded when it was written, "
                           "the same for everyone; other seeds draw only in the course repository")
     sandbox = sandbox or detect()
+    unusable = worker_cannot_start(sandbox)
+    if unusable:  # said once, rather than by every check of every exercise
+        raise GraderError(unusable)
     if include_hidden is None:
         include_hidden = seeds.is_graded(seed) or not student_kit()
     hide = tuple(hide) + _solution_folders(cwd)
@@ -166,11 +169,12 @@ def _status(tests: list[CheckResult]) -> str:
 
 
 def _static_problem(exercise, submission: submissions.Submission) -> tuple[str, str]:
-    """What is wrong before anything runs, and the status it gives: a syntax error (unreadable)
-    or a forbidden import (graded: the file is fine, the answer is not allowed)."""
-    syntax = submission.syntax_error
-    if syntax:
-        return f"your file has a syntax error:\n{syntax}", UNREADABLE
+    """What is wrong before anything runs, and the status it gives: a file Python cannot parse
+    (unreadable: a syntax error, or nesting too deep for the parser) or a forbidden import
+    (graded: the file is fine, the answer is not allowed)."""
+    unparsable = submission.parse_problem
+    if unparsable:
+        return unparsable, UNREADABLE
     forbidden = submission.forbidden_imports(exercise.forbidden_imports)
     if forbidden:
         return (f"your file imports a module this exercise does not allow ({'; '.join(forbidden)}): "

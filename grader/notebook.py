@@ -226,7 +226,7 @@ def _definitions_only(source: str) -> str:
     """Of a cell that calls the course helpers, the imports, functions and classes it defines."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, MemoryError, RecursionError):  # nested past what the parser can hold
         return ""
     lines = source.splitlines()
     keep = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from pathlib import Path
 
 from grader.results import Report
@@ -40,7 +41,11 @@ def environment():
     env.filters["points"] = format_points
     env.filters["sentence"] = sentence
     env.filters["style"] = lambda text, *_: text
+    env.filters["xml"] = xml_text
+    env.filters["code"] = markdown_code
     env.globals["pictures"] = pictures
+    env.globals["check_text"] = check_text
+    env.globals["fence"] = markdown_fence
     return env
 
 
@@ -59,7 +64,6 @@ def gradescope(report: Report) -> dict:
     """Gradescope's results.json: the same fields, test output as text, `error` shown as failed.
     An exercise where nothing ran (missing, unreadable, failed on import) is one test, worth the
     exercise's points, that says why once."""
-    check_text = environment().get_template("check.txt.j2")
     tests = []
     for result in report.exercises:
         prefix = f"{result.exercise}: " if len(report.exercises) > 1 else ""
@@ -69,7 +73,7 @@ def gradescope(report: Report) -> dict:
                           "visibility": "visible"})
             continue
         for test in result.tests:
-            output = check_text.render(test=test, style=_styler(False)).strip()
+            output = check_text(test).strip()
             tests.append({
                 "name": prefix + test.name, "score": test.score, "max_score": test.max_score,
                 "status": "passed" if test.status == "passed" else "failed",
@@ -83,6 +87,44 @@ def gradescope(report: Report) -> dict:
             "output": "\n".join([*notes, *(f"seed: {seed}" for seed in seeds)]), "tests": tests}
 
 
+def check_text(test) -> str:
+    """One check's details as plain text (check.txt.j2): the body of a JUnit failure, Gradescope's output."""
+    return environment().get_template("check.txt.j2").render(test=test, style=_styler(False))
+
+
+# XML 1.0 allows tab, newline, carriage return and these ranges; anything else cannot be written at all.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(value, attribute: bool = False):
+    """`value` as XML character data (or, with `attribute`, an attribute value): markup escaped,
+    and characters XML 1.0 forbids (NUL, ESC, lone surrogates, ...) written as `\\x1b`, so that
+    the document parses whatever a submission printed."""
+    from markupsafe import Markup, escape
+
+    text = _NOT_XML.sub(lambda found: f"\\x{ord(found[0]):02x}" if ord(found[0]) < 0x100 else f"\\u{ord(found[0]):04x}",
+                        str(value))
+    text = str(escape(text))
+    if attribute:  # a parser turns raw line breaks in an attribute into spaces
+        text = text.replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
+    return Markup(text)
+
+
+def markdown_fence(text: str) -> str:
+    """A code fence that nothing in `text` can close: tildes, one more than its longest run of
+    tildes or backticks (at least eight)."""
+    longest = max((len(run) for run in re.findall(r"~+|`+", str(text))), default=0)
+    return "~" * max(8, longest + 1)
+
+
+def markdown_code(text) -> str:
+    """`text` as inline Markdown code, its delimiters longer than any run of backticks in it."""
+    text = str(text).replace("\n", " ")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    return f"{ticks} {text} {ticks}" if longest or text.startswith(" ") or text.endswith(" ") else f"{ticks}{text}{ticks}"
+
+
 def format_value(value, width: int = 88) -> str:
     """Arrays as `float64 (2, 3)` plus their values; large ones (ArraySummary) as their
     statistics and a window of values; anything else as its repr, cut short."""
@@ -90,8 +132,8 @@ def format_value(value, width: int = 88) -> str:
 
     from grader.compare import ArraySummary
 
-    if isinstance(value, np.generic):
-        value = np.asarray(value)
+    if isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0 and value.dtype.kind in "biufc":
+        return f"{value.item()!r} ({value.dtype})"  # a number, not `int64 ()` over its value
     if isinstance(value, np.ndarray):
         body = np.array2string(value, precision=4, suppress_small=True, threshold=200, max_line_width=width)
         return f"{value.dtype} {value.shape}\n{body}"

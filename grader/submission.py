@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import io
 import re
 import tokenize
@@ -67,6 +68,28 @@ class Submission:
                 f"the cells tagged {', '.join(sorted(SKIP_TAGS))}: fix that cell, or tag it skip-grading if it is "
                 "not part of your answer")
 
+    @functools.cached_property
+    def _parsed(self) -> ast.Module | BaseException:
+        """The syntax tree, or why Python's own parser could not build one. A file nested far
+        past what any program needs (200,000 unary minus signs, 100,000 `not`s, 50,000
+        `lambda:`s) makes `ast.parse` raise MemoryError or RecursionError rather than
+        SyntaxError; that is the file's problem, never the grader's."""
+        try:
+            return ast.parse(self.source, filename=self.path.name)
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as error:
+            return error
+
+    @property
+    def parse_problem(self) -> str | None:
+        """Why this file cannot be graded at all, as its verdict says it, or None."""
+        error = self._parsed
+        if isinstance(error, SyntaxError):
+            return f"your file has a syntax error:\n{self.syntax_error}"
+        if isinstance(error, BaseException):
+            return (f"Python cannot parse your file: its expressions nest far too deeply ({type(error).__name__} in "
+                    "Python's own parser); write it with fewer nested operators, brackets or lambdas")
+        return None
+
     @property
     def syntax_error(self) -> str | None:
         """The syntax error as Python shows it, or None::
@@ -78,19 +101,17 @@ class Submission:
 
         ('File "notebook.ipynb", cell 5, line 2' in a notebook.)
         """
-        try:
-            ast.parse(self.source, filename=self.path.name)
-        except SyntaxError as error:
-            shown = traceback.format_exception_only(SyntaxError, error)
-            where = f'  File "{self.path.name}", {self.where(error.lineno or 0)}\n'
-            return "".join([where, *shown[1:]]).rstrip()
-        return None
+        error = self._parsed
+        if not isinstance(error, SyntaxError):
+            return None
+        shown = traceback.format_exception_only(SyntaxError, error)
+        where = f'  File "{self.path.name}", {self.where(error.lineno or 0)}\n'
+        return "".join([where, *shown[1:]]).rstrip()
 
     def forbidden_imports(self, forbidden: tuple[str, ...]) -> list[str]:
         """'line 3: torch' for every import of a forbidden module (also via __import__ or importlib)."""
-        try:
-            tree = ast.parse(self.source)
-        except SyntaxError:
+        tree = self._parsed
+        if isinstance(tree, BaseException):
             return []
         found = []
         for node in ast.walk(tree):

@@ -80,14 +80,17 @@ def numeric(value) -> np.ndarray | None:
 
 
 def compare(inputs: dict, expected, actual, *, rtol: float = 1e-5, atol: float = 1e-6) -> Comparison:
-    """The pictures for one counterexample."""
-    want, got = numeric(expected), numeric(actual)
+    """The pictures for one counterexample: numbers as text, arrays as grids (and differing cells
+    counted only where there are grids to outline them in)."""
+    want, got = _real_array(expected), _real_array(actual)
     drawn_inputs = [grid(name, value) for name, value in inputs.items()]
-    if want is None or got is None:
+    if want is None or got is None or (want.ndim == 0 and got.ndim == 0):
         return Comparison(drawn_inputs, grid("expected", expected) if expected is not None else None,
                           grid("got", actual) if actual is not None else None)
     if want.shape != got.shape:
         return Comparison(drawn_inputs, grid("expected", want), grid("got", got), shapes=shape_mismatch(want.shape, got.shape))
+    if want.size == 0:
+        return Comparison(drawn_inputs, grid("expected", want), grid("got", got))
     want64, got64 = want.astype(np.float64), got.astype(np.float64)
     differs = ~np.isclose(got64, want64, rtol=rtol, atol=atol, equal_nan=True)
     finite = np.concatenate([want64[np.isfinite(want64)], got64[np.isfinite(got64)]])
@@ -103,6 +106,17 @@ def compare(inputs: dict, expected, actual, *, rtol: float = 1e-5, atol: float =
     )
 
 
+def _real_array(value) -> np.ndarray | None:
+    """`value` as a real-valued array, empty ones included; None for anything else."""
+    if value is None or isinstance(value, (str, bytes, dict)):
+        return None
+    try:
+        array = np.asarray(value)
+    except Exception:
+        return None
+    return array if array.dtype.kind in "biuf" else None
+
+
 def shape_mismatch(expected: tuple, actual: tuple) -> dict:
     """Both shapes, and the axes where they part (all of the longer one's extra axes too)."""
     axes = {axis for axis in range(max(len(expected), len(actual)))
@@ -115,6 +129,9 @@ def grid(title: str, value, *, low: float | None = None, high: float | None = No
     """One array as planes of cells; anything else as text."""
     array = numeric(value)
     if array is None or array.ndim == 0:  # a number is clearer as text than as a 1x1 grid
+        empty = _real_array(value)
+        if empty is not None and empty.ndim > 0:
+            return Grid(title, str(empty.dtype), tuple(empty.shape), text="no values (an empty array)")
         return Grid(title, type(value).__name__, (), text=_text(value))
     shape = tuple(array.shape)
     array = array.astype(np.float64)
@@ -208,5 +225,8 @@ def _number(value: float) -> str:
 
 
 def _text(value) -> str:
+    """A value as text; a NumPy number as the number (`4`, `-1.0`), not `array(4)`."""
+    if isinstance(value, (np.ndarray, np.generic)) and np.ndim(value) == 0:
+        value = value.item()
     text = repr(value)
     return text if len(text) <= 400 else text[:400] + " ..."

@@ -61,3 +61,35 @@ def browse(page, *, screenshots: str = "", widths=(1280, 390)) -> str:
                                capture_output=True, timeout=120, check=True)
         return subprocess.run([*flags, "--dump-dom", page.as_uri()], capture_output=True, text=True,
                               timeout=120, check=True).stdout
+
+
+def measure(page, expression: str, *, width: int):
+    """What the JavaScript `expression` evaluates to (as JSON) in `page` laid out `width` pixels wide.
+
+    Headless Chromium lays out its window at 500 pixels or more, so the page is shown in an iframe
+    `width` pixels wide, from a copy that ends with a script writing the value into the outer
+    page, which Chromium dumps. The page itself stays free of scripts."""
+    import html
+    import json
+    import re
+    import subprocess
+    import tempfile
+
+    binary = chromium()
+    probe, outer = page.with_name(f".probe-{page.name}"), page.with_name(f".outer-{page.name}")
+    script = (f"<script>parent.document.documentElement.setAttribute('data-measured', "
+              f"JSON.stringify((function () {{ return {expression}; }})()));</script>")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", script + "</body>"), encoding="utf-8")
+    outer.write_text(f'<!DOCTYPE html><html><body style="margin: 0"><iframe src="{probe.name}" '
+                     f'style="width: {width}px; height: 2000px; border: 0"></iframe></body></html>', encoding="utf-8")
+    try:
+        with tempfile.TemporaryDirectory() as profile:
+            dom = subprocess.run([binary, *_CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--allow-file-access-from-files",
+                                  "--window-size=1400,2000", "--dump-dom", outer.as_uri()],
+                                 capture_output=True, text=True, timeout=120, check=True).stdout
+    finally:
+        probe.unlink()
+        outer.unlink()
+    found = re.search(r'data-measured="([^"]*)"', dom)
+    assert found, f"the page at {width} px gave no measurement: {dom[:300]}"
+    return json.loads(html.unescape(found[1]))

@@ -14,6 +14,7 @@ graded one. RESULTS holds the class's files (gradebook.*, dashboard.html, simila
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import hashlib
 import html
 import json
@@ -54,14 +55,15 @@ class BatchSummary:
 
 
 def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: list[str] | None = None,
-          secret: seeds.SecretSeed | None = None, scheduler: str | None = None,
+          secret: seeds.SecretSeed | None = None, scheduler: str | None = None, unsafe_no_sandbox: bool = False,
           progress: Callable[[int, int, Grade], None] | None = None, late: LateOptions | None = None) -> BatchSummary:
     """Grade every student in `submissions` (a folder, or an LMS download: grader/staff/lms.py) into
     `out`; on a rerun grade only what changed.
 
     The draws come from `secret`, by default the one staff gave (CNN_GRADER_SECRET) or the one
-    kept in `out` (made on the first run). Interrupted (KeyboardInterrupt), it writes the files of
-    what was graded and raises `Interrupted`."""
+    kept in `out` (made on the first run). `unsafe_no_sandbox` travels with each task: the machine
+    grading it checks its own sandbox. Interrupted (KeyboardInterrupt), it writes the files of what
+    was graded and raises `Interrupted`."""
     from grader import catalog
 
     started = time.perf_counter()
@@ -71,7 +73,7 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
     intake = lms.intake(submissions, out / ".unpacked")
     students, skipped = intake.students, intake.skipped
     seed = secret or seeds.for_results(out)
-    tasks = plan(students, modules, seed)
+    tasks = [dataclasses.replace(task, unsafe_no_sandbox=unsafe_no_sandbox) for task in plan(students, modules, seed)]
     gradebook = Gradebook(out / "gradebook.sqlite")
     count = 0
     try:

@@ -52,7 +52,8 @@ def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str
 
     names = _exercise_list(exercises)
     summary = batch(submissions, out, jobs=jobs, exercises=names, secret=seeds.given(secret_file),
-                    scheduler=scheduler, progress=_progress(sys.stderr.isatty()), late=late)
+                    scheduler=scheduler, unsafe_no_sandbox=unsafe_no_sandbox, progress=_progress(sys.stderr.isatty()),
+                    late=late)
     echo_notices(summary.notices)
     for name in summary.skipped_entries:
         click.echo(f"skipped {name}: not a folder or a .zip", err=True)
@@ -76,7 +77,8 @@ def _refuse_public_seed(seed: int | None) -> None:
 
 def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
     """No silent fallback: without bubblewrap, refuse unless told; told, say what is exposed."""
-    from grader.worker.sandbox import UNPRIVILEGED, detect, readable_by_others, refusal_for_batch, warning
+    from grader.worker.sandbox import (UNPRIVILEGED, detect, readable_by_others, refusal_for_batch, warning,
+                                       worker_cannot_start)
 
     sandbox = detect()
     refusal = refusal_for_batch(sandbox)
@@ -84,6 +86,8 @@ def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
         return
     if not unsafe:
         raise GraderError(refusal)
+    if worker_cannot_start(sandbox):  # one line now, not an error row per check of every student
+        raise GraderError(worker_cannot_start(sandbox))
     click.echo(warning(sandbox), err=True)
     if sandbox.kind == UNPRIVILEGED:  # the students' workers are other users: keep them out of what we write
         out.mkdir(parents=True, exist_ok=True)
@@ -98,20 +102,26 @@ def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
 @click.option("--exercises", metavar="LIST", help="Comma-separated exercises to compare, e.g. exercise1,exercise3 (default: all).")
 @click.option("--threshold", type=float, default=DEFAULT_THRESHOLD, show_default=True,
               help="Flag a pair when this share (0-1) of either file's code stands in the other.")
-def similarity_command(submissions: Path, out: Path, exercises: str | None, threshold: float) -> None:
+@click.option("--course", type=click.Path(file_okay=False, path_type=Path),
+              help="The course repository whose solutions/ to compare with (default: the installed course).")
+def similarity_command(submissions: Path, out: Path, exercises: str | None, threshold: float,
+                       course: Path | None) -> None:
     """Find copied work: each pair of students, and each student against reference/ and solutions/.
 
     SUBMISSIONS is laid out as for `grade batch`. Nothing is run; no score changes.
     """
-    _similarity(submissions, out, _exercise_list(exercises), threshold)
+    _similarity(submissions, out, _exercise_list(exercises), threshold, course)
 
 
-def _similarity(submissions: Path, out: Path, exercises: list[str] | None, threshold: float) -> None:
+def _similarity(submissions: Path, out: Path, exercises: list[str] | None, threshold: float,
+                course: Path | None = None) -> None:
     from grader.staff.similarity import similarity
 
-    report = similarity(submissions, out, exercises=exercises, threshold=threshold)
-    click.echo(f"{report.files} files of {report.students} students compared: {len(report.flagged)} pair(s) at or "
-               f"above {threshold:.0%}; see {out / 'similarity.html'}")
+    report = similarity(submissions, out, exercises=exercises, threshold=threshold, root=course)
+    click.echo(report.course_line, err=report.course is None)
+    skipped = f", {len(report.unreadable)} not compared" if report.unreadable else ""
+    click.echo(f"{report.files} files of {report.students} students compared{skipped}: {len(report.flagged)} pair(s) "
+               f"at or above {threshold:.0%}; see {out / 'similarity.html'}")
 
 
 @click.command("stats")

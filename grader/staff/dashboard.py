@@ -18,7 +18,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.staff.gradebook import GRADED, Gradebook, write_atomically
+from grader.staff.collect import StudentFiles
+from grader.staff.gradebook import GRADED, Gradebook, student_status, write_atomically
 from grader.staff.marks import final_grades, marks
 
 TOP_MISTAKES = 3  # per exercise, in the terminal summary after a batch
@@ -49,14 +50,17 @@ def class_statistics(results: Path) -> dict:
         figures.append(_exercise_figures(exercise, own, max_score))
     flagged = _flagged_pairs(Path(results))
     table = {(grade.student, grade.exercise): grade for grade in grades}
-    rows = [{"student": student, "total": round(totals[student], 4),
-             "scores": {exercise: (table[student, exercise].score if (student, exercise) in table else None)
-                        for exercise in exercises},
-             "statuses": sorted({grade.status for grade in grades if grade.student == student} - {GRADED}),
-             "similar": [pair["anchor"] for pair in flagged if student in (pair["student_a"], pair["student_b"])],
-             "adjusted": {exercise: marked[student, exercise].note() for exercise in exercises
-                          if (student, exercise) in marked and marked[student, exercise].adjusted}}
-            for student in students]
+    rows = []
+    for student in students:
+        row = [table.get((student, exercise)) for exercise in exercises]
+        report = Path("students") / StudentFiles(student, None).slug / "report.html"
+        rows.append({"student": student, "total": round(totals[student], 4),
+                     "scores": {exercise: None if grade is None else grade.score for exercise, grade in zip(exercises, row)},
+                     "status": student_status(row, exercises),
+                     "report": report.as_posix() if (Path(results) / report).is_file() else "",
+                     "similar": _similar(student, flagged),
+                     "adjusted": {exercise: marked[student, exercise].note() for exercise in exercises
+                                  if (student, exercise) in marked and marked[student, exercise].adjusted}})
     return {
         "students": len(students),
         "max_total": max_total,
@@ -79,11 +83,12 @@ def _exercise_figures(exercise: str, grades: list, max_score: float) -> dict:
                                                        "passed": 0, "of": 0})
             counted["of"] += 1
             counted["passed"] += test["status"] == "passed"
-            for mistake in test.get("mistakes", []):
-                mistakes[mistake]["students"].add(grade.student)
-                mistakes[mistake]["checks"].add(test["name"])
-                if len(test["mistakes"]) == 1 and test.get("hint"):
-                    mistakes[mistake]["hint"] = test["hint"]
+            matched = test.get("mistakes", [])
+            if len(matched) == 1:  # a hint offered for several mistakes names none of them for sure
+                mistakes[matched[0]]["students"].add(grade.student)
+                mistakes[matched[0]]["checks"].add(test["name"])
+                if test.get("hint"):
+                    mistakes[matched[0]]["hint"] = test["hint"]
         if grade.status != GRADED or any(test["status"] == "error" for test in tests):
             problems.append({"student": grade.student, "status": grade.status,
                              "reason": _reason(grade.result, grade.status)})
@@ -95,6 +100,7 @@ def _exercise_figures(exercise: str, grades: list, max_score: float) -> dict:
     scores = [grade.score for grade in grades]
     return {
         "exercise": exercise,
+        "short": str(_exercise_number(exercise)) if _exercise_number(exercise) else exercise,  # a column's heading
         "title": next((grade.result.get("title", "") for grade in grades if grade.result.get("title")), ""),
         "max_score": max_score,
         "students": len(grades),
@@ -116,17 +122,41 @@ def _timed_out_or_crashed(test: dict) -> bool:
 
 
 def _reason(result: dict, status: str) -> str:
+    """Why a grade is not a plain one, in one line: the exercise's problem (a syntax error, a
+    missing file) or the first check's message."""
     outputs = [test.get("output", "") for test in result.get("tests", []) if test.get("output")]
-    return outputs[0].splitlines()[0][:300] if outputs else status
+    text = result.get("problem") or (outputs[0] if outputs else "")
+    return one_line(text)[:300] or status
+
+
+def one_line(text: str) -> str:
+    """A message in one line: its first line, and where that line only introduces what follows
+    ("your file has a syntax error:"), the last line and where it happened.
+
+    'your file has a syntax error: SyntaxError: invalid syntax (line 7)'
+    """
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    if not lines:
+        return ""
+    if not lines[0].endswith(":") or len(lines) == 1:
+        return lines[0]
+    where = next((found[0] for line in lines[1:-1] if (found := re.search(r"(cell \S+, )?line \d+", line))), "")
+    return f"{lines[0]} {lines[-1]}" + (f" ({where})" if where else "")
 
 
 def _histogram(values, top: float) -> list[dict]:
-    """Counts per whole point from 0 to `top` (a bin [k, k+1), the last one closed)."""
+    """Counts per whole point from 0 to `top` (a bin [k, k+1), the last one closed), each labelled
+    with the values it holds ("143" or "143-143.5": a half point is never shown as a whole one)."""
     bins = max(1, int(round(top)))
-    counts = [0] * (bins + 1)
+    held: list[list[float]] = [[] for _ in range(bins + 1)]
     for value in values:
-        counts[min(bins, max(0, int(value)))] += 1
-    return [{"points": points, "count": count} for points, count in enumerate(counts)]
+        held[min(bins, max(0, int(value)))].append(value)
+    return [{"points": points, "count": len(found), "label": _label(points, found)} for points, found in enumerate(held)]
+
+
+def _label(points: int, values: list[float]) -> str:
+    low, high = (min(values), max(values)) if values else (points, points)
+    return f"{low:g}" if low == high else f"{low:g}-{high:g}"
 
 
 def _median(values) -> float:
@@ -135,19 +165,35 @@ def _median(values) -> float:
 
 
 def _exercise_number(exercise: str) -> int:
+    """exercise1 before exercise2 before exercise10."""
     digits = "".join(character for character in exercise if character.isdigit())
     return int(digits) if digits else 0
 
 
 def _flagged_pairs(results: Path) -> list[dict]:
-    """The pairs `grade similarity` flagged into the same folder, if it ran."""
+    """The pairs `grade similarity` flagged into the same folder, if it ran: most similar first,
+    then by exercise number."""
     path = results / "similarity.json"
     if not path.is_file():
         return []
     try:
-        return list(json.loads(path.read_text(encoding="utf-8")).get("flagged", []))
-    except (OSError, ValueError, AttributeError):
+        pairs = [pair for pair in json.loads(path.read_text(encoding="utf-8")).get("flagged", [])
+                 if isinstance(pair, dict) and {"exercise", "student_a", "student_b", "anchor"} <= set(pair)]
+        return sorted(pairs, key=lambda pair: (-_share(pair), _exercise_number(pair["exercise"]),
+                                               pair["student_a"], pair["student_b"]))
+    except (OSError, ValueError, AttributeError, TypeError):
         return []
+
+
+def _share(pair: dict) -> float:
+    return max(float(pair.get("similarity_a", 0)), float(pair.get("similarity_b", 0)))
+
+
+def _similar(student: str, flagged: list[dict]) -> list[dict]:
+    """The student's flagged pairs, each named by its exercise and the other side, most similar first."""
+    return [{"exercise": pair["exercise"], "other": pair["student_b"] if pair["student_a"] == student else pair["student_a"],
+             "similarity": round(_share(pair), 4), "anchor": pair["anchor"]}
+            for pair in flagged if student in (pair["student_a"], pair["student_b"])]
 
 
 # --- Output ---------------------------------------------------------------------------------------

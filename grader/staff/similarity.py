@@ -1,23 +1,26 @@
 """Copied work: how much of each student's code also stands in another's, or in the course's own.
 
 Winnowing fingerprints, as in MOSS, from the `copydetect` package (`pip install .[similarity]`):
-each file is tokenised with variable, function and class names, strings, comments and white
-space folded away, cut into k-grams, hashed and winnowed. Two files share what their
-fingerprints share; renaming, re-indenting, commenting and reordering functions change
-nothing. What every student received (the stub, the notebook's given cells) is boilerplate:
-its fingerprints are dropped from every file before comparing.
+each file is first written out canonically (grader.staff.canonical: no docstrings or no-op
+statements, constant branches resolved, dead code dropped, comprehensions as loops), then
+tokenised with variable, function and class names, strings, comments and white space folded
+away, cut into k-grams, hashed and winnowed. Two files share what their fingerprints share;
+renaming, re-indenting, commenting, reordering functions, wrapping statements in `if True:` and
+padding them with `pass` change nothing. What every student received (the stub, the notebook's
+given cells) is boilerplate: its fingerprints are dropped from every file before comparing, and
+its lines are never marked as shared.
 
-Student code is read as text, never imported or run. The flags are evidence for a person to
-read, not a verdict: nothing here changes a score.
+Student code is read as text, never imported or run. A file the grader cannot read or compare is
+that file's entry under "not compared", never the end of the report. The flags are evidence for
+a person to read, not a verdict: nothing here changes a score.
 """
 
 from __future__ import annotations
 
 import ast
-import csv
 import functools
 import hashlib
-import io
+import importlib.util
 import itertools
 import json
 import logging
@@ -27,6 +30,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from grader import catalog
 from grader.errors import GraderError, SubmissionError
 from grader.staff.collect import find_exercise_file
@@ -34,13 +39,12 @@ from grader.staff.lms import intake
 from grader.staff.gradebook import UNREADABLE
 from grader.submission import read
 
+if TYPE_CHECKING:
+    from grader.staff.fingerprints import Compared
+
 log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.6
-# copydetect's defaults: matches shorter than NOISE tokens are ignored, every match of at least
-# GUARANTEE tokens is found (the winnowing window is GUARANTEE - NOISE + 1).
-NOISE = 25
-GUARANTEE = 30
 REFERENCE, SOLUTION = "reference", "solution"
 SHOWN_PER_EXERCISE = 100  # flagged pairs drawn side by side per exercise; similarity.csv has every pair
 
@@ -52,7 +56,7 @@ class Source:
     owner: str  # a student id, "reference" or "solution"
     name: str  # what the report calls it: the student's file, reference/convolution.py, ...
     code: str
-    fingerprint: object = None
+    compared: Compared | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class Pair:
     student_b: str  # another student, "reference" or "solution"
     similarity_a: float  # the share of a's code found in b
     similarity_b: float
-    matched_lines: int  # lines of a's file inside a matching region
+    matched_lines: int  # lines of a's file marked as shared
     segments_a: tuple = ()  # ((text, matched), ...) for the side-by-side view
     segments_b: tuple = ()
     name_a: str = ""
@@ -76,6 +80,7 @@ class Pair:
 @dataclass
 class SimilarityReport:
     threshold: float
+    course: Path | None = None  # the course repository whose solutions/ were compared, if any
     pairs: list[Pair] = field(default_factory=list)
     unreadable: list[tuple[str, str, str]] = field(default_factory=list)  # (student, exercise, why)
     skipped_entries: list[str] = field(default_factory=list)
@@ -91,20 +96,31 @@ class SimilarityReport:
         """The flagged pairs drawn side by side (the most similar SHOWN_PER_EXERCISE of each exercise)."""
         return [pair for pair in self.flagged if pair.segments_a]
 
+    @property
+    def course_line(self) -> str:
+        """Which course's solutions/ the students were compared with, in one line."""
+        if self.course is None:
+            return ("warning: no course repository (no --course, no installed `solutions` package): students "
+                    "were compared with each other and reference/ only, not with solutions/")
+        return f"compared with the course in {self.course} (its solutions/ and the installed reference/)"
+
 
 def similarity(submissions: Path, out: Path, *, exercises: list[str] | None = None,
                threshold: float = DEFAULT_THRESHOLD, root: Path | None = None,
                jobs: int | None = None) -> SimilarityReport:
     """Compare every pair of students' files per exercise, and each with the course's own code;
     write OUT/similarity.csv (every pair that shares code) and OUT/similarity.html (the pairs at
-    or above `threshold`, side by side). `root` is the course repository (for solutions/);
-    `jobs` exercises are compared in parallel (default: one per core)."""
+    or above `threshold`, side by side). `root` is the course repository (for solutions/; default:
+    the installed course, see `find_course`); `jobs` exercises are compared in parallel (default:
+    one per core)."""
     if not 0 <= threshold <= 1:
         raise GraderError(f"--threshold {threshold:g} is not a share between 0 and 1 (the default is {DEFAULT_THRESHOLD})")
     modules = catalog.module_names() if not exercises else [catalog.resolve(name) for name in exercises]
-    root = Path.cwd() if root is None else Path(root)
-    _copydetect()  # say it is missing before anything else happens
-    report = SimilarityReport(threshold)
+    from grader.staff.fingerprints import copydetect
+
+    course = find_course(root)
+    copydetect()  # say it is missing before anything else happens
+    report = SimilarityReport(threshold, course)
     with tempfile.TemporaryDirectory(prefix="cnn-grader-similarity-") as scratch:
         found = intake(Path(submissions), Path(scratch))  # a folder of students, or an LMS download (lms.py)
         students, report.skipped_entries = found.students, found.skipped + found.foreign
@@ -112,26 +128,69 @@ def similarity(submissions: Path, out: Path, *, exercises: list[str] | None = No
         report.unreadable += [(student.student, "", student.problem) for student in students if student.problem]
         folders = [(student.student, student.folder) for student in students if student.folder is not None]
         jobs = min(jobs or os.cpu_count() or 1, len(modules))
-        work = functools.partial(compare_exercise, folders=folders, root=root, threshold=threshold)
+        work = functools.partial(compare_exercise, folders=folders, root=course, threshold=threshold)
         if jobs > 1:
             with ProcessPoolExecutor(jobs) as pool:
-                done = list(pool.map(work, modules))
+                futures = [pool.submit(work, module) for module in modules]
+                done = _each(modules, [future.result for future in futures])
         else:
-            done = [work(module) for module in modules]
+            done = _each(modules, [functools.partial(work, module) for module in modules])
     for pairs, unreadable, files in done:
         report.pairs += pairs
         report.unreadable += unreadable
         report.files += files
-    report.pairs.sort(key=lambda pair: (-pair.similarity, pair.exercise, pair.student_a, pair.student_b))
+    report.pairs.sort(key=lambda pair: (-pair.similarity, catalog_order(pair.exercise), pair.student_a, pair.student_b))
     _write(report, Path(out))
     return report
 
 
-def compare_exercise(module: str, *, folders: list[tuple[str, Path]], root: Path, threshold: float):
+def catalog_order(exercise: str) -> tuple[int, str]:
+    """exercise2 before exercise10."""
+    digits = "".join(character for character in exercise if character.isdigit())
+    return int(digits or 0), exercise
+
+
+def _each(modules: list[str], calls: list) -> list:
+    """Each exercise's (pairs, unreadable, files); one that fails (a bug, a pool process that died)
+    is a line under "not compared", and the others are still reported."""
+    done = []
+    for module, call in zip(modules, calls):
+        try:
+            done.append(call())
+        except Exception as error:
+            log.debug("similarity: %s failed", module, exc_info=True)
+            why = f"{type(error).__name__}: {str(error).splitlines()[0][:200]}" if str(error) else type(error).__name__
+            done.append(([], [("every student", module.partition("_")[0], f"not compared: the grader failed ({why})")], 0))
+    return done
+
+
+def find_course(root: Path | None) -> Path | None:
+    """The course repository whose solutions/ students are compared with: `root` when given (it must
+    hold solutions/), else the folder above the installed `solutions` package; None without either."""
+    if root is not None:
+        if not (Path(root) / "solutions").is_dir():
+            raise GraderError(f"--course {root} holds no solutions/ folder: pass the course repository "
+                              f"(the folder with solutions/ and exercises/)")
+        return Path(root)
+    return installed_course()
+
+
+def installed_course() -> Path | None:
+    """The folder above the importable `solutions` package (the course repository of an editable
+    install), or None."""
+    spec = importlib.util.find_spec("solutions")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(list(spec.submodule_search_locations)[0]).parent
+
+
+def compare_exercise(module: str, *, folders: list[tuple[str, Path]], root: Path | None, threshold: float):
     """(pairs, unreadable, files compared) for one exercise: every pair of students, then each
     student against the course's code. Runs in a pool process: plain data in and out."""
+    from grader.staff.fingerprints import Compared, Given, copydetect
+
     exercise = module.partition("_")[0]
-    boilerplate = _fingerprint_hashes(given_code(module, root))
+    given = Given(given_code(module, root))
     sources, unreadable = [], []
     for student, folder in folders:
         path, status, problem = find_exercise_file(folder, module)
@@ -140,50 +199,56 @@ def compare_exercise(module: str, *, folders: list[tuple[str, Path]], root: Path
                 unreadable.append((student, exercise, problem))
             continue
         try:
-            sources.append(Source(student, path.name, read(path, module).source))
+            source = Source(student, path.name, read(path, module).source)
+            source.compared = Compared(source.code, given)
+            sources.append(source)
         except SubmissionError as error:
-            unreadable.append((student, exercise, str(error)))
+            unreadable.append((student, exercise, f"{path.name}: {error}" if path.name not in str(error) else str(error)))
+        except Exception as error:  # whatever else the grader cannot compare is this file's entry
+            log.debug("similarity: %s of %s not compared", path.name, student, exc_info=True)
+            unreadable.append((student, exercise, f"{path.name}: could not be compared ({type(error).__name__})"))
     course = course_code(module, root)
-    for source in [*sources, *course]:
-        source.fingerprint = _fingerprint(source.code, boilerplate)
-    pairs, flagged, compare_files = [], [], _copydetect().compare_files
+    for source in course:
+        source.compared = Compared(source.code, given)
+    pairs, flagged, compare_files = [], [], copydetect().compare_files
     for a, b in [*itertools.combinations(sources, 2), *itertools.product(sources, course)]:
-        overlap, (share_a, share_b), (slices_a, slices_b) = compare_files(a.fingerprint, b.fingerprint)
+        overlap, (share_a, share_b), (slices_a, slices_b) = compare_files(a.compared.fingerprint, b.compared.fingerprint)
         if overlap == 0:
             continue
+        marked_a, marked_b = a.compared.marked(slices_a), b.compared.marked(slices_b)
         pair = Pair(exercise, a.owner, b.owner, round(float(share_a), 4), round(float(share_b), 4),
-                    _lines_in(a.code, slices_a), name_a=a.name, name_b=b.name)
+                    a.compared.lines(marked_a), name_a=a.name, name_b=b.name)
         pairs.append(pair)
         if pair.similarity >= threshold:
-            flagged.append((pair, a.code, b.code, slices_a, slices_b))
+            flagged.append((pair, a, b, marked_a, marked_b))
     # Side by side only for the most similar flagged pairs: a class of 300 has 44,850 pairs per
     # exercise, and keeping (or drawing) both texts of each flagged one could take gigabytes.
     flagged.sort(key=lambda item: (-item[0].similarity, item[0].student_a, item[0].student_b))
-    drawn = {id(pair): replace(pair, segments_a=_segments(code_a, slices_a), segments_b=_segments(code_b, slices_b))
-             for pair, code_a, code_b, slices_a, slices_b in flagged[:SHOWN_PER_EXERCISE]}
+    drawn = {id(pair): replace(pair, segments_a=a.compared.segments(marked_a), segments_b=b.compared.segments(marked_b))
+             for pair, a, b, marked_a, marked_b in flagged[:SHOWN_PER_EXERCISE]}
     return [drawn.get(id(pair), pair) for pair in pairs], unreadable, len(sources)
 
 
 # --- What every student got, and the course's own code ----------------------------------------
 
-def given_code(module: str, root: Path) -> str:
+def given_code(module: str, root: Path | None) -> str:
     """The code every student received: the stub (generated from the solution where the course
     repository has one) and the code cells of the student notebook."""
     from grader.stubs import make_stub
 
-    solution = root / "solutions" / f"{module}.py"
-    if solution.is_file():
+    solution = None if root is None else root / "solutions" / f"{module}.py"
+    if solution is not None and solution.is_file():
         stub = make_stub(solution.read_text(encoding="utf-8"), name=str(solution))
     else:
         stub = _package_file("exercises", f"{module}.py")
     return stub + "\n" + _notebook_given_code(module, root)
 
 
-def _notebook_given_code(module: str, root: Path) -> str:
+def _notebook_given_code(module: str, root: Path | None) -> str:
     from grader.instructor.notebooks import build_notebook, has_template
     from grader.submission import notebook_code
 
-    if not has_template(module):
+    if root is None or not has_template(module):
         return ""
     try:
         import nbformat
@@ -195,12 +260,12 @@ def _notebook_given_code(module: str, root: Path) -> str:
         return ""
 
 
-def course_code(module: str, root: Path) -> list[Source]:
+def course_code(module: str, root: Path | None) -> list[Source]:
     """The reference modules the exercise's declaration imports, and its solution if present."""
     sources = [Source(REFERENCE, f"reference/{name}.py", _package_file("reference", f"{name}.py"))
                for name in reference_modules(module)]
-    solution = root / "solutions" / f"{module}.py"
-    if solution.is_file():
+    solution = None if root is None else root / "solutions" / f"{module}.py"
+    if solution is not None and solution.is_file():
         sources.append(Source(SOLUTION, f"solutions/{module}.py", solution.read_text(encoding="utf-8")))
     return [source for source in sources if source.code]
 
@@ -221,8 +286,6 @@ def reference_modules(module: str) -> list[str]:
 
 
 def _package_path(package: str) -> Path:
-    import importlib.util
-
     spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         raise GraderError(f"cannot find the {package} package: is cnn-grader installed?")
@@ -234,95 +297,6 @@ def _package_file(package: str, name: str) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
 
-# --- Fingerprints ---------------------------------------------------------------------------------
-
-def _copydetect():
-    try:
-        import copydetect
-        import copydetect.utils
-    except ImportError:
-        raise GraderError('grade similarity needs copydetect: pip install -c constraints.txt -e ".[similarity]"') from None
-    # copydetect hashes k-grams with hash(), which Python salts anew in every process: the same
-    # class would get other figures on every run. A stable 64-bit hash keeps them deterministic.
-    copydetect.utils.hashed_kgrams = stable_kgram_hashes
-    return copydetect
-
-
-def stable_kgram_hashes(string: str, k: int):
-    """The hashes of every k-gram of `string`, the same in every process (blake2b, 64 bits)."""
-    import numpy as np
-
-    return np.array([int.from_bytes(hashlib.blake2b(string[offset:offset + k].encode("utf-8", "surrogatepass"),
-                                                    digest_size=8).digest(), "little", signed=True)
-                     for offset in range(len(string) - k + 1)], dtype=np.int64)
-
-
-def _fingerprint(code: str, boilerplate: list[int]):
-    return _copydetect().CodeFingerprint("code.py", NOISE, GUARANTEE - NOISE + 1, boilerplate=boilerplate,
-                                         language="python", fp=io.StringIO(code))
-
-
-def _fingerprint_hashes(code: str) -> list[int]:
-    return sorted(_fingerprint(code, []).hashes) if code.strip() else []
-
-
-def _segments(code: str, slices) -> tuple:
-    """The code cut into (text, matched) runs, from copydetect's [starts, ends] character slices.
-
-    Docstrings are never shown as matched: a string is one token to the fingerprints, so a match
-    that reaches one would otherwise paint the whole docstring (the stub's, which everyone got).
-    """
-    matched = bytearray(len(code))
-    for start, end in zip(map(int, slices[0]), map(int, slices[1])):
-        matched[max(start, 0):max(end, 0)] = b"\1" * len(matched[max(start, 0):max(end, 0)])
-    for start, end in _docstring_spans(code):
-        matched[start:end] = bytes(end - start)
-    runs, position = [], 0
-    while position < len(code):
-        flag = matched[position]
-        end = position + 1
-        while end < len(code) and matched[end] == flag:
-            end += 1
-        runs.append((code[position:end], bool(flag)))
-        position = end
-    return tuple(runs)
-
-
-def _docstring_spans(code: str) -> list[tuple[int, int]]:
-    """Character spans of the module's, classes' and functions' docstrings (none if it does not parse)."""
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError):
-        return []
-    starts = [0]
-    for line in code.splitlines(keepends=True):
-        starts.append(starts[-1] + len(line))
-    spans = []
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and body \
-                and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                and isinstance(body[0].value.value, str):
-            docstring = body[0].value
-            spans.append((_offset(code, starts, docstring.lineno, docstring.col_offset),
-                          _offset(code, starts, docstring.end_lineno, docstring.end_col_offset)))
-    return spans
-
-
-def _offset(code: str, starts: list[int], line: int, column: int) -> int:
-    """A character offset from ast's line and UTF-8 byte column."""
-    text = code[starts[line - 1]:starts[line]] if line < len(starts) else ""
-    return starts[line - 1] + len(text.encode("utf-8")[:column].decode("utf-8", "replace"))
-
-
-def _lines_in(code: str, slices) -> int:
-    lines = set()
-    for start, end in zip(map(int, slices[0]), map(int, slices[1])):
-        first = code.count("\n", 0, start)
-        lines.update(range(first, first + code.count("\n", start, end) + 1))
-    return len(lines)
-
-
 # --- Output --------------------------------------------------------------------------------------
 
 CSV_COLUMNS = ("exercise", "student_a", "student_b", "similarity_a", "similarity_b", "matched_lines")
@@ -330,15 +304,12 @@ CSV_COLUMNS = ("exercise", "student_a", "student_b", "similarity_a", "similarity
 
 def _write(report: SimilarityReport, out: Path) -> None:
     from grader.render import environment
+    from grader.staff.csvfile import csv_text
     from grader.staff.gradebook import write_atomically
 
     out.mkdir(parents=True, exist_ok=True)
-    table = io.StringIO()
-    writer = csv.writer(table, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for pair in report.pairs:
-        writer.writerow([getattr(pair, column) for column in CSV_COLUMNS])
-    write_atomically(out / "similarity.csv", table.getvalue())
+    rows = [[getattr(pair, column) for column in CSV_COLUMNS] for pair in report.pairs]
+    write_atomically(out / "similarity.csv", csv_text([CSV_COLUMNS, *rows]))
     html = environment().get_template("similarity.html.j2").render(report=report, anchor=anchor,
                                                                      shown_per_exercise=SHOWN_PER_EXERCISE)
     write_atomically(out / "similarity.html", html)

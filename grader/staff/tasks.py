@@ -38,7 +38,9 @@ _LIBRARIES = ("hypothesis", "numpy")
 class Task:
     """One student's one exercise. `source` is the file's bytes and `name` its file name
     (`exercise1_convolution.ipynb`); without a source, `status` (missing or unreadable) and
-    `problem` say why there is nothing to run. `shown` is the path as the student knows it."""
+    `problem` say why there is nothing to run. `shown` is the path as the student knows it.
+    `unsafe_no_sandbox`: the batch was started with --unsafe-no-sandbox, so a machine without
+    bubblewrap may grade it (every task checks the machine it runs on: run_task)."""
 
     student: str
     module: str
@@ -48,6 +50,7 @@ class Task:
     status: str = ""
     problem: str = ""
     shown: str = ""
+    unsafe_no_sandbox: bool = False
 
     @property
     def exercise(self) -> str:
@@ -55,22 +58,31 @@ class Task:
 
 
 def make_task(student: str, module: str, seed: int, *, path: Path | None, status: str = "", problem: str = "",
-              shown: str = "") -> Task:
+              shown: str = "", unsafe_no_sandbox: bool = False) -> Task:
     """The task for `path` (read now, once), or for a file that is missing or unreadable."""
     source = path.read_bytes() if path is not None else None
     content = source if source is not None else problem.encode()
     fingerprint = hashlib.sha256(f"{grader_fingerprint(module, seed)}|".encode() + content).hexdigest()
-    return Task(student, module, fingerprint, source, path.name if path is not None else "", status, problem, shown)
+    return Task(student, module, fingerprint, source, path.name if path is not None else "", status, problem, shown,
+                unsafe_no_sandbox)
 
 
 def run_task(task: Task, seed: int = 0) -> Grade:
     """Grade one student's one exercise, all checks (hidden ones too), from the bytes the task
     carries. Never raises: every outcome is a Grade, a bug in the grader included (status
-    error, retried on the next run)."""
+    error, retried on the next run).
+
+    The sandbox is checked here, where the task runs (a Dask worker is another machine): without
+    bubblewrap, and unless the batch was started with --unsafe-no-sandbox, the row is an error
+    that says why (retried on the next run), never a grade."""
     from grader.errors import SubmissionError
     from grader.grading import grade, unreadable
+    from grader.worker.sandbox import detect, refusal_for_task
 
     try:
+        refusal = refusal_for_task(detect(), unsafe=task.unsafe_no_sandbox) if task.source is not None else ""
+        if refusal:
+            return error_grade(task, f"not graded: {refusal}", seed=seed)
         if task.source is None:
             result = unreadable(task.module, task.problem, status=task.status, seed=seed)
         else:

@@ -11,7 +11,6 @@ import itertools
 import json
 import logging
 import os
-import shutil
 import signal
 import subprocess
 import tempfile
@@ -20,14 +19,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.worker import protocol, view
+from grader.worker.budget import Budget, Guard
+from grader.worker.leftovers import remove_leftovers, remove_tree
 from grader.worker.sandbox import BUBBLEWRAP, UNPRIVILEGED, Sandbox, gpu_device_nodes
 from grader.worker.wire import Outcome
 
 logger = logging.getLogger(__name__)
 
-# What the worker process may use. RLIMIT_AS bounds memory (address space); processes
-# counts threads too, and the worker is never root, so the kernel enforces it.
-DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64, "processes": 128}
+# What the submission may use. Each process: RLIMIT_AS bounds its memory (address space),
+# RLIMIT_FSIZE its files, RLIMIT_CPU its time. The whole submission (budget.py): memory_mb
+# for all its processes together, `processes` processes and threads, disk_mb for its folder,
+# /tmp and /dev/shm together.
+DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64, "processes": 128, "disk_mb": 256}
 
 
 @dataclass
@@ -46,7 +49,8 @@ class WorkerProcess:
     stdout: list[str] = field(default_factory=list)
     _process: subprocess.Popen | None = None
     _folder: Path | None = None
-    _workdir: Path | None = None
+    _workdir: Path | None = None  # its folder as the worker sees it
+    _guard: Guard | None = None
     _uid: int | None = None
     _load: Outcome | None = None
     _request_fd: int | None = None
@@ -98,12 +102,16 @@ class WorkerProcess:
             reply = protocol.read_reply(self._reply_fd, request_id=self._request_id, deadline=started + limit,
                                         max_bytes=max_reply_bytes or protocol.MAX_FRAME_BYTES)
         except protocol.FrameTimeout:
+            if self._over_budget():
+                return self._crashed(protocol.PeerClosed("over budget"), limit)
             logger.debug("killing the worker for %s: no answer to %r within %g s", self.module, op, limit)
             self._kill()
             return Outcome(False, failure="timeout", seconds=limit, error={
                 "type": "Timeout", "message": f"timed out after {limit:g} s"})
         except protocol.ProtocolError as problem:
             return self._crashed(problem, time.monotonic() - started)
+        if self._over_budget():  # it answered, but a child of its went over: the call's verdict all the same
+            return self._crashed(protocol.PeerClosed("over budget"), time.monotonic() - started)
         return self._outcome(reply, time.monotonic() - started)
 
     def close(self) -> None:
@@ -126,26 +134,28 @@ class WorkerProcess:
         self._remove_folder()
         self._uid = _worker_uid() if self.sandbox.drops_to_user else None
         self._folder = Path(tempfile.mkdtemp(prefix="cnn-grader-"))
-        lib, self._workdir = self._folder / "lib", self._folder / "work"
+        lib, folder = self._folder / "lib", self._folder / "work"
         view.prepare(lib)
-        self._workdir.mkdir(mode=0o700)
+        self._workdir = self.sandbox.home(folder)
+        if self.sandbox.kind != BUBBLEWRAP:  # inside bubblewrap the worker makes its folder in its tmpfs
+            folder.mkdir(mode=0o700)
         if self._uid is not None:  # the worker's own; root inside bubblewrap has no capability to read it, only to pass
             self._folder.chmod(0o711)
-            os.chown(self._workdir, self._uid, self._uid)
-            self._workdir.chmod(0o711 if self.sandbox.kind == BUBBLEWRAP else 0o700)
+            if folder.exists():
+                os.chown(folder, self._uid, self._uid)
         request_read, self._request_fd = os.pipe()
         self._reply_fd, reply_write = os.pipe()
         dropped_here = self._uid is not None and self.sandbox.kind == UNPRIVILEGED
-        config = {"request_fd": request_read, "reply_fd": reply_write,
-                  "uid": None if dropped_here else self._uid, "output": str(self._workdir / "output.txt")}
+        config = {"request_fd": request_read, "reply_fd": reply_write, "uid": None if dropped_here else self._uid,
+                  "workdir": str(self._workdir), "output": str(self._workdir / "output.txt")}
         argv = [str(view.interpreter()), "-s", "-S", "-c", view.bootstrap(self.sandbox.worker_lib(lib)), json.dumps(config)]
         user = {"user": self._uid, "group": self._uid, "extra_groups": []} if dropped_here else {}
         errors = open(self._folder / "worker-errors.txt", "wb")  # noqa: SIM115
         try:
             self._process = subprocess.Popen(
-                self.sandbox.wrap(argv, workdir=self._workdir, lib=lib, hide=self.hide),
+                self.sandbox.wrap(argv, workdir=folder, lib=lib, hide=self.hide, disk_mb=int(self.limits["disk_mb"])),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
-                pass_fds=(request_read, reply_write), cwd=self._workdir,
+                pass_fds=(request_read, reply_write), cwd=folder if folder.exists() else self._folder,
                 env=_worker_environment(self._workdir), start_new_session=True, **user,
             )
         except (OSError, subprocess.SubprocessError) as error:  # reported when the worker's "booted" never comes
@@ -158,19 +168,16 @@ class WorkerProcess:
         os.set_blocking(self._reply_fd, False)
 
     def _remove_folder(self) -> None:
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
+        if self._folder is not None:  # what the submission made in it may be 100,000 folders deep
+            remove_tree(self._folder)
             self._folder = self._workdir = None
 
     def _import_submission(self) -> Outcome:
-        """Send the submission and the limits; the worker applies them, then imports it."""
-        submission = self._workdir / f"{self.module}.py"
-        submission.write_text(self.source, encoding="utf-8")
-        if self._uid is not None:  # for its eyes only: another student's worker may be another uid
-            os.chown(submission, self._uid, self._uid)
-            submission.chmod(0o600)
+        """Send the submission and the limits; the worker applies them, writes the file into its
+        own folder (as itself, for its eyes only) and imports it."""
         config = {
-            "submission": str(submission),
+            "submission": str(self._workdir / f"{self.module}.py"),
+            "source": self.source,
             "module": self.module,
             "seed": self.seed,
             "forbidden": list(self.forbidden),
@@ -186,6 +193,7 @@ class WorkerProcess:
                 detail += " (as an unprivileged user the worker must read Python and its packages: install them where every user can)"
             return Outcome(False, failure="startup", error={
                 "type": "WorkerStartup", "message": f"the grader could not start its worker ({self.sandbox.kind}): {detail}"})
+        self._hold_to_budget()
         started = time.monotonic()
         self._request_id += 1
         try:
@@ -201,13 +209,32 @@ class WorkerProcess:
             return self._crashed(problem, time.monotonic() - started, starting=True)
         return self._outcome(reply, time.monotonic() - started)
 
+    def _hold_to_budget(self) -> None:
+        """The whole submission's budget (budget.py) on the worker and what it started: now,
+        after it booted and before it imports the file, when nothing of the student's has run."""
+        self._guard = Guard(Budget.of(self.limits), uid=self._uid if self.sandbox.kind == UNPRIVILEGED else None,
+                            folder=None if self.sandbox.kind == BUBBLEWRAP else self._workdir,
+                            tmpfs=self.sandbox.kind == BUBBLEWRAP)
+        self._guard.adopt(self._process.pid)
+
+    def _over_budget(self) -> str:
+        return self._guard.over() if self._guard is not None else ""
+
     def _outcome(self, reply: protocol.Reply, seconds: float) -> Outcome:
         if reply.stdout:
             self.stdout.append(reply.stdout)
-        return Outcome(reply.ok, value=reply.value, error=reply.error, stdout=reply.stdout, seconds=seconds)
+        error = reply.error
+        if error and "[Errno 28]" in str(error.get("message")):  # ENOSPC: its disk budget is full
+            error = {**error, "message": f"{error['message']} (its disk budget: {self.limits['disk_mb']} MB for its "
+                                         "folder, /tmp and /dev/shm together)"}
+        return Outcome(reply.ok, value=reply.value, error=error, stdout=reply.stdout, seconds=seconds)
 
     def _crashed(self, problem: Exception, seconds: float, starting: bool = False) -> Outcome:
         """The worker closed its pipe, sent garbage or far too much: say so, then kill it."""
+        verdict = self._over_budget()
+        if verdict:  # whatever it did then, going over the budget is what happened
+            self._kill()
+            return Outcome(False, failure="crash", seconds=seconds, error={"type": "Budget", "message": verdict})
         if isinstance(problem, protocol.ReplyTooLarge):
             if not problem.drained:  # the rest of the reply is still in the pipe: the worker goes with it
                 self._kill()
@@ -223,7 +250,10 @@ class WorkerProcess:
                 code = self._process.wait(timeout=1.0)
             except subprocess.TimeoutExpired:
                 pass
+        verdict = self._over_budget()  # the kernel's out-of-memory kill is counted by now
         self._kill()
+        if verdict:
+            return Outcome(False, failure="crash", seconds=seconds, error={"type": "Budget", "message": verdict})
         if code is not None and self.sandbox.kind == BUBBLEWRAP and 128 < code < 160:
             code = 128 - code  # bubblewrap reports a child's death by signal N as 128 + N
         if code is not None and code < 0:
@@ -250,7 +280,10 @@ class WorkerProcess:
             if fd is not None:
                 os.close(fd)
         self._request_fd = self._reply_fd = None
+        guard, self._guard = self._guard, None
         if process is None:
+            if guard is not None:
+                guard.close()
             return
         try:
             os.killpg(process.pid, signal.SIGKILL)
@@ -258,10 +291,14 @@ class WorkerProcess:
             pass
         if self._uid is not None:  # whatever left the session (a daemon) still has the worker's uid
             _kill_everything_of(self._uid)
+        if guard is not None:  # and whatever left both is still in its cgroups
+            guard.close()
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             process.kill()
+        if self._uid is not None and self.sandbox.kind == UNPRIVILEGED:  # its files in /tmp, /dev/shm, ...
+            remove_leftovers(self._uid)
 
 
 def _signal_name(number: int) -> str:

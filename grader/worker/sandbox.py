@@ -4,7 +4,8 @@
   system's /usr and libraries, the interpreter and its standard library, the worker package
   and the distributions it may import (view.py), and nothing else of the machine: no
   site-packages whole, no course repository, no home folder, no other student. No network,
-  its own process namespace (everything in it dies with it), a private /tmp. Started as
+  its own process namespace (everything in it dies with it), and one private, size-limited
+  tmpfs for its folder, /tmp and /dev/shm (the disk budget, budget.py). Started as
   root, the worker drops to an unprivileged user of its own inside (bubblewrap keeps only the
   two capabilities that needs).
 - an unprivileged user (root, bubblewrap unusable: many Gradescope images): the worker is
@@ -17,7 +18,8 @@
   signal, the submission can too.
 
 The resource limits (memory, CPU time, file size, processes) are applied by the worker
-itself before it imports anything of the student's, so they hold in every mode.
+itself before it imports anything of the student's, so they hold in every mode; the budgets of
+the whole submission (all its processes' memory, their number, its disk) are budget.py's.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import stat
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +42,9 @@ INSTALL_HINT = "install bubblewrap (apt-get install bubblewrap, dnf install bubb
 # Where bubblewrap shows the worker its package and links (view.py): outside /tmp, so that a
 # submission walking /tmp meets its own folder only, not every file of torch.
 WORKER_LIB = Path("/.cnn-grader-worker")
+# Inside bubblewrap, one tmpfs of the disk budget's size is mounted at /dev/shm and /tmp links to
+# it, so the worker's folder (WORKER_HOME), /tmp and /dev/shm share one budget.
+WORKER_HOME = Path("/tmp/work")
 SYSTEM_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives",
                 "/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/localtime", "/etc/ssl")
 
@@ -71,9 +77,17 @@ class Sandbox:
         """Where the worker finds `lib` (its package and links): WORKER_LIB inside bubblewrap."""
         return WORKER_LIB if self.kind == BUBBLEWRAP else lib
 
-    def wrap(self, argv: list[str], *, workdir: Path, lib: Path | None = None, hide: tuple[Path, ...] = ()) -> list[str]:
-        """The command line that runs `argv` in this sandbox: `workdir` writable, `lib` (the
-        worker's package and links, view.py) read-only at `worker_lib(lib)`, `hide` never visible."""
+    def home(self, folder: Path) -> Path:
+        """The worker's own folder: `folder` on this machine's disk, or WORKER_HOME, in the
+        tmpfs, inside bubblewrap (the worker makes it, as itself)."""
+        return WORKER_HOME if self.kind == BUBBLEWRAP else folder
+
+    def wrap(self, argv: list[str], *, workdir: Path | None = None, lib: Path | None = None,
+             hide: tuple[Path, ...] = (), disk_mb: int = 256) -> list[str]:
+        """The command line that runs `argv` in this sandbox: `lib` (the worker's package and
+        links, view.py) read-only at `worker_lib(lib)`, `hide` never visible, and `disk_mb` of
+        tmpfs for its folder, /tmp and /dev/shm together. `workdir` is the worker's folder
+        outside bubblewrap (the only mode that uses it: inside, the folder is in the tmpfs)."""
         if self.kind != BUBBLEWRAP:
             return argv
         command = [shutil.which("bwrap") or "bwrap", "--ro-bind", "/usr", "/usr"]
@@ -84,12 +98,14 @@ class Sandbox:
                 command += ["--ro-bind", top, top]
         for name in SYSTEM_FILES:
             command += ["--ro-bind-try", name, name]
-        command += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+        # One tmpfs for the disk budget, /tmp a link to it (relative: bubblewrap resolves it in the new root).
+        command += ["--dev", "/dev", "--proc", "/proc", "--size", str(disk_mb * 2**20), "--perms", "1777",
+                    "--tmpfs", "/dev/shm", "--symlink", "dev/shm", "/tmp"]
         for node in gpu_device_nodes():  # --dev hides them; CUDA in the worker needs them (--device cuda)
             command += ["--dev-bind-try", node, node]
         broad = _outermost(path for path in view.python_folders() if path.exists() and not _under(path, [Path("/usr")]))
         narrow = [entry for entry in view.allowed_entries() if entry.exists()]
-        for folder in _parents([*broad, *narrow, workdir]):  # bubblewrap would make them 0700: unreachable after the drop
+        for folder in _parents([*broad, *narrow]):  # bubblewrap would make them 0700: unreachable after the drop
             if _under(folder, [Path("/usr")]):
                 continue  # already there, read-only
             command += ["--perms", "0755", "--dir", str(folder)]
@@ -108,7 +124,9 @@ class Sandbox:
                 command += ["--ro-bind", str(path), str(path)]
         if lib is not None:
             command += ["--ro-bind", str(lib), str(WORKER_LIB)]
-        command += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--die-with-parent", "--new-session"]
+        # The root and /dev are tmpfs that bubblewrap makes, of no size limit and, in a user
+        # namespace, owned by the worker: read-only, so its tmpfs is the only place it can write.
+        command += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp", "--die-with-parent", "--new-session"]
         if self.drops_to_user:  # no user namespace: the worker's setuid must reach a real, unprivileged uid
             command += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                         "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
@@ -155,13 +173,15 @@ def detect() -> Sandbox:
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return Sandbox(fallback, "bubblewrap is not installed")
-    probe = subprocess.run(
-        [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all",
-         "--die-with-parent", "true"],
+    probe = subprocess.run(  # with a sized tmpfs (--size: bubblewrap 0.6 or newer), as every worker has
+        [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--size", str(2**20), "--perms", "1777",
+         "--tmpfs", "/dev/shm", "--unshare-all", "--die-with-parent", "true"],
         capture_output=True, text=True, check=False,
     )
     if probe.returncode != 0:
         detail = probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else f"exit {probe.returncode}"
+        if "--size" in detail or "--perms" in detail:
+            detail += " (bubblewrap 0.6 or newer is needed)"
         return Sandbox(fallback, f"bubblewrap cannot run here: {detail}")
     return Sandbox(BUBBLEWRAP)
 
@@ -189,6 +209,56 @@ def readable_by_others(path: Path) -> bool:
         return bool(Path(path).resolve().stat().st_mode & 0o004)
     except OSError:
         return False
+
+
+def worker_cannot_start(sandbox: Sandbox) -> str:
+    """Why no worker can start in `sandbox` here, in one line ('' when it can): checked once,
+    before anyone is graded, instead of every check of every student failing alike.
+
+    As an unprivileged user without bubblewrap, the worker must read the interpreter, its
+    standard library and the allowed packages by their own paths: a Python installed in root's
+    home folder (pyenv's default, /root mode 0700) is out of its reach. Inside bubblewrap the
+    folders above them are made passable, so only this mode is checked."""
+    if sandbox.kind != UNPRIVILEGED or not sandbox.drops_to_user:
+        return ""
+    import sysconfig
+
+    needed = [view.interpreter(), Path(sysconfig.get_paths()["stdlib"]), *view.allowed_entries()]
+    for path in needed:
+        blocker = _hidden_from_others(path)
+        if blocker is not None:
+            mode = f"{stat.S_IMODE(blocker.stat().st_mode):04o}"
+            shown = f"{blocker} (mode {mode})" + ("" if blocker == path else f", which holds {path},")
+            return (f"the worker runs as an unprivileged user here ({sandbox.reason}) and cannot read Python: {shown} "
+                    f"is closed to other users; install Python and the grader where every user can read them "
+                    f"(a virtual environment made from /usr/bin/python3, say), or {INSTALL_HINT}")
+    return ""
+
+
+def _hidden_from_others(path: Path) -> Path | None:
+    """The outermost folder above `path` that others cannot pass, or `path` if they cannot read
+    it (a folder: list and enter it); None when a user with no group of ours can read it."""
+    path = Path(os.path.realpath(path))
+    try:
+        for folder in reversed(path.parents):
+            if not folder.stat().st_mode & 0o001:
+                return folder
+        wanted = 0o005 if path.is_dir() else 0o004
+        return None if path.stat().st_mode & wanted == wanted else path
+    except OSError:
+        return path
+
+
+def refusal_for_task(sandbox: Sandbox, *, unsafe: bool) -> str:
+    """Why one grading task (a pool process's, a Dask worker's) will not run a submission on
+    this machine ('' when it may): each task checks where it runs, since the machine that
+    planned the batch is not the machine that grades it."""
+    if sandbox.kind != BUBBLEWRAP and not unsafe:
+        import socket
+
+        return (f"bubblewrap is unusable on {socket.gethostname()} ({sandbox.reason}) and the batch was not "
+                f"started with --unsafe-no-sandbox: {INSTALL_HINT} on every machine that grades")
+    return worker_cannot_start(sandbox)
 
 
 def refusal_for_batch(sandbox: Sandbox) -> str:

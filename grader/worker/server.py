@@ -48,8 +48,12 @@ class Worker:
         self.pid = os.getpid()
 
     def start(self) -> dict:
-        """Apply the limits, import the submission and report what it defines."""
+        """Apply the limits, write the submission into the worker's own folder, import it and
+        report what it defines."""
         _apply_limits(self.config.get("limits", {}))
+        descriptor = os.open(self.submission_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(descriptor, "w", encoding="utf-8") as submission:
+            submission.write(self.config["source"])
         sys.meta_path.insert(0, _BlockImports(self.config.get("forbidden", [])))
         sys.path.insert(0, os.path.dirname(self.submission_path))
         self._seed()
@@ -171,6 +175,8 @@ def main() -> None:
         os.setgid(config["uid"])
         os.setuid(config["uid"])
     request_fd, reply_fd = config["request_fd"], config["reply_fd"]
+    os.makedirs(config["workdir"], mode=0o700, exist_ok=True)  # inside bubblewrap: in its tmpfs, as itself
+    os.chdir(config["workdir"])
     output = os.open(config["output"], os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(output, 1)
     os.dup2(output, 2)

@@ -8,7 +8,7 @@ import pytest
 
 from grader.grading import grade
 from grader.worker.sandbox import BUBBLEWRAP, LIMITS_ONLY, Sandbox, detect
-from tests.conftest import SUBMISSIONS
+from tests.conftest import ROOT, SUBMISSIONS
 
 SNOOP = SUBMISSIONS / "hostile" / "reads_solutions.py"
 
@@ -96,3 +96,65 @@ def test_as_root_the_worker_is_an_unprivileged_user_in_its_own_session_and_folde
     assert facts["folder_mode"] in ("0o700", "0o711")
     assert facts["imports"] == ["grader.worker.protocol"]  # torch too, but exercise 1 forbids it
     assert ("bubblewrap" if mode == "auto" else "an unprivileged user") in report["sandbox"]
+
+
+def test_a_python_the_unprivileged_worker_cannot_read_is_one_line_before_anyone_is_graded(tmp_path):
+    """As root without bubblewrap, with Python where other users cannot read it (pyenv in /root),
+    do `grade batch`, `grade` and `grade all` exit 2 with one line naming the folder and the fix,
+    having graded no one?"""
+    import os
+    import subprocess
+
+    from grader.worker.sandbox import UNPRIVILEGED, worker_cannot_start
+
+    if os.geteuid() != 0:
+        pytest.skip("the fallback that drops to an unprivileged user needs root")
+    if not worker_cannot_start(Sandbox(UNPRIVILEGED, "CNN_GRADER_SANDBOX=none")):
+        pytest.skip(f"{sys.executable} is readable by every user here: nothing to refuse")
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    shutil.copy(ROOT / "solutions" / "exercise1_convolution.py", tmp_path / "class" / "alice")
+    environment = {**os.environ, "CNN_GRADER_SANDBOX": "none"}
+    for command in (["batch", tmp_path / "class", "--out", tmp_path / "out", "--unsafe-no-sandbox"],
+                    ["exercise1", "-s", tmp_path / "class" / "alice"], ["all", "-s", tmp_path / "class" / "alice"]):
+        ran = subprocess.run([sys.executable, "-m", "grader", *map(str, command)], env=environment, capture_output=True,
+                             text=True, timeout=300, check=False)
+        line = ran.stderr.strip().splitlines()[-1]
+        assert ran.returncode == 2 and ran.stdout == "", (command, ran.stdout[-500:], ran.stderr[-500:])
+        assert line.startswith("grade: the worker runs as an unprivileged user here (CNN_GRADER_SANDBOX=none) and "
+                               "cannot read Python: ") and "is closed to other users; install Python" in line, line
+    assert not (tmp_path / "out" / "gradebook.sqlite").exists()
+
+
+def test_the_folder_that_closes_python_to_others_is_named():
+    """Is the outermost folder others cannot pass named, rather than the file deep inside it?"""
+    import tempfile
+
+    from grader.worker.sandbox import _hidden_from_others
+
+    with tempfile.TemporaryDirectory(dir="/tmp") as scratch:  # /tmp: every user may pass it
+        Path(scratch).chmod(0o755)
+        python = Path(scratch) / "home" / "versions" / "bin" / "python3"
+        python.parent.mkdir(parents=True, mode=0o755)
+        python.write_text("")
+        python.chmod(0o755)
+        assert _hidden_from_others(python) is None
+        (Path(scratch) / "home").chmod(0o700)
+        assert _hidden_from_others(python) == Path(scratch) / "home"
+        (Path(scratch) / "home").chmod(0o755)
+        python.chmod(0o700)
+        assert _hidden_from_others(python) == python
+
+
+def test_a_python_every_user_can_read_passes_the_check():
+    """Does a real install from a Python every user can read (tests/layouts.py) start its unprivileged workers?"""
+    import os
+    import subprocess
+
+    from tests.layouts import layout
+
+    if os.geteuid() != 0:
+        pytest.skip("the fallback that drops to an unprivileged user needs root")
+    check = "from grader.worker.sandbox import detect, worker_cannot_start; print(repr(worker_cannot_start(detect())))"
+    ran = subprocess.run([str(layout("venv").python), "-c", check], env={**os.environ, "CNN_GRADER_SANDBOX": "none"},
+                         capture_output=True, text=True, check=True)
+    assert ran.stdout.strip() == "''"

@@ -57,7 +57,7 @@ def test_an_override_is_recorded_with_who_when_why_and_the_graders_score(results
     assert "Score set by course staff: 9/11" in (results / "students" / "bob" / "report.html").read_text()
     report = json.loads((results / "students" / "bob" / "results.json").read_text())
     assert report["final_score"] == 9 and report["marks"]["exercise1"]["override"]["author"] == "ta1"
-    assert 'class="number adjusted" title="overridden by ta1' in (results / "dashboard.html").read_text()
+    assert 'adjusted" data-label="1:" title="overridden by ta1' in (results / "dashboard.html").read_text()
 
 
 def test_clearing_keeps_the_history_and_gives_back_the_graders_score(results):

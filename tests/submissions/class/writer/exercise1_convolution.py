@@ -10,13 +10,16 @@ TARGETS = ["/tmp/cnn-grader-escaped.txt", "/etc/cnn-grader-escaped.txt", "/root/
 
 
 def _escaped():
-    """The paths written outside this worker's own folder (there should be none)."""
+    """The paths written outside this worker's own folder (there should be none). Inside
+    bubblewrap /tmp is the worker's own tmpfs: a write there stays there (the test looks for it
+    on the machine), so it is not counted here."""
     written = []
     for target in TARGETS:
         try:
             with open(target, "w") as handle:
                 handle.write("escaped\n")
-            written.append(target)
+            if not target.startswith("/tmp/"):
+                written.append(target)
         except OSError:
             pass
     with open("inside.txt", "w") as handle:  # its own folder: allowed
