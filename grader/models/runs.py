@@ -4,7 +4,8 @@ The grader never imports the submission: the worker builds the model and answers
 answers is a claim (grader.models.claims, grader.models.verify). One model per class and
 keyword arguments is built per grading run (Session.cache) and reused by every check; a model
 that fails to build or to run once fails every later check at once with the same message.
-The reference beside it, with the same weights, is grader.models.reference.
+The reference beside it, with the same weights, is grader.models.reference; every question to it
+goes through grader.models.oracle.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ import numpy as np
 from torch import nn
 
 from grader.checks import Falsified, Session, Stop, failure_message
+from grader.models import oracle
 from grader.models.claims import malformed
 from grader.models.mapping import Mapping
+from grader.models.weights import sample_input
 from grader.worker.wire import Outcome
 from grader.worker.torch_protocol import BuildArgs, InspectArgs, LoadArgs
 
@@ -27,8 +30,9 @@ from grader.worker.torch_protocol import BuildArgs, InspectArgs, LoadArgs
 class ModelSpec:
     """How to build one exercise's model on both sides.
 
-    `reference(kwargs, **variant)` builds the reference; `variants` are reference keyword sets
-    that are all correct (AlexNet's spellings of 'same' padding). `bases(kwargs)` gives the
+    `reference(kwargs, **variant)` builds the reference; only the course's side of the model oracle
+    calls it (grader.models.modules), the student kit never does. `variants` are reference keyword
+    sets that are all correct (AlexNet's spellings of 'same' padding). `bases(kwargs)` gives the
     keyword arguments the worker builds from a layer spec (exercise 9's base); `input_shape(kwargs)`
     is one input's (C, H, W).
 
@@ -66,12 +70,13 @@ class Model:
     kwargs: dict
     handle: str
     info: dict
-    reference: nn.Module | None = None  # holds the weights the student's model was given
+    session: Session | None = field(default=None, repr=False)  # the grading run it belongs to (its oracle)
+    reference: oracle.Reference | None = None  # the reference with the weights the student's model was given
     reference_info: dict | None = None
     mapping: Mapping | None = None
     sent: dict | None = None  # the arrays sent, to send again after a worker restart
+    state: dict | None = None  # the reference's tensors with those weights, by the reference's names
     variant: dict | None = None  # the accepted reference variant, once one matched
-    built: dict = field(default_factory=dict)  # reference variants with the same weights, by repr
     device: str = "cpu"  # where the worker says it built the model
     same_as: object = None  # the ModelSpec.same_layers entry the model was verified to compute, if any
 
@@ -153,10 +158,6 @@ def copied(falsified: Falsified) -> Falsified:
     return clone
 
 
-def sample_input(shape: tuple, seed: int) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
-
-
 def input_recipe(shape: tuple, seed: int) -> str:
     """How a student makes the same input: shown in reports instead of thousands of numbers."""
     return f"np.random.default_rng({seed}).standard_normal({tuple(shape)}).astype('float32')"
@@ -186,7 +187,8 @@ def get_model(session: Session, spec: ModelSpec, kwargs: dict, inputs: dict, *, 
             raise Stop(Falsified(f"{spec.call(kwargs)}: the worker's description of the model was malformed "
                                  f"({problem})", function=spec.cls, inputs=inputs,
                                  outcome=ModelOutcome(True, evidence=Evidence())))
-        model = Model(spec, dict(kwargs), handle, info, device=device if device in ("cpu", "cuda", "cuda:0") else "cpu")
+        model = Model(spec, dict(kwargs), handle, info, session=session,
+                      device=device if device in ("cpu", "cuda", "cuda:0") else "cpu")
         if info.get("error"):
             outcome = ModelOutcome(False, error=info["error"], evidence=Evidence(model=model))
             raise Stop(Falsified(failure_message(spec.call(kwargs), outcome, session.worker.limits),
