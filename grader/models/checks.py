@@ -15,13 +15,14 @@ import numpy as np
 import torch
 from hypothesis import strategies as st
 
-from grader.checks import ExampleCheck, Falsified, PropertyCheck, Session
+from grader.checks import ExampleCheck, Falsified, PropertyCheck, Session, Stop
 from grader.models import oracle
 from grader.models.layers import counts, layer_table, shape_text, unit_count, with_layers
 from grader.models.mapping import MappingError, describe, family, map_models
 from grader.models.modules import replay_steps
 from grader.models.reference import with_weights
-from grader.models.runs import Evidence, Model, ModelOutcome, ModelSpec, ask, get_model, input_recipe, request_op
+from grader.models.runs import (Evidence, Model, ModelOutcome, ModelSpec, ask, copied, described, get_model,
+                                input_recipe, request_op)
 from grader.models.verify import compare_steps, for_every_variant, listed, steps_problems, verified_layers
 from grader.models.weights import init_table, load_state, randomized_state, sample_input
 from grader.strategies import upto
@@ -140,7 +141,9 @@ def count_check(spec: ModelSpec, configurations: tuple[tuple[dict, dict], ...], 
                 verify_with: dict | None = None) -> ExampleCheck:
     """Trainable parameters, frozen ones and BatchNorm statistics equal the expected counts (the
     lecture's tables, or the exercise's spec where the lecture prints none), per layer too; and
-    the declared layers are verified by their outputs with the grader's weights.
+    the declared layers are verified by their outputs with the grader's weights. The counts are
+    read from the parameter table, which needs no forward pass: a model whose forward pass fails
+    hears whether its counts are right, and that the failure keeps them from being verified.
 
     `configurations`: (kwargs, {"trainable": n, "frozen": n, "statistics": n}) pairs.
     `forward=False` counts without running the model (a large one, VGG16's base); `verify_with`
@@ -150,7 +153,12 @@ def count_check(spec: ModelSpec, configurations: tuple[tuple[dict, dict], ...], 
     def prop(session: Session, configuration) -> None:
         kwargs, expected = configuration
         inputs = dict(kwargs)
-        model = get_model(session, spec, kwargs, inputs, forward=forward)
+        try:
+            model, broken = get_model(session, spec, kwargs, inputs, forward=forward), None
+        except Stop as stop:  # a forward pass that fails leaves the parameter table to count
+            model, broken = described(session, spec, kwargs) if forward else None, stop.falsified
+            if model is None:
+                raise
         found = counts(model.info)
         wrong = [f"{found[kind]:,} {_LABELS[kind]}, expected {number:,}"
                  for kind, number in expected.items() if found[kind] != number]
@@ -165,6 +173,13 @@ def count_check(spec: ModelSpec, configurations: tuple[tuple[dict, dict], ...], 
                     lines.append(f"  {a[0]}: {a[1]:,}\n    expected {b[0]}: {b[1]:,}")
             failure = fail("\n".join(lines), model, inputs)
             raise with_layers(failure, model.info, reference) if forward else failure
+        if broken is not None:  # right counts, but no output bears the layers out: say so, and the failure once
+            failure = copied(broken)
+            right = "; ".join(f"{number:,} {_LABELS[kind]}" for kind, number in expected.items() if number)
+            failure.message = (f"{spec.call(kwargs)} has the expected {right}, but the grader counts only layers "
+                               f"that its outputs bear out, and its forward pass fails: {broken.message}")
+            failure.args = (failure.message,)
+            raise Stop(failure)
         verified(session, spec, model, inputs, verify_with)
 
     return ExampleCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,

@@ -19,7 +19,7 @@ from grader.checks import Falsified, Session, Stop
 from grader.compare import compare_arrays
 from grader.models import oracle
 from grader.models.mapping import MappingError, describe, map_models
-from grader.models.runs import Evidence, Model, ModelOutcome, ask, copied
+from grader.models.runs import Evidence, Model, ModelOutcome, ask, repeated
 from grader.models.samples import is_sample, picked
 from grader.models.weights import randomized_state
 
@@ -35,7 +35,7 @@ def with_weights(session: Session, model: Model, inputs: dict) -> Model:
         return model
     failed = session.cache.get(("mapping", model.handle))
     if failed is not None:
-        raise Stop(copied(failed))
+        raise Stop(repeated(failed))
     spec, kwargs = model.spec, model.kwargs
     shown = dict(kwargs)
     reference_info = oracle.structure(session, spec, kwargs)

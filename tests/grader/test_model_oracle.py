@@ -17,7 +17,8 @@ from tests.conftest import ROOT, SUBMISSIONS
 LENET_FILES = [ROOT / "solutions" / "exercise6_lenet.py",
                SUBMISSIONS / "exercise6" / "relu_instead_of_tanh.py",
                SUBMISSIONS / "exercise6" / "valid_padding.py",
-               SUBMISSIONS / "exercise6" / "softmax_in_forward.py"]
+               SUBMISSIONS / "exercise6" / "softmax_in_forward.py",
+               SUBMISSIONS / "hostile_models" / "forward_fails.py"]
 
 
 def verdicts(result) -> list[tuple]:
@@ -28,10 +29,11 @@ def unreachable(*args, **kwargs):
     raise AssertionError("the student kit asked for the reference")
 
 
+@pytest.mark.slow
 def test_lenet_grades_alike_from_a_bank_without_the_reference(tmp_path, monkeypatch):
-    """Recorded while the course grades the solution and three mistake files, saved and loaded again: do
-    the same files, graded from the bank with the reference unreachable, get the same verdicts, messages
-    and hints, and does the bank stay small?"""
+    """Recorded while the course grades the solution, three mistake files and a LeNet whose forward pass
+    fails, saved and loaded again: do the same files, graded from the bank with the reference unreachable,
+    get the same verdicts, messages and hints, and does the bank stay small?"""
     recorded = banks.Bank("exercise6")
     with banks.recording(recorded):
         course = {path: verdicts(grade(["exercise6"], submission=path).exercises[0]) for path in LENET_FILES}
@@ -47,6 +49,7 @@ def test_lenet_grades_alike_from_a_bank_without_the_reference(tmp_path, monkeypa
         assert verdicts(grade(["exercise6"], submission=path).exercises[0]) == course[path], path.name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("exercise, module, other", [
     ("exercise7", "exercise7_alexnet", SUBMISSIONS / "accepted" / "exercise7_symmetric_padding.py"),
     ("exercise6", "exercise6_lenet", SUBMISSIONS / "accepted" / "exercise6_functional.py"),
