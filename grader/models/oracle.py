@@ -24,9 +24,17 @@ keyword arguments, accepted variant, a known mistake's changes, seed, tensors se
     model.<name>     a declaration's own question: `on_reference` (a function of the reference
                      module) or `computed` (of data only)
 
-Names are the base reference's (the variant's tensors named as the default variant's). What a
-bank keeps of a large array is a sample (grader.models.samples): a trace's activations and the
-parameters after SGD steps; the course itself always compares whole arrays.
+Names are the base reference's (the variant's tensors named as the default variant's).
+
+What the student kit compares differently, and only there: a bank keeps of a large array a
+fixed sample (grader.models.samples): a trace's activations (64 entries of each unit's input and
+output, and their largest magnitude: the "where they part" sentence reads those) and each
+parameter after SGD steps (256 entries, with the replay's largest and total change: compared
+entry by entry and by the norm of the change, which the whole comparison implies). Everything
+else (outputs, passes and statistics, gradients, structures) is kept and compared whole. A
+question the release never asked raises NotInBank; a missing trace only drops that sentence.
+Passes of a model the worker built on CUDA (dropout masks come from that device) are asked with
+device="cuda": a bank recorded on the CPU answers them only for a kit that grades on the CPU.
 """
 
 from __future__ import annotations
