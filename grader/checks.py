@@ -88,7 +88,7 @@ class Session:
     last_outcome: object = None
     cache: dict = field(default_factory=dict)  # what checks share within one grading run (built models)
     deadline: float | None = None
-    bank: object = None
+    bank: object = None  # the student kit's grader.bank.Bank for this exercise; None in the course
 
     def call(self, function: str, inputs: dict, *, timeout: float | None = None, expected=None):
         """The submission's `function(*inputs.values())`, or Falsified / Stop on failure.

@@ -15,7 +15,7 @@ parameter and buffer, and the model's output afterwards (which shows the mode it
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 import torch
@@ -28,6 +28,7 @@ from grader.exercise import Exercise, Mistake
 from grader.models.behaviour import forward_check
 from grader.models.checks import draws, fail, structure_check
 from grader.models.mistakes import output_is, sigmoid, when
+from grader.models.oracle import computed
 from grader.models.reference import tolerance
 from grader.models.runs import Evidence, ModelSpec, sample_input
 from grader.torch_calls import (call, close, default_init, he_uniform_problems, layers_model, numbers,
@@ -92,7 +93,7 @@ def _count(session: Session, example: dict) -> None:
         problems.append(f"CatDogCNN(image_size=200) has {claimed if claimed is None else format(claimed, ',')} "
                         f"parameters, expected {FULL_COUNT:,} (conv 896 + dense 32 * 100 * 100 * 128 + 128 = "
                         "40,960,128 + output 129)")
-    expected, actual = full_size_logits(), result.get("value")
+    expected, actual = computed(session, "catdog.full_size_logits", {}, full_size_logits), result.get("value")
     # A sigmoid in forward costs the logits check its points, not this one: the weights are the point here.
     if not any(close(wanted, actual, **tolerance(wanted)) for wanted in (expected, 1 / (1 + np.exp(-expected)))):
         problems.append("with every parameter filled by the grader's seeded rule (the same values for the same "
@@ -144,8 +145,12 @@ def _accuracy_inputs(draw) -> dict:
     return {"logits": np.array(logits).reshape(n, 1), "targets": np.array(targets).reshape((n,) if flat else (n, 1))}
 
 
+def _reference_accuracy(logits: np.ndarray, targets: np.ndarray) -> float:
+    return float(ref.binary_accuracy(torch.from_numpy(logits), torch.from_numpy(targets)))
+
+
 def _accuracy(session: Session, drawn: dict) -> None:
-    expected = ref.binary_accuracy(torch.from_numpy(drawn["logits"]), torch.from_numpy(drawn["targets"]))
+    expected = computed(session, "catdog.binary_accuracy", drawn, _reference_accuracy)
     request = {"call": {"function": "binary_accuracy"}, "dtype": "float64",
                "args": [{"tensor": drawn["logits"]}, {"tensor": drawn["targets"]}]}
     value = call(session, request, function="binary_accuracy", inputs=drawn).get("value")
@@ -229,6 +234,17 @@ def _shown(function: str, case: LoopCase) -> dict:
     return shown
 
 
+def _replayed(session: Session, function: str, case: LoopCase, **variant) -> tuple:
+    """The reference's (value, state after, output on the probe afterwards) for `function` on `case`
+    (changed by a known mistake's `variant`): an oracle question, answered from data in the kit."""
+    return computed(session, "catdog.loop", {"function": function, "case": asdict(case), "variant": variant},
+                    _replay_case)
+
+
+def _replay_case(function: str, case: dict, variant: dict) -> tuple:
+    return _replay(function, LoopCase(**case), **variant)
+
+
 def _replay(function: str, case: LoopCase, **variant) -> tuple:
     """The reference's (value, state after, output on the probe afterwards) for `function` on `case`."""
     model = layers_model(case.layers, _start(case))
@@ -281,7 +297,7 @@ _MODE_AFTER = {"train_epoch": "train", "fit": "train"}
 def _loop(function: str):
     def prop(session: Session, case: LoopCase) -> None:
         inputs = _shown(function, case)
-        evidence = Evidence(facts={"case": case, "function": function})
+        evidence = Evidence(facts={"case": case, "function": function, "session": session})
         request = {"objects": [{"spec": case.layers, "dtype": "float64", "state": _start(case), "mode": case.mode,
                                 "report": "state", "probe": _probe(case)}],
                    "call": {"function": function}, "args": _arguments(function, case), "seed": case.seed,
@@ -289,7 +305,7 @@ def _loop(function: str):
         result = call(session, request, function=function, inputs=inputs, evidence=evidence)
         report = result["models"][0]
         evidence.facts["actual"] = (result.get("value"), report.get("after"), report.get("probe"))
-        value, state, probe = _replay(function, case)
+        value, state, probe = _replayed(session, function, case)
         problems = _value_problems(function, value, result.get("value"))
         changed = state_problems(state, report.get("after"))
         if function == "evaluate":
@@ -316,7 +332,7 @@ def _replays(function: str, **variant):
         case, actual = evidence.facts.get("case"), evidence.facts.get("actual")
         if case is None or actual is None or evidence.facts.get("function") != function:
             return False
-        value, state, probe = _replay(function, case, **variant)
+        value, state, probe = _replayed(evidence.facts["session"], function, case, **variant)
         return not _value_problems(function, value, actual[0]) and not state_problems(state, actual[1]) \
             and close(probe, actual[2], rtol=1e-7, atol=1e-9)
     return when(predicate)

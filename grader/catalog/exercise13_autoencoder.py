@@ -21,6 +21,7 @@ from grader.exercise import Exercise, Mistake
 from grader.models.behaviour import forward_check
 from grader.models.checks import count_check, draws, fail, model_input, structure_check
 from grader.models.mistakes import reproduces, when
+from grader.models.oracle import computed, method, on_reference, structure
 from grader.models.reference import tolerance, with_weights
 from grader.models.runs import Evidence, ModelSpec, get_model, input_recipe, sample_input
 from grader.torch_calls import call, close
@@ -47,18 +48,16 @@ def _methods(spec: ModelSpec):
         x, shown = model_input(spec, drawn)
         model = with_weights(session, get_model(session, spec, drawn["kwargs"], shown), shown)
         z = sample_input((drawn["N"], *CODE_SHAPE[spec.cls](drawn["kwargs"])), drawn["seed"] + 1)
-        reference = model.reference
-        for method, given in (("encode", x), ("decode", z)):
+        for name, given in (("encode", x), ("decode", z)):
             request = {"objects": [{"class": spec.cls, "kwargs": spec.worker_kwargs(drawn["kwargs"]),
                                     "state": model.sent, "mode": "eval"}],
-                       "call": {"method": method, "model": 0}, "args": [{"tensor": given}]}
-            inputs = shown if method == "encode" else {**drawn["kwargs"], "z": input_recipe(z.shape, drawn["seed"] + 1)}
+                       "call": {"method": name, "model": 0}, "args": [{"tensor": given}]}
+            inputs = shown if name == "encode" else {**drawn["kwargs"], "z": input_recipe(z.shape, drawn["seed"] + 1)}
             actual = call(session, request, function=spec.cls, inputs=inputs).get("value")
-            with torch.no_grad():
-                expected = getattr(reference, method)(torch.from_numpy(given)).numpy()
+            expected = method(session, model.reference, name, given)
             mismatch = compare_arrays(expected, actual, **tolerance(expected))
             if mismatch is not None:
-                raise fail(f"{spec.call(drawn['kwargs'])}.{method} {mismatch.message}", model, inputs,
+                raise fail(f"{spec.call(drawn['kwargs'])}.{name} {mismatch.message}", model, inputs,
                            Evidence(model=model), expected=expected, actual=actual, differences=mismatch.differences)
 
     return prop
@@ -77,6 +76,23 @@ def _bce(model: nn.Module, x: torch.Tensor) -> float:
         return float(nn.functional.binary_cross_entropy(model(x), x))
 
 
+def _replay_training(module: nn.Module, x: np.ndarray) -> dict:
+    """The reference with the grader's weights in float64: its loss on x, its state after STEPS SGD steps
+    with nn.BCELoss, and its loss then (the answer to the oracle question "model.autoencoder.training")."""
+    reference = copy.deepcopy(module).double()
+    x_tensor = torch.from_numpy(x)
+    loss_before = _bce(reference, x_tensor)
+    replay = copy.deepcopy(reference)
+    for _ in range(STEPS):  # plain SGD: torch.optim's first use imports torch._dynamo (seconds)
+        replay.zero_grad(set_to_none=True)
+        nn.functional.binary_cross_entropy(replay(x_tensor), x_tensor).backward()
+        with torch.no_grad():
+            for parameter in replay.parameters():
+                parameter.add_(parameter.grad, alpha=-LR)
+    expected = {name: tensor.numpy().copy() for name, tensor in replay.state_dict().items()}
+    return {"state": expected, "loss_before": loss_before, "loss_after": _bce(replay, x_tensor)}
+
+
 def _training(session: Session, example: dict) -> None:
     spec, kwargs = example["spec"], example["kwargs"]
     shape = (example["N"], *spec.input_shape(kwargs))
@@ -90,29 +106,17 @@ def _training(session: Session, example: dict) -> None:
     evidence = Evidence(model=model)
     result = call(session, request, function=spec.cls, inputs=shown, evidence=evidence, op="sgd")
     after = result["models"][0].get("after")
-    reference = copy.deepcopy(model.reference).double()
-    x_tensor = torch.from_numpy(x)
-    loss_before = _bce(reference, x_tensor)
-    replay = copy.deepcopy(reference)
-    for _ in range(STEPS):  # plain SGD: torch.optim's first use imports torch._dynamo (seconds)
-        replay.zero_grad(set_to_none=True)
-        nn.functional.binary_cross_entropy(replay(x_tensor), x_tensor).backward()
-        with torch.no_grad():
-            for parameter in replay.parameters():
-                parameter.add_(parameter.grad, alpha=-LR)
-    expected = dict(replay.state_dict())
+    replay = on_reference(session, model.reference, "autoencoder.training", {"x": x}, _replay_training)
+    expected, loss_before = replay["state"], replay["loss_before"]
     problems = []
     if not isinstance(after, dict):
         problems.append("the worker's reply was malformed")
     else:
         for mine, theirs in model.mapping.tensors.items():
-            if theirs in expected and not close(expected[theirs].numpy(), after.get(mine), rtol=1e-6, atol=1e-9):
+            if theirs in expected and not close(expected[theirs], after.get(mine), rtol=1e-6, atol=1e-9):
                 problems.append(f"after {STEPS} steps, {mine} differs from the reference's replay (its {theirs})")
-        trained = {theirs: torch.from_numpy(np.asarray(after[mine], np.float64))
-                   for mine, theirs in model.mapping.tensors.items() if mine in after}
-        if not problems:
-            reference.load_state_dict({**reference.state_dict(), **trained})
-            loss_after = _bce(reference, x_tensor)
+        if not problems:  # the parameters are the replay's (to 1e-6): so is the loss with them
+            loss_after = replay["loss_after"]
             if not (math.isfinite(loss_after) and loss_after < loss_before):
                 problems.append(f"{STEPS} SGD steps did not lower nn.BCELoss: {loss_before:.4g} before, "
                                 f"{loss_after:.4g} after")
@@ -133,8 +137,12 @@ def _sigmoid_inputs(draw) -> dict:
     return {"x": np.concatenate([np.array(drawn, dtype=np.float64), EXTREMES])}
 
 
+def _reference_sigmoid_grad(x: np.ndarray) -> np.ndarray:
+    return ref.sigmoid_grad(torch.from_numpy(x)).numpy()
+
+
 def _sigmoid_grad(session: Session, drawn: dict) -> None:
-    expected = ref.sigmoid_grad(torch.from_numpy(drawn["x"])).numpy()
+    expected = computed(session, "autoencoder.sigmoid_grad", drawn, _reference_sigmoid_grad)
     result = call(session, {"call": {"function": "sigmoid_grad"}, "args": [{"tensor": drawn["x"]}], "dtype": "float64"},
                   function="sigmoid_grad", inputs=drawn)
     actual = result.get("value")
@@ -166,8 +174,7 @@ def _tied(evidence, outcome) -> bool:
     if evidence.model is None:
         return False
     shapes = [shape for _, shape, _ in evidence.model.info.get("parameters", [])]
-    reference = DENSE.build_reference(evidence.model.kwargs, {})
-    expected = [list(p.shape) for p in reference.parameters()]
+    expected = [shape for _, shape, _ in structure(evidence.model.session, DENSE, evidence.model.kwargs)["parameters"]]
     matrices = lambda found: sum(len(shape) == 2 for shape in found)
     vectors = lambda found: sum(len(shape) == 1 for shape in found)
     return matrices(shapes) * 2 == matrices(expected) and vectors(shapes) == vectors(expected)

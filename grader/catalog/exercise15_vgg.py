@@ -21,7 +21,8 @@ from grader.models import units
 from grader.models.checks import draws, fail, model_input, structure_check
 from grader.models.mapping import family
 from grader.models.mistakes import raised, reproduces, when
-from grader.models.reference import run_reference, tolerance, with_weights
+from grader.models.oracle import computed
+from grader.models.reference import expected_output, tolerance, with_weights
 from grader.models.runs import Evidence, ModelSpec, ask, get_model
 from grader.strategies import upto
 from reference import vgg as ref
@@ -79,7 +80,7 @@ def _verified_small(session: Session) -> None:
     x, shown = model_input(VGG, {"kwargs": COUNTED, "N": 2, "seed": 7, "size": None})
     model = with_weights(session, get_model(session, VGG, COUNTED, shown), shown)
     actual = ask(session, model, "forward", {"x": x, "mode": "eval"}, shown)["outputs"][0]
-    expected = run_reference(model, x, "eval").output
+    expected = expected_output(model, x, "eval")
     mismatch = compare_arrays(expected, actual, **tolerance(expected))
     if mismatch is not None:
         raise fail(f"{VGG.call(COUNTED)}, given the grader's weights, {mismatch.message}: the count is checked "
@@ -102,7 +103,7 @@ def _counts(session: Session, example) -> None:
         sizes, mine, attributes = read_table(info)
     except ValueError as error:
         raise fail(f"{call}: {error}", None, shown, function="VGG") from None
-    theirs, problems = _reference_layers(kwargs), []
+    theirs, problems = computed(session, "vgg.layer_counts", {"kwargs": kwargs}, _reference_layers), []
     if name == "VGG16":
         problems += _constants(session, shown)
     problems += [f"model.{attribute} is {kind or 'missing'}: it must be an nn.Module attribute"

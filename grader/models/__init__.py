@@ -1,7 +1,13 @@
 """The PyTorch exercises' checks: a student's model in the worker beside the reference here.
 
-    runs       build the student's model (worker ops), the reference, give both the same weights
+    runs       build the student's model (worker ops) and ask it questions
+    weights    the grader's random weights, from the reference's init table and the run's seed
+    reference  give the student's model those weights through the mapping; where two models part
+    oracle     every question to a reference model, plain data in and out: computed in the course
+               (modules: the reference modules), answered from a bank in the student kit
+    samples    what a bank keeps of a large array
     mapping    which student tensor is which reference tensor
+    layers     layer tables and counts as a person reads them
     claims     the worker's description of a model, checked for form (a claim, never a point)
     verify     what the grader recomputes: outputs, modes, training steps (the points stand on it)
     checks     structure_check, count_check, training_check, freeze_check (and draws)

@@ -1,6 +1,6 @@
 """Behaviour checks for the PyTorch exercises: outputs, modes and gradients against the reference.
 
-The student's model gets the reference's random weights (grader.models.runs); hypothesis draws
+The student's model gets the grader's random weights (grader.models.reference); hypothesis draws
 the keyword arguments, batch sizes and input sizes; the model runs in the worker, the
 reference here, and the first layer where they part is named.
 """
@@ -10,13 +10,16 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from grader.bank import is_recording
 from grader.checks import PropertyCheck, Session
 from grader.compare import compare_arrays
+from grader.models import oracle
 from grader.models.checks import SHRINK_CALLS, fail, model_input
 from grader.models.mapping import describe, family
-from grader.models.reference import first_calls, run_reference, tolerance, where_they_part, with_weights
-from grader.models.runs import Evidence, Model, ModelSpec, ask, get_model, sample_input
-from grader.models.verify import best_reference, listed, outputs, reference_passes
+from grader.models.reference import expected_trace, first_calls, tolerance, where_they_part, with_weights
+from grader.models.runs import Evidence, Model, ModelSpec, ask, get_model
+from grader.models.verify import anticipated, best_reference, for_every_variant, listed, outputs, reference_passes
+from grader.models.weights import sample_input
 from grader.worker.torch_protocol import BackwardArgs, ForwardArgs
 
 
@@ -31,14 +34,15 @@ def forward_check(spec: ModelSpec, inputs, *, mode: str = "eval", points: float,
         model = with_weights(session, get_model(session, spec, drawn["kwargs"], shown), shown)
         result = ask(session, model, "forward", ForwardArgs(x=x, mode=mode, trace=True), shown)
         actual, mine = outputs(result, 1)[0], traced(result, 0)
-        run, variant = best_reference(model, x, mode, actual, mine)
-        mismatch = compare_arrays(run.output, actual, **tolerance(run.output))
+        expected, variant = best_reference(model, x, mode, actual, mine)
+        anticipated(session, model, x, mode)
+        mismatch = compare_arrays(expected, actual, **tolerance(expected))
         if mismatch is not None:
-            evidence = Evidence(model=model, x=x, mode=mode, expected=run.output, actual=actual,
+            evidence = Evidence(model=model, x=x, mode=mode, expected=expected, actual=actual,
                                 facts={"variant": variant})
-            where = where_they_part(model, mine, run.units)
+            where = where_they_part(model, mine, expected_trace(model, x, mode, variant)) if mine else ""
             raise fail(f"{spec.call(drawn['kwargs'])} in {mode} mode {mismatch.message}. {where}".strip(),
-                        model, shown, evidence, expected=run.output, actual=actual, differences=mismatch.differences)
+                        model, shown, evidence, expected=expected, actual=actual, differences=mismatch.differences)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
                          inputs=inputs, prop=prop, max_examples=max_examples,
@@ -61,13 +65,12 @@ def mode_problems(model: Model, x: np.ndarray, eval_result: dict, train_result: 
     if eval_result["buffers_changed"]:
         problems.append(f"in eval mode a forward pass changed {', '.join(eval_result['buffers_changed'])}: "
                         "BatchNorm must use (not update) its running statistics in eval mode")
-    torch.manual_seed(1)
-    first, second = run_reference(model, x, "train"), run_reference(model, x, "train")
-    theirs = _varies(first.units, second.units)
+    reference = oracle.training(model.session, model.reference, x)  # two passes, torch seeded with 1
+    theirs = reference["varies"]
     traces = train_result["traces"]
     mine = _varies(first_calls(traces[0]), first_calls(traces[1]))
     flags = {path: training for path, _, training in train_result["training"]}
-    reference_flags = {call["path"]: call["training"] for call in first.calls}
+    reference_flags = reference["training"]
     for student_unit, reference_unit in model.mapping.pairs:
         name = describe(reference_unit)
         my_varies, their_varies = mine.get(student_unit["path"]), theirs.get(reference_unit["path"])
@@ -94,7 +97,7 @@ def mode_problems(model: Model, x: np.ndarray, eval_result: dict, train_result: 
                             f"{describe(last_reference)}, as it is in eval mode: something random (Dropout?) "
                             "comes after it")
     reverse = {theirs_name: mine_name for mine_name, theirs_name in model.mapping.tensors.items()}
-    expected_changed = sorted(reverse.get(name, name) for name in first.buffers_changed
+    expected_changed = sorted(reverse.get(name, name) for name in reference["buffers_changed"]
                               if not name.endswith("num_batches_tracked"))
     changed = sorted(name for name in train_result["buffers_changed"] if not name.endswith("num_batches_tracked"))
     facts["buffers"] = (changed, expected_changed)
@@ -113,6 +116,9 @@ def modes_verdict(model: Model, x: np.ndarray, seed: int, eval_result, train_res
     seeded alike) give the reference's outputs, and the BatchNorm statistics after the training-mode
     passes are the reference's. One line per difference."""
     device = model.device if torch.cuda.is_available() else "cpu"  # dropout masks come from the device's generator
+    for mode in ("eval", "train"):
+        for_every_variant(model, lambda variant: oracle.passes(model.session, model.reference.but(variant), x, mode,
+                                                               seed=seed, repeat=2, device=device))
     found = []
     expected_eval, _ = reference_passes(model, x, "eval", seed=seed, repeat=2)
     expected_train, expected_buffers = reference_passes(model, x, "train", seed=seed, repeat=2, device=device)
@@ -161,6 +167,8 @@ def modes_check(spec: ModelSpec, inputs, *, points: float, name: str, descriptio
         train_result = ask(session, model, "forward",
                            ForwardArgs(x=x, mode="train", repeat=2, trace=True, seed=seed, state=True), shown)
         verdict = modes_verdict(model, x, seed, eval_result, train_result)
+        if is_recording():  # the kit then explains any model's failure on this case
+            oracle.training(session, model.reference, x)
         if not verdict:
             return
         try:
@@ -185,26 +193,14 @@ def backward_check(spec: ModelSpec, inputs, *, points: float, name: str, descrip
     def prop(session: Session, drawn: dict) -> None:
         x, shown = model_input(spec, drawn)
         model = with_weights(session, get_model(session, spec, drawn["kwargs"], shown), shown)
-        reference = model.reference
-        expected_output = run_reference(model, x, "train").output
-        grad_output = sample_input(expected_output.shape, drawn["seed"] + 1)
+        expected = oracle.backward(session, model.reference, x, grad_seed=drawn["seed"] + 1)
+        grad_output = sample_input(tuple(expected["output_shape"]), drawn["seed"] + 1)
         evidence = Evidence(model=model, x=x, mode="train")
         result = ask(session, model, "backward", BackwardArgs(x=x, grad_output=grad_output, mode="train"), shown,
                      evidence)
         if not isinstance(result, dict) or not isinstance(result.get("param_grads"), dict):
             raise fail(f"{spec.call(drawn['kwargs'])}: the worker's reply was malformed", model, shown, evidence)
-        saved = {n: b.clone() for n, b in reference.named_buffers()}
-        reference.train()
-        reference.zero_grad(set_to_none=True)
-        x_reference = torch.from_numpy(x).requires_grad_(True)
-        (reference(x_reference) * torch.from_numpy(grad_output)).sum().backward()
-        grads = {n: p.grad.numpy().copy() for n, p in reference.named_parameters() if p.grad is not None}
-        input_grad = x_reference.grad.numpy().copy()
-        reference.zero_grad(set_to_none=True)
-        reference.eval()
-        with torch.no_grad():
-            for n, b in reference.named_buffers():
-                b.copy_(saved[n])
+        grads, input_grad = expected["grads"], expected["input_grad"]
         evidence.facts["input_changed"] = bool(result.get("input_changed"))
         if evidence.facts["input_changed"]:
             raise fail(f"{spec.call(drawn['kwargs'])} changed its input x in place during forward: an in-place "

@@ -11,18 +11,20 @@ that the exercise's known mistakes are matched on.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 from hypothesis import strategies as st
 
-from grader.checks import ExampleCheck, Falsified, PropertyCheck, Session
+from grader.checks import ExampleCheck, Falsified, PropertyCheck, Session, Stop
+from grader.models import oracle
+from grader.models.layers import counts, layer_table, shape_text, unit_count, with_layers
 from grader.models.mapping import MappingError, describe, family, map_models
-from grader.models.reference import randomize, reference_model, reference_structure, with_weights
-from grader.models.runs import (Evidence, Model, ModelOutcome, ModelSpec, ask, get_model, input_recipe, request_op,
-                                sample_input)
-from grader.models.verify import compare_steps, listed, replay_steps, steps_problems, verified_layers
+from grader.models.modules import replay_steps
+from grader.models.reference import with_weights
+from grader.models.runs import (Evidence, Model, ModelOutcome, ModelSpec, ask, copied, described, get_model,
+                                input_recipe, request_op)
+from grader.models.verify import compare_steps, for_every_variant, listed, steps_problems, verified_layers
+from grader.models.weights import init_table, load_state, randomized_state, sample_input
 from grader.strategies import upto
 from grader.worker.torch_inspect import build_base, units
 from grader.worker.torch_protocol import ApplyArgs, BuildArgs, LoadArgs, StepsArgs
@@ -59,10 +61,6 @@ def fail(message: str, model: Model | None, inputs: dict, evidence: Evidence | N
                      differences=differences)
 
 
-def _shape(shape) -> str:
-    return str(tuple(shape)) if shape is not None else "-"
-
-
 # --- Structure ------------------------------------------------------------------------------------------------
 
 _COMPARED = {"conv": ("kernel_size", "stride", "bias"), "linear": ("bias",),
@@ -86,46 +84,14 @@ def structure_problems(student: dict, reference: dict) -> list[str]:
         padded_elsewhere = family(theirs["type"]) == "conv" and mine["output"] == theirs["output"] \
             and mine_in is not None and theirs_in is not None and mine_in[:2] == theirs_in[:2]
         if mine_in != theirs_in and not padded_elsewhere:  # padding before the conv or inside it: both fine
-            problems.append(f"{describe(mine)} gets input {_shape(mine_in)}, expected {_shape(theirs_in)}")
+            problems.append(f"{describe(mine)} gets input {shape_text(mine_in)}, expected {shape_text(theirs_in)}")
         if mine["output"] != theirs["output"]:
-            problems.append(f"{describe(mine)} gives output {_shape(mine['output'])}, "
-                            f"expected {_shape(theirs['output'])}")
+            problems.append(f"{describe(mine)} gives output {shape_text(mine['output'])}, "
+                            f"expected {shape_text(theirs['output'])}")
     if student.get("output") != reference.get("output"):
-        problems.append(f"the model's output has shape {_shape(student.get('output'))}, "
-                        f"expected {_shape(reference.get('output'))}")
+        problems.append(f"the model's output has shape {shape_text(student.get('output'))}, "
+                        f"expected {shape_text(reference.get('output'))}")
     return problems
-
-
-MAX_EXTRA_LAYER_ROWS = 20  # rows shown beyond the reference's layers, however many the worker describes
-
-
-def layer_rows(student: dict, reference: dict) -> dict:
-    """The layers with weights side by side, in forward order, for the HTML report: each row's
-    kind, output shape and parameter count, and which row is the first to disagree. (What the
-    worker says of the student's layers is a description for the eye, never a source of points.)"""
-    def row(unit: dict | None):
-        if unit is None:
-            return None
-        return {"layer": describe(unit), "output": _shape(unit["output"]), "parameters": _unit_count(unit)}
-
-    mine, theirs = units(student.get("calls", [])), units(reference.get("calls", []))
-    count = min(max(len(mine), len(theirs)), len(theirs) + MAX_EXTRA_LAYER_ROWS)  # a forged description may list thousands
-    rows = [{"expected": row(theirs[i] if i < len(theirs) else None), "got": row(mine[i] if i < len(mine) else None)}
-            for i in range(count)]
-    first = next((index for index, pair in enumerate(rows) if pair["expected"] != pair["got"]), None)
-    return {"rows": rows, "first_difference": first}
-
-
-def with_layers(failure: Falsified, student: dict, reference: dict) -> Falsified:
-    failure.layers = layer_rows(student, reference)
-    return failure
-
-
-def layer_table(info: dict) -> str:
-    rows = [f"  {'layer with weights, in forward order':<48} {'input':<18} output"]
-    rows += [f"  {describe(unit):<48} {_shape((unit['inputs'] or [None])[0]):<18} {_shape(unit['output'])}"
-             for unit in units(info.get("calls", []))]
-    return "\n".join(rows)
 
 
 def verified(session: Session, spec: ModelSpec, model: Model, inputs: dict, verify_with: dict | None) -> None:
@@ -148,7 +114,7 @@ def structure_check(spec: ModelSpec, kwargs, *, points: float, name: str, descri
     def prop(session: Session, drawn: dict) -> None:
         inputs = dict(drawn)
         model = get_model(session, spec, drawn, inputs)
-        reference = reference_structure(session, spec, drawn)
+        reference = oracle.structure(session, spec, drawn)
         problems = structure_problems(model.info, reference)
         if len(problems) == 1 and "do not line up" in problems[0]:
             raise with_layers(fail(f"{spec.call(drawn)} on a batch of 2: {problems[0]}", model, inputs),
@@ -166,17 +132,6 @@ def structure_check(spec: ModelSpec, kwargs, *, points: float, name: str, descri
 
 # --- Parameter counts -----------------------------------------------------------------------------------------
 
-def counts(info: dict) -> dict:
-    trainable = sum(math.prod(shape) for _, shape, grad in info["parameters"] if grad)
-    frozen = sum(math.prod(shape) for _, shape, grad in info["parameters"] if not grad)
-    statistics = sum(math.prod(shape) for _, shape, floating in info["buffers"] if floating)
-    return {"trainable": trainable, "frozen": frozen, "statistics": statistics}
-
-
-def _unit_count(unit: dict) -> int:
-    return sum(math.prod(shape) for local, shape in unit.get("shapes", {}).items() if local != "num_batches_tracked")
-
-
 _LABELS = {"trainable": "trainable parameters", "frozen": "frozen parameters",
            "statistics": "BatchNorm statistics (running means and variances)"}
 
@@ -186,7 +141,9 @@ def count_check(spec: ModelSpec, configurations: tuple[tuple[dict, dict], ...], 
                 verify_with: dict | None = None) -> ExampleCheck:
     """Trainable parameters, frozen ones and BatchNorm statistics equal the expected counts (the
     lecture's tables, or the exercise's spec where the lecture prints none), per layer too; and
-    the declared layers are verified by their outputs with the grader's weights.
+    the declared layers are verified by their outputs with the grader's weights. The counts are
+    read from the parameter table, which needs no forward pass: a model whose forward pass fails
+    hears whether its counts are right, and that the failure keeps them from being verified.
 
     `configurations`: (kwargs, {"trainable": n, "frozen": n, "statistics": n}) pairs.
     `forward=False` counts without running the model (a large one, VGG16's base); `verify_with`
@@ -196,21 +153,33 @@ def count_check(spec: ModelSpec, configurations: tuple[tuple[dict, dict], ...], 
     def prop(session: Session, configuration) -> None:
         kwargs, expected = configuration
         inputs = dict(kwargs)
-        model = get_model(session, spec, kwargs, inputs, forward=forward)
+        try:
+            model, broken = get_model(session, spec, kwargs, inputs, forward=forward), None
+        except Stop as stop:  # a forward pass that fails leaves the parameter table to count
+            model, broken = described(session, spec, kwargs) if forward else None, stop.falsified
+            if model is None:
+                raise
         found = counts(model.info)
         wrong = [f"{found[kind]:,} {_LABELS[kind]}, expected {number:,}"
                  for kind, number in expected.items() if found[kind] != number]
         if wrong:
             lines = [f"{spec.call(kwargs)} has " + "; ".join(wrong) + "."]
-            reference = reference_structure(session, spec, kwargs) if forward else {"calls": []}
+            reference = oracle.structure(session, spec, kwargs) if forward else {"calls": []}
             mine, theirs = units(model.info.get("calls", [])), units(reference["calls"])
             for index in range(max(len(mine), len(theirs)) if forward else 0):
-                a = (describe(mine[index]), _unit_count(mine[index])) if index < len(mine) else ("(no layer)", 0)
-                b = (describe(theirs[index]), _unit_count(theirs[index])) if index < len(theirs) else ("(no layer)", 0)
+                a = (describe(mine[index]), unit_count(mine[index])) if index < len(mine) else ("(no layer)", 0)
+                b = (describe(theirs[index]), unit_count(theirs[index])) if index < len(theirs) else ("(no layer)", 0)
                 if a[1] != b[1]:
                     lines.append(f"  {a[0]}: {a[1]:,}\n    expected {b[0]}: {b[1]:,}")
             failure = fail("\n".join(lines), model, inputs)
             raise with_layers(failure, model.info, reference) if forward else failure
+        if broken is not None:  # right counts, but no output bears the layers out: say so, and the failure once
+            failure = copied(broken)
+            right = "; ".join(f"{number:,} {_LABELS[kind]}" for kind, number in expected.items() if number)
+            failure.message = (f"{spec.call(kwargs)} has the expected {right}, but the grader counts only layers "
+                               f"that its outputs bear out, and its forward pass fails: {broken.message}")
+            failure.args = (failure.message,)
+            raise Stop(failure)
         verified(session, spec, model, inputs, verify_with)
 
     return ExampleCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
@@ -220,17 +189,19 @@ def count_check(spec: ModelSpec, configurations: tuple[tuple[dict, dict], ...], 
 # --- Training steps -----------------------------------------------------------------------------------------------
 
 def training_check(spec: ModelSpec, examples: tuple[dict, ...], *, loss: str, points: float, name: str,
-                   description: str, trains=None, optimizer_gets: str = "all", lr: float = 0.01, steps: int = 5,
-                   weight_decay: float = 0.1, mode: str = "eval", hint: str = "") -> ExampleCheck:
+                   description: str, trains: tuple[str, ...] | None = None, optimizer_gets: str = "all",
+                   lr: float = 0.01, steps: int = 5, weight_decay: float = 0.1, mode: str = "eval",
+                   hint: str = "") -> ExampleCheck:
     """From the grader's weights, `steps` SGD steps on one fixed batch give the parameters of the
     grader's own replay on its reference: every parameter that should train moves as the
     reference's does, every other stays (grader.worker.torch_protocol.StepsArgs says the update;
     its weight decay makes a frozen parameter given to the optimizer show).
 
     `optimizer_gets`: "all" (every parameter that requires grad) or the name of the submission's
-    function that picks them (exercise 9's trainable_parameters). `trains(reference)`: the names of
-    the reference's parameters that train, by default those with requires_grad. `mode`: the mode
-    the steps run in, eval by default so that Dropout draws nothing (the modes check judges it).
+    function that picks them (exercise 9's trainable_parameters). `trains`: the names (or name
+    prefixes) of the reference's parameters that train, by default those with requires_grad (data,
+    so that the kit's bank can answer for it). `mode`: the mode the steps run in, eval by default
+    so that Dropout draws nothing (the modes check judges it).
     """
     functions = (spec.cls,) if optimizer_gets == "all" else (spec.cls, optimizer_gets)
 
@@ -238,7 +209,7 @@ def training_check(spec: ModelSpec, examples: tuple[dict, ...], *, loss: str, po
         x, shown = model_input(spec, example)
         model = with_weights(session, get_model(session, spec, example["kwargs"], shown), shown)
         rng = np.random.default_rng(example["seed"])
-        outputs = tuple(reference_structure(session, spec, example["kwargs"])["output"][1:])
+        outputs = tuple(oracle.structure(session, spec, example["kwargs"])["output"][1:])
         if loss == "cross_entropy":
             y = rng.integers(0, outputs[0], size=x.shape[0]).astype(np.float32)
         elif loss == "bce":
@@ -253,16 +224,11 @@ def training_check(spec: ModelSpec, examples: tuple[dict, ...], *, loss: str, po
         # included): this check judges what trains, the outputs check the function.
         verified_layers(session, model, shown)
         changes = model.same_as if isinstance(model.same_as, dict) else None
-        reference = reference_model(model, model.variant, changes)
-        training = set(trains(reference)) if trains is not None else \
-            {n for n, p in reference.named_parameters() if p.requires_grad}
-        frozen = {n for n, _ in reference.named_parameters()} - training
-        # Variants wrap layers differently ('features.0.1.weight'): name everything as the mapping does.
-        canonical = dict(zip((n for n, _ in reference.named_parameters()),
-                             (n for n, _ in model.reference.named_parameters())))
-        start = {canonical[n]: p.detach().numpy().astype(np.float64) for n, p in reference.named_parameters()}
-        expected = {canonical[n]: value
-                    for n, value in replay_steps(reference, x, y, frozen=frozen, **settings).items()}
+        for other in ({}, *(entry for entry in spec.same_layers if isinstance(entry, dict))):
+            for_every_variant(model, lambda variant: oracle.steps(session, model.reference.but(variant, other), x, y,
+                                                                  settings, trains))
+        expected = oracle.steps(session, model.reference.but(model.variant, changes), x, y, settings, trains)
+        start = {name: model.state[name].astype(np.float64) for name in expected}  # named as the mapping names them
         names = {mine: theirs for mine, theirs in model.mapping.tensors.items() if theirs in start}
         found = compare_steps(start, expected, result.get("parameters") if isinstance(result, dict) else None, names)
         given = result.get("given") if isinstance(result, dict) else None
@@ -290,7 +256,8 @@ def freeze_check(function: str, bases: tuple[tuple[str, list, tuple], ...], *, p
         inputs = {"module": f"a small base: {label}"}
         features = int(np.prod(build_base(layers)(torch.zeros(1, *input_shape)).shape[1:]))
         layout = [["sequential", layers], ["flatten"], ["linear", features, 2]]
-        reference = randomize(build_base(layout), seed=session.seed).eval()
+        reference = build_base(layout)  # the grader's own model: no answer key in it
+        load_state(reference, randomized_state(init_table(reference), session.seed)).eval()
         handle = f"{function}-{label}"
         evidence = Evidence()
 

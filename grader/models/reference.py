@@ -1,96 +1,44 @@
-"""The reference model beside the student's, with the same weights: build it, randomize it, give the
-student's model its weights through the mapping (grader.models.mapping), run it, say where the
-two part.
+"""The reference beside the student's model, with the same weights: give the student's model the
+grader's weights through the mapping (grader.models.mapping), ask the oracle what the reference
+computes with them, say where the two part.
 
-The reference is given random weights (BatchNorm statistics and signs included, so that a
-misplaced layer shows), and the same weights are copied into the student's model; outputs,
-layer by layer, are then compared here.
+The weights are random (BatchNorm statistics and signs included, so that a misplaced layer
+shows), drawn from the reference's init table and the run's seed (grader.models.weights); the
+reference is only ever reached through grader.models.oracle, so the student kit, which holds
+the oracle's recorded answers and no reference, judges the same way.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-from dataclasses import dataclass, field
 
 import numpy as np
-import torch
-from torch import nn
 
+from grader.bank import NotInBank
 from grader.checks import Falsified, Session, Stop
 from grader.compare import compare_arrays
+from grader.models import oracle
 from grader.models.mapping import MappingError, describe, map_models
-from grader.models.runs import Evidence, Model, ModelOutcome, ModelSpec, ask, copied, sample_input
-from grader.worker.torch_inspect import parameter_table, record
+from grader.models.runs import Evidence, Model, ModelOutcome, ask, repeated
+from grader.models.samples import is_sample, picked
+from grader.models.weights import randomized_state
 
 log = logging.getLogger(__name__)
 
 RTOL = 1e-4
 ATOL = 1e-4
 
-# The references are small and the worker runs beside this process: more than one thread
-# here only makes both wait for each other (a LeNet forward pass took 100x longer with two).
-torch.set_num_threads(1)
-
-
-# --- The reference, with weights the student's model also gets ----------------------------------------
-
-def randomize(model: nn.Module, seed: int) -> nn.Module:
-    """Random weights that keep activations near 1, BatchNorm scales of both signs, running
-    statistics away from (0, 1): a BatchNorm before a max pool or a ReLU then shows."""
-    generator = torch.Generator().manual_seed(seed)
-
-    def normal(tensor, std):
-        tensor.copy_(torch.randn(tensor.shape, generator=generator) * std)
-
-    def uniform(tensor, low, high):
-        tensor.copy_(low + (high - low) * torch.rand(tensor.shape, generator=generator))
-
-    with torch.no_grad():
-        for module in model.modules():
-            if isinstance(module, nn.modules.batchnorm._BatchNorm):
-                if module.weight is not None:
-                    uniform(module.weight, 0.5, 1.5)
-                    signs = torch.rand(module.weight.shape, generator=generator) < 0.3
-                    module.weight.mul_(torch.where(signs, -1.0, 1.0))
-                    normal(module.bias, 0.3)
-                if module.running_mean is not None:
-                    normal(module.running_mean, 0.3)
-                    uniform(module.running_var, 0.5, 2.0)
-                continue
-            for name, parameter in module.named_parameters(recurse=False):
-                if name == "weight" and parameter.dim() > 1:
-                    normal(parameter, math.sqrt(2.0 / parameter[0].numel()))
-                else:
-                    normal(parameter, 0.1)
-    return model
-
-
-def reference_structure(session: Session, spec: ModelSpec, kwargs: dict) -> dict:
-    """The reference's parameters and calls on the input get_model inspects, once per run; the
-    model built for it is kept for with_weights (an AlexNet takes a tenth of a second to build)."""
-    key = (spec.cls, repr(sorted(kwargs.items())))
-    if ("reference structure", *key) not in session.cache:
-        reference = spec.build_reference(kwargs, spec.variants[0]).eval()
-        output, recorded = record(reference, torch.from_numpy(sample_input((2, *spec.input_shape(kwargs)), seed=1)))
-        session.cache[("reference structure", *key)] = {**parameter_table(reference), "calls": recorded["calls"],
-                                                        "output": list(output.shape)}
-        session.cache[("reference model", *key)] = reference
-    return session.cache[("reference structure", *key)]
-
 
 def with_weights(session: Session, model: Model, inputs: dict) -> Model:
-    """Give the student's model the reference's random weights (once per model), through the mapping."""
+    """Give the student's model the grader's random weights (once per model), through the mapping."""
     if model.mapping is not None:
         return model
     failed = session.cache.get(("mapping", model.handle))
     if failed is not None:
-        raise Stop(copied(failed))
+        raise Stop(repeated(failed))
     spec, kwargs = model.spec, model.kwargs
     shown = dict(kwargs)
-    reference_info = reference_structure(session, spec, kwargs)
-    reference = session.cache.pop(("reference model", spec.cls, repr(sorted(kwargs.items()))), None)
-    reference = randomize(reference or spec.build_reference(kwargs, spec.variants[0]), seed=session.seed).eval()
+    reference_info = oracle.structure(session, spec, kwargs)
     try:
         mapping = map_models(model.info, reference_info)
     except MappingError as error:
@@ -103,83 +51,48 @@ def with_weights(session: Session, model: Model, inputs: dict) -> Model:
                               outcome=ModelOutcome(True, evidence=Evidence(model=model)))
         session.cache[("mapping", model.handle)] = falsified
         raise Stop(falsified) from None
-    state = {name: tensor.detach() for name, tensor in [*reference.named_parameters(), *reference.named_buffers()]}
-    with torch.no_grad():
-        for name in mapping.reference_only:
-            state[name].zero_()
+    state = randomized_state(reference_info["init"], session.seed)
+    state.update({name: np.zeros_like(state[name]) for name in mapping.reference_only})
     shapes = {name: shape for name, shape, *_ in [*model.info["parameters"], *model.info["buffers"]]}
-    sent = {mine: state[theirs].numpy().copy() for mine, theirs in mapping.tensors.items()}
+    sent = {mine: state[theirs].copy() for mine, theirs in mapping.tensors.items()}
     sent.update({name: np.zeros(shapes[name], np.float32) for name in mapping.student_only})
     ask(session, model, "load", {"state": sent}, inputs)
     log.debug("%s: the reference's weights go to %d of its tensors, mapped by %s", spec.call(kwargs), len(sent),
               mapping.how)
-    model.reference, model.reference_info, model.mapping, model.sent = reference, reference_info, mapping, sent
+    model.reference = oracle.Reference(spec, dict(kwargs), session.seed, tuple(sorted(mapping.reference_only)))
+    model.reference_info, model.mapping, model.sent, model.state = reference_info, mapping, sent, state
     return model
 
 
-@dataclass
-class Run:
-    """One forward pass: the output, each unit's first (input, output) by path, every call made."""
-
-    output: np.ndarray
-    units: dict
-    calls: list
-    buffers_changed: list = field(default_factory=list)
+def expected_output(model: Model, x: np.ndarray, mode: str, variant: dict | None = None, *,
+                    changes: dict | None = None) -> np.ndarray:
+    """The reference's output on `x` in `mode` (train or eval), with the student's weights; as `variant`
+    (None: the spec's first), changed by a known mistake's `changes`."""
+    return oracle.output(model.session, model.reference.but(variant, changes), x, mode)
 
 
-def reference_model(model: Model, variant: dict | None = None, changes: dict | None = None) -> nn.Module:
-    """The reference with the student's weights; another variant (or a known mistake's `changes`)
-    is built afresh and given the same state."""
-    spec = model.spec
-    if (variant is None or variant == spec.variants[0]) and not changes:
-        return model.reference
-    wanted = {**(variant or spec.variants[0]), **(changes or {})}
-    key = repr(sorted(wanted.items()))
-    if key not in model.built:  # an AlexNet takes a tenth of a second to build: once per variant
-        model.built[key] = spec.build_reference(model.kwargs, wanted)
-        copy_state(model.reference, model.built[key])
-    return model.built[key].eval()
-
-
-def copy_state(source: nn.Module, target: nn.Module) -> None:
-    """Parameters and buffers in registration order: variants wrap layers differently, so their
-    names differ ('features.0.weight', 'features.0.1.weight'), never their order or shapes."""
-    mine = [*source.parameters(), *source.buffers()]
-    theirs = [*target.parameters(), *target.buffers()]
-    if [t.shape for t in mine] != [t.shape for t in theirs]:
-        raise ValueError(f"{type(target).__name__} variant does not hold the same tensors as the reference")
-    with torch.no_grad():
-        for a, b in zip(mine, theirs):
-            b.copy_(a)
-
-
-def run_reference(model: Model, x: np.ndarray, mode: str, variant: dict | None = None, *,
-                  changes: dict | None = None) -> Run:
-    """The reference's forward pass on `x` in `mode` (train or eval); its buffers are put back."""
-    reference = reference_model(model, variant, changes)
-    saved = {name: buffer.clone() for name, buffer in reference.named_buffers()}
-    reference.train(mode == "train")
-    output, recorded = record(reference, torch.from_numpy(x), keep_arrays=True)
-    changed = []
-    with torch.no_grad():
-        for name, buffer in reference.named_buffers():
-            if not torch.equal(buffer, saved[name]):
-                changed.append(name)
-                buffer.copy_(saved[name])
-    reference.eval()
-    return Run(output.numpy(), first_calls(recorded["arrays"]), recorded["calls"], changed)
-
-
-def first_calls(arrays: list) -> dict:
-    found = {}
-    for path, given, produced in arrays:
-        found.setdefault(path, (np.asarray(given), np.asarray(produced)))
-    return found
+def expected_trace(model: Model, x: np.ndarray, mode: str, variant: dict | None = None) -> dict:
+    """Each reference unit's first (input, output) on `x`, by path; {} where the kit's bank holds none
+    (then no message says where the two models part)."""
+    try:
+        return oracle.trace(model.session, model.reference.but(variant), x, mode)
+    except NotInBank:
+        return {}
 
 
 def tolerance(expected: np.ndarray) -> dict:
     scale = float(np.max(np.abs(expected))) if np.size(expected) else 0.0
     return {"rtol": RTOL, "atol": ATOL * (1.0 + scale)}
+
+
+def agrees(expected, actual) -> bool:
+    """Does `actual` equal the reference's `expected` (an array, or a bank's sample of one) within tolerance?"""
+    pair = picked(expected, actual)
+    if pair is None:
+        return False
+    wanted, got = pair
+    scale = expected["max_abs"] if is_sample(expected) else (float(np.max(np.abs(wanted))) if wanted.size else 0.0)
+    return compare_arrays(wanted, got, rtol=RTOL, atol=ATOL * (1.0 + scale)) is None
 
 
 def agreement(model: Model, mine: dict, theirs: dict) -> tuple[int, str]:
@@ -194,10 +107,10 @@ def agreement(model: Model, mine: dict, theirs: dict) -> tuple[int, str]:
             return count, ""
         (my_in, my_out), (their_in, their_out) = mine[student_unit["path"]], theirs[reference_unit["path"]]
         name = describe(reference_unit)
-        if compare_arrays(their_out, my_out, **tolerance(their_out)) is None:
+        if agrees(their_out, my_out):
             previous = f"the output of {name}"
             continue
-        if compare_arrays(their_in, my_in, **tolerance(their_in)) is not None:
+        if not agrees(their_in, my_in):
             return count, (f"Layer by layer, your model agrees with the reference up to {previous}; the input of "
                            f"{name} already differs, so look at what comes between them (activation, pooling, "
                            f"flatten, BatchNorm or Dropout, and their order).")
@@ -210,3 +123,10 @@ def agreement(model: Model, mine: dict, theirs: dict) -> tuple[int, str]:
 
 def where_they_part(model: Model, mine: dict, theirs: dict) -> str:
     return agreement(model, mine, theirs)[1]
+
+
+def first_calls(arrays: list) -> dict:
+    found = {}
+    for path, given, produced in arrays:
+        found.setdefault(path, (np.asarray(given), np.asarray(produced)))
+    return found

@@ -4,11 +4,13 @@ The grader never imports the submission: the worker builds the model and answers
 answers is a claim (grader.models.claims, grader.models.verify). One model per class and
 keyword arguments is built per grading run (Session.cache) and reused by every check; a model
 that fails to build or to run once fails every later check at once with the same message.
-The reference beside it, with the same weights, is grader.models.reference.
+The reference beside it, with the same weights, is grader.models.reference; every question to it
+goes through grader.models.oracle.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,19 +18,24 @@ import numpy as np
 from torch import nn
 
 from grader.checks import Falsified, Session, Stop, failure_message
+from grader.models import oracle
 from grader.models.claims import malformed
+from grader.models.layers import with_layers
 from grader.models.mapping import Mapping
+from grader.models.weights import sample_input
 from grader.worker.wire import Outcome
 from grader.worker.torch_protocol import BuildArgs, InspectArgs, LoadArgs
 
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     """How to build one exercise's model on both sides.
 
-    `reference(kwargs, **variant)` builds the reference; `variants` are reference keyword sets
-    that are all correct (AlexNet's spellings of 'same' padding). `bases(kwargs)` gives the
+    `reference(kwargs, **variant)` builds the reference; only the course's side of the model oracle
+    calls it (grader.models.modules), the student kit never does. `variants` are reference keyword
+    sets that are all correct (AlexNet's spellings of 'same' padding). `bases(kwargs)` gives the
     keyword arguments the worker builds from a layer spec (exercise 9's base); `input_shape(kwargs)`
     is one input's (C, H, W).
 
@@ -66,12 +73,13 @@ class Model:
     kwargs: dict
     handle: str
     info: dict
-    reference: nn.Module | None = None  # holds the weights the student's model was given
+    session: Session | None = field(default=None, repr=False)  # the grading run it belongs to (its oracle)
+    reference: oracle.Reference | None = None  # the reference with the weights the student's model was given
     reference_info: dict | None = None
     mapping: Mapping | None = None
     sent: dict | None = None  # the arrays sent, to send again after a worker restart
+    state: dict | None = None  # the reference's tensors with those weights, by the reference's names
     variant: dict | None = None  # the accepted reference variant, once one matched
-    built: dict = field(default_factory=dict)  # reference variants with the same weights, by repr
     device: str = "cpu"  # where the worker says it built the model
     same_as: object = None  # the ModelSpec.same_layers entry the model was verified to compute, if any
 
@@ -146,15 +154,25 @@ def request_op(session: Session, spec: ModelSpec | None, op: str, args: dict, in
 
 
 def copied(falsified: Falsified) -> Falsified:
-    """A remembered failure, copied: each check sets its own `kind` on what it reports."""
+    """A failure, copied: each check sets its own `kind` (and may reword the message) on what it reports."""
     clone = Falsified.__new__(Falsified)
     clone.__dict__.update(falsified.__dict__)
     clone.args = falsified.args
     return clone
 
 
-def sample_input(shape: tuple, seed: int) -> np.ndarray:
-    return np.random.default_rng(seed).standard_normal(shape).astype(np.float32)
+def repeated(falsified: Falsified) -> Falsified:
+    """A remembered failure met again by a later check: the same message, but no known mistake matches
+    it and no layer table comes with it, so that one failure says its hint once (where it was first met)."""
+    clone = copied(falsified)
+    outcome = falsified.outcome
+    if outcome is not None:
+        kept = outcome.failure or getattr(outcome, "not_implemented", False)  # a hang, a crash, a stub: as it was
+        clone.outcome = ModelOutcome(outcome.ok, value=outcome.value, error=outcome.error if kept else None,
+                                     failure=outcome.failure, stdout=outcome.stdout, seconds=outcome.seconds,
+                                     evidence=Evidence())
+    clone.layers = None
+    return clone
 
 
 def input_recipe(shape: tuple, seed: int) -> str:
@@ -171,7 +189,7 @@ def get_model(session: Session, spec: ModelSpec, kwargs: dict, inputs: dict, *, 
     key = ("model", spec.cls, repr(sorted(kwargs.items())), forward)
     cached = session.cache.get(key)
     if isinstance(cached, Falsified):
-        raise Stop(copied(cached))
+        raise Stop(repeated(cached))
     if cached is not None:
         return cached
     handle = f"{spec.cls}-{len(session.cache)}"
@@ -186,18 +204,38 @@ def get_model(session: Session, spec: ModelSpec, kwargs: dict, inputs: dict, *, 
             raise Stop(Falsified(f"{spec.call(kwargs)}: the worker's description of the model was malformed "
                                  f"({problem})", function=spec.cls, inputs=inputs,
                                  outcome=ModelOutcome(True, evidence=Evidence())))
-        model = Model(spec, dict(kwargs), handle, info, device=device if device in ("cpu", "cuda", "cuda:0") else "cpu")
+        model = Model(spec, dict(kwargs), handle, info, session=session,
+                      device=device if device in ("cpu", "cuda", "cuda:0") else "cpu")
+        session.cache[("described", *key)] = model
         if info.get("error"):
             outcome = ModelOutcome(False, error=info["error"], evidence=Evidence(model=model))
-            raise Stop(Falsified(failure_message(spec.call(kwargs), outcome, session.worker.limits),
-                                  function=spec.cls, inputs=inputs, outcome=outcome))
+            failure = Falsified(failure_message(spec.call(kwargs), outcome, session.worker.limits),
+                                function=spec.cls, inputs=inputs, outcome=outcome)
+            raise Stop(_with_reference_layers(failure, session, model))
         if forward and info.get("output") is None:
             outcome = ModelOutcome(True, value=None, evidence=Evidence(model=model))
-            raise Stop(Falsified(f"{spec.call(kwargs)} returned a {info.get('output_type')} from forward, "
-                                  "expected a torch.Tensor", function=spec.cls, inputs=inputs, outcome=outcome))
+            failure = Falsified(f"{spec.call(kwargs)} returned a {info.get('output_type')} from forward, "
+                                "expected a torch.Tensor", function=spec.cls, inputs=inputs, outcome=outcome)
+            raise Stop(_with_reference_layers(failure, session, model))
     except (Falsified, Stop) as failure:
         falsified = failure.falsified if isinstance(failure, Stop) else failure
         session.cache[key] = falsified
         raise Stop(falsified) from None
     session.cache[key] = model
     return model
+
+
+def _with_reference_layers(failure: Falsified, session: Session, model: Model) -> Falsified:
+    """A forward pass that failed: the layers it called before failing beside the reference's."""
+    try:
+        reference = oracle.structure(session, model.spec, model.kwargs)
+    except Exception as error:  # the kit's bank may not know these arguments: the table is only a help
+        log.debug("no reference layers to show beside %s: %s", model.spec.call(model.kwargs), error)
+        return failure
+    return with_layers(failure, model.info, reference)
+
+
+def described(session: Session, spec: ModelSpec, kwargs: dict) -> Model | None:
+    """The student's model for `kwargs` as get_model built and described it, even when its forward pass
+    then failed (its parameter table stands without one); None when it could not be built."""
+    return session.cache.get(("described", "model", spec.cls, repr(sorted(kwargs.items())), True))

@@ -18,46 +18,68 @@ points; only the values checked here earn them.
 
 from __future__ import annotations
 
-import copy
 import logging
+from collections.abc import Callable
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-from torch import nn
 
+from grader.bank import is_recording
 from grader.checks import Session
 from grader.compare import compare_arrays
-from grader.models.reference import Run, agreement, reference_model, run_reference, tolerance, with_weights
-from grader.models.runs import Model, ask, sample_input
+from grader.models import oracle
+from grader.models.reference import agreement, expected_output, expected_trace, tolerance, with_weights
+from grader.models.runs import Model, ask
+from grader.models.samples import entries, is_sample, shape_of
+from grader.models.weights import sample_input
 from grader.worker.torch_protocol import ForwardArgs
 
 log = logging.getLogger(__name__)
 
-# The grader's own losses for its replay of the worker's steps (grader.worker.torch_protocol.StepsArgs).
-LOSSES = {
-    "cross_entropy": lambda out, y: F.cross_entropy(out, y.long()),
-    "bce": F.binary_cross_entropy_with_logits,
-    "mse": F.mse_loss,
-}
 
-
-def best_reference(model: Model, x: np.ndarray, mode: str, actual, mine: dict) -> tuple[Run, dict]:
-    """The reference run that matches `actual`, trying every accepted variant the first time; else
+def best_reference(model: Model, x: np.ndarray, mode: str, actual, mine: dict) -> tuple[np.ndarray, dict]:
+    """The reference output that matches `actual`, trying every accepted variant the first time; else
     the variant that agrees with the student's model for the most layers. Either way the choice
     is kept for the model's later inputs: a model is one variant or none."""
+    for_every_variant(model, lambda variant: expected_output(model, x, mode, variant))
     if model.variant is not None:
-        return run_reference(model, x, mode, model.variant), model.variant
-    runs = []
+        return expected_output(model, x, mode, model.variant), model.variant
+    found = []
     for variant in model.spec.variants:
-        run = run_reference(model, x, mode, variant)
-        if _same(run.output, actual):
+        expected = expected_output(model, x, mode, variant)
+        if _same(expected, actual):
             model.variant = variant
             log.debug("%s computes the reference variant %s", model.spec.call(model.kwargs), variant or "(default)")
-            return run, variant
-        runs.append((agreement(model, mine, run.units)[0], -len(runs), run, variant))
-    _, _, run, model.variant = max(runs, key=lambda entry: entry[:2])
-    return run, model.variant
+            return expected, variant
+        found.append((expected, variant))
+    if len(found) == 1 or not mine or model.mapping is None or not model.mapping.pairs:  # nothing to choose by
+        model.variant = found[0][1]
+        return found[0]
+    ranked = [(agreement(model, mine, expected_trace(model, x, mode, variant))[0], -index, index)
+              for index, (_, variant) in enumerate(found)]
+    expected, model.variant = found[max(ranked)[2]]
+    return expected, model.variant
+
+
+def for_every_variant(model: Model, question: Callable[[dict], object]) -> None:
+    """While a bank is being recorded (grade release): `question(variant)` for every accepted variant of the
+    model's spec, so that the kit judges a model of any of them on this case, not only the recorded one's."""
+    if is_recording():
+        for variant in model.spec.variants:
+            question(variant)
+
+
+def anticipated(session: Session, model: Model, x: np.ndarray, mode: str) -> None:
+    """While a bank is being recorded: what the kit needs to explain any model's failure on this case,
+    whatever the recorded submission computes: each variant's layer trace (where two models part, and
+    which variant is nearest) and the output of each known mistake that `reproduces` (its hint)."""
+    if not is_recording():
+        return
+    changed = [mistake.detect.changes for mistake in session.exercise.mistakes
+               if mistake.function == model.spec.cls and hasattr(mistake.detect, "changes")]
+    for variant in model.spec.variants:
+        expected_trace(model, x, mode, variant)
+        for changes in changed:
+            expected_output(model, x, mode, variant, changes=changes)
 
 
 def _same(expected: np.ndarray, actual) -> bool:
@@ -87,15 +109,17 @@ def verified_layers(session: Session, model: Model, inputs: dict) -> str:
     x = sample_input((2, *spec.input_shape(model.kwargs)), seed=2)
     result = ask(session, model, "forward", ForwardArgs(x=x, mode="eval"), inputs)
     actual = outputs(result, 1)[0]
-    run, variant = best_reference(model, x, "eval", actual, {})
+    reference, variant = best_reference(model, x, "eval", actual, {})
+    for other in (entry for entry in spec.same_layers if not callable(entry)):
+        for_every_variant(model, lambda each: expected_output(model, x, "eval", each, changes=other))
     verdict = ""
-    if not _same(run.output, actual):
+    if not _same(reference, actual):
         matched = False
         for other in spec.same_layers:
             if callable(other):
-                expected = np.asarray(other(run.output.astype(np.float64)))
+                expected = np.asarray(other(reference.astype(np.float64)))
             else:
-                expected = run_reference(model, x, "eval", variant, changes=other).output
+                expected = expected_output(model, x, "eval", variant, changes=other)
             if expected.shape == actual.shape and _same(expected, actual):
                 log.debug("%s computes %s: its layers are verified", spec.call(model.kwargs), other)
                 model.same_as, matched = other, True
@@ -111,72 +135,53 @@ def verified_layers(session: Session, model: Model, inputs: dict) -> str:
 def reference_passes(model: Model, x: np.ndarray, mode: str, *, seed: int, repeat: int,
                      device: str = "cpu") -> tuple[list, dict]:
     """The reference's outputs for `repeat` passes in `mode` (torch seeded with `seed` first, as the
-    worker's forward op does) and its floating buffers after them (named as in model.reference),
+    worker's forward op does) and its floating buffers after them (named as in the base reference),
     computed on `device`, where the student's model runs (dropout masks come from that device's
-    generator); its state is put back."""
-    reference = reference_model(model, model.variant)
-    saved = {name: buffer.clone() for name, buffer in reference.named_buffers()}
-    reference.to(device).train(mode == "train")
-    found = []
-    torch.manual_seed(seed)
-    try:
-        with torch.no_grad():
-            for _ in range(repeat):
-                found.append(reference(torch.from_numpy(x).to(device)).cpu().numpy().copy())
-            canonical = dict(zip((n for n, _ in reference.named_buffers()),
-                                 (n for n, _ in model.reference.named_buffers())))  # the mapping's names
-            buffers = {canonical[name]: buffer.cpu().numpy().copy() for name, buffer in reference.named_buffers()
-                       if buffer.dtype.is_floating_point}
-    finally:
-        reference.to("cpu").eval()
-        with torch.no_grad():
-            for name, buffer in reference.named_buffers():
-                buffer.copy_(saved[name])
-    return found, buffers
-
-
-def replay_steps(reference: nn.Module, x: np.ndarray, y: np.ndarray, *, loss: str, lr: float, weight_decay: float,
-                 steps: int, mode: str, seed: int, frozen: set[str] = frozenset()) -> dict[str, np.ndarray]:
-    """The grader's own run of the worker's `steps` op on a copy of `reference`: p -= lr * (grad +
-    weight_decay * p) on every parameter that requires grad (and is not in `frozen`); the values after."""
-    model = copy.deepcopy(reference)
-    given = [p for name, p in model.named_parameters() if p.requires_grad and name not in frozen]
-    inputs, targets = torch.from_numpy(x), torch.from_numpy(y)
-    for _ in range(steps):
-        torch.manual_seed(seed)
-        model.train(mode == "train")
-        model.zero_grad(set_to_none=True)
-        LOSSES[loss](model(inputs), targets).backward()
-        with torch.no_grad():
-            for parameter in given:
-                step = weight_decay * parameter
-                if parameter.grad is not None:
-                    step = step + parameter.grad
-                parameter.sub_(lr * step)
-    return {name: p.detach().numpy().copy() for name, p in model.named_parameters()}
+    generator)."""
+    found = oracle.passes(model.session, model.reference.but(model.variant), x, mode, seed=seed, repeat=repeat,
+                          device=device)
+    return found["outputs"], found["buffers"]
 
 
 def compare_steps(start: dict, expected: dict, returned, names: dict[str, str]) -> dict[str, list[str]]:
     """Which parameters moved unlike the replay: {"stayed", "moved", "differ", "missing"}, each a list of
-    the student's names. `start` and `expected` by the reference's names, `names` student -> reference."""
+    the student's names. `start` and `expected` by the reference's names, `names` student -> reference.
+
+    An expected value may be a bank's sample (grader.models.samples, with the replay's largest and
+    total change, delta_max and delta_norm): the student kit then compares the sampled entries and
+    the norm of the change, which the whole comparison implies."""
     returned = returned if isinstance(returned, dict) else {}
-    scale = max((float(np.max(np.abs(expected[theirs] - start[theirs]))) for theirs in names.values()
-                 if expected[theirs].size), default=0.0)
+    changes = {theirs: _change(start[theirs], expected[theirs]) for theirs in names.values()}
+    scale = max((largest for _, largest, _ in changes.values()), default=0.0)
+    atol = 1e-3 * scale + 1e-6
     found = {"stayed": [], "moved": [], "differ": [], "missing": []}
     for mine, theirs in names.items():
         after = returned.get(mine)
-        if not isinstance(after, np.ndarray) or after.shape != expected[theirs].shape:
+        if not isinstance(after, np.ndarray) or after.shape != shape_of(expected[theirs]):
             found["missing"].append(mine)
             continue
         mine_delta = after.astype(np.float64) - start[theirs]
-        their_delta = expected[theirs].astype(np.float64) - start[theirs]
-        if np.allclose(mine_delta, their_delta, rtol=1e-3, atol=1e-3 * scale + 1e-6):
+        their_delta, their_largest, their_norm = changes[theirs]
+        compared = entries(mine_delta, expected[theirs]) if is_sample(expected[theirs]) else mine_delta
+        if np.allclose(compared, their_delta, rtol=1e-3, atol=atol) and (
+                their_norm is None or abs(np.linalg.norm(mine_delta) - their_norm)
+                <= 1e-3 * their_norm + atol * np.sqrt(mine_delta.size)):
             continue
-        mine_moves = np.max(np.abs(mine_delta), initial=0.0) > 1e-3 * scale + 1e-6
-        their_moves = np.max(np.abs(their_delta), initial=0.0) > 1e-3 * scale + 1e-6
+        mine_moves = np.max(np.abs(mine_delta), initial=0.0) > atol
+        their_moves = their_largest > atol
         kind = "differ" if mine_moves and their_moves else "moved" if mine_moves else "stayed"
         found[kind].append(mine)
     return found
+
+
+def _change(start: np.ndarray, expected) -> tuple[np.ndarray, float, float | None]:
+    """(the replay's change, where known: all of it or the sample's entries; its largest magnitude; its
+    norm, None when the change is known whole)."""
+    if is_sample(expected):
+        change = np.asarray(expected["entries"], np.float64) - entries(start, expected)
+        return change, float(expected["delta_max"]), float(expected["delta_norm"])
+    change = np.asarray(expected).astype(np.float64) - start
+    return change, float(np.max(np.abs(change), initial=0.0)), None
 
 
 def steps_problems(found: dict[str, list[str]], steps: int) -> list[str]:

@@ -23,3 +23,26 @@ def test_a_wrong_activation_keeps_the_points_its_outputs_bear_out():
     keep structure, count and training points and lose only the outputs check?"""
     result = graded("exercise6", SUBMISSIONS / "exercise6" / "relu_instead_of_tanh.py")
     assert [test.name for test in result.tests if test.status != "passed"] == ["LeNet5: outputs match the reference"]
+
+
+def test_a_forward_pass_that_fails_says_its_hint_once_beside_the_layers_it_called():
+    """A LeNet whose forward pass fails (valid padding, the first dense layer still 576 inputs): is the hint
+    said once, on the first check that met the failure, with the layers it called beside the reference's?"""
+    result = graded("exercise6", SUBMISSIONS / "hostile_models" / "forward_fails.py")
+    assert result.score == 0 and [test.name for test in result.tests if test.hint] == \
+        ["LeNet5: layers and output shapes"]
+    layers = by_name(result)["LeNet5: layers and output shapes"].layers
+    assert [row["got"]["layer"] for row in layers["rows"] if row["got"]] == \
+        ["Conv2d(3 -> 6, 5x5, stride 1, padding 0)", "Conv2d(6 -> 16, 5x5, stride 1, padding 0)"]
+    assert layers["first_difference"] == 0 and len(layers["rows"]) == 5
+    assert all("mat1 and mat2 shapes cannot be multiplied" in test.output for test in result.tests)
+
+
+def test_a_count_needs_no_forward_pass():
+    """Does the count check of that LeNet say its 83,126 parameters are right, and that it loses the point
+    only because no output bears its layers out?"""
+    count = by_name(graded("exercise6", SUBMISSIONS / "hostile_models" / "forward_fails.py"))[
+        "LeNet5: 83,126 parameters"]
+    assert count.status == "failed" and count.output.startswith(
+        "LeNet5(num_classes=10) has the expected 83,126 trainable parameters, but the grader counts only layers "
+        "that its outputs bear out, and its forward pass fails: LeNet5(num_classes=10) raised RuntimeError")

@@ -1,6 +1,6 @@
 """Does exercise 8 (the residual block) tell right from wrong: full marks, zero, every mistake named?"""
 
-from tests.conftest import SUBMISSIONS, graded
+from tests.conftest import SUBMISSIONS, by_name, graded
 
 
 def test_a_block_that_computes_its_shortcut_first_scores_full_marks():
@@ -28,3 +28,13 @@ def test_the_same_seed_gives_the_same_verdicts_and_counterexamples():
         return [(t.name, t.score, t.output, t.counterexample and t.counterexample.to_dict()) for t in result.tests]
 
     assert summary(3) == summary(3)
+
+
+def test_a_block_whose_forward_pass_fails_is_still_counted_layer_by_layer():
+    """Without a projection, 64 -> 128 with stride 2 fails in forward: does the count check still count its
+    parameters, naming the shortcut's layers it lacks, instead of repeating the forward error?"""
+    count = by_name(graded("exercise8", SUBMISSIONS / "exercise8" / "missing_projection.py"))[
+        "ResidualBlock: 73,984 and 230,144 parameters"]
+    assert count.output.startswith("ResidualBlock(in_channels=64, out_channels=128, stride=2) has 221,696 trainable "
+                                   "parameters, expected 230,144")
+    assert "expected Conv2d(64 -> 128, 1x1, stride 2, padding 0, bias=False): 8,192" in count.output

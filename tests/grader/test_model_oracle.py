@@ -1,0 +1,101 @@
+"""Does a model exercise grade the same from a bank of the oracle's recorded answers, with no reference at hand?"""
+
+import functools
+
+import numpy as np
+import pytest
+
+import grader.checks
+from grader import bank as banks
+from grader.grading import grade
+from grader.models import ModelSpec, modules, oracle
+from grader.models.samples import SAMPLE, entries, is_sample, positions, sampled
+from grader.models.verify import compare_steps
+from reference import models
+from tests.conftest import ROOT, SUBMISSIONS
+
+LENET_FILES = [ROOT / "solutions" / "exercise6_lenet.py",
+               SUBMISSIONS / "exercise6" / "relu_instead_of_tanh.py",
+               SUBMISSIONS / "exercise6" / "valid_padding.py",
+               SUBMISSIONS / "exercise6" / "softmax_in_forward.py",
+               SUBMISSIONS / "hostile_models" / "forward_fails.py"]
+
+
+def verdicts(result) -> list[tuple]:
+    return [(test.name, test.status, test.score, test.output, test.hint, test.mistakes) for test in result.tests]
+
+
+def unreachable(*args, **kwargs):
+    raise AssertionError("the student kit asked for the reference")
+
+
+@pytest.mark.slow
+def test_lenet_grades_alike_from_a_bank_without_the_reference(tmp_path, monkeypatch):
+    """Recorded while the course grades the solution, three mistake files and a LeNet whose forward pass
+    fails, saved and loaded again: do the same files, graded from the bank with the reference unreachable,
+    get the same verdicts, messages and hints, and does the bank stay small?"""
+    recorded = banks.Bank("exercise6")
+    with banks.recording(recorded):
+        course = {path: verdicts(grade(["exercise6"], submission=path).exercises[0]) for path in LENET_FILES}
+    recorded.save(tmp_path / "exercise6.bank")
+    kit = banks.Bank.load(tmp_path / "exercise6.bank")
+    assert (tmp_path / "exercise6.bank").stat().st_size < 400_000
+
+    monkeypatch.setattr(ModelSpec, "build_reference", unreachable)
+    monkeypatch.setattr(models, "LeNet5", unreachable)
+    monkeypatch.setattr(modules, "reference_module", unreachable)
+    monkeypatch.setattr(grader.checks, "Session", functools.partial(grader.checks.Session, bank=kit))
+    for path in LENET_FILES:
+        assert verdicts(grade(["exercise6"], submission=path).exercises[0]) == course[path], path.name
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exercise, module, other", [
+    ("exercise7", "exercise7_alexnet", SUBMISSIONS / "accepted" / "exercise7_symmetric_padding.py"),
+    ("exercise6", "exercise6_lenet", SUBMISSIONS / "accepted" / "exercise6_functional.py"),
+])
+def test_a_bank_recorded_from_the_solution_alone_judges_another_right_model(exercise, module, other, monkeypatch):
+    """Recorded while the course grades only the solution, does the bank give full marks to a right model the
+    release never saw: an AlexNet of another accepted padding (another variant), a functional LeNet?"""
+    recorded = banks.Bank(exercise)
+    with banks.recording(recorded):
+        grade([exercise], submission=ROOT / "solutions" / f"{module}.py")
+    monkeypatch.setattr(ModelSpec, "build_reference", unreachable)
+    monkeypatch.setattr(modules, "reference_module", unreachable)
+    monkeypatch.setattr(grader.checks, "Session", functools.partial(grader.checks.Session, bank=recorded))
+    result = grade([exercise], submission=other).exercises[0]
+    assert result.score == result.max_score, [(test.name, test.output) for test in result.tests]
+
+
+def test_a_question_the_release_never_asked_is_not_in_the_bank():
+    """In the kit, does a question about an input the release never drew raise NotInBank (not a guess)?"""
+    spec = ModelSpec(cls="LeNet5", reference=unreachable, input_shape=lambda kwargs: (3, 32, 32))
+    session = grader.checks.Session(worker=None, exercise=None, bank=banks.Bank("exercise6"))
+    with pytest.raises(banks.NotInBank):
+        oracle.output(session, oracle.Reference(spec, {"num_classes": 10}, seed=0), np.zeros((1, 3, 32, 32),
+                                                                                            np.float32), "eval")
+
+
+def test_a_sample_keeps_the_same_positions_for_the_release_and_the_kit():
+    """Does a large array's sample hold its entries at positions(shape), which the comparison recomputes?"""
+    array = np.random.default_rng(0).standard_normal((3, 100)).astype(np.float32)
+    kept = sampled(array, max_abs=3.0)
+    assert is_sample(kept) and np.array_equal(kept["entries"], entries(array, kept)) and kept["max_abs"] == 3.0
+    assert len(positions(array.shape)) == SAMPLE and np.array_equal(sampled(array[:, :2]), array[:, :2])
+    assert len(sampled(array, 64)["entries"]) == 64
+
+
+def test_sampled_steps_tell_moved_from_stayed_as_whole_ones_do():
+    """Compared with a bank's sample of the replay (its entries, largest and total change), do parameters
+    that moved as the replay's, moved otherwise, or stayed get the verdict the whole comparison gives?"""
+    rng = np.random.default_rng(1)
+    start = {name: rng.standard_normal(600) for name in ("same", "other", "still")}
+    after = {name: value + 0.01 * rng.standard_normal(600) for name, value in start.items()}
+    returned = {"same": after["same"].copy(), "other": start["other"] + 0.01 * rng.standard_normal(600),
+                "still": start["still"].copy()}
+    names = {name: name for name in start}
+    whole = compare_steps(start, after, returned, names)
+    kept = {name: sampled(value, delta_max=float(np.max(np.abs(value - start[name]))),
+                          delta_norm=float(np.linalg.norm(value - start[name]))) for name, value in after.items()}
+    assert compare_steps(start, kept, returned, names) == whole == \
+        {"stayed": ["still"], "moved": [], "differ": ["other"], "missing": []}

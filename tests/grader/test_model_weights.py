@@ -1,0 +1,102 @@
+"""Are the grader's weights a function of data: the reference's init table and the seed, the same in the kit?"""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from grader.catalog import exercise9_transfer
+from grader.models.weights import init_table, load_state, randomized_state
+from grader.worker.torch_inspect import build_base
+from reference import autoencoder, binary_cnn, inception, models, vgg
+
+
+def randomize(model: nn.Module, seed: int) -> nn.Module:
+    """The grader's weights as the course drew them until the kit needed them without a reference module:
+    in place, module by module (kept here, verbatim, as what randomized_state must reproduce)."""
+    generator = torch.Generator().manual_seed(seed)
+
+    def normal(tensor, std):
+        tensor.copy_(torch.randn(tensor.shape, generator=generator) * std)
+
+    def uniform(tensor, low, high):
+        tensor.copy_(low + (high - low) * torch.rand(tensor.shape, generator=generator))
+
+    with torch.no_grad():
+        for module in model.modules():
+            if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                if module.weight is not None:
+                    uniform(module.weight, 0.5, 1.5)
+                    signs = torch.rand(module.weight.shape, generator=generator) < 0.3
+                    module.weight.mul_(torch.where(signs, -1.0, 1.0))
+                    normal(module.bias, 0.3)
+                if module.running_mean is not None:
+                    normal(module.running_mean, 0.3)
+                    uniform(module.running_var, 0.5, 2.0)
+                continue
+            for name, parameter in module.named_parameters(recurse=False):
+                if name == "weight" and parameter.dim() > 1:
+                    normal(parameter, math.sqrt(2.0 / parameter[0].numel()))
+                else:
+                    normal(parameter, 0.1)
+    return model
+
+
+def _transfer(base: str, **kwargs):
+    return models.TransferModel(build_base(exercise9_transfer.BASES[base]["spec"]), **kwargs)
+
+
+REFERENCES = {
+    "LeNet5": lambda: models.LeNet5(),
+    "LeNet5 with ReLU and max pooling": lambda: models.LeNet5(7, activation=nn.ReLU, pool=nn.MaxPool2d),
+    "AlexNet": lambda: models.AlexNet(),
+    "AlexNet, symmetric padding": lambda: models.AlexNet(conv1_padding=(4, 4), pool_padding=(1, 1)),
+    "ResidualBlock, identity": lambda: models.ResidualBlock(4, 4, 1),
+    "ResidualBlock, projection": lambda: models.ResidualBlock(3, 5, 2),
+    "TransferModel, small base": lambda: _transfer("conv-bn-relu-dropout-pool", feature_shape=(4, 3, 3), hidden=8),
+    "TransferModel, other base": lambda: _transfer("conv-pool-conv-bn-relu-dropout", feature_shape=(3, 2, 2),
+                                                   hidden=3, num_outputs=2),
+    "CatDogCNN": lambda: binary_cnn.CatDogCNN(8),
+    "Autoencoder": lambda: autoencoder.Autoencoder(),
+    "ConvAutoencoder": lambda: autoencoder.ConvAutoencoder(),
+    "vgg_block": lambda: vgg.vgg_block(2, 3, 4),
+    "VGG, small": lambda: vgg.VGG(arch=((1, 4), (2, 6)), num_classes=3, image_size=12, hidden=10),
+    "Inception 3a": lambda: inception.Inception(192, 64, 96, 128, 16, 32, 32),
+    "a layer-spec base (freeze_check)": lambda: build_base([["sequential", exercise9_transfer.BASES[
+        "conv-bn-relu-dropout-pool"]["spec"]], ["flatten"], ["linear", 36, 2]]),
+}
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_randomized_state_from_the_table_is_what_randomize_gives_the_module(name):
+    """Does randomized_state(init_table(reference), seed) hold, bit for bit, the values randomize(reference, seed)
+    writes into every parameter and BatchNorm statistic, at two seeds?"""
+    for seed in (0, 31337):
+        torch.manual_seed(seed)
+        model = REFERENCES[name]()
+        state = randomized_state(init_table(model), seed)
+        randomize(model, seed)
+        tensors = dict(model.named_parameters()) | dict(model.named_buffers())
+        assert set(state) == {n for n, t in tensors.items() if t.dtype.is_floating_point}
+        for tensor_name, values in state.items():
+            expected = tensors[tensor_name].detach().numpy()
+            assert values.dtype == expected.dtype and np.array_equal(values, expected), tensor_name
+
+
+def test_the_init_table_is_plain_data_a_bank_can_hold():
+    """Is the table lists of strings and ints only (what a bank stores), naming BatchNorm modules as such?"""
+    table = init_table(models.AlexNet())
+    assert all(isinstance(path, str) and kind in ("batchnorm", "other") for path, kind, _ in table)
+    assert all(isinstance(local, str) and all(isinstance(n, int) for n in shape) and isinstance(dtype, str)
+               for _, _, entries in table for local, shape, dtype in entries)
+    assert [kind for _, kind, _ in table].count("batchnorm") == 3
+
+
+def test_load_state_gives_a_module_the_drawn_weights():
+    """After load_state, does the module hold exactly randomized_state's arrays?"""
+    model = models.ResidualBlock(3, 5, 2)
+    state = randomized_state(init_table(model), 4)
+    load_state(model, state)
+    assert all(np.array_equal(model.state_dict()[name].numpy(), values) for name, values in state.items())
