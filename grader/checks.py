@@ -264,7 +264,11 @@ class PropertyCheck(Check):
 
     def falsify(self, session: Session) -> Falsified | None:
         if session.bank is not None:  # the student kit: the release's cases, simplest first
-            return self.falsify_cases(session, session.bank.cases.get(self.name, ()))
+            cases = session.bank.cases.get(self.name)
+            if cases is None:  # never a silent pass: a kit written before this check existed
+                raise LookupError(f"the kit's answer bank holds no cases for this check: write the kit again with "
+                                  "this grader's `grade release`")
+            return self.falsify_cases(session, cases)
         return self.falsify_cases(session, self.examples) or self._falsify_drawn(session)
 
     def falsify_cases(self, session: Session, cases) -> Falsified | None:

@@ -1,7 +1,5 @@
 """Does a model exercise grade the same from a bank of the oracle's recorded answers, with no reference at hand?"""
 
-import functools
-
 import numpy as np
 import pytest
 
@@ -29,24 +27,44 @@ def unreachable(*args, **kwargs):
     raise AssertionError("the student kit asked for the reference")
 
 
-@pytest.mark.slow
-def test_lenet_grades_alike_from_a_bank_without_the_reference(tmp_path, monkeypatch):
-    """Recorded while the course grades the solution, three mistake files and a LeNet whose forward pass
-    fails, saved and loaded again: do the same files, graded from the bank with the reference unreachable,
-    get the same verdicts, messages and hints, and does the bank stay small?"""
-    recorded = banks.Bank("exercise6")
-    with banks.recording(recorded):
-        course = {path: verdicts(grade(["exercise6"], submission=path).exercises[0]) for path in LENET_FILES}
-    recorded.save(tmp_path / "exercise6.bank")
-    kit = banks.Bank.load(tmp_path / "exercise6.bank")
-    assert (tmp_path / "exercise6.bank").stat().st_size < 400_000
+def kit_verdicts(result) -> tuple[list, set]:
+    """What the kit must agree on: each check's verdict, and the mistakes named (its inputs are the bank's
+    cases, simplest first, not hypothesis's shrunk ones, so its counterexamples, and which of several
+    failing checks names a mistake first, may differ)."""
+    return [(test.name, test.status, test.score) for test in result.tests], \
+        {mistake for test in result.tests for mistake in test.mistakes}
+
+
+def released_bank(module: str, folder) -> banks.Bank:
+    """The bank `grade release` records for `module` (its cases, the solution's and the mistake files'
+    answers), saved and loaded again."""
+    from grader.instructor.banks import record_bank
+
+    record_bank(module, seed=0, root=ROOT, out=folder / module)
+    return banks.Bank.load(folder / f"{module}{banks.SUFFIX}")
+
+
+def grade_from(bank: banks.Bank, exercise: str, path, monkeypatch):
+    """`path` graded as the kit grades it: from `bank`, with every way to the reference raising."""
+    from grader import catalog
 
     monkeypatch.setattr(ModelSpec, "build_reference", unreachable)
     monkeypatch.setattr(models, "LeNet5", unreachable)
     monkeypatch.setattr(modules, "reference_module", unreachable)
-    monkeypatch.setattr(grader.checks, "Session", functools.partial(grader.checks.Session, bank=kit))
+    monkeypatch.setattr(catalog, "banked", lambda module: bank)
+    return grade([exercise], submission=path).exercises[0]
+
+
+@pytest.mark.slow
+def test_lenet_grades_alike_from_a_bank_without_the_reference(tmp_path, monkeypatch):
+    """Recorded as the release records it, saved and loaded again: do the solution, three mistake files and a
+    LeNet whose forward pass fails, graded from the bank with the reference unreachable, get the course's
+    verdicts and named mistakes, and does the bank stay small?"""
+    course = {path: kit_verdicts(grade(["exercise6"], submission=path).exercises[0]) for path in LENET_FILES}
+    kit = released_bank("exercise6_lenet", tmp_path)
+    assert (tmp_path / f"exercise6_lenet{banks.SUFFIX}").stat().st_size < 400_000
     for path in LENET_FILES:
-        assert verdicts(grade(["exercise6"], submission=path).exercises[0]) == course[path], path.name
+        assert kit_verdicts(grade_from(kit, "exercise6", path, monkeypatch)) == course[path], path.name
 
 
 @pytest.mark.slow
@@ -54,16 +72,11 @@ def test_lenet_grades_alike_from_a_bank_without_the_reference(tmp_path, monkeypa
     ("exercise7", "exercise7_alexnet", SUBMISSIONS / "accepted" / "exercise7_symmetric_padding.py"),
     ("exercise6", "exercise6_lenet", SUBMISSIONS / "accepted" / "exercise6_functional.py"),
 ])
-def test_a_bank_recorded_from_the_solution_alone_judges_another_right_model(exercise, module, other, monkeypatch):
-    """Recorded while the course grades only the solution, does the bank give full marks to a right model the
-    release never saw: an AlexNet of another accepted padding (another variant), a functional LeNet?"""
-    recorded = banks.Bank(exercise)
-    with banks.recording(recorded):
-        grade([exercise], submission=ROOT / "solutions" / f"{module}.py")
-    monkeypatch.setattr(ModelSpec, "build_reference", unreachable)
-    monkeypatch.setattr(modules, "reference_module", unreachable)
-    monkeypatch.setattr(grader.checks, "Session", functools.partial(grader.checks.Session, bank=recorded))
-    result = grade([exercise], submission=other).exercises[0]
+def test_a_bank_judges_a_right_model_the_release_never_saw(exercise, module, other, tmp_path, monkeypatch):
+    """Recorded from the solution and the mistake files, does the bank give full marks to a right model the
+    release never ran: an AlexNet of another accepted padding (another variant), a functional LeNet?"""
+    kit = released_bank(module, tmp_path)
+    result = grade_from(kit, exercise, other, monkeypatch)
     assert result.score == result.max_score, [(test.name, test.output) for test in result.tests]
 
 
