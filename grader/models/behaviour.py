@@ -26,8 +26,9 @@ from grader.worker.torch_protocol import BackwardArgs, ForwardArgs
 # --- Outputs -----------------------------------------------------------------------------------------------------
 
 def forward_check(spec: ModelSpec, inputs, *, mode: str = "eval", points: float, name: str, description: str,
-                  hint: str = "", max_examples: int = 10) -> PropertyCheck:
-    """With the reference's weights, the model's output on drawn inputs is the reference's (in `mode`)."""
+                  hint: str = "", max_examples: int = 10, examples: tuple = ()) -> PropertyCheck:
+    """With the reference's weights, the model's output on drawn inputs (and the fixed `examples`, dicts
+    like a drawn one, tried first) is the reference's (in `mode`)."""
 
     def prop(session: Session, drawn: dict) -> None:
         x, shown = model_input(spec, drawn)
@@ -45,7 +46,7 @@ def forward_check(spec: ModelSpec, inputs, *, mode: str = "eval", points: float,
                         model, shown, evidence, expected=expected, actual=actual, differences=mismatch.differences)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
-                         inputs=inputs, prop=prop, max_examples=max_examples,
+                         inputs=inputs, prop=prop, max_examples=max_examples, examples=tuple(examples),
                          shrink_calls=SHRINK_CALLS)
 
 
@@ -57,8 +58,9 @@ def _varies(first: dict, second: dict) -> dict:
 
 def mode_problems(model: Model, x: np.ndarray, eval_result: dict, train_result: dict) -> tuple[list[str], dict]:
     """What the model does differently from the reference in eval and in training mode."""
-    problems, facts = [], {"varies": {}, "training": {}, "buffers": None, "after_last": False}
     outputs = eval_result["outputs"]
+    problems, facts = [], {"varies": {}, "training": {}, "buffers": None, "after_last": False,
+                           "eval_varies": not np.array_equal(outputs[0], outputs[1])}
     if not np.array_equal(outputs[0], outputs[1]):
         problems.append("in eval mode two calls on the same input give different outputs: something random "
                         "(Dropout) is still active; functional dropout needs training=self.training")
@@ -150,7 +152,7 @@ def traced(result, index: int) -> dict:
 
 
 def modes_check(spec: ModelSpec, inputs, *, points: float, name: str, description: str, hint: str = "",
-                max_examples: int = 3) -> PropertyCheck:
+                max_examples: int = 3, examples: tuple = ()) -> PropertyCheck:
     """eval(): deterministic, the reference's outputs, BatchNorm statistics untouched. train(): with torch
     seeded alike, the reference's outputs (the same layers run in training mode, the same inputs
     randomly dropped) and the reference's updated statistics. What the worker says about its layers
@@ -180,14 +182,14 @@ def modes_check(spec: ModelSpec, inputs, *, points: float, name: str, descriptio
                    shown, evidence)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
-                         inputs=inputs, prop=prop, max_examples=max_examples,
+                         inputs=inputs, prop=prop, max_examples=max_examples, examples=tuple(examples),
                          shrink_calls=SHRINK_CALLS)
 
 
 # --- Gradients --------------------------------------------------------------------------------------------------
 
 def backward_check(spec: ModelSpec, inputs, *, points: float, name: str, description: str, hint: str = "",
-                   max_examples: int = 8) -> PropertyCheck:
+                   max_examples: int = 8, examples: tuple = ()) -> PropertyCheck:
     """In training mode, d(sum(output * g))/dx and /dweights equal the reference's; x is left as it was."""
 
     def prop(session: Session, drawn: dict) -> None:
@@ -216,5 +218,5 @@ def backward_check(spec: ModelSpec, inputs, *, points: float, name: str, descrip
                             shown, evidence, expected=expected, actual=actual, differences=mismatch.differences)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
-                         inputs=inputs, prop=prop, max_examples=max_examples,
+                         inputs=inputs, prop=prop, max_examples=max_examples, examples=tuple(examples),
                          shrink_calls=SHRINK_CALLS)
