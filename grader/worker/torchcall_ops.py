@@ -142,6 +142,16 @@ def _load(model: nn.Module, description: dict) -> None:
             if list(tensor.shape) != list(array.shape):
                 raise ValueError(f"{name} has shape {list(tensor.shape)}, the grader sent {list(array.shape)}")
             tensor.copy_(torch.from_numpy(np.asarray(array)).to(tensor.dtype))
+        parameters = dict(model.named_parameters())
+        for name, array in (description.get("grads") or {}).items():
+            if name not in parameters:
+                raise KeyError(f"the model has no parameter {name!r}")
+            parameters[name].grad = torch.from_numpy(np.array(array)).to(parameters[name].dtype)
+
+
+def _grads(model: nn.Module) -> dict:
+    return {name: None if parameter.grad is None else parameter.grad.detach().cpu().numpy().copy()
+            for name, parameter in model.named_parameters()}
 
 
 def _report(model: nn.Module, kind: str | None):
@@ -192,8 +202,10 @@ def op_call(worker, args: dict, out_arrays: list):
 
     A model description: {"spec": layers} or {"class": C, "kwargs": {...}}; "dtype"; "initial":
     "statistics" (reported before loading); "fill": a seed (seeded_values for every parameter);
-    "state": {name: array}; "mode": "train" | "eval"; "report": "state" | "statistics" | "shapes";
-    "probe": an input run through the model after the call (no_grad, reseeded, its mode as left).
+    "state": {name: array}; "grads": {name: array}, each parameter's .grad before the call (every .grad
+    is then reported after it, None where there is none); "mode": "train" | "eval"; "report": "state" |
+    "statistics" | "shapes"; "probe": an input run through the model after the call (no_grad, reseeded,
+    its mode as left).
     """
     dtype = args.get("dtype", "float32")
     descriptions = args.get("objects") or []
@@ -224,7 +236,8 @@ def op_call(worker, args: dict, out_arrays: list):
     reports = []
     for model, description, before in zip(models, descriptions, initial):
         report = {"initial": before, "after": _report(model, description.get("report")),
-                  "training": bool(model.training), "probe": None}
+                  "training": bool(model.training), "probe": None,
+                  "grads": _grads(model) if description.get("grads") is not None else None}
         if description.get("probe") is not None:
             torch.manual_seed(seed)
             with torch.no_grad():
