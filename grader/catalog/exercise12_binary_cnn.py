@@ -2,44 +2,49 @@
 train_epoch, evaluate and fit.
 
 CatDogCNN is judged like exercises 6-9 at small image sizes (layers, logits for the reference's
-weights). At image_size=200 nothing of its 40,961,153 weights crosses: the worker fills every
-parameter by a seeded rule keyed by its shape (grader.worker.torchcall_ops.seeded_values) and
-sends the logits of two images, which the grader's reference, filled the same way, must give;
-its initialisation is judged from the full weights at image_size=8 (statistics computed here),
-and from per-parameter statistics at 200 (a claim, which can only cost points).
+weights, a batch of 64 among them). At image_size=200 nothing of its 40,961,153 weights crosses:
+the worker fills every parameter by a seeded rule keyed by its shape
+(grader.worker.torchcall_ops.seeded_values) and sends the logits of two images, which the grader's
+reference, filled the same way, must give; its initialisation is judged from the full weights at
+image_size=8 (statistics computed here), and from per-parameter statistics at 200 (a claim, which
+can only cost points).
 
 The loop functions run in the worker on models of the grader's choosing (layer specs in float64,
 one with BatchNorm and Dropout), its batches and a plain SGD optimizer; the grader replays the
 reference loop from the same start with the same seed and compares the returned figures, every
 parameter and buffer, and the model's output afterwards (which shows the mode it was left in).
+One feature per check: each function's core check runs a plain model (no Dropout, no BatchNorm:
+the mode changes nothing), the modes have checks of their own, and evaluate is handed gradients
+that it must leave as it found them.
 """
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from hypothesis import strategies as st
 from torch import nn
 
+from grader.bank import is_recording
+from grader.catalog import answer_key
 from grader.checks import Falsified, Session, holds_for_examples, satisfies_property
 from grader.exercise import Exercise, Mistake
 from grader.models.behaviour import forward_check
 from grader.models.checks import draws, fail, structure_check
 from grader.models.mistakes import output_is, sigmoid, when
-from grader.models.oracle import computed
 from grader.models.reference import tolerance
 from grader.models.runs import Evidence, ModelSpec, sample_input
-from grader.torch_calls import (call, close, default_init, he_uniform_problems, layers_model, numbers,
-                                seeded_factors, seeded_values, state_of, state_problems, stats_of)
+from grader.torch_calls import (call, close, default_init, he_uniform_problems, layers_model, numbers, state_of,
+                                state_problems, stats_of)
 from grader.worker.wire import Outcome
-from reference import binary_cnn as ref
 
-CATDOG = ModelSpec(cls="CatDogCNN", reference=lambda kwargs, **variant: ref.CatDogCNN(**kwargs),
+key = answer_key(__name__)
+
+CATDOG = ModelSpec(cls="CatDogCNN", reference=key.catdog,
                    input_shape=lambda kwargs: (3, kwargs["image_size"], kwargs["image_size"]))
 SIZES = st.sampled_from((8, 6, 5, 4)).map(lambda size: {"image_size": size})
-FULL_SIZE, FULL_COUNT, FILL_SEED = 200, 40_961_153, 12
+FULL_SIZE, FULL_COUNT, FILL_SEED, FULL_SIZE_INPUT = 200, 40_961_153, 12, 3
 FULL_SIZE_TIMEOUT = 30.0  # building, filling and running 41M weights: about a second, far more on a loaded machine
 
 
@@ -50,22 +55,11 @@ def _full_size(session: Session) -> dict:
     if "catdog 200" not in session.cache:
         request = {"objects": [{"class": "CatDogCNN", "kwargs": {"image_size": FULL_SIZE}, "initial": "statistics",
                                 "fill": FILL_SEED, "report": "shapes"}],
-                   "call": {"model": 0}, "args": [{"tensor": sample_input((2, 3, FULL_SIZE, FULL_SIZE), 3)}]}
+                   "call": {"model": 0},
+                   "args": [{"tensor": sample_input((2, 3, FULL_SIZE, FULL_SIZE), FULL_SIZE_INPUT)}]}
         session.cache["catdog 200"] = call(session, request, function="CatDogCNN", inputs={"image_size": FULL_SIZE},
                                            timeout=FULL_SIZE_TIMEOUT)
     return session.cache["catdog 200"]
-
-
-def full_size_logits() -> np.ndarray:
-    """The reference CatDogCNN(200)'s logits with the seeded fill, without building its 40,960,000-weight
-    matrix: that fill is outer(u, v), so W @ h = u * (v @ h). (tests/grader/test_exercise12.py checks this
-    against the reference model filled in full.)"""
-    x = torch.from_numpy(sample_input((2, 3, FULL_SIZE, FULL_SIZE), 3))
-    seeded = lambda *shape: seeded_values(shape, FILL_SEED)
-    h = F.max_pool2d(F.relu(F.conv2d(x, seeded(32, 3, 3, 3), seeded(32), padding=1)), 2).flatten(1)
-    u, v = seeded_factors((128, 32 * (FULL_SIZE // 2) ** 2), FILL_SEED)
-    h = F.relu(u * (h @ v)[:, None] + seeded(128))
-    return F.linear(h, seeded(1, 128), seeded(1)).numpy()
 
 
 def _claimed_statistics(value) -> dict | None:
@@ -93,7 +87,7 @@ def _count(session: Session, example: dict) -> None:
         problems.append(f"CatDogCNN(image_size=200) has {claimed if claimed is None else format(claimed, ',')} "
                         f"parameters, expected {FULL_COUNT:,} (conv 896 + dense 32 * 100 * 100 * 128 + 128 = "
                         "40,960,128 + output 129)")
-    expected, actual = computed(session, "catdog.full_size_logits", {}, full_size_logits), result.get("value")
+    expected, actual = key.full_size_logits(FULL_SIZE, FILL_SEED, FULL_SIZE_INPUT), result.get("value")
     # A sigmoid in forward costs the logits check its points, not this one: the weights are the point here.
     if not any(close(wanted, actual, **tolerance(wanted)) for wanted in (expected, 1 / (1 + np.exp(-expected)))):
         problems.append("with every parameter filled by the grader's seeded rule (the same values for the same "
@@ -135,22 +129,33 @@ def _initialisation(session: Session, example: dict) -> None:
 
 # --- binary_accuracy ------------------------------------------------------------------------------------------
 
+LOGITS = (-0.0, 0.3, -0.3, 0.5, 0.8, -1.5, 2.0, 0.0)
+
+
 @st.composite
-def _accuracy_inputs(draw) -> dict:
+def _accuracy_inputs(draw, flat: bool = False) -> dict:
+    """logits (N, 1) from a few values (0 and -0 among them), 0/1 targets (N, 1), or (N,) when `flat`."""
     n = draw(st.integers(1, 6), label="N")
-    values = st.sampled_from((-0.0, 0.3, -0.3, 0.5, 0.8, -1.5, 2.0, 0.0))
-    logits = draw(st.lists(values, min_size=n, max_size=n), label="logits")
+    logits = draw(st.lists(st.sampled_from(LOGITS), min_size=n, max_size=n), label="logits")
     targets = draw(st.lists(st.sampled_from((0.0, 1.0)), min_size=n, max_size=n), label="targets")
-    flat = draw(st.booleans(), label="targets of shape (N,)")
     return {"logits": np.array(logits).reshape(n, 1), "targets": np.array(targets).reshape((n,) if flat else (n, 1))}
 
 
-def _reference_accuracy(logits: np.ndarray, targets: np.ndarray) -> float:
-    return float(ref.binary_accuracy(torch.from_numpy(logits), torch.from_numpy(targets)))
+def _accuracy_case(logits, targets, flat: bool = False) -> dict:
+    return {"logits": np.array(logits, np.float64).reshape(-1, 1),
+            "targets": np.array(targets, np.float64).reshape(-1 if flat else (len(targets), 1))}
+
+
+_RNG = np.random.default_rng(64)
+ACCURACY_FIXED = (
+    _accuracy_case([0.3], [1.0]),  # logit 0.3: probability 0.57, a dog; thresholded at 0.5 it is a cat
+    _accuracy_case(_RNG.choice(LOGITS, 64), _RNG.integers(0, 2, 64)),  # a batch of 64
+)
+ACCURACY_FLAT = (_accuracy_case([2.0, -1.5], [1.0, 0.0], flat=True),)  # 1.0; broadcast to 2 x 2: 0.5
 
 
 def _accuracy(session: Session, drawn: dict) -> None:
-    expected = computed(session, "catdog.binary_accuracy", drawn, _reference_accuracy)
+    expected = key.binary_accuracy(drawn["logits"], drawn["targets"])
     request = {"call": {"function": "binary_accuracy"}, "dtype": "float64",
                "args": [{"tensor": drawn["logits"]}, {"tensor": drawn["targets"]}]}
     value = call(session, request, function="binary_accuracy", inputs=drawn).get("value")
@@ -160,14 +165,6 @@ def _accuracy(session: Session, drawn: dict) -> None:
         raise Falsified(f"binary_accuracy returned {shown}, expected {expected:.6g}", function="binary_accuracy",
                         inputs=drawn, expected=np.float64(expected),
                         outcome=Outcome(True, value=np.float64(got[0]) if got is not None else value))
-
-
-def _broadcast_accuracy(logits, targets):
-    return np.mean((logits > 0).astype(np.float64) == targets)
-
-
-def _threshold_half(logits, targets):
-    return np.mean((logits.reshape(-1) > 0.5) == targets.reshape(-1))
 
 
 # --- The training loop on the grader's models ------------------------------------------------------------------
@@ -182,7 +179,8 @@ DESCRIBED = {id(PLAIN): "Conv2d(3, 2, 3, padding=1), ReLU, MaxPool2d(2), Flatten
 
 @dataclass(frozen=True)
 class LoopCase:
-    """A model of the grader's choosing in `mode`, batches of 4x4 images (the last one short), SGD(lr)."""
+    """A model of the grader's choosing in `mode`, batches of 4x4 images (the last one short), SGD(lr);
+    `grads`: every parameter handed over with a .grad of the grader's (evaluate must leave it so)."""
 
     layers: list
     mode: str
@@ -191,6 +189,7 @@ class LoopCase:
     val: tuple = (3, 2)
     lr: float = 0.5
     epochs: int = 2
+    grads: bool = False
 
 
 def _start(case: LoopCase) -> dict:
@@ -213,6 +212,19 @@ def _probe(case: LoopCase) -> np.ndarray:
     return np.random.default_rng(case.seed + 3).standard_normal((2, 3, 4, 4))
 
 
+def _given_grads(case: LoopCase) -> dict:
+    """The .grad the grader gives each parameter (as a previous backward pass would leave it)."""
+    rng = np.random.default_rng(case.seed + 4)
+    return {name: rng.standard_normal(p.shape) for name, p in layers_model(case.layers).named_parameters()}
+
+
+def _run(case: LoopCase) -> dict:
+    """The case as the answer key replays it: the layers, the start, the batches, the probe."""
+    return {"layers": case.layers, "state": _start(case), "mode": case.mode, "train": _batches(case, case.train, 1),
+            "val": _batches(case, case.val, 2), "probe": _probe(case), "seed": case.seed, "lr": case.lr,
+            "epochs": case.epochs}
+
+
 def _arguments(function: str, case: LoopCase) -> list:
     model, sgd = {"model": 0}, {"sgd": 0, "lr": case.lr}
     train, val = {"loader": _batches(case, case.train, 1)}, {"loader": _batches(case, case.val, 2)}
@@ -221,7 +233,8 @@ def _arguments(function: str, case: LoopCase) -> list:
 
 
 def _shown(function: str, case: LoopCase) -> dict:
-    shown = {"model": f"nn.Sequential({DESCRIBED[id(case.layers)]}), float64, in {case.mode} mode"}
+    shown = {"model": f"nn.Sequential({DESCRIBED[id(case.layers)]}), float64, in {case.mode} mode"
+                      + (", every parameter's .grad set by the grader" if case.grads else "")}
     batches = lambda sizes: f"{len(sizes)} batches of {', '.join(map(str, sizes))} images (N, 3, 4, 4), targets (N, 1)"
     if function != "evaluate":
         shown["train_loader"] = batches(case.train)
@@ -234,35 +247,10 @@ def _shown(function: str, case: LoopCase) -> dict:
     return shown
 
 
-def _replayed(session: Session, function: str, case: LoopCase, **variant) -> tuple:
-    """The reference's (value, state after, output on the probe afterwards) for `function` on `case`
-    (changed by a known mistake's `variant`): an oracle question, answered from data in the kit."""
-    return computed(session, "catdog.loop", {"function": function, "case": asdict(case), "variant": variant},
-                    _replay_case)
-
-
-def _replay_case(function: str, case: dict, variant: dict) -> tuple:
-    return _replay(function, LoopCase(**case), **variant)
-
-
-def _replay(function: str, case: LoopCase, **variant) -> tuple:
-    """The reference's (value, state after, output on the probe afterwards) for `function` on `case`."""
-    model = layers_model(case.layers, _start(case))
-    model.train(case.mode == "train")
-    tensors = lambda batches: [(torch.from_numpy(x), torch.from_numpy(y)) for x, y in batches]
-    train, val = tensors(_batches(case, case.train, 1)), tensors(_batches(case, case.val, 2))
-    torch.manual_seed(case.seed)
-    if function == "train_epoch":
-        value = ref.train_epoch(model, train, ref.SGD(model.parameters(), case.lr), **variant)
-    elif function == "evaluate":
-        value = ref.evaluate(model, val, **variant)
-    else:
-        value = ref.fit(model, train, val, case.epochs, ref.SGD(model.parameters(), case.lr), **variant)
-    state = state_of(model)
-    torch.manual_seed(case.seed)
-    with torch.no_grad():
-        probe = model(torch.from_numpy(_probe(case))).numpy()
-    return value, state, probe
+def _replayed(function: str, case: LoopCase, variant: dict | None = None) -> tuple:
+    """The reference's (value, state after, output on the probe afterwards) for `function` on `case`, changed
+    by a known mistake's `variant`."""
+    return key.loop(function, _run(case), variant or {})
 
 
 def _value_problems(function: str, expected, actual) -> list[str]:
@@ -272,10 +260,10 @@ def _value_problems(function: str, expected, actual) -> list[str]:
             return [f"fit returned {f'a dict with keys {keys}' if keys is not None else type(actual).__name__}; "
                     f"expected a dict with the keys {sorted(expected)}"]
         problems = []
-        for key, values in expected.items():
-            got = numbers(actual[key], len(values))
+        for name, values in expected.items():
+            got = numbers(actual[name], len(values))
             if got is None or not np.allclose(got, values, rtol=1e-6, atol=1e-6):
-                problems.append(f"history[{key!r}] is {_listed(actual[key])}, expected {_listed(values)}")
+                problems.append(f"history[{name!r}] is {_listed(actual[name])}, expected {_listed(values)}")
         return problems
     got = numbers(actual, 2)
     if got is None:
@@ -291,21 +279,34 @@ def _listed(values) -> str:
         return f"{str(values)[:80]}"
 
 
+def _grads_problems(given: dict, found) -> list[str]:
+    """How the .grad the worker reports after evaluate differ from those the grader gave (a claim: it can only cost)."""
+    if not isinstance(found, dict):
+        return ["the worker did not report the parameters' .grad after evaluate"]
+    changed = [name for name, grad in given.items() if not close(grad, found.get(name), rtol=0, atol=0)]
+    return [f"evaluate changed the .grad of {', '.join(changed)}: evaluation computes no gradients (no backward "
+            "pass, no zero_grad)"] if changed else []
+
+
 _MODE_AFTER = {"train_epoch": "train", "fit": "train"}
 
 
 def _loop(function: str):
     def prop(session: Session, case: LoopCase) -> None:
         inputs = _shown(function, case)
-        evidence = Evidence(facts={"case": case, "function": function, "session": session})
-        request = {"objects": [{"spec": case.layers, "dtype": "float64", "state": _start(case), "mode": case.mode,
-                                "report": "state", "probe": _probe(case)}],
-                   "call": {"function": function}, "args": _arguments(function, case), "seed": case.seed,
-                   "dtype": "float64"}
+        evidence = Evidence(facts={"case": case, "function": function})
+        model = {"spec": case.layers, "dtype": "float64", "state": _start(case), "mode": case.mode, "report": "state",
+                 "probe": _probe(case), **({"grads": _given_grads(case)} if case.grads else {})}
+        request = {"objects": [model], "call": {"function": function}, "args": _arguments(function, case),
+                   "seed": case.seed, "dtype": "float64"}
         result = call(session, request, function=function, inputs=inputs, evidence=evidence)
         report = result["models"][0]
         evidence.facts["actual"] = (result.get("value"), report.get("after"), report.get("probe"))
-        value, state, probe = _replayed(session, function, case)
+        value, state, probe = _replayed(function, case)
+        if is_recording():  # the kit then names these mistakes on this case too
+            for mistake in session.exercise.mistakes:
+                if mistake.function == function and hasattr(mistake.detect, "variant"):
+                    _replayed(function, case, mistake.detect.variant)
         problems = _value_problems(function, value, result.get("value"))
         changed = state_problems(state, report.get("after"))
         if function == "evaluate":
@@ -319,6 +320,9 @@ def _loop(function: str):
             mode = _MODE_AFTER.get(function, case.mode)
             problems.append(f"after {function}, the model's outputs are not those of the same model in {mode} mode"
                             + (": put it back into the mode it was in" if function == "evaluate" else ""))
+        if case.grads and not problems:
+            problems = _grads_problems(_given_grads(case), report.get("grads"))
+            evidence.facts["grads_changed"] = bool(problems)
         if problems:
             raise fail(f"{function} on {inputs['model']}:\n" + "\n".join(f"- {p}" for p in problems), None, inputs,
                        evidence, function=function)
@@ -326,21 +330,32 @@ def _loop(function: str):
     return prop
 
 
+def _same_run(function: str, expected: tuple, actual: tuple) -> bool:
+    value, state, probe = expected
+    return not _value_problems(function, value, actual[0]) and not state_problems(state, actual[1]) \
+        and close(probe, actual[2], rtol=1e-7, atol=1e-9)
+
+
 def _replays(function: str, **variant):
-    """A Mistake.detect: the reference loop changed by `variant` gives what the student's gave."""
+    """A Mistake.detect: the reference loop changed by `variant` gives what the student's gave, and on this
+    case that differs from what the reference loop gives (on a plain model the mode changes nothing)."""
     def predicate(evidence, outcome) -> bool:
         case, actual = evidence.facts.get("case"), evidence.facts.get("actual")
         if case is None or actual is None or evidence.facts.get("function") != function:
             return False
-        value, state, probe = _replayed(evidence.facts["session"], function, case, **variant)
-        return not _value_problems(function, value, actual[0]) and not state_problems(state, actual[1]) \
-            and close(probe, actual[2], rtol=1e-7, atol=1e-9)
-    return when(predicate)
+        wrong, right = _replayed(function, case, variant), _replayed(function, case)
+        return _same_run(function, wrong, actual) and not _same_run(function, right, wrong)
+    detect = when(predicate)
+    detect.variant = variant  # what a bank being recorded asks about each case
+    return detect
 
 
 PLAIN_EVAL = LoopCase(layers=PLAIN, mode="eval", seed=1)
+PLAIN_TRAIN = LoopCase(layers=PLAIN, mode="train", seed=5)
+BATCHES_OF_64 = LoopCase(layers=PLAIN, mode="eval", seed=4, train=(64, 64, 37), val=(64, 19))
 DROPOUT_EVAL = LoopCase(layers=WITH_DROPOUT, mode="eval", seed=2)
 DROPOUT_TRAIN = LoopCase(layers=WITH_DROPOUT, mode="train", seed=3)
+GRADS_GIVEN = LoopCase(layers=PLAIN, mode="eval", seed=6, grads=True)
 
 UNWEIGHTED = ("Your epoch figures are the plain average of the batch means: with a short last batch that "
               "weighs its samples more. Keras reports means over samples: add up loss * batch size (and the "
@@ -356,6 +371,10 @@ NOT_RESTORED = ("evaluate left the model in eval mode: put back the mode it was 
                 "without Dropout and with frozen BatchNorm statistics.")
 THRESHOLD = ("You thresholded the logits at 0.5: the model returns logits, and probability > 0.5 means "
              "logit > 0 (sigmoid(0) = 0.5). Predict 'dog' where logits > 0.")
+GRADIENTS = ("evaluate computes gradients: it changed the parameters' .grad (a backward pass, or zero_grad). "
+             "Evaluation only measures: run the loop under torch.no_grad(), with no backward pass, and leave "
+             ".grad to the training loop (without no_grad, every forward pass also builds the graph for a "
+             "backward pass, which costs memory and time).")
 
 MISTAKES = (
     Mistake("no_zero_grad", "train_epoch", NO_ZERO_GRAD, detect=_replays("train_epoch", zero_grad=False)),
@@ -368,7 +387,7 @@ MISTAKES = (
             "Your accuracy compares (N, 1) predictions with (N,) targets: broadcasting makes that an (N, N) "
             "table, every prediction against every target, and its mean is not the accuracy. Flatten both "
             "first: (logits.reshape(-1) > 0) == targets.reshape(-1).",
-            reproduce=_broadcast_accuracy),
+            reproduce=key.broadcast_accuracy),
     Mistake("unweighted_batch_means", "train_epoch", UNWEIGHTED, detect=_replays("train_epoch", weighted=False)),
     Mistake("unweighted_batch_means", "evaluate", UNWEIGHTED, detect=_replays("evaluate", weighted=False)),
     Mistake("evaluate_train_mode", "evaluate", TRAIN_MODE, detect=_replays("evaluate", mode="train")),
@@ -377,9 +396,12 @@ MISTAKES = (
             "the loop under torch.no_grad() in eval mode.",
             detect=when(lambda evidence, outcome: evidence.facts.get("function") == "evaluate"
                         and evidence.facts.get("changed"))),
+    Mistake("evaluate_computes_gradients", "evaluate", GRADIENTS,
+            detect=when(lambda evidence, outcome: evidence.facts.get("grads_changed"))),
     Mistake("evaluate_mode_not_restored", "evaluate", NOT_RESTORED, detect=_replays("evaluate", restore=False)),
-    Mistake("threshold_at_half", "binary_accuracy", THRESHOLD, reproduce=_threshold_half),
+    Mistake("threshold_at_half", "binary_accuracy", THRESHOLD, reproduce=key.threshold_at_half),
     Mistake("threshold_at_half", "train_epoch", THRESHOLD, detect=_replays("train_epoch", threshold=0.5)),
+    Mistake("threshold_at_half", "evaluate", THRESHOLD, detect=_replays("evaluate", threshold=0.5)),
     *(Mistake(mistake_id, "fit", hint, detect=_replays("fit", **variant)) for mistake_id, hint, variant in (
         ("no_zero_grad", NO_ZERO_GRAD, {"zero_grad": False}),
         ("unweighted_batch_means", UNWEIGHTED, {"weighted": False}),
@@ -393,6 +415,12 @@ MISTAKES = (
             "nn.init.kaiming_uniform_(layer.weight, nonlinearity='relu')) and nn.init.zeros_(layer.bias).",
             detect=when(lambda evidence, outcome: evidence.facts.get("default_init"))),
 )
+
+
+def _loop_check(function: str, cases: tuple, *, name: str, points: float, description: str):
+    return holds_for_examples(function, _loop(function), cases, name=name, points=points,
+                              kind="the grader's model and batches", description=description)
+
 
 EXERCISE = Exercise(
     id="exercise12",
@@ -426,37 +454,49 @@ EXERCISE = Exercise(
         forward_check(
             CATDOG, draws(SIZES, batch=(1, 3)), points=1, name="CatDogCNN: logits match the reference",
             description="Given the reference's random weights, the logits (N, 1) equal the reference's on "
-                        "random batches: ReLU, max pooling, no sigmoid.", max_examples=6),
+                        "random batches, a batch of 64 8x8 images among them: ReLU, max pooling, no sigmoid.",
+            max_examples=6, examples=({"kwargs": {"image_size": 8}, "N": 64, "size": None, "seed": 64},)),
         satisfies_property(
             "binary_accuracy", _accuracy, _accuracy_inputs(),
             name="binary_accuracy: the fraction of right predictions",
-            points=1,
-            description="On drawn logits (N, 1) and 0/1 targets (N, 1) or (N,), the fraction where logit > 0 "
-                        "equals the target, within 1e-6."),
-        holds_for_examples(
-            "train_epoch", _loop("train_epoch"), (PLAIN_EVAL, DROPOUT_EVAL),
-            name="train_epoch: the reference's parameters and figures",
-            points=2,
-            kind="the grader's model and batches",
-            description="On the grader's models (one with BatchNorm and Dropout, handed over in eval mode), "
-                        "batches of 4, 4 and 3 and SGD(lr=0.5): train mode, zero_grad, backward, step per batch; "
-                        "the parameters afterwards and (loss, accuracy), means over samples, equal the "
-                        "reference loop's."),
-        holds_for_examples(
-            "evaluate", _loop("evaluate"), (DROPOUT_TRAIN, DROPOUT_EVAL),
-            name="evaluate: eval mode, no update, the mode put back",
+            points=0.5, examples=ACCURACY_FIXED,
+            description="On drawn logits (N, 1) and 0/1 targets (N, 1), and a batch of 64, the fraction where "
+                        "logit > 0 equals the target, within 1e-6."),
+        satisfies_property(
+            "binary_accuracy", _accuracy, _accuracy_inputs(flat=True),
+            name="binary_accuracy: targets of shape (N,)",
+            points=0.5, examples=ACCURACY_FLAT, max_examples=15,
+            description="Logits (N, 1) and targets (N,), as a DataLoader of labels gives them: the same fraction."),
+        _loop_check(
+            "train_epoch", (PLAIN_EVAL, BATCHES_OF_64), name="train_epoch: the reference's parameters and figures",
             points=1.5,
-            kind="the grader's model and batches",
+            description="On the grader's plain model (no Dropout, no BatchNorm), batches of 4, 4 and 3 (and of "
+                        "64, 64 and 37) and SGD(lr=0.5): zero_grad, backward, step per batch; the parameters "
+                        "afterwards and (loss, accuracy), means over samples, equal the reference loop's."),
+        _loop_check(
+            "train_epoch", (DROPOUT_EVAL,), name="train_epoch: in training mode (Dropout, BatchNorm)", points=0.5,
+            description="On a model with BatchNorm and Dropout handed over in eval mode: train_epoch puts it in "
+                        "training mode, so Dropout drops and BatchNorm learns its statistics as the reference's do."),
+        _loop_check(
+            "evaluate", (PLAIN_TRAIN, BATCHES_OF_64), name="evaluate: the figures, nothing updated", points=0.5,
+            description="On the grader's plain model, batches of 3 and 2 (and of 64 and 19): (loss, accuracy), "
+                        "means over samples, and no parameter changed."),
+        _loop_check(
+            "evaluate", (DROPOUT_TRAIN, DROPOUT_EVAL), name="evaluate: eval mode, the mode put back", points=0.5,
             description="On a model with BatchNorm and Dropout handed over in train mode, then in eval mode: "
-                        "(loss, accuracy) in eval mode, no parameter or statistic changed, the model left in "
-                        "the mode it was in."),
-        holds_for_examples(
-            "fit", _loop("fit"), (DROPOUT_EVAL,),
-            name="fit: Keras's history and the trained parameters",
-            points=1.5,
-            kind="the grader's model and batches",
-            description="Two epochs: the history's loss, accuracy, val_loss and val_accuracy, one entry per "
-                        "epoch, and the parameters afterwards equal the reference's."),
+                        "(loss, accuracy) in eval mode, no statistic changed, the model left in the mode it was in."),
+        _loop_check(
+            "evaluate", (GRADS_GIVEN,), name="evaluate: no gradients", points=0.5,
+            description="Every parameter handed over with a .grad (as a training step leaves it): evaluate "
+                        "computes none (torch.no_grad(), no backward pass) and leaves each .grad as it found it."),
+        _loop_check(
+            "fit", (PLAIN_EVAL, BATCHES_OF_64), name="fit: Keras's history and the trained parameters", points=1,
+            description="Two epochs on the plain model: the history's loss, accuracy, val_loss and val_accuracy, "
+                        "one entry per epoch, and the parameters afterwards equal the reference's."),
+        _loop_check(
+            "fit", (DROPOUT_EVAL,), name="fit: training and evaluation modes", points=0.5,
+            description="Two epochs on a model with BatchNorm and Dropout: each epoch trains in training mode and "
+                        "evaluates in eval mode, as the reference's history and parameters show."),
     ),
     mistakes=MISTAKES,
     forbidden_imports=(),

@@ -3,6 +3,8 @@
 import torch
 
 from grader.catalog import exercise12_binary_cnn as declaration
+from grader.catalog.keys import exercise12_binary_cnn as key
+from grader.models.weights import sample_input
 from grader.worker.torchcall_ops import seeded_fill_
 from reference.binary_cnn import CatDogCNN
 from tests.conftest import SUBMISSIONS, by_name, graded
@@ -15,11 +17,11 @@ def test_the_factored_full_size_reference_is_the_reference_model_filled_in_full(
     model = CatDogCNN(200)
     for parameter in model.parameters():
         seeded_fill_(parameter, declaration.FILL_SEED)
-    x = torch.from_numpy(declaration.sample_input((2, 3, 200, 200), 3))
+    x = torch.from_numpy(sample_input((2, 3, 200, 200), declaration.FULL_SIZE_INPUT))
     with torch.no_grad():
         expected = model(x).numpy()
-    assert torch.allclose(torch.from_numpy(declaration.full_size_logits()), torch.from_numpy(expected), rtol=1e-4,
-                          atol=1e-4)
+    factored = key.full_size_logits(200, declaration.FILL_SEED, declaration.FULL_SIZE_INPUT)
+    assert torch.allclose(torch.from_numpy(factored), torch.from_numpy(expected), rtol=1e-4, atol=1e-4)
 
 
 def test_forged_worker_answers_earn_no_count_or_loop_points():
@@ -28,6 +30,7 @@ def test_forged_worker_answers_earn_no_count_or_loop_points():
     result = by_name(graded("exercise12", SUBMISSIONS / "forged" / "exercise12_torchcall.py"))
     for name in ("CatDogCNN: 40,961,153 parameters at image_size=200",
                  "train_epoch: the reference's parameters and figures",
-                 "evaluate: eval mode, no update, the mode put back",
+                 "evaluate: the figures, nothing updated",
+                 "evaluate: no gradients",
                  "fit: Keras's history and the trained parameters"):
         assert result[name].score == 0 and result[name].status == "failed", (name, result[name].output)
