@@ -1,44 +1,56 @@
 """Exercise 13, autoencoders and the vanishing gradient (section 11): Autoencoder, ConvAutoencoder, sigmoid_grad.
 
-The models are judged like exercises 6-9 (layers, counts, outputs for the reference's weights);
-encode and decode are called in the worker on the same weights (grader.worker.torchcall_ops).
+The models are judged like exercises 6-9 (layers, counts, outputs for the reference's weights,
+a batch of 64 among them); encode and decode are called in the worker on the same weights
+(grader.worker.torchcall_ops). One feature per check: the Autoencoder's core checks build it with
+its defaults, and a check of its own builds it with each of input_dim, hidden and code_dim changed.
 Training is verified, not claimed: from the reference's weights the worker takes SGD steps with
 nn.BCELoss on a batch of pixels; the grader replays them on its reference, compares every
-parameter, and computes the loss before and after itself.
+parameter, and computes the loss before and after itself. sigmoid_grad's core check draws
+moderate values; finite values at |x| up to 1000 are a check of their own.
 """
 
-import copy
 import math
 
 import numpy as np
-import torch
 from hypothesis import strategies as st
 from torch import nn
 
+from grader.catalog import answer_key
 from grader.checks import Falsified, Session, holds_for_examples, satisfies_property
 from grader.compare import compare_arrays
 from grader.exercise import Exercise, Mistake
 from grader.models.behaviour import forward_check
 from grader.models.checks import count_check, draws, fail, model_input, structure_check
 from grader.models.mistakes import reproduces, when
-from grader.models.oracle import computed, method, on_reference, structure
+from grader.models.oracle import method, on_reference, structure
 from grader.models.reference import tolerance, with_weights
 from grader.models.runs import Evidence, ModelSpec, get_model, input_recipe, sample_input
-from grader.torch_calls import call, close
+from grader.models.samples import sampled
+from grader.models.verify import compare_steps, steps_problems
+from grader.torch_calls import call
 from grader.worker.wire import Outcome
-from reference import autoencoder as ref
 
-DENSE = ModelSpec(cls="Autoencoder", reference=lambda kwargs, **variant: ref.Autoencoder(**kwargs, **variant),
-                  input_shape=lambda kwargs: (kwargs.get("input_dim", 784),))
-CONV = ModelSpec(cls="ConvAutoencoder", reference=lambda kwargs, **variant: ref.ConvAutoencoder(**kwargs, **variant),
-                 input_shape=lambda kwargs: (1, 28, 28))
+key = answer_key(__name__)
+
+DENSE = ModelSpec(cls="Autoencoder", reference=key.autoencoder, input_shape=lambda kwargs: (kwargs.get("input_dim", 784),))
+CONV = ModelSpec(cls="ConvAutoencoder", reference=key.conv_autoencoder, input_shape=lambda kwargs: (1, 28, 28))
 CODE_SHAPE = {"Autoencoder": lambda kwargs: (kwargs.get("code_dim", 32),), "ConvAutoencoder": lambda kwargs: (8, 7, 7)}
 
-# Shrinks to the defaults; any other sizes must work as well.
-DENSE_KWARGS = st.fixed_dictionaries({
-    "input_dim": st.sampled_from((784, 20, 9)), "hidden": st.sampled_from(((128, 64), (16, 8), (6, 5))),
-    "code_dim": st.sampled_from((32, 4, 3))})
-CONV_KWARGS = st.just({})
+DEFAULTS = st.just({})  # the core checks: Autoencoder() and ConvAutoencoder()
+# Other sizes, each argument away from its default in a fixed example of its own (so that the one ignored
+# is named), and drawn: shrinking goes to the first of each.
+OTHER_SIZES = st.fixed_dictionaries({
+    "input_dim": st.sampled_from((20, 9, 784)), "hidden": st.sampled_from(((16, 8), (6, 5), (128, 64))),
+    "code_dim": st.sampled_from((4, 3, 32))})
+SIZES_FIXED = tuple({"kwargs": kwargs, "N": 2, "size": None, "seed": 13} for kwargs in (
+    {"input_dim": 20, "hidden": (128, 64), "code_dim": 32},
+    {"input_dim": 784, "hidden": (16, 8), "code_dim": 32},
+    {"input_dim": 784, "hidden": (128, 64), "code_dim": 4},
+)) + ({"kwargs": {"input_dim": 9, "hidden": (6, 5), "code_dim": 3}, "N": 64, "size": None, "seed": 64},)
+BATCH_OF_64 = ({"kwargs": {}, "N": 64, "size": None, "seed": 64},)
+# ConvAutoencoder takes any H and W divisible by 4: a batch of 64 at 4x4 (its bank answers stay small).
+CONV_BATCH_OF_64 = ({"kwargs": {}, "N": 64, "size": (4, 4), "seed": 64},)
 
 
 # --- encode and decode, on the reference's weights ------------------------------------------------------------
@@ -65,32 +77,22 @@ def _methods(spec: ModelSpec):
 
 # --- Training with nn.BCELoss lowers the loss: replayed and measured here ---------------------------------------
 
-TRAINING = ({"spec": DENSE, "kwargs": {"input_dim": 20, "hidden": (16, 8), "code_dim": 4}, "N": 8, "seed": 0},
-            {"spec": CONV, "kwargs": {}, "N": 4, "seed": 1})
+# A batch of 64 for the dense model; 8 for the convolutional one (its float64 replay of 64 takes a second).
+TRAINING = ({"spec": DENSE, "kwargs": {}, "N": 64, "seed": 0}, {"spec": CONV, "kwargs": {}, "N": 8, "seed": 1})
 LR, STEPS = 1.0, 5
 
 
-def _bce(model: nn.Module, x: torch.Tensor) -> float:
-    model.train()
-    with torch.no_grad():
-        return float(nn.functional.binary_cross_entropy(model(x), x))
-
-
-def _replay_training(module: nn.Module, x: np.ndarray) -> dict:
-    """The reference with the grader's weights in float64: its loss on x, its state after STEPS SGD steps
-    with nn.BCELoss, and its loss then (the answer to the oracle question "model.autoencoder.training")."""
-    reference = copy.deepcopy(module).double()
-    x_tensor = torch.from_numpy(x)
-    loss_before = _bce(reference, x_tensor)
-    replay = copy.deepcopy(reference)
-    for _ in range(STEPS):  # plain SGD: torch.optim's first use imports torch._dynamo (seconds)
-        replay.zero_grad(set_to_none=True)
-        nn.functional.binary_cross_entropy(replay(x_tensor), x_tensor).backward()
-        with torch.no_grad():
-            for parameter in replay.parameters():
-                parameter.add_(parameter.grad, alpha=-LR)
-    expected = {name: tensor.numpy().copy() for name, tensor in replay.state_dict().items()}
-    return {"state": expected, "loss_before": loss_before, "loss_after": _bce(replay, x_tensor)}
+def _kept(start: dict):
+    """What a bank keeps of a replay: each parameter after the steps as a sample, with its largest and total
+    change (grader.models.verify.compare_steps compares those)."""
+    def compact(replay: dict) -> dict:
+        state = {}
+        for name, value in replay["state"].items():
+            change = value - start[name]
+            state[name] = sampled(value, delta_max=float(np.max(np.abs(change), initial=0.0)),
+                                  delta_norm=float(np.linalg.norm(change)))
+        return {**replay, "state": state}
+    return compact
 
 
 def _training(session: Session, example: dict) -> None:
@@ -100,28 +102,23 @@ def _training(session: Session, example: dict) -> None:
     shown = {**kwargs, "x": f"np.random.default_rng({example['seed']}).uniform(0, 1, {shape})",
              "training": f"{STEPS} SGD steps (lr={LR}) with nn.BCELoss()(model(x), x), float64"}
     model = with_weights(session, get_model(session, spec, kwargs, shown), shown)
-    start = {name: np.asarray(array, np.float64) for name, array in model.sent.items()}
-    request = {"objects": [{"class": spec.cls, "kwargs": spec.worker_kwargs(kwargs), "state": start,
+    sent = {name: np.asarray(array, np.float64) for name, array in model.sent.items()}
+    request = {"objects": [{"class": spec.cls, "kwargs": spec.worker_kwargs(kwargs), "state": sent,
                             "dtype": "float64"}], "x": x, "target": x, "loss": "bce", "lr": LR, "steps": STEPS}
     evidence = Evidence(model=model)
     result = call(session, request, function=spec.cls, inputs=shown, evidence=evidence, op="sgd")
-    after = result["models"][0].get("after")
-    replay = on_reference(session, model.reference, "autoencoder.training", {"x": x}, _replay_training)
-    expected, loss_before = replay["state"], replay["loss_before"]
-    problems = []
-    if not isinstance(after, dict):
-        problems.append("the worker's reply was malformed")
-    else:
-        for mine, theirs in model.mapping.tensors.items():
-            if theirs in expected and not close(expected[theirs], after.get(mine), rtol=1e-6, atol=1e-9):
-                problems.append(f"after {STEPS} steps, {mine} differs from the reference's replay (its {theirs})")
-        if not problems:  # the parameters are the replay's (to 1e-6): so is the loss with them
-            loss_after = replay["loss_after"]
-            if not (math.isfinite(loss_after) and loss_after < loss_before):
-                problems.append(f"{STEPS} SGD steps did not lower nn.BCELoss: {loss_before:.4g} before, "
-                                f"{loss_after:.4g} after")
+    start = {theirs: sent[mine] for mine, theirs in model.mapping.tensors.items()}
+    replay = on_reference(session, model.reference, "autoencoder.training", {"x": x, "lr": LR, "steps": STEPS},
+                          key.replay_training, compact=_kept(start))
+    problems = steps_problems(compare_steps(start, replay["state"], result["models"][0].get("after"),
+                                            model.mapping.tensors), STEPS)
+    if not problems:  # the parameters are the replay's: so is the loss with them
+        before, after = replay["loss_before"], replay["loss_after"]
+        if not (math.isfinite(after) and after < before):
+            problems.append(f"{STEPS} SGD steps did not lower nn.BCELoss: {before:.4g} before, {after:.4g} after")
     if problems:
-        raise fail(f"{spec.call(kwargs)}:\n" + "\n".join(f"- {p}" for p in problems[:4]), model, shown, evidence)
+        raise fail(f"{spec.call(kwargs)}, {STEPS} SGD steps from the grader's weights:\n"
+                   + "\n".join(f"- {p}" for p in problems), model, shown, evidence)
 
 
 # --- sigmoid_grad ---------------------------------------------------------------------------------------------
@@ -130,19 +127,31 @@ EXTREMES = np.array([0.0, 1000.0, -1000.0])
 
 
 @st.composite
-def _sigmoid_inputs(draw) -> dict:
+def _moderate_inputs(draw) -> dict:
+    """Values where e^-x is a float64 on every side: |x| up to 30."""
+    values = st.one_of(st.sampled_from((0.0, 1.0, -2.0, 30.0, -30.0)), st.floats(-30, 30, allow_nan=False))
+    return {"x": np.array(draw(st.lists(values, min_size=1, max_size=6), label="x"), dtype=np.float64)}
+
+
+@st.composite
+def _extreme_inputs(draw) -> dict:
     values = st.one_of(st.sampled_from((0.0, 1.0, -2.0, 40.0, -40.0, 710.0, -710.0, 1000.0, -1000.0)),
                        st.floats(-1000, 1000, allow_nan=False))
     drawn = draw(st.lists(values, min_size=1, max_size=6), label="x")
     return {"x": np.concatenate([np.array(drawn, dtype=np.float64), EXTREMES])}
 
 
-def _reference_sigmoid_grad(x: np.ndarray) -> np.ndarray:
-    return ref.sigmoid_grad(torch.from_numpy(x)).numpy()
+def _image(seed: int, scale: float) -> dict:
+    """A 28x28 MNIST-sized tensor of values in quarter steps up to +-scale."""
+    return {"x": np.random.default_rng(seed).integers(-4 * scale, 4 * scale + 1, size=(28, 28)) / 4}
+
+
+SIGMOID_FIXED = ({"x": np.array([0.0, 2.0])}, _image(28, 30))  # 0.25 at 0; an MNIST-sized image
+SIGMOID_EXTREMES = ({"x": np.array([-1000.0])}, _image(29, 1000))  # e^1000 overflows: inf / inf
 
 
 def _sigmoid_grad(session: Session, drawn: dict) -> None:
-    expected = computed(session, "autoencoder.sigmoid_grad", drawn, _reference_sigmoid_grad)
+    expected = key.sigmoid_grad(drawn["x"])
     result = call(session, {"call": {"function": "sigmoid_grad"}, "args": [{"tensor": drawn["x"]}], "dtype": "float64"},
                   function="sigmoid_grad", inputs=drawn)
     actual = result.get("value")
@@ -180,6 +189,14 @@ def _tied(evidence, outcome) -> bool:
     return matrices(shapes) * 2 == matrices(expected) and vectors(shapes) == vectors(expected)
 
 
+def _default_layers(evidence, outcome) -> bool:
+    """Built with other sizes, the model has the parameters of Autoencoder(): an argument is ignored."""
+    if evidence.model is None or not evidence.model.kwargs:
+        return False
+    shapes = [shape for _, shape, _ in evidence.model.info.get("parameters", [])]
+    return shapes == [shape for _, shape, _ in structure(evidence.model.session, DENSE, {})["parameters"]]
+
+
 NO_SIGMOID = ("The reconstruction has no sigmoid: the decoder must end in nn.Sigmoid() so that it lies in "
               "(0, 1) like the pixels; nn.BCELoss needs probabilities (without one, use nn.BCEWithLogitsLoss, "
               "but this exercise's decode returns the image).")
@@ -200,6 +217,12 @@ MISTAKES = (
             "Your decoder reuses the encoder's weights, transposed: this course's decoder has weights of its "
             "own (nn.Linear layers), 222,384 parameters in all. Tied weights are a known variant, not this one.",
             detect=when(_tied)),
+    Mistake("sizes_hard_coded", "Autoencoder",
+            "Built with other sizes, your Autoencoder has the layers of Autoencoder(): it ignores input_dim, "
+            "hidden or code_dim (the failing input says which one was given). Build every layer from the "
+            "arguments: nn.Linear(input_dim, hidden[0]), nn.Linear(hidden[0], hidden[1]), nn.Linear(hidden[1], "
+            "code_dim), and the decoder back to input_dim.",
+            detect=when(_default_layers)),
     Mistake("unstable_sigmoid_grad", "sigmoid_grad",
             "e^-x overflows to inf for x below about -710, and inf / inf is nan. Compute it from the sigmoid: "
             "with s = torch.sigmoid(x), f'(x) = s * (1 - s), finite for every x.",
@@ -217,27 +240,32 @@ EXERCISE = Exercise(
     functions=("Autoencoder", "ConvAutoencoder", "sigmoid_grad"),
     checks=(
         structure_check(
-            DENSE, DENSE_KWARGS, points=1, name="Autoencoder: layers and output shapes",
-            description="Linear input_dim -> 128 -> 64 -> code_dim, then code_dim -> 64 -> 128 -> input_dim, "
-                        "for the defaults and other sizes."),
+            DENSE, DEFAULTS, points=1, name="Autoencoder: layers and output shapes", max_examples=1,
+            description="Autoencoder(): Linear 784 -> 128 -> 64 -> 32, then 32 -> 64 -> 128 -> 784."),
         count_check(
             DENSE, (({}, {"trainable": 222_384, "frozen": 0, "statistics": 0}),), points=1,
             name="Autoencoder: 222,384 parameters",
             description="100,480 + 8,256 + 2,080 in the encoder, 2,112 + 8,320 + 101,136 in the decoder."),
         forward_check(
-            DENSE, draws(DENSE_KWARGS, batch=(1, 4)), points=1.5,
-            name="Autoencoder: reconstructions match the reference",
-            description="Given the reference's random weights, forward(x) equals the reference's: ReLU between "
-                        "layers, none on the code, a sigmoid at the end.", max_examples=6),
+            DENSE, draws(DEFAULTS, batch=(1, 4)), points=1,
+            name="Autoencoder: reconstructions match the reference", max_examples=4, examples=BATCH_OF_64,
+            description="Given the reference's random weights, forward(x) equals the reference's on random batches "
+                        "(64 images among them): ReLU between layers, none on the code, a sigmoid at the end."),
+        forward_check(
+            DENSE, draws(OTHER_SIZES, batch=(1, 3)), points=0.5,
+            name="Autoencoder: input_dim, hidden and code_dim take effect", max_examples=3, examples=SIZES_FIXED,
+            description="Built with each argument away from its default (input_dim=20, hidden=(16, 8), code_dim=4, "
+                        "each alone) and with drawn sizes, the model has the reference's layers and outputs."),
         satisfies_property(
-            "Autoencoder", _methods(DENSE), draws(DENSE_KWARGS, batch=(1, 3)),
+            "Autoencoder", _methods(DENSE), draws(DEFAULTS, batch=(1, 3)),
             name="Autoencoder: encode and decode",
             points=1,
-            max_examples=4,
+            max_examples=3,
             shrink_calls=15,
-            description="encode(x) -> (N, code_dim) and decode(z) -> (N, input_dim) equal the reference's halves."),
+            examples=BATCH_OF_64,
+            description="encode(x) -> (N, 32) and decode(z) -> (N, 784) equal the reference's halves."),
         structure_check(
-            CONV, CONV_KWARGS, points=1, name="ConvAutoencoder: layers and output shapes", max_examples=1,
+            CONV, DEFAULTS, points=1, name="ConvAutoencoder: layers and output shapes", max_examples=1,
             description="(N, 1, 28, 28) -> (N, 16, 14, 14) -> (N, 8, 7, 7) -> (N, 8, 14, 14) -> (N, 16, 28, 28) "
                         "-> (N, 1, 28, 28)."),
         count_check(
@@ -245,11 +273,12 @@ EXERCISE = Exercise(
             name="ConvAutoencoder: 3,217 parameters",
             description="160 + 1,160 in the encoder, 584 + 1,168 + 145 in the decoder."),
         forward_check(
-            CONV, draws(CONV_KWARGS, batch=(1, 3)), points=1,
-            name="ConvAutoencoder: reconstructions match the reference",
-            description="Given the reference's random weights, forward(x) equals the reference's.", max_examples=3),
+            CONV, draws(DEFAULTS, batch=(1, 3)), points=1,
+            name="ConvAutoencoder: reconstructions match the reference", max_examples=3, examples=CONV_BATCH_OF_64,
+            description="Given the reference's random weights, forward(x) equals the reference's on 28x28 images, "
+                        "and on a batch of 64 4x4 ones (any size divisible by 4 goes through)."),
         satisfies_property(
-            "ConvAutoencoder", _methods(CONV), draws(CONV_KWARGS, batch=(1, 2)),
+            "ConvAutoencoder", _methods(CONV), draws(DEFAULTS, batch=(1, 2)),
             name="ConvAutoencoder: encode and decode",
             points=0.5,
             max_examples=2,
@@ -261,13 +290,23 @@ EXERCISE = Exercise(
             points=1.5,
             kind="a fixed batch of pixels",
             description=f"From the reference's weights, {STEPS} SGD steps with nn.BCELoss on the reconstruction "
-                        "give the reference's parameters, and the grader's own loss with them is lower."),
+                        "(Autoencoder() on a batch of 64 images, ConvAutoencoder() on 8) give the reference's "
+                        "parameters, and the grader's own loss with them is lower."),
         satisfies_property(
-            "sigmoid_grad", _sigmoid_grad, _sigmoid_inputs(),
+            "sigmoid_grad", _sigmoid_grad, _moderate_inputs(),
+            name="sigmoid_grad: the sigmoid's derivative",
+            points=0.5,
+            examples=SIGMOID_FIXED,
+            description="e^-x / (1 + e^-x)^2 elementwise on float64 tensors with values up to +-30, and a "
+                        "28x28 MNIST-sized one: 0.25 at 0, no warning."),
+        satisfies_property(
+            "sigmoid_grad", _sigmoid_grad, _extreme_inputs(),
             name="sigmoid_grad: finite for |x| up to 1000",
-            points=1,
-            description="e^-x / (1 + e^-x)^2 elementwise on float64 tensors with values up to +-1000 (0, 1000 "
-                        "and -1000 always among them): 0.25 at 0, finite, no warning."),
+            points=0.5,
+            max_examples=15,
+            examples=SIGMOID_EXTREMES,
+            description="Values up to +-1000 (0, 1000 and -1000 always among them), a 28x28 tensor of them too: "
+                        "finite, no warning, where e^-x alone overflows."),
     ),
     mistakes=MISTAKES,
     forbidden_imports=(),

@@ -231,13 +231,15 @@ def method(session, reference: Reference, name: str, x: np.ndarray) -> np.ndarra
     return _asked(session, "method", {"reference": reference.key, "method": name, "x": x}, compute)
 
 
-def on_reference(session, reference: Reference, question: str, arguments: dict, function: Callable):
+def on_reference(session, reference: Reference, question: str, arguments: dict, function: Callable,
+                 compact: Callable | None = None):
     """A declaration's own question about the reference with the grader's weights: `function(module,
     **arguments)` (a module-level function that leaves the module as it was, usually the answer key's),
-    answered from data. A key function is called unrecorded: the answer is recorded, not the module."""
+    answered from data; a bank being recorded keeps `compact(answer)` (grader.models.samples). A key
+    function is called unrecorded: the answer is recorded, not the module."""
     function = getattr(function, "__wrapped__", function)
     return _asked(session, question, {"reference": reference.key, **arguments},
-                  lambda: function(modules.reference_module(session, reference), **arguments))
+                  lambda: function(modules.reference_module(session, reference), **arguments), compact)
 
 
 def computed(session, question: str, arguments: dict, function: Callable):

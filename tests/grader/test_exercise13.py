@@ -8,6 +8,6 @@ def test_a_forged_sgd_op_does_not_earn_the_training_points():
     check fail (the grader's replay differs) while every other check passes?"""
     result = by_name(graded("exercise13", SUBMISSIONS / "forged" / "exercise13_torchcall.py"))
     training = result.pop("Training with nn.BCELoss lowers the loss")
-    assert training.score == 0 and "differs from the reference's replay" in training.output
+    assert training.score == 0 and "moved differently from the reference's" in training.output
     assert all(test.score == test.max_score for test in result.values()), \
         {name: test.output for name, test in result.items() if test.score < test.max_score}
