@@ -1,36 +1,42 @@
 """Exercise 15, VGG (section 15): vgg_block and a VGG built from (convs, channels) blocks, logits out.
 
 Behaviour is judged on small configurations (few blocks and channels, small images and hidden
-layers) where the grader gives the student's model its own random weights and compares outputs.
-The lecture's counts (VGG16 138,357,544, VGG11 132,863,336) are read from models built on the
-meta device, without weights: that table is the submission's claim and can only cost points;
-the points of the count check rest on the outputs of a small VGG of the same class.
+layers, a batch of 64 among them) where the grader gives the student's model its own random
+weights and compares outputs. The lecture's counts (VGG16 138,357,544, VGG11 132,863,336) are read
+from models built on the meta device, without weights: that table is the submission's claim and
+can only cost points; the points of the count check rest on the outputs of a small VGG of the same
+class. Every argument takes effect: the small configurations change arch, num_classes,
+image_size and hidden, and a check of its own changes dropout (training-mode outputs, torch
+seeded alike, show the rate).
 """
-
 
 import torch
 from hypothesis import strategies as st
 from torch import nn
 
+from grader.bank import is_recording
+from grader.catalog import answer_key
 from grader.checks import Session, holds_for_examples, satisfies_property
 from grader.compare import compare_arrays
 from grader.exercise import Exercise, Mistake
-from grader.models.claims import read_table
-from grader.models.behaviour import forward_check, mode_problems
-from grader.models import units
+from grader.models import oracle, units
+from grader.models.behaviour import forward_check, modes_check
 from grader.models.checks import draws, fail, model_input, structure_check
+from grader.models.claims import read_table
 from grader.models.mapping import family
-from grader.models.mistakes import raised, reproduces, when
-from grader.models.oracle import computed
+from grader.models.mistakes import reproduces, when
 from grader.models.reference import expected_output, tolerance, with_weights
 from grader.models.runs import Evidence, ModelSpec, ask, get_model
+from grader.models.verify import outputs
 from grader.strategies import upto
-from reference import vgg as ref
+from grader.worker.torch_protocol import ForwardArgs
 
-BLOCK = ModelSpec(cls="vgg_block", reference=lambda kwargs, **variant: ref.vgg_block(**kwargs, **variant),
-                  input_shape=lambda kwargs: (kwargs["in_channels"], 8, 8))
-VGG = ModelSpec(cls="VGG", reference=lambda kwargs, **variant: ref.VGG(**kwargs, **variant),
+key = answer_key(__name__)
+
+BLOCK = ModelSpec(cls="vgg_block", reference=key.vgg_block, input_shape=lambda kwargs: (kwargs["in_channels"], 8, 8))
+VGG = ModelSpec(cls="VGG", reference=key.vgg,
                 input_shape=lambda kwargs: (3, kwargs["image_size"], kwargs["image_size"]))
+ARCHS = key.architectures()  # VGG16_ARCH and VGG11_ARCH, the paper's configurations D and A
 
 
 @st.composite
@@ -40,39 +46,40 @@ def _blocks(draw) -> dict:
 
 
 @st.composite
-def _small_vggs(draw) -> dict:
+def _small_vggs(draw, dropout=st.just(0.5), hidden=upto(8)) -> dict:
     """A few blocks of 1-2 convs and 1-6 channels; image sizes that floor-halve unevenly too."""
     arch = tuple(draw(st.lists(st.tuples(upto(2), upto(6)), min_size=1, max_size=3), label="arch"))
     image_size = 2 ** len(arch) * draw(upto(3), label="s") + draw(st.sampled_from((0, 1)), label="extra pixel")
     return {"arch": arch, "num_classes": draw(upto(4), label="num_classes"), "image_size": image_size,
-            "hidden": draw(upto(8), label="hidden"), "dropout": 0.5}
+            "hidden": draw(hidden, label="hidden"), "dropout": draw(dropout, label="dropout")}
 
 
 BLOCKS, SMALL_VGGS = _blocks(), _small_vggs()
 # Wide enough that two training-mode calls never drop the same units by chance.
-WIDE_VGGS = SMALL_VGGS.map(lambda kwargs: {**kwargs, "hidden": 32})
-BLOCK_SIZES = st.tuples(upto(9, 2), upto(9, 2))
+WIDE_VGGS = _small_vggs(hidden=st.just(32))
+OTHER_DROPOUTS = _small_vggs(hidden=st.just(32), dropout=st.sampled_from((0.2, 0.8)))
+BLOCK_SIZES = upto(9, 2).map(lambda side: (side, side))
 
 # The configuration the count check verifies by outputs: two blocks with different channels,
-# s = 12 // 4 = 3, so the first Linear takes 6 * 3 * 3 = 54 features.
+# s = 12 // 4 = 3, so the first Linear takes 6 * 3 * 3 = 54 features. A block of two convs shows a
+# pool inside the loop; a batch of 64 of it is in every behaviour check.
 COUNTED = {"arch": ((1, 4), (2, 6)), "num_classes": 3, "image_size": 12, "hidden": 10, "dropout": 0.5}
+BLOCK_FIXED = ({"kwargs": {"num_convs": 2, "in_channels": 3, "out_channels": 4}, "N": 2, "size": (8, 8), "seed": 15},
+               {"kwargs": {"num_convs": 2, "in_channels": 3, "out_channels": 4}, "N": 64, "size": (8, 8), "seed": 64})
+VGG_FIXED = ({"kwargs": COUNTED, "N": 2, "size": None, "seed": 15}, {"kwargs": COUNTED, "N": 64, "size": None, "seed": 64})
+MODES_FIXED = ({"kwargs": {**COUNTED, "hidden": 32}, "N": 64, "size": None, "seed": 64},)
+DROPOUT_FIXED = tuple({"kwargs": {**COUNTED, "hidden": 32, "dropout": p}, "N": n, "size": None, "seed": 15}
+                      for p, n in ((0.2, 4), (0.8, 64)))
 # A meta build is milliseconds, unless __init__ runs a dummy forward pass to size the classifier:
 # PyTorch's first meta-device convolution then takes seconds (it loads its shape functions).
 META_TIMEOUT = 15.0
 LECTURE = (
     ("VGG16", {}, 138_357_544, 14_714_688),
-    ("VGG11", {"arch": ref.VGG11_ARCH}, 132_863_336, 9_220_480),
+    ("VGG11", {"arch": ARCHS["VGG11_ARCH"]}, 132_863_336, 9_220_480),
 )
 
 
 # --- Parameter counts: verified outputs of a small VGG, the lecture's tables as a claim ----------------------
-
-def _reference_layers(kwargs: dict) -> list[int]:
-    with torch.device("meta"):
-        model = ref.VGG(**kwargs)
-    return [sum(p.numel() for p in module.parameters(recurse=False))
-            for module in model.modules() if module._parameters]
-
 
 def _verified_small(session: Session) -> None:
     """The points: a small VGG given the grader's weights computes the reference's logits, and holds
@@ -103,11 +110,11 @@ def _counts(session: Session, example) -> None:
         sizes, mine, attributes = read_table(info)
     except ValueError as error:
         raise fail(f"{call}: {error}", None, shown, function="VGG") from None
-    theirs, problems = computed(session, "vgg.layer_counts", {"kwargs": kwargs}, _reference_layers), []
+    theirs, problems = key.layer_counts(kwargs), []
     if name == "VGG16":
         problems += _constants(session, shown)
     problems += [f"model.{attribute} is {kind or 'missing'}: it must be an nn.Module attribute"
-                for attribute, kind in attributes.items() if kind != "Module"]
+                 for attribute, kind in attributes.items() if kind != "Module"]
     found = sum(sizes.values())
     in_features = sum(count for tensor, count in sizes.items() if tensor.startswith("features."))
     if found != total:
@@ -128,9 +135,9 @@ def _counts(session: Session, example) -> None:
 
 def _constants(session: Session, shown: dict) -> list[str]:
     """VGG16_ARCH and VGG11_ARCH as the paper's configurations D and A (the submission's claim: it can only cost)."""
-    found = session.request("meta.values", {"names": ["VGG16_ARCH", "VGG11_ARCH"]}, function="VGG", inputs=shown)
+    found = session.request("meta.values", {"names": list(ARCHS)}, function="VGG", inputs=shown)
     problems = []
-    for constant, expected in (("VGG16_ARCH", ref.VGG16_ARCH), ("VGG11_ARCH", ref.VGG11_ARCH)):
+    for constant, expected in ARCHS.items():
         value = found.get(constant) if isinstance(found, dict) else None
         try:
             same = tuple(tuple(block) for block in value) == expected
@@ -141,18 +148,42 @@ def _constants(session: Session, shown: dict) -> list[str]:
     return problems
 
 
-# --- Modes: Dropout drops in training mode only ------------------------------------------------------------
+# --- The dropout argument: training-mode outputs, torch seeded alike ------------------------------------------
 
-def _modes(session: Session, drawn: dict) -> None:
+def _device(model) -> str:
+    return model.device if torch.cuda.is_available() else "cpu"  # dropout masks come from the device's generator
+
+
+def _dropout_rate(session: Session, drawn: dict) -> None:
     x, shown = model_input(VGG, drawn)
     model = with_weights(session, get_model(session, VGG, drawn["kwargs"], shown), shown)
-    eval_result = ask(session, model, "forward", {"x": x, "mode": "eval", "repeat": 2, "trace": True}, shown)
-    train_result = ask(session, model, "forward", {"x": x, "mode": "train", "repeat": 2, "trace": True}, shown)
-    problems, facts = mode_problems(model, x, eval_result, train_result)
-    facts["eval_varies"] = not (eval_result["outputs"][0] == eval_result["outputs"][1]).all()
-    if problems:
-        raise fail(f"{VGG.call(drawn['kwargs'])}:\n" + "\n".join(f"- {p}" for p in problems), model, shown,
-                   Evidence(model=model, x=x, mode="train", facts=facts))
+    seed, device = drawn["seed"], _device(model)
+    actual = outputs(ask(session, model, "forward", ForwardArgs(x=x, mode="train", repeat=2, seed=seed), shown), 2)
+    expected = oracle.passes(session, model.reference.but(model.variant), x, "train", seed=seed, repeat=2,
+                             device=device)["outputs"]
+    if is_recording():  # the kit then names the mistake on this case too
+        _at_half(model, x, seed, device)
+    wrong = [index + 1 for index, (want, got) in enumerate(zip(expected, actual))
+             if compare_arrays(want, got, **tolerance(want)) is not None]
+    if wrong:
+        raise fail(f"{VGG.call(drawn['kwargs'])} in training mode, torch seeded with {seed} as the reference: call "
+                   f"{' and '.join(map(str, wrong))} of two does not give the reference's outputs (Dropout(p) drops "
+                   "each input with probability p = dropout and scales the others by 1 / (1 - p))", model, shown,
+                   Evidence(model=model, x=x, mode="train", actual=actual[0], facts={"seed": seed, "device": device}))
+
+
+def _at_half(model, x, seed: int, device: str):
+    """The reference's first training-mode output with Dropout(0.5), whatever `dropout` was asked."""
+    return oracle.passes(model.session, model.reference.but(model.variant, {"dropout": 0.5}), x, "train", seed=seed,
+                         repeat=2, device=device)["outputs"][0]
+
+
+def _dropout_ignored(evidence, outcome) -> bool:
+    kwargs = evidence.model.kwargs if evidence.model is not None else {}
+    if kwargs.get("dropout", 0.5) == 0.5 or evidence.actual is None or "seed" not in evidence.facts:
+        return False
+    wrong = _at_half(evidence.model, evidence.x, evidence.facts["seed"], evidence.facts["device"])
+    return compare_arrays(wrong, evidence.actual, **tolerance(wrong)) is None
 
 
 # --- Known mistakes -----------------------------------------------------------------------------------------
@@ -174,7 +205,7 @@ def _pooled_between_convs(evidence, outcome) -> bool:
 
 def _pools_per_conv(evidence, outcome) -> bool:
     """A max pool before a block's last conv (pooling modules only: functional ones leave no trace)."""
-    arch = (evidence.model.kwargs if evidence.model else {}).get("arch", ref.VGG16_ARCH)
+    arch = (evidence.model.kwargs if evidence.model else {}).get("arch", ARCHS["VGG16_ARCH"])
     block, convs = 0, 0
     for call in _info(evidence).get("calls", []):
         if call["unit"] and family(call["type"]) == "conv":
@@ -186,10 +217,21 @@ def _pools_per_conv(evidence, outcome) -> bool:
     return False
 
 
-def _flatten_size(inputs, expected, outcome) -> bool:
-    evidence = getattr(outcome, "evidence", None)
-    other = evidence is not None and (_pools_per_conv(evidence, outcome) or _unpadded(evidence, outcome))
-    return not other and raised("mat1 and mat2 shapes cannot be multiplied")(inputs, expected, outcome)
+def _matrices(parameters: list) -> list:
+    return [list(shape) for _, shape, _ in parameters if len(shape) == 2]
+
+
+def _flatten_size(evidence, outcome) -> bool:
+    """The convolutions are the reference's, and so are the Linear layers but for the first one's input size:
+    the classifier is not sized from arch and image_size."""
+    if evidence.model is None:
+        return False
+    mine = evidence.model.info.get("parameters", [])
+    theirs = oracle.structure(evidence.model.session, VGG, evidence.model.kwargs)["parameters"]
+    kernels = lambda parameters: [list(shape) for _, shape, _ in parameters if len(shape) == 4]
+    a, b = _matrices(mine), _matrices(theirs)
+    return kernels(mine) == kernels(theirs) and len(a) == len(b) > 0 and a[0][0] == b[0][0] and a[0][1] != b[0][1] \
+        and a[1:] == b[1:]
 
 
 def _unpadded(evidence, outcome) -> bool:
@@ -217,11 +259,9 @@ VGG_MISTAKES = (
             detect=when(_pools_per_conv)),
     Mistake("missing_relu", "vgg_block", RELU, detect=reproduces(activation=nn.Identity)),
     Mistake("missing_relu", "VGG", RELU, detect=reproduces(activation=nn.Identity)),
-    Mistake("wrong_padding", "vgg_block", PADDING,
-            detect=lambda inputs, expected, outcome: when(_unpadded)(inputs, expected, outcome)),
-    Mistake("wrong_padding", "VGG", PADDING,
-            detect=lambda inputs, expected, outcome: when(_unpadded)(inputs, expected, outcome)),
-    Mistake("wrong_flatten_size", "VGG", FLATTEN, detect=_flatten_size),
+    Mistake("wrong_padding", "vgg_block", PADDING, detect=when(_unpadded)),
+    Mistake("wrong_padding", "VGG", PADDING, detect=when(_unpadded)),
+    Mistake("wrong_flatten_size", "VGG", FLATTEN, detect=when(_flatten_size)),
     Mistake("wrong_defaults", "VGG",
             "Your VGG is right on small configurations, but VGG() is not the lecture's VGG16: the defaults "
             "must be arch=VGG16_ARCH, num_classes=1000, image_size=224, hidden=4096, dropout=0.5 (FC-4096, "
@@ -233,6 +273,11 @@ VGG_MISTAKES = (
             "follows model.train() / model.eval(); F.dropout(x, p) drops always unless given "
             "training=self.training.",
             detect=when(lambda evidence, _: evidence.facts.get("eval_varies"))),
+    Mistake("dropout_ignored", "VGG",
+            "Your Dropout ignores the dropout argument: in training mode your model drops as Dropout(0.5) does "
+            "whatever dropout it is given. Pass it on: nn.Dropout(dropout) (or F.dropout(x, self.dropout, "
+            "training=self.training)) after each hidden Linear layer.",
+            detect=when(_dropout_ignored)),
 )
 
 EXERCISE = Exercise(
@@ -247,27 +292,36 @@ EXERCISE = Exercise(
     checks=(
         forward_check(
             BLOCK, draws(BLOCKS, batch=(1, 3), sizes=BLOCK_SIZES), points=2,
-            name="vgg_block: outputs match the reference",
+            name="vgg_block: outputs match the reference", max_examples=8, examples=BLOCK_FIXED,
             description="Given the reference's random weights, vgg_block(num_convs, in_channels, out_channels) maps "
-                        "drawn batches to the reference's (N, out_channels, H // 2, W // 2): 3x3 convs with padding "
-                        "1, a ReLU after each, one 2x2 max pool at the end.", max_examples=8),
+                        "drawn batches (64 maps among them) to the reference's (N, out_channels, H // 2, W // 2): "
+                        "3x3 convs with padding 1, a ReLU after each, one 2x2 max pool at the end."),
         structure_check(
-            VGG, SMALL_VGGS, points=2, name="VGG: layers and output shapes", max_examples=4,
+            VGG, SMALL_VGGS, points=1.5, name="VGG: layers and output shapes", max_examples=4,
+            examples=(COUNTED,),
             description="For small drawn arch, image_size, hidden and num_classes: the blocks' convs and the "
                         "three Linear layers, with the reference's shapes (Linear(C * s * s, hidden), "
                         "s = image_size // 2 ** len(arch))."),
         forward_check(
             VGG, draws(SMALL_VGGS, batch=(1, 3)), points=2, name="VGG: outputs match the reference",
+            max_examples=5, examples=VGG_FIXED,
             description="Given the reference's random weights, the logits in eval mode equal the reference's "
-                        "for small drawn configurations.", max_examples=5),
+                        "for small drawn configurations, on a batch of 64 images too."),
+        modes_check(
+            VGG, draws(WIDE_VGGS, batch=(3, 4)), points=1.5, name="VGG: Dropout in training mode only",
+            max_examples=2, examples=MODES_FIXED,
+            description="eval(): two calls on the same input give the reference's logits; train() (torch seeded "
+                        "alike): the reference's logits, Dropout dropping the inputs of the second and third "
+                        "Linear layers, and only those."),
         satisfies_property(
-            "VGG", _modes, draws(WIDE_VGGS, batch=(3, 4)),
-            name="VGG: Dropout in training mode only",
-            points=2,
+            "VGG", _dropout_rate, draws(OTHER_DROPOUTS, batch=(3, 4)),
+            name="VGG: the dropout argument takes effect",
+            points=1,
             max_examples=2,
             shrink_calls=15,
-            description="eval(): two calls on the same input agree; train(): Dropout drops the inputs of the "
-                        "second and third Linear layers, and only those."),
+            examples=DROPOUT_FIXED,
+            description="Built with dropout=0.2 or 0.8, in training mode with torch seeded alike, the model gives "
+                        "the reference's outputs: each Dropout drops with the probability it was given."),
         holds_for_examples(
             "VGG", _counts, LECTURE,
             name="VGG: 138,357,544 parameters (VGG16), 132,863,336 (VGG11)",

@@ -34,3 +34,12 @@ def test_forged_worker_answers_earn_no_count_or_loop_points():
                  "evaluate: no gradients",
                  "fit: Keras's history and the trained parameters"):
         assert result[name].score == 0 and result[name].status == "failed", (name, result[name].output)
+
+
+def test_an_evaluate_that_computes_gradients_loses_the_no_gradients_check_alone_with_its_hint():
+    """An evaluate without torch.no_grad() whose backward pass fills every .grad (and takes no step): does it
+    pass every check but the one that hands over gradients, and does that one name the mistake?"""
+    result = by_name(graded("exercise12", SUBMISSIONS / "exercise12" / "evaluate_computes_gradients.py"))
+    failed = {name: test for name, test in result.items() if test.status != "passed"}
+    assert list(failed) == ["evaluate: no gradients"]
+    assert failed["evaluate: no gradients"].hint.startswith("evaluate computes gradients")

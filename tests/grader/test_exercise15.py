@@ -36,3 +36,12 @@ def test_a_malformed_table_fails_the_count_and_nothing_else():
     result = graded("exercise15", SUBMISSIONS / "forged" / "exercise15_malformed_table.py")
     assert not result.has_errors and result.score == result.max_score - 2
     assert "the worker's reply was malformed" in by_name(result)[COUNT].output
+
+
+def test_a_vgg_that_ignores_its_dropout_argument_loses_that_check_alone_with_its_hint():
+    """A VGG whose Dropout layers drop at the default 0.5 whatever dropout it is given: does it pass every check
+    but the one that changes dropout, and does that one name the mistake?"""
+    result = by_name(graded("exercise15", SUBMISSIONS / "exercise15" / "dropout_ignored.py"))
+    failed = {name: test for name, test in result.items() if test.status != "passed"}
+    assert list(failed) == ["VGG: the dropout argument takes effect"]
+    assert failed["VGG: the dropout argument takes effect"].hint.startswith("Your Dropout ignores the dropout argument")
