@@ -1,36 +1,52 @@
 """Exercise 16, GoogLeNet (section 16): the Inception module, global average pooling, and what 1x1
 convolutions save, in parameters (conv_params) and multiply-adds (conv_macs).
 
-Inception is judged by outputs: on small drawn configurations, and on the lecture's 3a at full
-size (163,696 weights of the grader's choosing, a (1, 192, 28, 28) input). The other rows of the
-GoogLeNet table are read from modules built on the meta device, without weights: that is the
-submission's claim, which can only cost points. The table's params and ops columns do not
-match its filter columns (see the erratum in the exercise); the grader works from the filters.
+Inception is judged by outputs: on small drawn configurations (a batch of 64 among them, one with
+every filter column different so that an argument used for another shows, one with equal output
+columns), and on the lecture's 3a at full size (163,696 weights of the grader's choosing, a
+(1, 192, 28, 28) input). The other rows of the GoogLeNet table are read from modules built on the
+meta device, without weights: that is the submission's claim, which can only cost points. The
+table's params and ops columns do not match its filter columns (see the erratum in the exercise);
+the grader works from the filters. One feature per check: global_avg_pool's core check draws square
+maps, conv_params's leaves bias to its default; non-square maps and bias=False have checks of their own.
 """
 
-import re
-
 import numpy as np
-import torch
 from hypothesis import strategies as st
 
-from grader.checks import Falsified, Session, holds_for_examples, satisfies_property
+from grader.bank import NotInBank
+from grader.catalog import answer_key
+from grader.checks import Falsified, Session, Stop, holds_for_examples, satisfies_property
 from grader.compare import as_array, compare_arrays, describe_value
 from grader.exercise import Exercise, Mistake
-from grader.models.claims import read_table
+from grader.models import oracle, units
 from grader.models.behaviour import forward_check
-from grader.models import units
 from grader.models.checks import draws, fail, model_input
+from grader.models.claims import read_table
 from grader.models.mapping import family
-from grader.models.mistakes import error_text, raised, when
-from grader.models.oracle import computed
+from grader.models.mistakes import when
 from grader.models.reference import expected_output, tolerance, with_weights
-from grader.models.runs import Evidence, ModelSpec, ask, get_model
+from grader.models.runs import Evidence, ModelOutcome, ModelSpec, ask, get_model
 from grader.strategies import upto
-from reference import inception as ref
+from grader.worker.wire import Outcome
+
+key = answer_key(__name__)
 
 FILTERS = ("in_channels", "c1", "c3_reduce", "c3", "c5_reduce", "c5", "pool_proj")
-TABLE = {name: dict(zip(FILTERS, row)) for name, *row, _ in ref.GOOGLENET_TABLE}
+# The lecture's GoogLeNet table (Szegedy et al. 2015): name, input channels, then the filter columns
+# #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj, and the output size H (= W).
+GOOGLENET = (
+    ("3a", 192, 64, 96, 128, 16, 32, 32, 28),
+    ("3b", 256, 128, 128, 192, 32, 96, 64, 28),
+    ("4a", 480, 192, 96, 208, 16, 48, 64, 14),
+    ("4b", 512, 160, 112, 224, 24, 64, 64, 14),
+    ("4c", 512, 128, 128, 256, 24, 64, 64, 14),
+    ("4d", 512, 112, 144, 288, 32, 64, 64, 14),
+    ("4e", 528, 256, 160, 320, 32, 128, 128, 14),
+    ("5a", 832, 256, 160, 320, 32, 128, 128, 7),
+    ("5b", 832, 384, 192, 384, 48, 128, 128, 7),
+)
+TABLE = {name: dict(zip(FILTERS, row)) for name, *row, _ in GOOGLENET}
 
 
 def _in_order(**strategies):
@@ -38,22 +54,21 @@ def _in_order(**strategies):
     return st.tuples(*strategies.values()).map(lambda values: dict(zip(strategies, values)))
 
 
-INCEPTION = ModelSpec(cls="Inception", reference=lambda kwargs, **variant: ref.Inception(**kwargs, **variant),
-                      input_shape=lambda kwargs: (kwargs["in_channels"], 28, 28))
+INCEPTION = ModelSpec(cls="Inception", reference=key.inception, input_shape=lambda kwargs: (kwargs["in_channels"], 28, 28))
 
 # A meta build is milliseconds, unless __init__ runs a dummy forward pass: PyTorch's first
 # meta-device convolution then takes seconds (it loads its shape functions).
 META_TIMEOUT = 15.0
 SMALL = _in_order(**{name: upto(4) for name in FILTERS})
-SIZES = st.tuples(upto(7), upto(7))
+SIZES = upto(7).map(lambda side: (side, side))
+DISTINCT = dict(zip(FILTERS, (3, 1, 2, 4, 5, 6, 7)))  # an argument used for another shows
+EQUAL = dict(zip(FILTERS, (2, 3, 1, 3, 1, 3, 3)))  # the four branches' channels alike: torch.cat(dim=0) goes through
+INCEPTION_FIXED = ({"kwargs": EQUAL, "N": 1, "size": (3, 3), "seed": 16},
+                   {"kwargs": DISTINCT, "N": 2, "size": (5, 5), "seed": 16},
+                   {"kwargs": DISTINCT, "N": 64, "size": (3, 3), "seed": 64})
 
 
 # --- Inception 3a at full size, verified; the table's other rows as a claim -----------------------------------
-
-def _reference_count(kwargs: dict) -> int:
-    with torch.device("meta"):
-        return sum(p.numel() for p in ref.Inception(**kwargs).parameters())
-
 
 def _lecture_3a(session: Session, kwargs: dict) -> None:
     x, shown = model_input(INCEPTION, {"kwargs": kwargs, "N": 1, "seed": 3, "size": None})
@@ -77,7 +92,7 @@ def _lecture_3a(session: Session, kwargs: dict) -> None:
                                inputs=dict(row), timeout=META_TIMEOUT)
         try:
             found = sum(read_table(info)[0].values())
-            wanted = computed(session, "inception.count", {"kwargs": row}, _reference_count)
+            wanted = key.inception_count(row)
         except ValueError as error:
             raise fail(f"inception ({name}), {INCEPTION.call(row)}: {error}", model, shown) from None
         if found != wanted:
@@ -90,20 +105,55 @@ def _lecture_3a(session: Session, kwargs: dict) -> None:
 # --- global_avg_pool, on tensors ----------------------------------------------------------------------------
 
 @st.composite
-def _feature_maps(draw) -> dict:
-    shape = (draw(upto(3), label="N"), draw(upto(4), label="C"), draw(upto(9), label="H"), draw(upto(9), label="W"))
+def _feature_maps(draw, square: bool = True) -> dict:
+    """x (N, C, H, W) of standard normal values; H = W unless `square` is False."""
+    H = draw(upto(9), label="H")
+    shape = (draw(upto(3), label="N"), draw(upto(4), label="C"), H, H if square else draw(upto(9), label="W"))
     seed = draw(upto(2**16, 0), label="seed")
     return {"x": np.random.default_rng(seed).standard_normal(shape)}
 
 
-def _reference_global_avg_pool(x: np.ndarray) -> np.ndarray:
-    return ref.global_avg_pool(torch.from_numpy(x)).numpy()
+def _maps(shape: tuple, seed: int) -> dict:
+    """Fixed feature maps, values in quarter steps in [-2, 2]."""
+    return {"x": np.random.default_rng(seed).integers(-8, 9, size=shape) / 4}
+
+
+GAP_FIXED = (
+    _maps((1, 1, 2, 2), 2),  # a window of 7x7 does not fit
+    _maps((1, 1, 14, 14), 14),  # 7x7 windows give four values
+    _maps((1, 1024, 7, 7), 7),  # GoogLeNet's last map: 7x7x1024, then global pooling to 1024
+)
+GAP_NON_SQUARE = (_maps((1, 2, 3, 5), 35),)
+
+
+def _pooled(session: Session, x: np.ndarray, inputs: dict):
+    return session.request("tensor.call", {"function": "global_avg_pool", "args": [x]}, function="global_avg_pool",
+                           inputs=inputs)
+
+
+def _right_at_7x7(session: Session, x: np.ndarray) -> bool:
+    """For a function that raised on maps smaller than 7x7: does it answer right on the same maps padded to 7x7?"""
+    N, C, H, W = x.shape
+    if min(H, W) >= 7:
+        return False
+    seven = np.zeros((N, C, 7, 7))
+    seven[:, :, :min(H, 7), :min(W, 7)] = x[:, :, :7, :7]
+    try:
+        expected, actual = key.global_avg_pool(seven), _pooled(session, seven, {"x": seven})
+    except (Falsified, Stop, NotInBank):
+        return False
+    return compare_arrays(expected, actual, rtol=1e-6, atol=1e-9) is None
 
 
 def _global_avg_pool(session: Session, drawn: dict) -> None:
-    expected = computed(session, "inception.global_avg_pool", drawn, _reference_global_avg_pool)
-    actual = session.request("tensor.call", {"function": "global_avg_pool", "args": [drawn["x"]]},
-                             function="global_avg_pool", inputs=drawn)
+    expected = key.global_avg_pool(drawn["x"])
+    try:
+        actual = _pooled(session, drawn["x"], drawn)
+    except Falsified as failure:  # it raised: is the size what it cannot take?
+        fields = {name: getattr(failure.outcome, name) for name in Outcome.__dataclass_fields__}
+        failure.outcome = ModelOutcome(**fields, evidence=Evidence(facts={
+            "right_at_7x7": _right_at_7x7(session, drawn["x"])}))
+        raise
     mismatch = compare_arrays(expected, actual, rtol=1e-6, atol=1e-9)
     if mismatch is not None:
         N, C, H, W = drawn["x"].shape
@@ -115,29 +165,29 @@ def _global_avg_pool(session: Session, drawn: dict) -> None:
 
 # --- conv_params, conv_macs: exact ints -------------------------------------------------------------------
 
-PARAMS_EXAMPLES = (  # VGG16's block1_conv1 and block4_conv2 (section 19), 3a's 1x1 branch, no bias
-    {"in_channels": 3, "out_channels": 64, "kernel_size": 3, "bias": True},
-    {"in_channels": 512, "out_channels": 512, "kernel_size": 3, "bias": True},
-    {"in_channels": 192, "out_channels": 64, "kernel_size": 1, "bias": True},
-    {"in_channels": 16, "out_channels": 32, "kernel_size": 5, "bias": False},
+PARAMS_FIXED = (  # VGG16's block1_conv1 and block4_conv2 (section 19), 3a's 1x1 branch
+    {"in_channels": 3, "out_channels": 64, "kernel_size": 3},
+    {"in_channels": 512, "out_channels": 512, "kernel_size": 3},
+    {"in_channels": 192, "out_channels": 64, "kernel_size": 1},
 )
-MACS_EXAMPLES = (  # 3a's 5x5 branch at 28x28: directly, then the 1x1 reduce and the 5x5 after it
+PARAMS_BIAS = ({"in_channels": 16, "out_channels": 32, "kernel_size": 5, "bias": False},
+               {"in_channels": 3, "out_channels": 64, "kernel_size": 3, "bias": True})
+MACS_FIXED = (  # 3a's 5x5 branch at 28x28: directly, then the 1x1 reduce and the 5x5 after it
     {"in_channels": 192, "out_channels": 32, "kernel_size": 5, "out_h": 28, "out_w": 28},
     {"in_channels": 192, "out_channels": 16, "kernel_size": 1, "out_h": 28, "out_w": 28},
     {"in_channels": 16, "out_channels": 32, "kernel_size": 5, "out_h": 28, "out_w": 28},
 )
 
-
-PARAMS_INPUTS = st.one_of(st.sampled_from(PARAMS_EXAMPLES), _in_order(
-    in_channels=upto(600), out_channels=upto(600), kernel_size=upto(7), bias=st.booleans()))
-MACS_INPUTS = st.one_of(st.sampled_from(MACS_EXAMPLES), _in_order(
-    in_channels=upto(600), out_channels=upto(600), kernel_size=upto(7), out_h=upto(64), out_w=upto(64)))
+PARAMS_INPUTS = _in_order(in_channels=upto(600), out_channels=upto(600), kernel_size=upto(7))
+PARAMS_BIAS_INPUTS = _in_order(in_channels=upto(600), out_channels=upto(600), kernel_size=upto(7), bias=st.booleans())
+MACS_INPUTS = _in_order(in_channels=upto(600), out_channels=upto(600), kernel_size=upto(7), out_h=upto(64),
+                        out_w=upto(64))
 
 
 def exact_int(function: str, reference, rule):
     """A property: `function(**drawn)` returns exactly the int `reference(**drawn)`; `rule` says why."""
     def prop(session: Session, drawn: dict) -> None:
-        expected = computed(session, f"inception.{function}", drawn, reference)
+        expected = reference(*drawn.values())
         actual = session.call(function, drawn)
         array = as_array(actual)
         got = actual if isinstance(actual, int) and not isinstance(actual, bool) else \
@@ -161,52 +211,57 @@ def _macs_rule(in_channels, out_channels, kernel_size, out_h, out_w) -> str:
 
 # --- Known mistakes -----------------------------------------------------------------------------------------
 
-def _evidence_info(evidence) -> dict:
-    return evidence.model.info if evidence.model is not None else {}
+def _convs(evidence) -> list[dict]:
+    calls = evidence.model.info.get("calls", []) if evidence.model is not None else []
+    return [unit for unit in units(calls) if family(unit["type"]) == "conv" and unit["inputs"] and unit["output"]]
 
 
-def _batch_axis(evidence, outcome) -> bool:
+def _batch_axis(evidence) -> bool:
     return evidence.actual is not None and evidence.expected is not None and np.ndim(evidence.actual) == 4 \
         and np.shape(evidence.actual)[0] == 4 * evidence.expected.shape[0]
 
 
-def _pool_branch_unpadded(inputs, expected, outcome) -> bool:
-    found = re.search(r"Expected size (\d+) but got size (\d+) for tensor number 3", error_text(outcome))
-    return found is not None and int(found[1]) - int(found[2]) == 2
+def _concatenated_wrongly(evidence, outcome) -> bool:
+    """The branches are right (every conv gives the reference's output shape), but putting them together
+    stacks them as more images, or fails (their channel counts differ) where the reference's forward pass
+    goes through."""
+    if _batch_axis(evidence):
+        return True
+    model = evidence.model
+    if model is None or not model.info.get("error"):
+        return False
+    reference = oracle.structure(model.session, INCEPTION, model.kwargs)
+    shapes = lambda convs: sorted(tuple(unit["output"]) for unit in convs)
+    theirs = [unit for unit in units(reference["calls"]) if family(unit["type"]) == "conv"]
+    return shapes(_convs(evidence)) == shapes(theirs)
+
+
+def _pool_branch_unpadded(evidence, outcome) -> bool:
+    """One conv gets a map 2 pixels smaller than the others: the pool branch's 3x3 pool, at stride 1, has no
+    padding."""
+    sides = [unit["inputs"][0][-1] for unit in _convs(evidence)]
+    return bool(sides) and min(sides) == max(sides) - 2
 
 
 def _pool_weights(evidence, outcome) -> bool:
-    convs = [unit for unit in units(_evidence_info(evidence).get("calls", [])) if family(unit["type"]) == "conv"]
-    return len(convs) > 6
+    return len(_convs(evidence)) > 6
 
 
-def _avg_pool_7(x: np.ndarray) -> np.ndarray:
-    N, C, H, W = x.shape
-    return x[:, :, :H // 7 * 7, :W // 7 * 7].reshape(N, C, H // 7, 7, W // 7, 7).mean(axis=(3, 5)).reshape(N, -1)
-
-
-def _hard_coded_7(inputs, expected, outcome) -> bool:
-    if raised("Output size is too small", "too small")(inputs, expected, outcome):
-        return True
-    actual = as_array(outcome.value) if outcome.ok else None
-    wrong = _avg_pool_7(inputs["x"]) if min(inputs["x"].shape[2:]) >= 7 else None
-    return actual is not None and wrong is not None and actual.shape == wrong.shape and \
-        compare_arrays(wrong, actual) is None
-
-
-BATCH_AXIS = ("The branches are concatenated on the batch axis: torch.cat(..., dim=0) stacks them as more "
-              "images. PyTorch's images are (N, C, H, W): the branches' feature maps go side by side on the "
-              "channel axis, torch.cat([...], dim=1), giving c1 + c3 + c5 + pool_proj channels.")
+BATCH_AXIS = ("The branches are right, but they are not put side by side on the channel axis: torch.cat(..., "
+              "dim=0) stacks them as more images (or fails where their channel counts differ). PyTorch's images "
+              "are (N, C, H, W): concatenate the branches' feature maps with torch.cat([...], dim=1), giving "
+              "c1 + c3 + c5 + pool_proj channels.")
+HARD_CODED_7 = ("global_avg_pool pools 7x7 windows: that is GoogLeNet's last map only. Global average pooling "
+                "takes the mean of each whole feature map, whatever H and W are: x.mean(dim=(2, 3)) (or "
+                "F.adaptive_avg_pool2d(x, 1).flatten(1)).")
 
 INCEPTION_MISTAKES = (
-    Mistake("concat_batch_axis", "Inception", BATCH_AXIS,
-            detect=lambda inputs, expected, outcome: raised("except in dimension 0")(inputs, expected, outcome)
-            or when(_batch_axis)(inputs, expected, outcome)),
+    Mistake("concat_batch_axis", "Inception", BATCH_AXIS, detect=when(_concatenated_wrongly)),
     Mistake("pool_no_padding", "Inception",
             "The pool branch's max pool has no padding: a 3x3 window at stride 1 then shrinks 28x28 to 26x26 "
             "and the branches no longer line up. Use nn.MaxPool2d(3, stride=1, padding=1): every branch of an "
             "Inception module keeps H and W.",
-            detect=_pool_branch_unpadded),
+            detect=when(_pool_branch_unpadded)),
     Mistake("pool_weights", "Inception",
             "The pool branch has weights before its 1x1 conv: its 3x3 max pooling has none (it takes each "
             "window's maximum). In 3a the pool branch is 192 * 32 + 32 = 6,176 parameters, all in the 1x1 "
@@ -221,18 +276,14 @@ INCEPTION_MISTAKES = (
     Mistake("params_without_bias", "conv_params",
             "conv_params leaves out the biases: nn.Conv2d has one bias per output channel unless bias=False, "
             "out * in * K * K + out (VGG16's block1_conv1: 64 * 3 * 3 * 3 + 64 = 1,792).",
-            reproduce=lambda in_channels, out_channels, kernel_size, bias=True:
-            out_channels * in_channels * kernel_size * kernel_size),
+            reproduce=key.params_without_bias),
     Mistake("macs_without_input_channels", "conv_macs",
             "conv_macs leaves out the input channels: each output value sums over a K x K window in every input "
             "channel, in * K * K products (that is why the 1x1 reduce to 16 channels makes the 5x5 conv cheap).",
-            reproduce=lambda in_channels, out_channels, kernel_size, out_h, out_w:
-            out_channels * kernel_size * kernel_size * out_h * out_w),
-    Mistake("global_pool_hardcoded", "global_avg_pool",
-            "global_avg_pool pools 7x7 windows: that is GoogLeNet's last map only. Global average pooling "
-            "takes the mean of each whole feature map, whatever H and W are: x.mean(dim=(2, 3)) (or "
-            "F.adaptive_avg_pool2d(x, 1).flatten(1)).",
-            detect=_hard_coded_7),
+            reproduce=key.macs_without_input_channels),
+    Mistake("global_pool_hardcoded", "global_avg_pool", HARD_CODED_7, reproduce=key.avg_pool_7),
+    Mistake("global_pool_hardcoded", "global_avg_pool", HARD_CODED_7,
+            detect=when(lambda evidence, _: evidence.facts.get("right_at_7x7"))),
 )
 
 EXERCISE = Exercise(
@@ -247,10 +298,11 @@ EXERCISE = Exercise(
     checks=(
         forward_check(
             INCEPTION, draws(SMALL, batch=(1, 3), sizes=SIZES), points=3,
-            name="Inception: outputs match the reference", max_examples=6,
+            name="Inception: outputs match the reference", max_examples=6, examples=INCEPTION_FIXED,
             description="Given the reference's random weights, small drawn modules (1-4 channels per filter "
-                        "column) map drawn batches (1-7 pixels a side) to the reference's output: four branches "
-                        "with a ReLU after each conv, 'same' padding, concatenated on the channel axis in order."),
+                        "column; one with all seven different) map drawn batches (1-7 pixels a side, 64 images "
+                        "among them) to the reference's output: four branches with a ReLU after each conv, 'same' "
+                        "padding, concatenated on the channel axis in order."),
         holds_for_examples(
             "Inception", _lecture_3a, (TABLE["3a"],),
             name="Inception 3a: (N, 192, 28, 28) -> (N, 256, 28, 28), 163,696 parameters",
@@ -261,22 +313,40 @@ EXERCISE = Exercise(
                         "every row of the GoogLeNet table has the parameters its filter columns give."),
         satisfies_property(
             "global_avg_pool", _global_avg_pool, _feature_maps(),
-            name="global_avg_pool: (N, C, H, W) -> (N, C) for any H, W",
-            points=2,
+            name="global_avg_pool: (N, C, H, W) -> (N, C), square maps",
+            points=1.5,
             max_examples=15,
-            description="On drawn float64 tensors with 1-9 pixels a side, the mean of each feature map."),
+            examples=GAP_FIXED,
+            description="On drawn float64 tensors with 1-9 pixels a side, and GoogLeNet's last map (1, 1024, 7, 7): "
+                        "the mean of each feature map."),
         satisfies_property(
-            "conv_params", exact_int("conv_params", ref.conv_params, _params_rule), PARAMS_INPUTS,
+            "global_avg_pool", _global_avg_pool, _feature_maps(square=False),
+            name="global_avg_pool: non-square maps",
+            points=0.5,
+            max_examples=10,
+            examples=GAP_NON_SQUARE,
+            description="H != W: the mean over both spatial axes, whatever their sizes."),
+        satisfies_property(
+            "conv_params", exact_int("conv_params", key.conv_params, _params_rule), PARAMS_INPUTS,
             name="conv_params: parameters of a convolution",
-            points=1,
+            points=0.5,
             max_examples=15,
+            examples=PARAMS_FIXED,
             description="VGG16's 1,792 and 2,359,808, 3a's 12,352 (1x1, 192 -> 64) and drawn convolutions, "
-                        "with and without bias: an exact int."),
+                        "bias left to its default: an exact int."),
         satisfies_property(
-            "conv_macs", exact_int("conv_macs", ref.conv_macs, _macs_rule), MACS_INPUTS,
+            "conv_params", exact_int("conv_params", key.conv_params, _params_rule), PARAMS_BIAS_INPUTS,
+            name="conv_params: bias=False",
+            points=0.5,
+            max_examples=10,
+            examples=PARAMS_BIAS,
+            description="bias given: with bias=False a convolution has no biases, out * in * K * K."),
+        satisfies_property(
+            "conv_macs", exact_int("conv_macs", key.conv_macs, _macs_rule), MACS_INPUTS,
             name="conv_macs: multiply-adds of a convolution",
             points=1,
             max_examples=15,
+            examples=MACS_FIXED,
             description="3a's 5x5 branch at 28x28: 120,422,400 directly, 2,408,448 + 10,035,200 through the "
                         "1x1 reduce; and drawn convolutions: an exact int."),
     ),
