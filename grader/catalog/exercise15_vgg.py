@@ -29,7 +29,6 @@ from grader.models.reference import expected_output, tolerance, with_weights
 from grader.models.runs import Evidence, ModelSpec, ask, get_model
 from grader.models.verify import outputs
 from grader.strategies import upto
-from grader.worker.torch_protocol import ForwardArgs
 
 key = answer_key(__name__)
 
@@ -158,7 +157,7 @@ def _dropout_rate(session: Session, drawn: dict) -> None:
     x, shown = model_input(VGG, drawn)
     model = with_weights(session, get_model(session, VGG, drawn["kwargs"], shown), shown)
     seed, device = drawn["seed"], _device(model)
-    actual = outputs(ask(session, model, "forward", ForwardArgs(x=x, mode="train", repeat=2, seed=seed), shown), 2)
+    actual = outputs(ask(session, model, "forward", {"x": x, "mode": "train", "repeat": 2, "seed": seed}, shown), 2)
     expected = oracle.passes(session, model.reference.but(model.variant), x, "train", seed=seed, repeat=2,
                              device=device)["outputs"]
     if is_recording():  # the kit then names the mistake on this case too
