@@ -33,9 +33,18 @@ from grader.worker.wire import Outcome
 
 key = answer_key(__name__)
 
-DENSE = ModelSpec(cls="Autoencoder", reference=key.autoencoder, input_shape=lambda kwargs: (kwargs.get("input_dim", 784),))
+DENSE = ModelSpec(cls="Autoencoder", reference=key.autoencoder,
+                  input_shape=lambda kwargs: (kwargs.get("input_dim", 784),))
 CONV = ModelSpec(cls="ConvAutoencoder", reference=key.conv_autoencoder, input_shape=lambda kwargs: (1, 28, 28))
-CODE_SHAPE = {"Autoencoder": lambda kwargs: (kwargs.get("code_dim", 32),), "ConvAutoencoder": lambda kwargs: (8, 7, 7)}
+
+
+def _code_shape(spec: ModelSpec, drawn: dict) -> tuple:
+    """One code's shape: (code_dim,), or (8, H / 4, W / 4) for an image of (H, W) (28x28 by default)."""
+    if spec is DENSE:
+        return (drawn["kwargs"].get("code_dim", 32),)
+    H, W = drawn["size"] or (28, 28)
+    return (8, H // 4, W // 4)
+
 
 DEFAULTS = st.just({})  # the core checks: Autoencoder() and ConvAutoencoder()
 # Other sizes, each argument away from its default in a fixed example of its own (so that the one ignored
@@ -59,7 +68,7 @@ def _methods(spec: ModelSpec):
     def prop(session: Session, drawn: dict) -> None:
         x, shown = model_input(spec, drawn)
         model = with_weights(session, get_model(session, spec, drawn["kwargs"], shown), shown)
-        z = sample_input((drawn["N"], *CODE_SHAPE[spec.cls](drawn["kwargs"])), drawn["seed"] + 1)
+        z = sample_input((drawn["N"], *_code_shape(spec, drawn)), drawn["seed"] + 1)
         for name, given in (("encode", x), ("decode", z)):
             request = {"objects": [{"class": spec.cls, "kwargs": spec.worker_kwargs(drawn["kwargs"]),
                                     "state": model.sent, "mode": "eval"}],
@@ -283,7 +292,9 @@ EXERCISE = Exercise(
             points=0.5,
             max_examples=2,
             shrink_calls=15,
-            description="encode(x) -> the code (N, 8, 7, 7) and decode(z) -> (N, 1, 28, 28) equal the reference's."),
+            examples=CONV_BATCH_OF_64,
+            description="encode(x) -> the code (N, 8, 7, 7) and decode(z) -> (N, 1, 28, 28) equal the reference's "
+                        "(and on a batch of 64 4x4 images, the code (64, 8, 1, 1))."),
         holds_for_examples(
             ("Autoencoder", "ConvAutoencoder"), _training, TRAINING,
             name="Training with nn.BCELoss lowers the loss",

@@ -63,9 +63,11 @@ BLOCK_SIZES = upto(9, 2).map(lambda side: (side, side))
 # s = 12 // 4 = 3, so the first Linear takes 6 * 3 * 3 = 54 features. A block of two convs shows a
 # pool inside the loop; a batch of 64 of it is in every behaviour check.
 COUNTED = {"arch": ((1, 4), (2, 6)), "num_classes": 3, "image_size": 12, "hidden": 10, "dropout": 0.5}
-BLOCK_FIXED = ({"kwargs": {"num_convs": 2, "in_channels": 3, "out_channels": 4}, "N": 2, "size": (8, 8), "seed": 15},
-               {"kwargs": {"num_convs": 2, "in_channels": 3, "out_channels": 4}, "N": 64, "size": (8, 8), "seed": 64})
-VGG_FIXED = ({"kwargs": COUNTED, "N": 2, "size": None, "seed": 15}, {"kwargs": COUNTED, "N": 64, "size": None, "seed": 64})
+TWO_CONVS = {"num_convs": 2, "in_channels": 3, "out_channels": 4}
+BLOCK_FIXED = ({"kwargs": TWO_CONVS, "N": 2, "size": (8, 8), "seed": 15},
+               {"kwargs": TWO_CONVS, "N": 64, "size": (8, 8), "seed": 64})
+VGG_FIXED = ({"kwargs": COUNTED, "N": 2, "size": None, "seed": 15},
+             {"kwargs": COUNTED, "N": 64, "size": None, "seed": 64})
 MODES_FIXED = ({"kwargs": {**COUNTED, "hidden": 32}, "N": 64, "size": None, "seed": 64},)
 DROPOUT_FIXED = tuple({"kwargs": {**COUNTED, "hidden": 32, "dropout": p}, "N": n, "size": None, "seed": 15}
                       for p, n in ((0.2, 4), (0.8, 64)))
@@ -83,7 +85,7 @@ LECTURE = (
 def _verified_small(session: Session) -> None:
     """The points: a small VGG given the grader's weights computes the reference's logits, and holds
     exactly the reference's tensors (no more: the claim can only cost)."""
-    x, shown = model_input(VGG, {"kwargs": COUNTED, "N": 2, "seed": 7, "size": None})
+    x, shown = model_input(VGG, {"kwargs": COUNTED, "N": 64, "seed": 7, "size": None})
     model = with_weights(session, get_model(session, VGG, COUNTED, shown), shown)
     actual = ask(session, model, "forward", {"x": x, "mode": "eval"}, shown)["outputs"][0]
     expected = expected_output(model, x, "eval")

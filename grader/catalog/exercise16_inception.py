@@ -54,7 +54,8 @@ def _in_order(**strategies):
     return st.tuples(*strategies.values()).map(lambda values: dict(zip(strategies, values)))
 
 
-INCEPTION = ModelSpec(cls="Inception", reference=key.inception, input_shape=lambda kwargs: (kwargs["in_channels"], 28, 28))
+INCEPTION = ModelSpec(cls="Inception", reference=key.inception,
+                      input_shape=lambda kwargs: (kwargs["in_channels"], 28, 28))
 
 # A meta build is milliseconds, unless __init__ runs a dummy forward pass: PyTorch's first
 # meta-device convolution then takes seconds (it loads its shape functions).
@@ -70,16 +71,22 @@ INCEPTION_FIXED = ({"kwargs": EQUAL, "N": 1, "size": (3, 3), "seed": 16},
 
 # --- Inception 3a at full size, verified; the table's other rows as a claim -----------------------------------
 
+# 3a on the lecture's (1, 192, 28, 28), and on a batch of 64 at the smallest input it takes (1x1: every
+# branch keeps the size; a bank keeps a (64, 256, 1, 1) answer, not a (64, 256, 28, 28) one).
+LECTURE_INPUTS = ({"N": 1, "seed": 3, "size": None}, {"N": 64, "seed": 64, "size": (1, 1)})
+
+
 def _lecture_3a(session: Session, kwargs: dict) -> None:
-    x, shown = model_input(INCEPTION, {"kwargs": kwargs, "N": 1, "seed": 3, "size": None})
-    model = with_weights(session, get_model(session, INCEPTION, kwargs, shown), shown)
-    actual = ask(session, model, "forward", {"x": x, "mode": "eval"}, shown)["outputs"][0]
-    expected = expected_output(model, x, "eval")
-    mismatch = compare_arrays(expected, actual, **tolerance(expected))
-    if mismatch is not None:
-        raise fail(f"Inception 3a, {INCEPTION.call(kwargs)}, given the grader's weights, {mismatch.message}",
-                   model, shown, Evidence(model=model, x=x, expected=expected, actual=actual),
-                   expected=expected, actual=actual, differences=mismatch.differences)
+    for drawn in LECTURE_INPUTS:
+        x, shown = model_input(INCEPTION, {"kwargs": kwargs, **drawn})
+        model = with_weights(session, get_model(session, INCEPTION, kwargs, shown), shown)
+        actual = ask(session, model, "forward", {"x": x, "mode": "eval"}, shown)["outputs"][0]
+        expected = expected_output(model, x, "eval")
+        mismatch = compare_arrays(expected, actual, **tolerance(expected))
+        if mismatch is not None:
+            raise fail(f"Inception 3a, {INCEPTION.call(kwargs)}, given the grader's weights, {mismatch.message}",
+                       model, shown, Evidence(model=model, x=x, expected=expected, actual=actual),
+                       expected=expected, actual=actual, differences=mismatch.differences)
     extra, missing = model.mapping.student_only, model.mapping.reference_only
     if extra or missing:  # outputs cannot tell a zero bias from none
         parts = ([f"holds tensors the reference does not: {', '.join(extra)}"] if extra else []) + \
@@ -309,7 +316,8 @@ EXERCISE = Exercise(
             points=3,
             kind="the lecture's inception (3a)",
             description="Inception(192, 64, 96, 128, 16, 32, 32), given the grader's 163,696 weights, maps a "
-                        "(1, 192, 28, 28) input to the reference's (1, 256, 28, 28) output; built without weights, "
+                        "(1, 192, 28, 28) input to the reference's (1, 256, 28, 28) output, and a batch of 64 1x1 "
+                        "maps to the reference's (64, 256, 1, 1); built without weights, "
                         "every row of the GoogLeNet table has the parameters its filter columns give."),
         satisfies_property(
             "global_avg_pool", _global_avg_pool, _feature_maps(),

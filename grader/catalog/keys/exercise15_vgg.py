@@ -24,4 +24,5 @@ def layer_counts(kwargs: dict) -> list[int]:
     """The parameters of each layer that has any, in order, of VGG(**kwargs) built on the meta device."""
     with torch.device("meta"):
         model = ref.VGG(**kwargs)
-    return [sum(p.numel() for p in module.parameters(recurse=False)) for module in model.modules() if module._parameters]
+    return [sum(p.numel() for p in module.parameters(recurse=False))
+            for module in model.modules() if module._parameters]
