@@ -41,7 +41,7 @@ from grader.worker.wire import Outcome
 
 key = answer_key(__name__)
 
-CATDOG = ModelSpec(cls="CatDogCNN", reference=key.catdog,
+CATDOG = ModelSpec(cls="CatDogCNN", reference=key.CatDogCNN,
                    input_shape=lambda kwargs: (3, kwargs["image_size"], kwargs["image_size"]))
 SIZES = st.sampled_from((8, 6, 5, 4)).map(lambda size: {"image_size": size})
 FULL_SIZE, FULL_COUNT, FILL_SEED, FULL_SIZE_INPUT = 200, 40_961_153, 12, 3

@@ -33,9 +33,9 @@ from grader.worker.wire import Outcome
 
 key = answer_key(__name__)
 
-DENSE = ModelSpec(cls="Autoencoder", reference=key.autoencoder,
+DENSE = ModelSpec(cls="Autoencoder", reference=key.Autoencoder,
                   input_shape=lambda kwargs: (kwargs.get("input_dim", 784),))
-CONV = ModelSpec(cls="ConvAutoencoder", reference=key.conv_autoencoder, input_shape=lambda kwargs: (1, 28, 28))
+CONV = ModelSpec(cls="ConvAutoencoder", reference=key.ConvAutoencoder, input_shape=lambda kwargs: (1, 28, 28))
 
 
 def _code_shape(spec: ModelSpec, drawn: dict) -> tuple:

@@ -32,8 +32,8 @@ from grader.strategies import upto
 
 key = answer_key(__name__)
 
-BLOCK = ModelSpec(cls="vgg_block", reference=key.vgg_block, input_shape=lambda kwargs: (kwargs["in_channels"], 8, 8))
-VGG = ModelSpec(cls="VGG", reference=key.vgg,
+BLOCK = ModelSpec(cls="vgg_block", reference=key.VGGBlock, input_shape=lambda kwargs: (kwargs["in_channels"], 8, 8))
+VGG = ModelSpec(cls="VGG", reference=key.VGG,
                 input_shape=lambda kwargs: (3, kwargs["image_size"], kwargs["image_size"]))
 ARCHS = key.architectures()  # VGG16_ARCH and VGG11_ARCH, the paper's configurations D and A
 

@@ -54,7 +54,7 @@ def _in_order(**strategies):
     return st.tuples(*strategies.values()).map(lambda values: dict(zip(strategies, values)))
 
 
-INCEPTION = ModelSpec(cls="Inception", reference=key.inception,
+INCEPTION = ModelSpec(cls="Inception", reference=key.Inception,
                       input_shape=lambda kwargs: (kwargs["in_channels"], 28, 28))
 
 # A meta build is milliseconds, unless __init__ runs a dummy forward pass: PyTorch's first

@@ -1,8 +1,10 @@
 """Behaviour checks for the PyTorch exercises: outputs, modes and gradients against the reference.
 
 The student's model gets the grader's random weights (grader.models.reference); hypothesis draws
-the keyword arguments, batch sizes and input sizes; the model runs in the worker, the
-reference here, and the first layer where they part is named.
+the keyword arguments, batch sizes and input sizes, after each check's `examples` (fixed draws
+like grader.models.draws gives, tried first whatever the seed: a known mistake's witness, a
+batch of 64); the model runs in the worker, the reference here, and the first layer where they
+part is named.
 """
 
 from __future__ import annotations
@@ -27,8 +29,7 @@ from grader.worker.torch_protocol import BackwardArgs, ForwardArgs
 
 def forward_check(spec: ModelSpec, inputs, *, mode: str = "eval", points: float, name: str, description: str,
                   hint: str = "", max_examples: int = 10, examples: tuple = ()) -> PropertyCheck:
-    """With the reference's weights, the model's output on drawn inputs (and the fixed `examples`, dicts
-    like a drawn one, tried first) is the reference's (in `mode`)."""
+    """With the reference's weights, the model's output on drawn inputs is the reference's (in `mode`)."""
 
     def prop(session: Session, drawn: dict) -> None:
         x, shown = model_input(spec, drawn)

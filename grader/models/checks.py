@@ -107,10 +107,10 @@ def verified(session: Session, spec: ModelSpec, model: Model, inputs: dict, veri
 def structure_check(spec: ModelSpec, kwargs, *, points: float, name: str, description: str, hint: str = "",
                     max_examples: int = 5, examples: tuple = ()) -> PropertyCheck:
     """The layers with weights (kind, kernel, stride, channels, bias) and every one's input and
-    output shape are the reference's (= the lecture's table), for drawn keyword arguments (and the
-    fixed `examples`, tried first); and, given the grader's weights on those layers, the model
-    computes the reference (or a model with the same layers, ModelSpec.same_layers): a description
-    the outputs do not bear out earns nothing."""
+    output shape are the reference's (= the lecture's table), for drawn keyword arguments (and
+    `examples`, fixed keyword arguments tried first whatever the seed); and,
+    given the grader's weights on those layers, the model computes the reference (or a model with
+    the same layers, ModelSpec.same_layers): a description the outputs do not bear out earns nothing."""
 
     def prop(session: Session, drawn: dict) -> None:
         inputs = dict(drawn)

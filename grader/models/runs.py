@@ -57,8 +57,7 @@ class ModelSpec:
         return {name: value for name, value in kwargs.items() if name not in self.bases(kwargs)}
 
     def build_reference(self, kwargs: dict, variant: dict) -> nn.Module:
-        # A key function (`key.lenet5`) is called unrecorded: the oracle records answers, and a module is none.
-        return getattr(self.reference, "__wrapped__", self.reference)(kwargs, **variant)
+        return self.reference(kwargs, **variant)
 
     def call(self, kwargs: dict) -> str:
         """'LeNet5(num_classes=10)' as the student would write it."""

@@ -10,8 +10,12 @@ from grader.models.weights import sample_input
 from reference import binary_cnn as ref
 
 
-def catdog(kwargs: dict, **variant):
-    return ref.CatDogCNN(**kwargs)
+class CatDogCNN(ref.CatDogCNN):
+    """The reference for the oracle's `(kwargs, **variant)`. A class, so that the course's key hands it over as it
+    is: only the oracle's answers are recorded into a bank, never a module."""
+
+    def __init__(self, kwargs: dict):
+        super().__init__(**kwargs)
 
 
 def full_size_logits(image_size: int, fill: int, input_seed: int) -> np.ndarray:

@@ -10,12 +10,20 @@ from torch import nn
 from reference import autoencoder as ref
 
 
-def autoencoder(kwargs: dict, **variant):
-    return ref.Autoencoder(**kwargs, **variant)
+class Autoencoder(ref.Autoencoder):
+    """The reference for the oracle's `(kwargs, **variant)`. A class, so that the course's key hands it over as it
+    is: only the oracle's answers are recorded into a bank, never a module."""
+
+    def __init__(self, kwargs: dict, **variant):
+        super().__init__(**kwargs, **variant)
 
 
-def conv_autoencoder(kwargs: dict, **variant):
-    return ref.ConvAutoencoder(**kwargs, **variant)
+class ConvAutoencoder(ref.ConvAutoencoder):
+    """The reference for the oracle's `(kwargs, **variant)`. A class, so that the course's key hands it over as it
+    is: only the oracle's answers are recorded into a bank, never a module."""
+
+    def __init__(self, kwargs: dict, **variant):
+        super().__init__(**kwargs, **variant)
 
 
 def _bce(model: nn.Module, x: torch.Tensor) -> float:

@@ -10,8 +10,12 @@ conv_params = ref.conv_params
 conv_macs = ref.conv_macs
 
 
-def inception(kwargs: dict, **variant):
-    return ref.Inception(**kwargs, **variant)
+class Inception(ref.Inception):
+    """The reference for the oracle's `(kwargs, **variant)`. A class, so that the course's key hands it over as it
+    is: only the oracle's answers are recorded into a bank, never a module."""
+
+    def __init__(self, kwargs: dict, **variant):
+        super().__init__(**kwargs, **variant)
 
 
 def inception_count(kwargs: dict) -> int:
