@@ -146,10 +146,14 @@ def _accuracy_case(logits, targets, flat: bool = False) -> dict:
             "targets": np.array(targets, np.float64).reshape(-1 if flat else (len(targets), 1))}
 
 
-_RNG = np.random.default_rng(64)
+def _random_case(n: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    return _accuracy_case(rng.choice(LOGITS, n), rng.integers(0, 2, n))
+
+
 ACCURACY_FIXED = (
     _accuracy_case([0.3], [1.0]),  # logit 0.3: probability 0.57, a dog; thresholded at 0.5 it is a cat
-    _accuracy_case(_RNG.choice(LOGITS, 64), _RNG.integers(0, 2, 64)),  # a batch of 64
+    _random_case(64, seed=64),  # a batch of 64
 )
 ACCURACY_FLAT = (_accuracy_case([2.0, -1.5], [1.0, 0.0], flat=True),)  # 1.0; broadcast to 2 x 2: 0.5
 

@@ -156,6 +156,8 @@ def _device(model) -> str:
 
 
 def _dropout_rate(session: Session, drawn: dict) -> None:
+    """Two training-mode passes of VGG(..., dropout=p), torch seeded alike on both sides, give the reference's
+    outputs: the same inputs dropped with probability p, the others scaled by 1 / (1 - p)."""
     x, shown = model_input(VGG, drawn)
     model = with_weights(session, get_model(session, VGG, drawn["kwargs"], shown), shown)
     seed, device = drawn["seed"], _device(model)
@@ -180,6 +182,7 @@ def _at_half(model, x, seed: int, device: str):
 
 
 def _dropout_ignored(evidence, outcome) -> bool:
+    """Asked for another dropout, the model computes in training mode what the reference does with 0.5."""
     kwargs = evidence.model.kwargs if evidence.model is not None else {}
     if kwargs.get("dropout", 0.5) == 0.5 or evidence.actual is None or "seed" not in evidence.facts:
         return False
@@ -218,8 +221,8 @@ def _pools_per_conv(evidence, outcome) -> bool:
     return False
 
 
-def _matrices(parameters: list) -> list:
-    return [list(shape) for _, shape, _ in parameters if len(shape) == 2]
+def _shapes(parameters: list, rank: int) -> list:
+    return [list(shape) for _, shape, _ in parameters if len(shape) == rank]
 
 
 def _flatten_size(evidence, outcome) -> bool:
@@ -229,10 +232,9 @@ def _flatten_size(evidence, outcome) -> bool:
         return False
     mine = evidence.model.info.get("parameters", [])
     theirs = oracle.structure(evidence.model.session, VGG, evidence.model.kwargs)["parameters"]
-    kernels = lambda parameters: [list(shape) for _, shape, _ in parameters if len(shape) == 4]
-    a, b = _matrices(mine), _matrices(theirs)
-    return kernels(mine) == kernels(theirs) and len(a) == len(b) > 0 and a[0][0] == b[0][0] and a[0][1] != b[0][1] \
-        and a[1:] == b[1:]
+    a, b = _shapes(mine, 2), _shapes(theirs, 2)
+    return _shapes(mine, 4) == _shapes(theirs, 4) and len(a) == len(b) > 0 and a[0][0] == b[0][0] \
+        and a[0][1] != b[0][1] and a[1:] == b[1:]
 
 
 def _unpadded(evidence, outcome) -> bool:
