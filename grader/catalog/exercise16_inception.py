@@ -160,6 +160,7 @@ def _global_avg_pool(session: Session, drawn: dict) -> None:
         fields = {name: getattr(failure.outcome, name) for name in Outcome.__dataclass_fields__}
         failure.outcome = ModelOutcome(**fields, evidence=Evidence(facts={
             "right_at_7x7": _right_at_7x7(session, drawn["x"])}))
+        failure.expected = expected
         raise
     mismatch = compare_arrays(expected, actual, rtol=1e-6, atol=1e-9)
     if mismatch is not None:
