@@ -1,8 +1,10 @@
 """Behaviour checks for the PyTorch exercises: outputs, modes and gradients against the reference.
 
 The student's model gets the grader's random weights (grader.models.reference); hypothesis draws
-the keyword arguments, batch sizes and input sizes; the model runs in the worker, the
-reference here, and the first layer where they part is named.
+the keyword arguments, batch sizes and input sizes, after each check's `examples` (fixed draws
+like grader.models.draws gives, tried first whatever the seed: a known mistake's witness, a
+batch of 64); the model runs in the worker, the reference here, and the first layer where they
+part is named.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from grader.worker.torch_protocol import BackwardArgs, ForwardArgs
 # --- Outputs -----------------------------------------------------------------------------------------------------
 
 def forward_check(spec: ModelSpec, inputs, *, mode: str = "eval", points: float, name: str, description: str,
-                  hint: str = "", max_examples: int = 10) -> PropertyCheck:
+                  hint: str = "", max_examples: int = 10, examples: tuple = ()) -> PropertyCheck:
     """With the reference's weights, the model's output on drawn inputs is the reference's (in `mode`)."""
 
     def prop(session: Session, drawn: dict) -> None:
@@ -45,7 +47,7 @@ def forward_check(spec: ModelSpec, inputs, *, mode: str = "eval", points: float,
                         model, shown, evidence, expected=expected, actual=actual, differences=mismatch.differences)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
-                         inputs=inputs, prop=prop, max_examples=max_examples,
+                         inputs=inputs, prop=prop, max_examples=max_examples, examples=tuple(examples),
                          shrink_calls=SHRINK_CALLS)
 
 
@@ -150,7 +152,7 @@ def traced(result, index: int) -> dict:
 
 
 def modes_check(spec: ModelSpec, inputs, *, points: float, name: str, description: str, hint: str = "",
-                max_examples: int = 3) -> PropertyCheck:
+                max_examples: int = 3, examples: tuple = ()) -> PropertyCheck:
     """eval(): deterministic, the reference's outputs, BatchNorm statistics untouched. train(): with torch
     seeded alike, the reference's outputs (the same layers run in training mode, the same inputs
     randomly dropped) and the reference's updated statistics. What the worker says about its layers
@@ -180,14 +182,14 @@ def modes_check(spec: ModelSpec, inputs, *, points: float, name: str, descriptio
                    shown, evidence)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
-                         inputs=inputs, prop=prop, max_examples=max_examples,
+                         inputs=inputs, prop=prop, max_examples=max_examples, examples=tuple(examples),
                          shrink_calls=SHRINK_CALLS)
 
 
 # --- Gradients --------------------------------------------------------------------------------------------------
 
 def backward_check(spec: ModelSpec, inputs, *, points: float, name: str, description: str, hint: str = "",
-                   max_examples: int = 8) -> PropertyCheck:
+                   max_examples: int = 8, examples: tuple = ()) -> PropertyCheck:
     """In training mode, d(sum(output * g))/dx and /dweights equal the reference's; x is left as it was."""
 
     def prop(session: Session, drawn: dict) -> None:
@@ -216,5 +218,6 @@ def backward_check(spec: ModelSpec, inputs, *, points: float, name: str, descrip
                             shown, evidence, expected=expected, actual=actual, differences=mismatch.differences)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
-                         inputs=inputs, prop=prop, max_examples=max_examples,
+                         inputs=inputs, prop=prop, max_examples=max_examples, examples=tuple(examples),
                          shrink_calls=SHRINK_CALLS)
+

@@ -105,9 +105,10 @@ def verified(session: Session, spec: ModelSpec, model: Model, inputs: dict, veri
 
 
 def structure_check(spec: ModelSpec, kwargs, *, points: float, name: str, description: str, hint: str = "",
-                    max_examples: int = 5) -> PropertyCheck:
+                    max_examples: int = 5, examples: tuple = ()) -> PropertyCheck:
     """The layers with weights (kind, kernel, stride, channels, bias) and every one's input and
-    output shape are the reference's (= the lecture's table), for drawn keyword arguments; and,
+    output shape are the reference's (= the lecture's table), for drawn keyword arguments (and
+    `examples`, fixed keyword arguments tried first whatever the seed); and,
     given the grader's weights on those layers, the model computes the reference (or a model with
     the same layers, ModelSpec.same_layers): a description the outputs do not bear out earns nothing."""
 
@@ -126,7 +127,7 @@ def structure_check(spec: ModelSpec, kwargs, *, points: float, name: str, descri
         verified(session, spec, model, inputs, None)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
-                         inputs=kwargs, prop=prop, max_examples=max_examples,
+                         inputs=kwargs, prop=prop, max_examples=max_examples, examples=tuple(examples),
                          shrink_calls=SHRINK_CALLS)
 
 
