@@ -170,7 +170,8 @@ def modes_check(spec: ModelSpec, inputs, *, points: float, name: str, descriptio
                            ForwardArgs(x=x, mode="train", repeat=2, trace=True, seed=seed, state=True), shown)
         verdict = modes_verdict(model, x, seed, eval_result, train_result)
         if is_recording():  # the kit then explains any model's failure on this case
-            oracle.training(session, model.reference, x)
+            with oracle.for_the_bank():
+                oracle.training(session, model.reference, x)
         if not verdict:
             return
         try:
