@@ -107,9 +107,10 @@ EXERCISE = Exercise(
         modes_check(
             ALEXNET, draws(TEN_CLASSES, batch=(4, 8)), points=2, name="AlexNet: Dropout and BatchNorm modes",
             examples=({"kwargs": TEN, "N": 64, "seed": 0, "size": None},), max_examples=1,
-            description="On a batch of 64 images and one of 4-8: eval(): two calls give the reference's logits; train() (torch seeded alike): the reference's "
-                        "logits, Dropout dropping the inputs of the second and third dense layers (only those), and "
-                        "the reference's updated BatchNorm statistics."),
+            description="On a batch of 64 images and one of 4-8: eval(): two calls give the reference's logits; "
+                        "train() (torch seeded alike): the reference's logits, Dropout dropping the inputs of the "
+                        "second and third dense layers (only those), and the reference's updated BatchNorm "
+                        "statistics."),
         training_check(
             ALEXNET, ({"kwargs": TEN, "N": 64, "seed": 0, "size": None},), loss="cross_entropy",
             points=1, name="AlexNet: trains", steps=2,

@@ -58,15 +58,15 @@ TRANSFER = ModelSpec(cls="TransferModel", reference=key.TransferModel,
                      bases=lambda kwargs: {"base": BASES[kwargs["base"]]["spec"]}, same_layers=(sigmoid,))
 
 
+def small_model(base: str, hidden: int, num_outputs: int) -> dict:
+    """TransferModel's keyword arguments on one of the SMALL bases."""
+    return {"base": base, "feature_shape": BASES[base]["features"], "hidden": hidden, "num_outputs": num_outputs}
+
+
 @st.composite
 def _small(draw) -> dict:
     base = draw(st.sampled_from(SMALL), label="base")
-    return {"base": base, "feature_shape": BASES[base]["features"], "hidden": draw(upto(8), label="hidden"),
-            "num_outputs": draw(upto(3), label="num_outputs")}
-
-
-def small_model(base: str, hidden: int, num_outputs: int) -> dict:
-    return {"base": base, "feature_shape": BASES[base]["features"], "hidden": hidden, "num_outputs": num_outputs}
+    return small_model(base, draw(upto(8), label="hidden"), draw(upto(3), label="num_outputs"))
 
 
 SMALL_MODELS = _small()
@@ -208,8 +208,9 @@ EXERCISE = Exercise(
             loss="bce", optimizer_gets="trainable_parameters", points=2,
             name="trainable_parameters: only the head trains",
             description="From the grader's weights, five SGD steps (nn.BCEWithLogitsLoss, weight decay) on a batch "
-                        "of 64 images with what trainable_parameters(model) returns move exactly the head's parameters, as the grader's "
-                        "replay does: a frozen parameter given to the optimizer would decay."),
+                        "of 64 images with what trainable_parameters(model) returns move exactly the head's "
+                        "parameters, as the grader's replay does: a frozen parameter given to the optimizer would "
+                        "decay."),
     ),
     mistakes=TRANSFER_MISTAKES,
     forbidden_imports=(),
