@@ -57,8 +57,9 @@ SIZES = st.tuples(upto(9), upto(9))
 
 
 def batches(small: dict, large: dict, size: tuple | None = None) -> tuple:
-    """Two fixed batches: two images of `small` (of `size`, else 8x8) and 64 images of `large` at 8x8."""
-    return ({"kwargs": small, "N": 2, "seed": 0, "size": size}, {"kwargs": large, "N": 64, "seed": 1, "size": None})
+    """Two fixed batches: two images of `small` (of `size`, else 8x8) and 64 images of `large` at 4x4 (a
+    realistic batch whose recorded answers stay small in the kit's bank)."""
+    return ({"kwargs": small, "N": 2, "seed": 0, "size": size}, {"kwargs": large, "N": 64, "seed": 1, "size": (4, 4)})
 
 
 # --- Known mistakes, told by what the block computes and which layers it calls --------------------------------
