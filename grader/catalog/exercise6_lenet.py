@@ -1,9 +1,10 @@
 """Exercise 6, LeNet-5 (sections 12, 14): the lecture's CIFAR-10 LeNet in PyTorch, returning logits.
 
-Each check builds the lecture's LeNet5() and one with another number of classes (7), so that a
-hard-coded 10 costs points; the outputs and training checks run a batch of 64 images as well as
-small ones, so that a model fitted to the drawn batch sizes does too. Each known mistake has a
-fixed example that exposes it whatever the seed, and is told by what the model computes.
+The structure and outputs checks build the lecture's LeNet5() and one with another number of
+classes (7), so that a hard-coded 10 costs points; the outputs and training checks run a batch of
+64 images as well as small ones, so that a model fitted to the drawn batch sizes loses points
+too. Each known mistake has a fixed example that exposes it whatever the seed, and is told by
+what the model computes or which layers it calls on which shapes.
 """
 
 from hypothesis import strategies as st
