@@ -289,6 +289,11 @@ def is_recording() -> bool:
     return bool(_RECORDERS)
 
 
+def is_recorded(name: str, args: tuple, kwargs: dict) -> bool:
+    """Does the active recorder already hold an answer to `name(*args, **kwargs)`?"""
+    return bool(_RECORDERS) and call_digest(name, args, kwargs) in _RECORDERS[-1].answers
+
+
 class RecordingKey:
     """The course's answer key: the key module, whose calls are recorded while a recorder is active."""
 

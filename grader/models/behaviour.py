@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from grader.bank import is_recording
-from grader.checks import PropertyCheck, Session
+from grader.checks import Falsified, PropertyCheck, Session, Stop
 from grader.compare import compare_arrays
 from grader.models import oracle
 from grader.models.checks import SHRINK_CALLS, fail, model_input
@@ -171,7 +171,8 @@ def modes_check(spec: ModelSpec, inputs, *, points: float, name: str, descriptio
                            ForwardArgs(x=x, mode="train", repeat=2, trace=True, seed=seed, state=True), shown)
         verdict = modes_verdict(model, x, seed, eval_result, train_result)
         if is_recording():  # the kit then explains any model's failure on this case
-            oracle.training(session, model.reference, x)
+            with oracle.for_the_bank():
+                oracle.training(session, model.reference, x)
         if not verdict:
             return
         try:
@@ -199,8 +200,12 @@ def backward_check(spec: ModelSpec, inputs, *, points: float, name: str, descrip
         expected = oracle.backward(session, model.reference, x, grad_seed=drawn["seed"] + 1)
         grad_output = sample_input(tuple(expected["output_shape"]), drawn["seed"] + 1)
         evidence = Evidence(model=model, x=x, mode="train")
-        result = ask(session, model, "backward", BackwardArgs(x=x, grad_output=grad_output, mode="train"), shown,
-                     evidence)
+        try:
+            result = ask(session, model, "backward", BackwardArgs(x=x, grad_output=grad_output, mode="train"), shown,
+                         evidence)
+        except Falsified:  # autograd refuses an in-place write into x: does a forward pass write into it?
+            evidence.facts["input_changed"] = _changes_input(session, model, x, shown)
+            raise
         if not isinstance(result, dict) or not isinstance(result.get("param_grads"), dict):
             raise fail(f"{spec.call(drawn['kwargs'])}: the worker's reply was malformed", model, shown, evidence)
         grads, input_grad = expected["grads"], expected["input_grad"]
@@ -221,3 +226,12 @@ def backward_check(spec: ModelSpec, inputs, *, points: float, name: str, descrip
     return PropertyCheck(name=name, points=points, description=description, functions=(spec.cls,), hint=hint,
                          inputs=inputs, prop=prop, max_examples=max_examples, examples=tuple(examples),
                          shrink_calls=SHRINK_CALLS)
+
+
+def _changes_input(session: Session, model: Model, x: np.ndarray, shown: dict) -> bool:
+    """Does one training-mode forward pass change its input x in place (as the worker reports it)?"""
+    try:
+        result = ask(session, model, "forward", ForwardArgs(x=x, mode="train"), shown)
+    except (Falsified, Stop):
+        return False
+    return isinstance(result, dict) and result.get("input_changed") is True

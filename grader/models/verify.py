@@ -64,8 +64,9 @@ def for_every_variant(model: Model, question: Callable[[dict], object]) -> None:
     """While a bank is being recorded (grade release): `question(variant)` for every accepted variant of the
     model's spec, so that the kit judges a model of any of them on this case, not only the recorded one's."""
     if is_recording():
-        for variant in model.spec.variants:
-            question(variant)
+        with oracle.for_the_bank():
+            for variant in model.spec.variants:
+                question(variant)
 
 
 def anticipated(session: Session, model: Model, x: np.ndarray, mode: str) -> None:
@@ -76,10 +77,11 @@ def anticipated(session: Session, model: Model, x: np.ndarray, mode: str) -> Non
         return
     changed = [mistake.detect.changes for mistake in session.exercise.mistakes
                if mistake.function == model.spec.cls and hasattr(mistake.detect, "changes")]
-    for variant in model.spec.variants:
-        expected_trace(model, x, mode, variant)
-        for changes in changed:
-            expected_output(model, x, mode, variant, changes=changes)
+    with oracle.for_the_bank():
+        for variant in model.spec.variants:
+            expected_trace(model, x, mode, variant)
+            for changes in changed:
+                expected_output(model, x, mode, variant, changes=changes)
 
 
 def _same(expected: np.ndarray, actual) -> bool:

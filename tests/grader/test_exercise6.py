@@ -46,3 +46,12 @@ def test_a_count_needs_no_forward_pass():
     assert count.status == "failed" and count.output.startswith(
         "LeNet5(num_classes=10) has the expected 83,126 trainable parameters, but the grader counts only layers "
         "that its outputs bear out, and its forward pass fails: LeNet5(num_classes=10) raised RuntimeError")
+
+
+def test_a_lenet_fitted_to_small_batches_loses_the_points_of_every_check_that_runs_a_batch_of_64():
+    """A LeNet right for batches of up to 8 images and zeros beyond (tests/submissions/overfitted): do the
+    outputs and training checks, which run a fixed batch of 64 at every seed, cost it their points?"""
+    result = graded("exercise6", SUBMISSIONS / "overfitted" / "exercise6.py")
+    failed = {test.name for test in result.tests if test.status == "failed"}
+    assert failed == {"LeNet5: outputs match the reference", "LeNet5: trains"}, failed
+    assert result.score <= 4

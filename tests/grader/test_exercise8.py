@@ -34,7 +34,17 @@ def test_a_block_whose_forward_pass_fails_is_still_counted_layer_by_layer():
     """Without a projection, 64 -> 128 with stride 2 fails in forward: does the count check still count its
     parameters, naming the shortcut's layers it lacks, instead of repeating the forward error?"""
     count = by_name(graded("exercise8", SUBMISSIONS / "exercise8" / "missing_projection.py"))[
-        "ResidualBlock: 73,984 and 230,144 parameters"]
+        "ResidualBlock: 230,144 parameters (64 -> 128, stride 2)"]
     assert count.output.startswith("ResidualBlock(in_channels=64, out_channels=128, stride=2) has 221,696 trainable "
                                    "parameters, expected 230,144")
     assert "expected Conv2d(64 -> 128, 1x1, stride 2, padding 0, bias=False): 8,192" in count.output
+
+
+def test_a_missing_projection_costs_only_the_projection_checks():
+    """One feature per check: does a block without a projection shortcut keep every point of the checks on
+    blocks that keep the shape, and lose exactly the projection's (channels, stride 2, its count)?"""
+    result = graded("exercise8", SUBMISSIONS / "exercise8" / "missing_projection.py")
+    assert {test.name for test in result.tests if test.status != "passed"} == {
+        "ResidualBlock: a projection shortcut when the channels change",
+        "ResidualBlock: a projection shortcut when the stride is 2",
+        "ResidualBlock: 230,144 parameters (64 -> 128, stride 2)"}

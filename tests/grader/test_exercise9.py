@@ -15,3 +15,12 @@ def test_an_attribute_instead_of_a_freeze_is_named_by_the_freeze_check():
         "freeze: no parameter trains any more"]
     assert test.status == "failed" and "still train (requires_grad=True)" in test.output
     assert test.hint.startswith("`module.requires_grad = False` freezes nothing")
+
+
+def test_a_sigmoid_on_the_logits_keeps_the_points_of_the_layers():
+    """A sigmoid in forward has the right layers: does it keep freeze's and the VGG16 count's points (its outputs
+    bear the layers out) and lose those of the checks that compare outputs or training steps?"""
+    result = graded("exercise9", SUBMISSIONS / "exercise9" / "sigmoid_in_forward.py")
+    assert {test.name for test in result.tests if test.status != "passed"} == {
+        "TransferModel: outputs match the reference", "TransferModel: the base stays in eval mode",
+        "trainable_parameters: only the head trains"}
