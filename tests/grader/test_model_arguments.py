@@ -16,6 +16,13 @@ IGNORED = [
     ("exercise9", "exercise9_transfer", "feature_shape = (512, 6, 6)"),
     ("exercise9", "exercise9_transfer", "hidden = 256"),
     ("exercise9", "exercise9_transfer", "num_outputs = 1"),
+    ("exercise12", "exercise12_binary_cnn", "image_size = 8"),
+    ("exercise15", "exercise15_vgg", "num_classes = 1000"),
+    ("exercise15", "exercise15_vgg", "hidden = 16"),
+    ("exercise15", "exercise15_vgg", "dropout = 0.5"),
+    ("exercise16", "exercise16_inception", "in_channels = 192"),
+    ("exercise16", "exercise16_inception", "c5_reduce = c3_reduce"),
+    ("exercise16", "exercise16_inception", "pool_proj = c1"),
 ]
 
 
