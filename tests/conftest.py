@@ -1,6 +1,8 @@
-"""Shared helpers: grading a real submission file once per test session."""
+"""Shared helpers: grading a real submission file once per test session; what is built once per run."""
 
+import fcntl
 import functools
+import os
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,30 @@ def graded(exercise: str, path: Path, seed: int = 0):
     from grader.grading import grade
 
     return grade([exercise], submission=path, seed=seed).exercises[0]
+
+
+def built_once(factory, name: str, build) -> Path:
+    """`build(folder)` done once per test run, by whichever process asks first (the others wait for it),
+    in pytest's temporary folder of the run, which every xdist worker of the run shares."""
+    root = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    folder, done = root / name, root / f"{name}.built"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            build(folder)
+            done.touch()
+    return folder
+
+
+@pytest.fixture(scope="session")
+def student_kit(tmp_path_factory) -> Path:
+    """The student kit `grade release` writes from this repository, once per test run. Read it only:
+    a test that installs or runs it copies it first."""
+    from grader.instructor.release import write_release
+
+    return built_once(tmp_path_factory, "student-kit", lambda folder: write_release(out=folder, root=ROOT))
 
 
 @pytest.fixture

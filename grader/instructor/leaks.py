@@ -88,17 +88,20 @@ def find_survivors(kit: Path, secret_files: list[tuple[str, str]]) -> list[Survi
                  for path in sorted(kit.rglob("*.py"))}
     kit_runs = {name: set(_runs(tokens)) for name, tokens in kit_files.items()}
     found = []
-    for shown, source in secret_files:
-        for function, body in _functions(source):
-            if len(body) < MIN_TOKENS:
-                continue
-            runs = set(_runs(body))
-            for name, tokens in kit_files.items():
-                share = len(runs & kit_runs[name]) / len(runs)
-                if share >= SHARE or _contains(tokens, body):
-                    found.append(Survivor(f"{shown}:{function}", name, round(share, 2)))
-                    break
+    for shown, function, body in judged_functions(secret_files):
+        runs = set(_runs(body))
+        for name, tokens in kit_files.items():
+            share = len(runs & kit_runs[name]) / len(runs)
+            if share >= SHARE or _contains(tokens, body):
+                found.append(Survivor(f"{shown}:{function}", name, round(share, 2)))
+                break
     return found
+
+
+def judged_functions(secret_files: list[tuple[str, str]]) -> list[tuple[str, str, list[str]]]:
+    """(file shown, function name, normalised body) of every secret function long enough to judge."""
+    return [(shown, function, body) for shown, source in secret_files for function, body in _functions(source)
+            if len(body) >= MIN_TOKENS]
 
 
 def secret_sources(root: Path) -> list[tuple[str, str]]:

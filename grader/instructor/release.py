@@ -23,7 +23,7 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.instructor.banks import write_banks
-from grader.instructor.leaks import find_leaks, find_survivors, secret_sources
+from grader.instructor.leaks import find_leaks, find_survivors, judged_functions, secret_sources
 
 KIT_FOLDERS = ("grader", "templates", "exercises")
 KIT_FILES = ("constraints.txt",)
@@ -85,7 +85,7 @@ def write_release(*, out: Path, root: Path = Path("."), force: bool = False, see
             raise GraderError(f"the release would leak solution code, so nothing was written: {shown}{more}")
         secrets = secret_sources(root)
         survivors = find_survivors(staging, secrets)
-        release.checked_functions = len(secrets)
+        release.checked_functions = len(judged_functions(secrets))
         if survivors:
             shown = "; ".join(f"{found.function} in {found.path}" for found in survivors[:_SHOWN_LEAKS])
             more = f" and {len(survivors) - _SHOWN_LEAKS} more" if len(survivors) > _SHOWN_LEAKS else ""

@@ -21,17 +21,17 @@ NEEDS_BUBBLEWRAP = pytest.mark.skipif(detect().kind != BUBBLEWRAP, reason="bubbl
 FOUND_NOTHING = "found nothing of the judge by any route"
 
 
-def graded_json(name, *, sandbox="auto"):
-    ran = layout(name).run("exercise1", "--submission", str(EVERY_ROUTE), "--format", "json", sandbox=sandbox)
+def graded_json(name, *, sandbox="auto", kit=None):
+    ran = layout(name, kit).run("exercise1", "--submission", str(EVERY_ROUTE), "--format", "json", sandbox=sandbox)
     assert ran.returncode == 0, ran.stderr
     return json.loads(ran.stdout), ran.stderr
 
 
 @NEEDS_BUBBLEWRAP
 @pytest.mark.parametrize("name", ["editable", "venv", "kit"])
-def test_in_bubblewrap_no_route_reaches_the_judge(name):
+def test_in_bubblewrap_no_route_reaches_the_judge(name, request):
     """Installed editable, into site-packages or as the student kit, does the hunt find nothing?"""
-    report, _ = graded_json(name)
+    report, _ = graded_json(name, kit=request.getfixturevalue("student_kit") if name == "kit" else None)
     assert report["score"] == 0
     assert all(FOUND_NOTHING in test["output"] for test in report["tests"]), [t["output"] for t in report["tests"]]
 

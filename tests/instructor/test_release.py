@@ -15,17 +15,13 @@ from grader.instructor.leaks import find_leaks, find_survivors, secret_sources
 from grader.instructor.release import student_pyproject, write_release
 from tests.conftest import ROOT
 
-# One process builds this module's shared fixture (pytest -n 2 keeps the group together).
-pytestmark = pytest.mark.xdist_group("release")
 
 SOLUTION = ROOT / "solutions" / "exercise1_convolution.py"
 
 
-@pytest.fixture(scope="module")
-def kit(tmp_path_factory):
-    out = tmp_path_factory.mktemp("release") / "kit"
-    write_release(out=out, root=ROOT)
-    return out
+@pytest.fixture
+def kit(student_kit):
+    return student_kit
 
 
 def test_the_kit_has_what_a_student_needs_and_no_answer_key(kit):
@@ -113,10 +109,12 @@ def test_the_pyproject_loses_solutions_and_reference_and_keeps_the_marker_and_ba
 
 
 @pytest.mark.slow
-def test_the_kit_installs_in_a_fresh_venv_and_grades(kit, tmp_path):
+def test_the_kit_installs_in_a_fresh_venv_and_grades(student_kit, tmp_path):
     """`pip install -e .` in a new virtual environment, then `grade exercise1`: full marks for a solution, 0 for the stub."""
     import setuptools
 
+    kit = tmp_path / "kit"
+    shutil.copytree(student_kit, kit)
     env = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(env)], check=True)
     python = env / "bin" / "python"

@@ -5,6 +5,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from reference import backprop as ref
+from reference.flatten import dense
+from reference.pooling import avg_pool2d, max_pool2d
+from reference.stride import conv2d_strided
 from reference.padding import pair
 
 conv2d_backward = ref.conv2d_backward
@@ -92,3 +95,19 @@ def window_maxima(dout, x, size=2, stride=None):
     a, b = np.divmod(np.arange(KH * KW), KW)
     positions = (np.arange(H_out)[:, None, None] * sh + a) * W + np.arange(W_out)[None, :, None] * sw + b
     return np.where(flat == flat.max(axis=-1, keepdims=True), positions, -1)
+
+
+def layer_loss(layer: str, point: dict) -> float:
+    """L = sum(dout * layer(...)) at `point` (the backward's inputs, and b): the loss that gradient
+    checking differentiates, whose value the worker's linear stand-in takes there."""
+    x = point["x"]
+    if layer == "relu":
+        out = np.maximum(x, 0)
+    elif layer == "dense":
+        out = dense(x, point["w"], point["b"])
+    elif layer == "conv2d":
+        out = conv2d_strided(x, point["w"], point["b"], point.get("stride", 1), point.get("padding", 0))
+    else:
+        pool = max_pool2d if layer == "max_pool2d" else avg_pool2d
+        out = pool(x, point.get("size", 2), point.get("stride"))
+    return float(np.sum(np.asarray(point["dout"], dtype=np.float64) * out))
