@@ -26,6 +26,9 @@ from grader.worker.cgroups import Group, candidate_bases
 from grader.worker.sandbox import BUBBLEWRAP, detect
 from tests.conftest import SUBMISSIONS
 
+# The disk filler's files are looked for machine-wide: its tests run one at a time, in one process.
+pytestmark = pytest.mark.xdist_group("budget")
+
 BUDGET = SUBMISSIONS / "budget"
 MARKER = "cnn-grader-disk-filler"
 SEGMENT_KEY = 0x19C0FFEE
@@ -39,6 +42,7 @@ PATIENT = """
 import dataclasses, json, sys
 from grader import catalog
 from grader.grading import grade
+
 load = catalog.load
 catalog.load = lambda module: dataclasses.replace(load(module), call_timeout=60.0, time_budget=900.0)
 print(json.dumps(grade([sys.argv[1]], submission=sys.argv[2]).exercises[0].to_dict()))
