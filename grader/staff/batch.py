@@ -1,8 +1,9 @@
 """Grading a whole class: one task per (student, exercise), run in parallel, kept in a gradebook.
 
-The unit of work is `run_task(task, seed)` (tasks.py): plain data in, a Grade out, no shared state. A
-process pool runs it on one machine; a Dask cluster (`scheduler=`) runs the very same
-function on many. Only this process writes the gradebook, one transaction per grade, so a
+The unit of work is `run_tasks(tasks, seed)` (tasks.py) on one student's tasks: plain data in,
+a Grade per task out, no shared state; the student's files share the sandboxes grading starts
+for them, and no one else's. A process pool runs it on one machine; a Dask cluster
+(`scheduler=`) runs the very same function on many. Only this process writes the gradebook, one transaction per grade, so a
 run killed at any moment leaves nothing half-written, and the next run does only the rest.
 Ctrl-C stops the pool at once: what was graded stays, and the next run does the rest.
 
@@ -30,14 +31,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import seeds
+from grader import seeds, timings
 from grader.errors import INTERRUPTED, GraderError
 from grader.staff import lms
 from grader.staff.collect import StudentFiles, find_exercise_file
 from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
 from grader.staff.late import LateOptions
 from grader.staff.marks import adjustments, final_grades, kept_overrides, marks, with_marks
-from grader.staff.tasks import Task, error_grade, make_task, run_task
+from grader.staff.tasks import Task, by_student, error_grade, make_task, run_tasks
 
 log = logging.getLogger(__name__)
 STUDENTS = "students"  # RESULTS/students/<slug>/: results.json and report.html of each student
@@ -92,12 +93,14 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
             raise Interrupted(f"interrupted: {count} of {len(todo)} grade(s) made and kept in {out}; "
                               "run it again to grade the rest") from None
         notices += kept_overrides(gradebook.connection)
-        write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
+        with timings.phase("render"):
+            write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
     finally:
         gradebook.close()
     from grader.staff.dashboard import write_dashboard
 
-    write_dashboard(out)
+    with timings.phase("render"):
+        write_dashboard(out)
     return BatchSummary(students=len(students), graded=len(todo), unchanged=len(tasks) - len(todo),
                         seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors, notices=notices)
 
@@ -132,80 +135,85 @@ def plan(students: list[StudentFiles], modules: list[str], seed: seeds.Seed) -> 
 
 
 def execute(tasks: list[Task], *, jobs: int | None, seed: seeds.Seed, scheduler: str | None) -> Iterator[Grade]:
-    """Run the tasks, yielding each Grade as soon as it exists (in completion order)."""
+    """Run the tasks, each student's together (their files share sandboxes, no one else's),
+    yielding each Grade as soon as it exists (in completion order)."""
     if not tasks:
         return
+    groups = by_student(tasks)
     if scheduler is not None:
         from grader.staff.distributed import run_on_cluster
 
-        yield from run_on_cluster(tasks, scheduler, seed)
+        yield from run_on_cluster(groups, scheduler, seed)
         return
     running = Path(tempfile.mkdtemp(prefix="cnn-grader-running-"))
     try:
-        yield from _run_in_pools(tasks, jobs=jobs or os.cpu_count() or 1, seed=seed, running=running)
+        yield from _run_in_pools(groups, jobs=jobs or os.cpu_count() or 1, seed=seed, running=running)
     finally:
         shutil.rmtree(running, ignore_errors=True)
 
 
-def _run_in_pools(tasks: list[Task], *, jobs: int, seed: seeds.Seed, running: Path) -> Iterator[Grade]:
+def _run_in_pools(groups: list[list[Task]], *, jobs: int, seed: seeds.Seed, running: Path) -> Iterator[Grade]:
     """Every task's Grade, whatever kills a pool process (a submission that kills its grader,
     the kernel's out-of-memory killer).
 
-    A broken pool is replaced. The tasks that had not started run in the next pool as before;
-    the ones that were running when it broke (the culprit among them) run again, each alone in
+    A broken pool is replaced. The students that had not started run in the next pool as before;
+    the tasks that were running when it broke (the culprit among them) run again, each alone in
     a pool of its own, so that only the culprit breaks its pool again: it is recorded as
     crashed, and the batch goes on.
     """
-    waiting = list(tasks)
+    waiting = list(groups)
     while waiting:
         suspects, waiting = yield from _pool(waiting, jobs, seed, running)
         for task in suspects:
             log.debug("a grading process died; regrading %s %s alone", task.student, task.exercise)
-            again, _ = yield from _pool([task], 1, seed, running)
+            again, _ = yield from _pool([[task]], 1, seed, running)
             if again:
                 yield error_grade(task, "the process grading this file died, twice (killed by the file, or for "
                                         "using too much memory): it was not graded", status=CRASHED, seed=seed)
 
 
-def _pool(tasks: list[Task], workers: int, seed: seeds.Seed, running: Path):
-    """Yield the grades `tasks` get from one process pool; return the tasks left when the pool
-    broke, as (those that were running, those still waiting). Interrupted (Ctrl-C, or the
-    consumer stops), it ends the pool's processes at once rather than waiting for their tasks."""
-    finished = set()
+def _pool(groups: list[list[Task]], workers: int, seed: seeds.Seed, running: Path):
+    """Yield the grades `groups` get from one process pool; return what was left when the pool
+    broke, as (the tasks that were running, the groups still waiting). Interrupted (Ctrl-C, or
+    the consumer stops), it ends the pool's processes at once rather than waiting for their tasks."""
+    finished: set[Task] = set()
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_pool_process)
     try:
-        futures = {pool.submit(_run_marked, task, seed, str(running)): task for task in tasks}
+        futures = {pool.submit(_run_marked, group, seed, str(running)): group for group in groups}
         for future in as_completed(futures):
-            task = futures[future]
+            group = futures[future]
             try:
-                grade = future.result()
+                grades = future.result()
             except BrokenProcessPool:
                 continue
-            except Exception as error:  # noqa: BLE001 - the task or its grade could not cross
-                grade = error_grade(task, f"internal grader error: {type(error).__name__}: {error}", seed=seed)
-            finished.add(task)
-            yield grade
+            except Exception as error:  # noqa: BLE001 - the tasks or their grades could not cross
+                grades = [error_grade(task, f"internal grader error: {type(error).__name__}: {error}", seed=seed)
+                          for task in group]
+            finished.update(group)
+            yield from grades
     except BaseException:  # KeyboardInterrupt, GeneratorExit: stop the running tasks, not wait for them
         _stop(pool)
         raise
     pool.shutdown(wait=True)
-    left = [task for task in tasks if task not in finished]
-    started = [task for task in left if _marker(running, task).exists()]
+    left = [group for group in groups if not finished.issuperset(group)]
+    started = [task for group in left for task in group if _marker(running, task).exists()]
     for task in started:
         _marker(running, task).unlink(missing_ok=True)
-    return started, [task for task in left if task not in started]
+    return started, [group for group in left if not any(task in started for task in group)]
 
 
-def _run_marked(task: Task, seed: seeds.Seed, running: str) -> Grade:
-    """run_task, with a file in `running` while it runs: a pool that dies shows who was running."""
-    marker = _marker(Path(running), task)
-    marker.touch()
+def _run_marked(group: list[Task], seed: seeds.Seed, running: str) -> list[Grade]:
+    """run_tasks, with a file in `running` per task while they run: a pool that dies shows who was running."""
+    markers = [_marker(Path(running), task) for task in group]
+    for marker in markers:
+        marker.touch()
     try:
-        return run_task(task, seed)
-    except SystemExit:  # SIGTERM from _stop: grading closed its worker on the way here; take no other task
+        return run_tasks(group, seed)
+    except SystemExit:  # SIGTERM from _stop: grading closed its workers on the way here; take no other task
         os._exit(INTERRUPTED)
     finally:
-        marker.unlink(missing_ok=True)
+        for marker in markers:
+            marker.unlink(missing_ok=True)
 
 
 def _marker(running: Path, task: Task) -> Path:
