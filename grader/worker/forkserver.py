@@ -33,6 +33,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import importlib
+import importlib.abc
 import json
 import os
 import select
@@ -72,6 +73,8 @@ def main() -> None:
             pass
     from grader.worker import leftovers, server
 
+    _import_ops()
+
     control = socket.socket(fileno=config["control_fd"])
     _send(control, {"booted": True})
     while True:
@@ -110,6 +113,37 @@ def main() -> None:
         if not stay:
             break
     _clean_up(None, config, None, leftovers)
+    os._exit(0)  # no interpreter teardown (torch's takes a good part of a second)
+
+
+class _OnlyLoaded(importlib.abc.MetaPathFinder):
+    """Refuses every library that is not imported yet (the standard library aside)."""
+
+    def __init__(self):
+        self.loaded = {name.partition(".")[0] for name in sys.modules} | set(sys.stdlib_module_names)
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] not in self.loaded:
+            raise ImportError(f"{name} is not preloaded")
+        return None
+
+
+def _import_ops() -> None:
+    """Import the worker's op modules (`grader.worker.<family>_ops`) that need no library not
+    already imported (torch_ops where torch is), so that each worker finds them loaded; a NumPy
+    sandbox never imports torch this way."""
+    guard = _OnlyLoaded()
+    sys.meta_path.insert(0, guard)
+    try:
+        for path in sorted(Path(__file__).parent.glob("*_ops.py")):
+            before = set(sys.modules)
+            try:
+                importlib.import_module(f"grader.worker.{path.stem}")
+            except ImportError:
+                for name in set(sys.modules) - before:
+                    del sys.modules[name]
+    finally:
+        sys.meta_path.remove(guard)
 
 
 def _wait(control: socket.socket, child: int, number) -> tuple[int | None, bool]:
