@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import catalog, seeds, timings
+from grader import catalog, memo, seeds, timings
 from grader import submission as submissions
 from grader.errors import GraderError, SubmissionError
 from grader.results import (CRASHED, ERROR, FAILED, GRADED, MISSING, PASSED, TIMEOUT, UNREADABLE, CheckResult,
@@ -174,7 +174,7 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_
             session = Session(worker, exercise, seed=seeds.session_seed(bank.meta["seed"] if bank else seed, job.module),
                               defined=frozenset(load.value or ()), device=device,
                               deadline=time.monotonic() + exercise.budget, bank=bank)
-            with timings.phase("checks", exercise.id):
+            with timings.phase("checks", exercise.id), memo.scope((exercise.id, device)):
                 result.tests = [_run(check, session) for check in checks]
             for test in result.tests:  # in a notebook, the worker's line numbers become cells
                 test.output = job.submission.relabel(test.output)
