@@ -14,8 +14,10 @@ graded one. RESULTS holds the class's files (gradebook.*, dashboard.html, simila
 
 from __future__ import annotations
 
+import collections
 import ctypes
 import dataclasses
+import functools
 import hashlib
 import html
 import json
@@ -82,19 +84,26 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
         done = gradebook.fingerprints()
         todo = [task for task in tasks if done.get((task.student, task.exercise)) != task.fingerprint]
         errors = 0
+        names = [module.partition("_")[0] for module in modules]
+        pending = collections.Counter(task.student for task in todo)
+        by_id = {student.student: student for student in students}
         try:
             for count, grade in enumerate(execute(todo, jobs=jobs, seed=seed, scheduler=scheduler), 1):
                 gradebook.record(grade)
                 errors += grade.status == ERROR
                 if progress is not None:
                     progress(count, len(todo), grade)
+                pending[grade.student] -= 1
+                if not pending[grade.student]:  # all of this student's grades are in: their reports, while others grade
+                    with timings.phase("render"):
+                        write_reports(gradebook, [by_id[grade.student]], names, out)
         except KeyboardInterrupt:
-            write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
+            write_outputs(gradebook, students, names, out)
             raise Interrupted(f"interrupted: {count} of {len(todo)} grade(s) made and kept in {out}; "
                               "run it again to grade the rest") from None
         notices += kept_overrides(gradebook.connection)
         with timings.phase("render"):
-            write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
+            write_outputs(gradebook, students, names, out)
     finally:
         gradebook.close()
     from grader.staff.dashboard import write_dashboard
@@ -253,32 +262,73 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises: list[str], out: Path) -> None:
-    """gradebook.csv and, per student, students/<slug>/results.json and report.html, all rebuilt
-    from the gradebook."""
-    from grader.render import render
-    from grader.results import ExerciseResult, Report
-
+    """gradebook.csv, rebuilt whole from the gradebook, and per student students/<slug>/results.json
+    and report.html (write_reports: rendered again only where what they show changed)."""
     names = [student.student for student in students]
-    grades = [grade for grade in gradebook.grades(names) if grade.exercise in exercises]
+    grades = [grade for grade in gradebook.grades(names, results=False) if grade.exercise in exercises]
     table = marks(gradebook.connection)  # the final scores: late penalties and overrides (marks.py)
     write_atomically(out / "gradebook.csv", csv_text(final_grades(grades, table), names, exercises,
                                                      adjustments=adjustments(table, names)))
+    write_reports(gradebook, students, exercises, out)
+
+
+def write_reports(gradebook: Gradebook, students: list[StudentFiles], exercises: list[str], out: Path) -> None:
+    """Each student's results.json and report.html, from their rows of the gradebook and their marks.
+    A student's files are rendered only when they are missing or what they show changed: a digest
+    of their rows, their marks and the renderer (`RENDERED`) is kept beside them."""
     for student in students:
-        own = sorted((grade for grade in grades if grade.student == student.student),
-                     key=lambda grade: exercises.index(grade.exercise))
-        if not own:
+        rows = [row for row in gradebook.results_of(student.student) if row[0] in exercises]
+        if not rows:
+            continue
+        rows.sort(key=lambda row: exercises.index(row[0]))
+        own_marks = {exercise: mark for (_, exercise), mark in marks(gradebook.connection, student.student).items()
+                     if exercise in exercises}
+        folder = out / STUDENTS / student.slug
+        digest = hashlib.sha256(json.dumps([_renderer(), student.student, rows, sorted(
+            (exercise, mark.to_dict()) for exercise, mark in own_marks.items())]).encode()).hexdigest()
+        if _rendered(folder) == digest:
             continue
         try:
-            report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
-            own_marks = {grade.exercise: table[grade.student, grade.exercise] for grade in own}
-            files = {"results.json": with_marks(render(report, "json"), own_marks),
+            from grader.render import render
+            from grader.results import ExerciseResult, Report
+
+            report = Report([ExerciseResult.from_dict(json.loads(text)) for *_, text in rows])
+            files = {"results.json": with_marks(report.to_dict(), own_marks),
                      "report.html": render(report, "html", student=student.student, marks=own_marks)}
         except Exception as error:  # noqa: BLE001 - one student's report never stops the others'
             problem = f"the grader could not render this report: {type(error).__name__}: {error}"
             log.warning("%s: %s", student.student, problem)
             files = {"results.json": json.dumps({"student": student.student, "error": problem,
-                                                 "score": sum(grade.score for grade in own),
-                                                 "max_score": sum(grade.max_score for grade in own)}, indent=2) + "\n",
+                                                 "score": sum(score for _, score, _, _ in rows),
+                                                 "max_score": sum(top for _, _, top, _ in rows)}, indent=2) + "\n",
                      "report.html": f"<!DOCTYPE html>\n<p>{html.escape(problem)}</p>\n"}
         for name, text in files.items():
-            write_atomically(out / STUDENTS / student.slug / name, text)
+            write_atomically(folder / name, text)
+        write_atomically(folder / RENDERED, digest)
+
+
+RENDERED = ".rendered"  # in each student's folder: the digest of what its files were rendered from
+
+
+def _rendered(folder: Path) -> str:
+    """The digest the student's files were rendered from, '' when one of them is missing."""
+    try:
+        if all((folder / name).is_file() for name in ("results.json", "report.html")):
+            return (folder / RENDERED).read_text()
+    except OSError:
+        pass
+    return ""
+
+
+@functools.cache
+def _renderer() -> str:
+    """A digest of what renders a report: the templates and the modules that fill them."""
+    from grader.render import templates_folder
+
+    package = Path(__file__).resolve().parents[1]
+    files = sorted(templates_folder().rglob("*.j2")) + [package / name for name in (
+        "render.py", "visual.py", "results.py", "compare.py", "staff/marks.py", "staff/batch.py")]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
