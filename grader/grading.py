@@ -8,6 +8,7 @@ the references), so the sandboxes boot while the grader imports.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,14 +57,15 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: seeds
 
 def grade_submissions(files: dict[str, submissions.Submission], *, seed: seeds.Seed = 0,
                       sandbox: Sandbox | None = None, include_hidden: bool | None = None,
-                      device: str = "auto") -> list[ExerciseResult]:
+                      device: str = "auto", turn=None) -> list[ExerciseResult]:
     """Grade files already read (module name -> Submission), all of one student: their sandboxes
     are shared by their own exercises and no one else's (grader/worker/hosts.py). One result per
-    file, in the order given, each the same as `grade` gives it alone."""
+    file, in the order given, each the same as `grade` gives it alone. `turn(module)`, a context
+    manager, is entered around each exercise's grading (a batch's pool: one process at a time)."""
     sandbox = _usable(list(files), seed, sandbox)
     jobs = [_Job(module, submission) for module, submission in files.items()]
     return _grade_jobs(jobs, sandbox, seed, hide=_solution_folders(None), include_hidden=include_hidden,
-                       device=device)
+                       device=device, turn=turn)
 
 
 def _usable(modules: list[str], seed: seeds.Seed, sandbox: Sandbox | None) -> Sandbox:
@@ -80,7 +82,7 @@ def _usable(modules: list[str], seed: seeds.Seed, sandbox: Sandbox | None) -> Sa
 
 
 def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: tuple[Path, ...],
-                include_hidden: bool | None, device: str) -> list[ExerciseResult]:
+                include_hidden: bool | None, device: str, turn=None) -> list[ExerciseResult]:
     """Start the sandboxes (one per kind of exercise: they boot while the declarations are
     imported), then grade each job in turn, each in a fresh worker forked there."""
     if include_hidden is None:
@@ -94,7 +96,11 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
                                        forbidden=NUMPY_ONLY if about.forbidden_imports is None else about.forbidden_imports)
             job.worker.spawn()
     try:
-        return [_grade_closing(job, sandbox, seed, include_hidden, device) for job in jobs]
+        results = []
+        for job in jobs:
+            with turn(job.module) if turn is not None else contextlib.nullcontext():
+                results.append(_grade_closing(job, sandbox, seed, include_hidden, device))
+        return results
     finally:
         for job in jobs:
             if job.worker is not None:
@@ -168,13 +174,16 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_
         if load.stdout:
             result.notes.append(f"Your file printed while being imported:\n{load.stdout.strip()[:1000]}")
         if load.ok:
+            from grader import draws
             from grader.checks import Session
 
             bank = catalog.banked(job.module)  # the student kit: the release's recorded cases and answers
             session = Session(worker, exercise, seed=seeds.session_seed(bank.meta["seed"] if bank else seed, job.module),
                               defined=frozenset(load.value or ()), device=device,
                               deadline=time.monotonic() + exercise.budget, bank=bank)
-            with timings.phase("checks", exercise.id), memo.scope((exercise.id, device)):
+            kept = draws.kept_on_disk(job.module, session.seed) if not (seeds.is_graded(seed) or bank) else \
+                contextlib.nullcontext()  # a graded run's draws are never written anywhere
+            with timings.phase("checks", exercise.id), memo.scope((exercise.id, device)), kept:
                 result.tests = [_run(check, session) for check in checks]
             for test in result.tests:  # in a notebook, the worker's line numbers become cells
                 test.output = job.submission.relabel(test.output)

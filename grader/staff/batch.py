@@ -15,6 +15,7 @@ graded one. RESULTS holds the class's files (gradebook.*, dashboard.html, simila
 from __future__ import annotations
 
 import collections
+import contextlib
 import ctypes
 import dataclasses
 import functools
@@ -22,6 +23,7 @@ import hashlib
 import html
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import signal
@@ -155,7 +157,8 @@ def execute(tasks: list[Task], *, jobs: int | None, seed: seeds.Seed, scheduler:
         yield from run_on_cluster(groups, scheduler, seed)
         return
     running = Path(tempfile.mkdtemp(prefix="cnn-grader-running-"))
-    try:
+    groups = [group[index * 7 % len(group):] + group[:index * 7 % len(group)] for index, group in enumerate(groups)]
+    try:  # each student starts at another exercise: two pool processes seldom want the same one (_turns)
         yield from _run_in_pools(groups, jobs=jobs or os.cpu_count() or 1, seed=seed, running=running)
     finally:
         shutil.rmtree(running, ignore_errors=True)
@@ -186,7 +189,9 @@ def _pool(groups: list[list[Task]], workers: int, seed: seeds.Seed, running: Pat
     broke, as (the tasks that were running, the groups still waiting). Interrupted (Ctrl-C, or
     the consumer stops), it ends the pool's processes at once rather than waiting for their tasks."""
     finished: set[Task] = set()
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_pool_process)
+    context = multiprocessing.get_context()
+    turns = {task.module: context.Lock() for group in groups for task in group}
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_pool_process, initargs=(turns,))
     try:
         futures = {pool.submit(_run_marked, group, seed, str(running)): group for group in groups}
         for future in as_completed(futures):
@@ -217,7 +222,7 @@ def _run_marked(group: list[Task], seed: seeds.Seed, running: str) -> list[Grade
     for marker in markers:
         marker.touch()
     try:
-        return run_tasks(group, seed)
+        return run_tasks(group, seed, turn=_turn)
     except SystemExit:  # SIGTERM from _stop: grading closed its workers on the way here; take no other task
         os._exit(INTERRUPTED)
     finally:
@@ -229,16 +234,36 @@ def _marker(running: Path, task: Task) -> Path:
     return running / hashlib.sha256(f"{task.student}\0{task.module}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _pool_process() -> None:
+_TURNS: dict = {}  # in a pool process: module -> the lock it grades that exercise under
+
+
+def _pool_process(turns: dict) -> None:
     """Pool processes follow the batch process if it is killed (SIGKILL leaves no time to clean up);
     they leave Ctrl-C to the batch process, which ends them with SIGTERM: then each kills its
-    sandboxed worker on the way out (grading's `finally`)."""
+    sandboxed worker on the way out (grading's `finally`). `turns` are the exercises' locks (_turn)."""
+    _TURNS.update(turns)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_term)
+
+
+@contextlib.contextmanager
+def _turn(module: str):
+    """Grade `module` while no other pool process does: the grader's side of an exercise (AlexNet's
+    reference models: 800 MB) is held by one process at a time, never by two. Afterwards the heap
+    it freed goes back to the system (malloc_trim), so the next exercise starts small."""
+    lock = _TURNS.get(module)
+    with lock if lock is not None else contextlib.nullcontext():
+        try:
+            yield
+        finally:
+            try:
+                ctypes.CDLL(None).malloc_trim(0)
+            except (OSError, AttributeError):  # not glibc
+                pass
 
 
 def _exit_on_term(signum, frame) -> None:

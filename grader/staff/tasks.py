@@ -72,7 +72,7 @@ def run_task(task: Task, seed: int = 0) -> Grade:
     return run_tasks([task], seed)[0]
 
 
-def run_tasks(tasks: list[Task], seed: int = 0) -> list[Grade]:
+def run_tasks(tasks: list[Task], seed: int = 0, *, turn=None) -> list[Grade]:
     """Grade one student's exercises, all checks (hidden ones too), from the bytes the tasks
     carry: one Grade per task, in order, each the same as the task graded alone. The files share
     the sandboxes that grading starts (one per kind of exercise, grader/worker/hosts.py), and
@@ -81,7 +81,8 @@ def run_tasks(tasks: list[Task], seed: int = 0) -> list[Grade]:
 
     The sandbox is checked here, where the tasks run (a Dask worker is another machine): without
     bubblewrap, and unless the batch was started with --unsafe-no-sandbox, the row is an error
-    that says why (retried on the next run), never a grade."""
+    that says why (retried on the next run), never a grade. `turn(module)`, a context manager,
+    is entered around each exercise's grading (grading.grade_submissions)."""
     from grader.errors import SubmissionError
     from grader.grading import grade_submissions, unreadable
     from grader.submission import locate, read
@@ -111,7 +112,7 @@ def run_tasks(tasks: list[Task], seed: int = 0) -> list[Grade]:
                 except SubmissionError as error:  # not UTF-8, too large, not a notebook
                     results[task] = unreadable(task.module, str(error).replace(str(path), task.shown), seed=seed)
             graded = grade_submissions({task.module: submission for task, submission in files.items()}, seed=seed,
-                                       include_hidden=True)
+                                       include_hidden=True, turn=turn)
             for task, result in zip(files, graded):
                 result.submission = task.shown
                 results[task] = result

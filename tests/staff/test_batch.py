@@ -285,10 +285,10 @@ def test_a_dead_pool_process_is_replaced_and_only_its_culprit_recorded_as_crashe
 
     real_run_tasks = batch_module.run_tasks
 
-    def run_tasks(tasks, seed=0):  # the pool forks, so its processes run this too
+    def run_tasks(tasks, seed=0, **options):  # the pool forks, so its processes run this too
         if any(task.student == "culprit" for task in tasks):
             os.kill(os.getpid(), signal.SIGKILL)
-        return real_run_tasks(tasks, seed)
+        return real_run_tasks(tasks, seed, **options)
 
     monkeypatch.setattr(batch_module, "run_tasks", run_tasks)
     tasks = [Task(name, "exercise1_convolution", fingerprint="f", status="missing", problem="no file")
