@@ -1,12 +1,20 @@
 """Shared helpers: grading a real submission file once per test session."""
 
 import functools
+import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "tests" / "submissions"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def draws_cache(tmp_path_factory):
+    """Practice runs keep their draws in a folder of the test session's, never the user's cache
+    (grader/draws.py); the commands the tests start inherit it."""
+    os.environ.setdefault("CNN_GRADER_CACHE", str(tmp_path_factory.mktemp("draws-cache")))
 
 
 @functools.cache

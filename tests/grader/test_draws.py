@@ -63,3 +63,36 @@ def test_a_failing_input_is_shrunk_by_hypothesis_as_before():
     session = SimpleNamespace(seed=3, worker=SimpleNamespace(stdout=[]), deadline=None)
     replayed, alone = failing._falsify_drawn(session), failing._falsify_by_hypothesis(session)
     assert same(replayed.inputs, alone.inputs) and same(replayed.first.inputs, alone.first.inputs)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(draws.CACHE_VARIABLE, str(tmp_path))
+    draws._cache_folder.cache_clear()
+    monkeypatch.setattr(draws, "_KEPT", draws.OrderedDict())
+    yield tmp_path
+    draws._cache_folder.cache_clear()
+
+
+def test_a_practice_runs_draws_are_read_back_from_disk_as_drawn(cache, monkeypatch):
+    checks = property_checks("exercise11_augmentation")
+    with draws.kept_on_disk("exercise11_augmentation", 5):
+        first = [draws.drawn(check, 5) for check in checks]
+    assert len(list(cache.glob("draws-*/exercise11_augmentation-5.bank"))) == 1
+    monkeypatch.setattr(draws, "_KEPT", draws.OrderedDict())
+    monkeypatch.setattr(draws, "_draw", lambda check, seed: pytest.fail("drawn again"))
+    with draws.kept_on_disk("exercise11_augmentation", 5):
+        again = [draws.drawn(check, 5) for check in checks]
+    assert same(first, again)
+
+
+def test_a_graded_runs_draws_are_never_written(cache):
+    from grader import seeds
+    from grader.grading import grade
+    from tests.conftest import ROOT
+
+    secret = seeds.SecretSeed(b"a secret of the course staff")
+    grade(["exercise5"], submission=ROOT / "solutions" / "exercise5_flatten.py", seed=secret)
+    assert not list(cache.rglob("*.bank"))
+    grade(["exercise5"], submission=ROOT / "solutions" / "exercise5_flatten.py", seed=3)
+    assert [path.name for path in cache.rglob("*.bank")] == ["exercise5_flatten-3.bank"]
