@@ -32,6 +32,7 @@ import argparse
 import collections
 import json
 import os
+import resource
 import shutil
 import socket
 import sqlite3
@@ -166,14 +167,16 @@ class PeakMemory(threading.Thread):
 
 
 def grade_batch(submissions: Path, out: Path, secret: Path, timings: Path, *, jobs: int,
-                scheduler: str | None = None, watch: tuple[int, ...] = ()) -> tuple[float, int]:
-    """Run `grade batch` from scratch; its wall seconds and the grader's peak memory in bytes."""
+                scheduler: str | None = None, watch: tuple[int, ...] = ()) -> tuple[float, int, float]:
+    """Run `grade batch` from scratch; its wall seconds, the grader's peak memory in bytes, and the
+    CPU seconds (user + system) of everything it ran, sandboxes included."""
     command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out),
                "--secret-file", str(secret), "--jobs", str(jobs)]
     if scheduler:
         command += ["--scheduler", scheduler]
     timings.mkdir(parents=True, exist_ok=True)
     environment = {**os.environ, "CNN_GRADER_TIMINGS": str(timings)}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     sampler = PeakMemory([process.pid, *watch])
@@ -181,10 +184,11 @@ def grade_batch(submissions: Path, out: Path, secret: Path, timings: Path, *, jo
     output, _ = process.communicate()
     seconds = time.perf_counter() - started
     peak = sampler.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode not in (0,):
         print(output.decode(errors="replace")[-3000:])
         raise SystemExit(f"grade batch exited with {process.returncode}")
-    return seconds, peak
+    return seconds, peak, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
 def phases(timings: Path) -> dict[tuple[str, str], list[float]]:
@@ -303,26 +307,28 @@ def main() -> None:
         where = machine()
         print(f"{args.students} students x {len(names)} exercises = {grades} grades "
               f"({', '.join(f'{count} {kind}' for kind, count in kinds.most_common())}); {where}", flush=True)
-        seconds, peak = grade_batch(scratch / "class", scratch / "local", secret, scratch / "timings-local",
-                                    jobs=args.jobs)
+        seconds, peak, cpu = grade_batch(scratch / "class", scratch / "local", secret, scratch / "timings-local",
+                                         jobs=args.jobs)
         found = phases(scratch / "timings-local")
-        print(f"local --jobs {args.jobs}: {seconds:.1f} s, {grades / seconds:.2f} grades/s, peak {peak / 2**20:.0f} MiB",
-              flush=True)
+        print(f"local --jobs {args.jobs}: {seconds:.1f} s, {grades / seconds:.2f} grades/s, peak {peak / 2**20:.0f} MiB, "
+              f"{cpu:.0f} CPU s", flush=True)
         table = [f"`python bench/batch_speed.py --students {args.students}{' --dask' if args.dask else ''}` "
                  f"({where}): {args.students} students x {len(names)} exercises = {grades} grades "
                  f"({', '.join(f'{count} {kind}' for kind, count in kinds.most_common())}), bubblewrap on, "
                  "graded from scratch.", "",
-                 "| run | wall time | grades per second | s per grade | 300 students (extrapolated) | grader's peak memory (PSS) |",
-                 "|---|---|---|---|---|---|",
+                 "| run | wall time | grades per second | s per grade | 300 students (extrapolated) | CPU time, all processes "
+                 "(per grade; over 2 cores) | grader's peak memory (PSS) |",
+                 "|---|---|---|---|---|---|---|",
                  f"| `grade batch --jobs {args.jobs}` | {seconds:.1f} s | {grades / seconds:.2f} | {seconds / grades:.3f} | "
-                 f"{seconds * 300 / args.students / 60:.1f} min | {peak / 2**20:.0f} MiB |"]
+                 f"{seconds * 300 / args.students / 60:.1f} min | {cpu:.0f} s ({cpu / grades:.3f} s; "
+                 f"{cpu / 2 * 300 / args.students / 60:.1f} min for 300) | {peak / 2**20:.0f} MiB |"]
         comparison = []
         if args.dask:
             address, cluster = start_cluster(scratch / "timings-dask")
             try:
-                dask_seconds, dask_peak = grade_batch(scratch / "class", scratch / "dask", secret,
-                                                      scratch / "timings-dask", jobs=args.jobs, scheduler=address,
-                                                      watch=tuple(process.pid for process in cluster))
+                dask_seconds, dask_peak, _ = grade_batch(scratch / "class", scratch / "dask", secret,
+                                                         scratch / "timings-dask", jobs=args.jobs, scheduler=address,
+                                                         watch=tuple(process.pid for process in cluster))
             finally:
                 stop_cluster(cluster)
             differences = compare(scratch / "local" / "gradebook.sqlite", scratch / "dask" / "gradebook.sqlite")
@@ -332,7 +338,8 @@ def main() -> None:
                 print("   ", line)
             table.append(f"| `grade batch --scheduler` (local Dask: a scheduler, 2 workers of 1 thread) | "
                          f"{dask_seconds:.1f} s | {grades / dask_seconds:.2f} | {dask_seconds / grades:.3f} | "
-                         f"{dask_seconds * 300 / args.students / 60:.1f} min | {dask_peak / 2**20:.0f} MiB (with the Dask processes) |")
+                         f"{dask_seconds * 300 / args.students / 60:.1f} min | (the Dask processes are not its children) | "
+                         f"{dask_peak / 2**20:.0f} MiB (with the Dask processes) |")
             comparison = ["", f"Dask against local: {len(differences)} of {grades} gradebook rows differ "
                               "(status, score, each check's verdict, counterexample and hint)"
                           + (":" if differences else "."), *[f"- {line}" for line in differences[:20]]]
