@@ -1,56 +1,107 @@
 """How long does `grade EXERCISE` take on the solution, against the floor of this stack?
 
-Prints, per exercise, the median wall time of `grade EXERCISE --submission solutions/` over
---runs runs, and its ratio to `python -c "import numpy, hypothesis"` (or `import torch` for
-the PyTorch exercises), timed in the same run, alternating, so machine noise hits both alike.
+For each exercise, `grade EXERCISE --submission solutions/ --format json` and its floor,
+`python -c "import numpy, hypothesis"` (or `import torch` for the PyTorch exercises), are timed
+in turn, --runs pairs after a warm-up pair, so machine noise hits both alike; the ratio is the
+median of the pairs' ratios. The warm-up also fills the draws cache (grader/draws.py: a practice
+run keeps what hypothesis drew); `cold` is one more run with an empty cache, against the median
+floor. After each run, the processes of its session still alive are counted: `grade` must wait
+for its sandbox to end.
 
-    python bench/grade_speed.py                 # exercise 1
-    python bench/grade_speed.py exercise1 exercise3 --runs 9
+    python bench/grade_speed.py                    # every exercise, 5 pairs, into docs/performance.md
+    python bench/grade_speed.py exercise1 exercise6 --runs 9 --no-page
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
+
+from page import machine, write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMPY_FLOOR = [sys.executable, "-c", "import numpy, hypothesis"]
 TORCH_FLOOR = [sys.executable, "-c", "import torch"]
 
 
-def wall(command: list[str]) -> float:
+def left_in_session(session: int) -> int:
+    """Processes of session `session` (a command's, started with its own) still in /proc."""
+    count = 0
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                count += int(stat.read().rpartition(")")[2].split()[3]) == session
+        except (OSError, ValueError, IndexError):
+            continue
+    return count
+
+
+def wall(command: list[str], environment: dict) -> tuple[float, int]:
+    """Seconds from start to exit, and how many of its processes outlived it."""
     started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - started
+    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    process.wait()
+    return time.perf_counter() - started, left_in_session(process.pid)
 
 
-def measure(exercise: str, runs: int, floor: list[str]) -> tuple[float, float, float]:
+def measure(exercise: str, runs: int, floor: list[str], environment: dict, cache: Path) -> dict:
     grade = [sys.executable, "-m", "grader", exercise, "--submission", "solutions/", "--format", "json"]
-    wall(grade), wall(floor)  # warm-up: file caches, bytecode
-    pairs = [(wall(grade), wall(floor)) for _ in range(runs)]
-    grade_median = statistics.median(g for g, _ in pairs)
+    wall(grade, environment), wall(floor, environment)  # warm-up: file caches, bytecode, the draws cache
+    pairs, left = [], 0
+    for _ in range(runs):
+        (grade_s, outlived), (floor_s, _) = wall(grade, environment), wall(floor, environment)
+        pairs.append((grade_s, floor_s))
+        left += outlived
+    shutil.rmtree(cache, ignore_errors=True)
+    cold, _ = wall(grade, environment)
     floor_median = statistics.median(f for _, f in pairs)
-    ratio = statistics.median(g / f for g, f in pairs)
-    return grade_median, floor_median, ratio
+    return {"grade": statistics.median(g for g, _ in pairs), "floor": floor_median,
+            "ratio": statistics.median(g / f for g, f in pairs), "spread": (min(g / f for g, f in pairs),
+                                                                            max(g / f for g, f in pairs)),
+            "cold": cold / floor_median, "left": left}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("exercises", nargs="*", default=["exercise1"])
-    parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--torch", nargs="*", default=["exercise6", "exercise7", "exercise8", "exercise9", "exercise12",
-                                                       "exercise13", "exercise15", "exercise16"],
-                        help="exercises whose floor is `import torch`")
+    parser.add_argument("exercises", nargs="*")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--no-page", action="store_true", help="print the figures, leave docs/performance.md alone")
     args = parser.parse_args()
-    print(f"{'exercise':<10} {'grade (median s)':>17} {'floor (median s)':>17} {'ratio':>6}  floor")
-    for exercise in args.exercises:
-        floor = TORCH_FLOOR if exercise in args.torch else NUMPY_FLOOR
-        grade_s, floor_s, ratio = measure(exercise, args.runs, floor)
-        print(f"{exercise:<10} {grade_s:>17.3f} {floor_s:>17.3f} {ratio:>6.2f}  {' '.join(floor[1:])}")
+    sys.path.insert(0, str(ROOT))
+    from grader import catalog
+
+    abouts = {catalog.about(module).id: catalog.about(module) for module in catalog.module_names()}
+    names = args.exercises or list(abouts)
+    where = machine()
+    cache = Path(tempfile.mkdtemp(prefix="grade-bench-cache-"))
+    environment = {**os.environ, "CNN_GRADER_CACHE": str(cache)}
+    lines = [f"`python bench/grade_speed.py --runs {args.runs}` ({where}): `grade EXERCISE --submission solutions/` "
+             "against its floor, in pairs; the ratio is the median of the pairs' ratios (min-max beside it). "
+             "`cold`: one run with an empty draws cache, over the median floor.", "",
+             "| exercise | grade (median s) | floor | floor (median s) | ratio | spread | cold | processes left |",
+             "|---|---|---|---|---|---|---|---|"]
+    print(lines[0], flush=True)
+    try:
+        for name in names:
+            torch = abouts[name].cuda
+            found = measure(name, args.runs, TORCH_FLOOR if torch else NUMPY_FLOOR, environment, cache)
+            line = (f"| {name} | {found['grade']:.2f} | `import {'torch' if torch else 'numpy, hypothesis'}` | "
+                    f"{found['floor']:.2f} | {found['ratio']:.2f} | {found['spread'][0]:.2f}-{found['spread'][1]:.2f} | "
+                    f"{found['cold']:.2f} | {found['left']} |")
+            lines.append(line)
+            print(line, flush=True)
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    if not args.no_page:
+        write_section("grade", "\n".join(lines))
 
 
 if __name__ == "__main__":

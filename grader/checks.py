@@ -25,6 +25,7 @@ from hypothesis.errors import Flaky
 
 from grader.bank import NotInBank, simplest_first
 from grader.compare import Mismatch, as_array, compare_arrays, describe_value
+from grader.draws import drawn, hypothesis_settings
 from grader.exercise import Example
 from grader.results import ERROR, FAILED, PASSED, CheckResult, Counterexample
 from grader.worker.wire import Outcome
@@ -301,14 +302,28 @@ class PropertyCheck(Check):
         return simplest_first([*self.examples, *drawn])
 
     def _falsify_drawn(self, session: Session) -> Falsified | None:
+        """The inputs hypothesis draws at the session's seed, replayed as long as they pass (drawn
+        once per process: grader.draws); once one fails, hypothesis itself, from the start, to
+        shrink it. An outcome not worth shrinking (not implemented, a hang, a crash) stands as is."""
+        printed_before = len(session.worker.stdout)
+        for inputs in drawn(self, session.seed):
+            try:
+                self.prop(session, inputs)
+            except Falsified:
+                break
+            except Stop as stop:
+                return stop.falsified
+        else:
+            return None
+        del session.worker.stdout[printed_before:]  # what it printed is shown from hypothesis's run alone
+        return self._falsify_by_hypothesis(session)
+
+    def _falsify_by_hypothesis(self, session: Session) -> Falsified | None:
         failures: list[Falsified] = []
         calls_since_failure = [0]
 
         @hypothesis_seed(session.seed)
-        @settings(max_examples=self.max_examples, database=None, deadline=None, derandomize=False,
-                  suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
-                  report_multiple_bugs=False, print_blob=False,
-                  phases=(Phase.explicit, Phase.generate, Phase.shrink))  # no "explain": hundreds of calls
+        @hypothesis_settings(self.max_examples)
         @given(self.inputs)
         def run(inputs):
             if failures:

@@ -19,15 +19,41 @@ from grader.errors import BELOW_FAIL_UNDER, GRADED, INTERNAL_ERROR, INTERRUPTED,
 FORMATS = ("text", "markdown", "html", "json", "gradescope", "junit")
 
 
+# Commands defined in other modules: (module, attribute), imported when used or listed by --help, so
+# that `grade EXERCISE` imports none of them.
+ELSEWHERE = {
+    "batch": ("grader.staff.commands", "batch_command"),
+    "export": ("grader.staff.commands", "export_command"),
+    "similarity": ("grader.staff.commands", "similarity_command"),
+    "stats": ("grader.staff.commands", "stats_command"),
+    "override": ("grader.staff.lms_commands", "override_command"),
+    "notebooks": ("grader.instructor.commands", "notebooks_command"),
+    "selftest": ("grader.instructor.commands", "selftest_command"),
+    "release": ("grader.instructor.commands", "release_command"),
+}
+
+
 class _GradeGroup(click.Group):
-    """`grade exercise3 ...` means `grade check exercise3 ...`."""
+    """`grade exercise3 ...` means `grade check exercise3 ...`; the commands of ELSEWHERE are
+    imported when asked for."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         verbose = [arg for arg in args if arg in ("--verbose", "-v")]  # allowed anywhere: `grade exercise3 -v`
         args = [arg for arg in args if arg not in verbose]
-        if args and not args[0].startswith("-") and args[0] not in self.commands:
+        if args and not args[0].startswith("-") and args[0] not in self.commands and args[0] not in ELSEWHERE:
             args = ["check", *args]
         return super().parse_args(ctx, verbose[:1] + args)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *ELSEWHERE})
+
+    def get_command(self, ctx: click.Context, name: str):
+        if name not in self.commands and name in ELSEWHERE:
+            import importlib
+
+            module, attribute = ELSEWHERE[name]
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
 
 
 class _DeviceOption(click.Option):
@@ -194,24 +220,6 @@ def stubs_command(check: bool) -> int:
     if not changed:
         click.echo("exercises/ is up to date with solutions/")
     return BELOW_FAIL_UNDER if check and changed else GRADED
-
-
-# --- Commands defined in other modules (each imports only click at import time) --------------
-# grader/instructor/commands.py (notebooks, selftest, release) and grader/staff/commands.py
-# (batch, export) add themselves here, one line each:
-from grader.staff.commands import batch_command, export_command, similarity_command, stats_command  # noqa: E402
-from grader.staff.lms_commands import override_command  # noqa: E402
-
-cli.add_command(batch_command)
-cli.add_command(export_command)
-cli.add_command(similarity_command)
-cli.add_command(stats_command)
-cli.add_command(override_command)
-from grader.instructor.commands import notebooks_command, release_command, selftest_command  # noqa: E402
-
-cli.add_command(notebooks_command)
-cli.add_command(selftest_command)
-cli.add_command(release_command)
 
 
 def emit(report, format_: str, output: Path | None, fail_under: str | None) -> int:

@@ -1,22 +1,26 @@
 """Grading: submission text -> sandboxed worker -> checks -> results.
 
-`grade()` is what the CLI's `grade EXERCISE` and `grade all` call. It resolves names and
-reads submissions first (cheap), starts every worker, and only then imports the exercise
-declarations (hypothesis, the references), so the workers boot while the grader imports.
+`grade()` is what the CLI's `grade EXERCISE` and `grade all` call, `grade_submissions()` what
+a batch calls for each student. It resolves names and reads submissions first (cheap), starts
+a sandbox per kind of exercise, and only then imports the exercise declarations (hypothesis,
+the references), so the sandboxes boot while the grader imports.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import catalog, seeds
+from grader import catalog, memo, seeds, timings
 from grader import submission as submissions
 from grader.errors import GraderError, SubmissionError
 from grader.results import (CRASHED, ERROR, FAILED, GRADED, MISSING, PASSED, TIMEOUT, UNREADABLE, CheckResult,
                             ExerciseResult, Report)
+from grader.exercise import NUMPY_ONLY
 from grader.worker.client import DEFAULT_LIMITS, WorkerProcess
+from grader.worker.hosts import Hosts
 from grader.worker.sandbox import Sandbox, detect, worker_cannot_start
 
 
@@ -45,6 +49,27 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: seeds
     modules = list(dict.fromkeys(catalog.resolve(name) for name in names))
     if submission is not None and Path(submission).is_file() and len(modules) > 1:
         raise SubmissionError(f"{submission} is one file; to grade several exercises pass a folder")
+    sandbox = _usable(modules, seed, sandbox)
+    jobs = [_read(module, submission, cwd, raise_errors=len(modules) == 1) for module in modules]
+    return Report(_grade_jobs(jobs, sandbox, seed, hide=tuple(hide) + _solution_folders(cwd),
+                              include_hidden=include_hidden, device=device))
+
+
+def grade_submissions(files: dict[str, submissions.Submission], *, seed: seeds.Seed = 0,
+                      sandbox: Sandbox | None = None, include_hidden: bool | None = None,
+                      device: str = "auto", turn=None) -> list[ExerciseResult]:
+    """Grade files already read (module name -> Submission), all of one student: their sandboxes
+    are shared by their own exercises and no one else's (grader/worker/hosts.py). One result per
+    file, in the order given, each the same as `grade` gives it alone. `turn(module)`, a context
+    manager, is entered around each exercise's grading (a batch's pool: one process at a time)."""
+    sandbox = _usable(list(files), seed, sandbox)
+    jobs = [_Job(module, submission) for module, submission in files.items()]
+    return _grade_jobs(jobs, sandbox, seed, hide=_solution_folders(None), include_hidden=include_hidden,
+                       device=device, turn=turn)
+
+
+def _usable(modules: list[str], seed: seeds.Seed, sandbox: Sandbox | None) -> Sandbox:
+    """The sandbox to grade in, or GraderError when nothing can be graded here as asked."""
     banked = [module for module in modules if catalog.bank_file(module).is_file() and not catalog.key_file(module).is_file()]
     if seed and banked:
         raise GraderError(f"--seed {seed}: this student kit grades from the cases recorded when it was written, "
@@ -53,22 +78,48 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: seeds
     unusable = worker_cannot_start(sandbox)
     if unusable:  # said once, rather than by every check of every exercise
         raise GraderError(unusable)
+    return sandbox
+
+
+def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: tuple[Path, ...],
+                include_hidden: bool | None, device: str, turn=None) -> list[ExerciseResult]:
+    """Start the sandboxes (one per kind of exercise: they boot while the declarations are
+    imported), then grade each job in turn, each in a fresh worker forked there."""
     if include_hidden is None:
         include_hidden = seeds.is_graded(seed) or not student_kit()
-    hide = tuple(hide) + _solution_folders(cwd)
-    jobs = [_read(module, submission, cwd, raise_errors=len(modules) == 1) for module in modules]
+    hosts = Hosts(sandbox, hide)
     for job in jobs:
         if job.submission is not None:
-            job.worker = WorkerProcess(job.submission.source, job.module, sandbox,
-                                       seed=seeds.worker_seed(seed, job.module), hide=hide)
+            about = catalog.about(job.module)  # the declaration's literals: its worker's kind, before importing it
+            job.worker = WorkerProcess(job.submission.source, job.module, sandbox, seed=seeds.worker_seed(seed, job.module),
+                                       hide=hide, hosts=hosts, limits={**DEFAULT_LIMITS, **about.limits},
+                                       forbidden=NUMPY_ONLY if about.forbidden_imports is None else about.forbidden_imports)
             job.worker.spawn()
     try:
-        return Report([_grade_one(catalog.load(job.module), job, sandbox, seed, include_hidden, device)
-                       for job in jobs])
+        results = []
+        for job in jobs:
+            with turn(job.module) if turn is not None else contextlib.nullcontext():
+                results.append(_grade_closing(job, sandbox, seed, include_hidden, device))
+        return results
     finally:
         for job in jobs:
             if job.worker is not None:
                 job.worker.close()
+        hosts.close()
+
+
+def _grade_closing(job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_hidden: bool, device: str) -> ExerciseResult:
+    """The job's result; its worker is ended at once, so its sandbox can serve the next job."""
+    try:
+        return _grade_one(_load(job.module), job, sandbox, seed, include_hidden, device)
+    finally:
+        if job.worker is not None:
+            job.worker.close()
+
+
+def _load(module: str):
+    with timings.phase("imports", module.partition("_")[0]):
+        return catalog.load(module)
 
 
 def student_kit() -> bool:
@@ -118,17 +169,22 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_
         worker.start_timeout = exercise.start_timeout
         worker.limits = {**DEFAULT_LIMITS, **exercise.limits}
         worker.forbidden = exercise.forbidden_imports
-        load = worker.load()
+        with timings.phase("start", exercise.id):
+            load = worker.load()
         if load.stdout:
             result.notes.append(f"Your file printed while being imported:\n{load.stdout.strip()[:1000]}")
         if load.ok:
+            from grader import draws
             from grader.checks import Session
 
             bank = catalog.banked(job.module)  # the student kit: the release's recorded cases and answers
             session = Session(worker, exercise, seed=seeds.session_seed(bank.meta["seed"] if bank else seed, job.module),
                               defined=frozenset(load.value or ()), device=device,
                               deadline=time.monotonic() + exercise.budget, bank=bank)
-            result.tests = [_run(check, session) for check in checks]
+            kept = draws.kept_on_disk(job.module, session.seed) if not (seeds.is_graded(seed) or bank) else \
+                contextlib.nullcontext()  # a graded run's draws are never written anywhere
+            with timings.phase("checks", exercise.id), memo.scope((exercise.id, device)), kept:
+                result.tests = [_run(check, session) for check in checks]
             for test in result.tests:  # in a notebook, the worker's line numbers become cells
                 test.output = job.submission.relabel(test.output)
             if worker.restarts:

@@ -11,6 +11,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "tests" / "submissions"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def draws_cache(tmp_path_factory):
+    """Practice runs keep their draws in a folder of the test session's, never the user's cache
+    (grader/draws.py); the commands the tests start inherit it."""
+    os.environ.setdefault("CNN_GRADER_CACHE", str(tmp_path_factory.mktemp("draws-cache")))
+
+
 @functools.cache
 def graded(exercise: str, path: Path, seed: int = 0):
     """The ExerciseResult of grading `path` (a real file) through the real worker and sandbox."""

@@ -24,7 +24,7 @@ import importlib.util
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import UnknownExercise
@@ -197,6 +197,8 @@ class About:
     call_timeout: float
     time_budget: float | None = None
     cuda: bool = False  # its models may run on a GPU (`limits={"cuda": True}`): what --device moves
+    limits: dict = field(default_factory=dict, hash=False)  # the worker's limits, as far as they are literals
+    forbidden_imports: tuple[str, ...] | None = None  # None: not a literal (the default: NumPy only)
 
     @property
     def budget(self) -> float:
@@ -215,7 +217,10 @@ def about(module_name: str) -> About:
                  title=words.get("title", ""), section=words.get("section", ""), summary=words.get("summary", ""),
                  points=words.get("points"), hidden_points=words.get("hidden_points", 0 if "points" in words else None),
                  call_timeout=words.get("call_timeout", 2.0), time_budget=words.get("time_budget"),
-                 cuda=bool(isinstance(words.get("limits"), dict) and words["limits"].get("cuda")))
+                 cuda=bool(isinstance(words.get("limits"), dict) and words["limits"].get("cuda")),
+                 limits=words["limits"] if isinstance(words.get("limits"), dict) else {},
+                 forbidden_imports=tuple(words["forbidden_imports"]) if isinstance(
+                     words.get("forbidden_imports"), (tuple, list)) else None)
 
 
 def _literal_keywords(tree: ast.Module) -> dict:

@@ -1,8 +1,9 @@
 """Grading a whole class: one task per (student, exercise), run in parallel, kept in a gradebook.
 
-The unit of work is `run_task(task, seed)` (tasks.py): plain data in, a Grade out, no shared state. A
-process pool runs it on one machine; a Dask cluster (`scheduler=`) runs the very same
-function on many. Only this process writes the gradebook, one transaction per grade, so a
+The unit of work is `run_tasks(tasks, seed)` (tasks.py) on one student's tasks: plain data in,
+a Grade per task out, no shared state; the student's files share the sandboxes grading starts
+for them, and no one else's. A process pool runs it on one machine; a Dask cluster
+(`scheduler=`) runs the very same function on many. Only this process writes the gradebook, one transaction per grade, so a
 run killed at any moment leaves nothing half-written, and the next run does only the rest.
 Ctrl-C stops the pool at once: what was graded stays, and the next run does the rest.
 
@@ -13,12 +14,16 @@ graded one. RESULTS holds the class's files (gradebook.*, dashboard.html, simila
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import ctypes
 import dataclasses
+import functools
 import hashlib
 import html
 import json
 import logging
+import multiprocessing
 import os
 import shutil
 import signal
@@ -30,14 +35,14 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import seeds
+from grader import seeds, timings
 from grader.errors import INTERRUPTED, GraderError
 from grader.staff import lms
 from grader.staff.collect import StudentFiles, find_exercise_file
 from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
 from grader.staff.late import LateOptions
 from grader.staff.marks import adjustments, final_grades, kept_overrides, marks, with_marks
-from grader.staff.tasks import Task, error_grade, make_task, run_task
+from grader.staff.tasks import Task, by_student, error_grade, make_task, run_tasks
 
 log = logging.getLogger(__name__)
 STUDENTS = "students"  # RESULTS/students/<slug>/: results.json and report.html of each student
@@ -81,23 +86,32 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
         done = gradebook.fingerprints()
         todo = [task for task in tasks if done.get((task.student, task.exercise)) != task.fingerprint]
         errors = 0
+        names = [module.partition("_")[0] for module in modules]
+        pending = collections.Counter(task.student for task in todo)
+        by_id = {student.student: student for student in students}
         try:
             for count, grade in enumerate(execute(todo, jobs=jobs, seed=seed, scheduler=scheduler), 1):
                 gradebook.record(grade)
                 errors += grade.status == ERROR
                 if progress is not None:
                     progress(count, len(todo), grade)
+                pending[grade.student] -= 1
+                if not pending[grade.student]:  # all of this student's grades are in: their reports, while others grade
+                    with timings.phase("render"):
+                        write_reports(gradebook, [by_id[grade.student]], names, out)
         except KeyboardInterrupt:
-            write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
+            write_outputs(gradebook, students, names, out)
             raise Interrupted(f"interrupted: {count} of {len(todo)} grade(s) made and kept in {out}; "
                               "run it again to grade the rest") from None
         notices += kept_overrides(gradebook.connection)
-        write_outputs(gradebook, students, [module.partition("_")[0] for module in modules], out)
+        with timings.phase("render"):
+            write_outputs(gradebook, students, names, out)
     finally:
         gradebook.close()
     from grader.staff.dashboard import write_dashboard
 
-    write_dashboard(out)
+    with timings.phase("render"):
+        write_dashboard(out)
     return BatchSummary(students=len(students), graded=len(todo), unchanged=len(tasks) - len(todo),
                         seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors, notices=notices)
 
@@ -132,96 +146,124 @@ def plan(students: list[StudentFiles], modules: list[str], seed: seeds.Seed) -> 
 
 
 def execute(tasks: list[Task], *, jobs: int | None, seed: seeds.Seed, scheduler: str | None) -> Iterator[Grade]:
-    """Run the tasks, yielding each Grade as soon as it exists (in completion order)."""
+    """Run the tasks, each student's together (their files share sandboxes, no one else's),
+    yielding each Grade as soon as it exists (in completion order)."""
     if not tasks:
         return
+    groups = by_student(tasks)
     if scheduler is not None:
         from grader.staff.distributed import run_on_cluster
 
-        yield from run_on_cluster(tasks, scheduler, seed)
+        yield from run_on_cluster(groups, scheduler, seed)
         return
     running = Path(tempfile.mkdtemp(prefix="cnn-grader-running-"))
-    try:
-        yield from _run_in_pools(tasks, jobs=jobs or os.cpu_count() or 1, seed=seed, running=running)
+    groups = [group[index * 7 % len(group):] + group[:index * 7 % len(group)] for index, group in enumerate(groups)]
+    try:  # each student starts at another exercise: two pool processes seldom want the same one (_turns)
+        yield from _run_in_pools(groups, jobs=jobs or os.cpu_count() or 1, seed=seed, running=running)
     finally:
         shutil.rmtree(running, ignore_errors=True)
 
 
-def _run_in_pools(tasks: list[Task], *, jobs: int, seed: seeds.Seed, running: Path) -> Iterator[Grade]:
+def _run_in_pools(groups: list[list[Task]], *, jobs: int, seed: seeds.Seed, running: Path) -> Iterator[Grade]:
     """Every task's Grade, whatever kills a pool process (a submission that kills its grader,
     the kernel's out-of-memory killer).
 
-    A broken pool is replaced. The tasks that had not started run in the next pool as before;
-    the ones that were running when it broke (the culprit among them) run again, each alone in
+    A broken pool is replaced. The students that had not started run in the next pool as before;
+    the tasks that were running when it broke (the culprit among them) run again, each alone in
     a pool of its own, so that only the culprit breaks its pool again: it is recorded as
     crashed, and the batch goes on.
     """
-    waiting = list(tasks)
+    waiting = list(groups)
     while waiting:
         suspects, waiting = yield from _pool(waiting, jobs, seed, running)
         for task in suspects:
             log.debug("a grading process died; regrading %s %s alone", task.student, task.exercise)
-            again, _ = yield from _pool([task], 1, seed, running)
+            again, _ = yield from _pool([[task]], 1, seed, running)
             if again:
                 yield error_grade(task, "the process grading this file died, twice (killed by the file, or for "
                                         "using too much memory): it was not graded", status=CRASHED, seed=seed)
 
 
-def _pool(tasks: list[Task], workers: int, seed: seeds.Seed, running: Path):
-    """Yield the grades `tasks` get from one process pool; return the tasks left when the pool
-    broke, as (those that were running, those still waiting). Interrupted (Ctrl-C, or the
-    consumer stops), it ends the pool's processes at once rather than waiting for their tasks."""
-    finished = set()
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_pool_process)
+def _pool(groups: list[list[Task]], workers: int, seed: seeds.Seed, running: Path):
+    """Yield the grades `groups` get from one process pool; return what was left when the pool
+    broke, as (the tasks that were running, the groups still waiting). Interrupted (Ctrl-C, or
+    the consumer stops), it ends the pool's processes at once rather than waiting for their tasks."""
+    finished: set[Task] = set()
+    context = multiprocessing.get_context()
+    turns = {task.module: context.Lock() for group in groups for task in group}
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_pool_process, initargs=(turns,))
     try:
-        futures = {pool.submit(_run_marked, task, seed, str(running)): task for task in tasks}
+        futures = {pool.submit(_run_marked, group, seed, str(running)): group for group in groups}
         for future in as_completed(futures):
-            task = futures[future]
+            group = futures[future]
             try:
-                grade = future.result()
+                grades = future.result()
             except BrokenProcessPool:
                 continue
-            except Exception as error:  # noqa: BLE001 - the task or its grade could not cross
-                grade = error_grade(task, f"internal grader error: {type(error).__name__}: {error}", seed=seed)
-            finished.add(task)
-            yield grade
+            except Exception as error:  # noqa: BLE001 - the tasks or their grades could not cross
+                grades = [error_grade(task, f"internal grader error: {type(error).__name__}: {error}", seed=seed)
+                          for task in group]
+            finished.update(group)
+            yield from grades
     except BaseException:  # KeyboardInterrupt, GeneratorExit: stop the running tasks, not wait for them
         _stop(pool)
         raise
     pool.shutdown(wait=True)
-    left = [task for task in tasks if task not in finished]
-    started = [task for task in left if _marker(running, task).exists()]
+    left = [group for group in groups if not finished.issuperset(group)]
+    started = [task for group in left for task in group if _marker(running, task).exists()]
     for task in started:
         _marker(running, task).unlink(missing_ok=True)
-    return started, [task for task in left if task not in started]
+    return started, [group for group in left if not any(task in started for task in group)]
 
 
-def _run_marked(task: Task, seed: seeds.Seed, running: str) -> Grade:
-    """run_task, with a file in `running` while it runs: a pool that dies shows who was running."""
-    marker = _marker(Path(running), task)
-    marker.touch()
+def _run_marked(group: list[Task], seed: seeds.Seed, running: str) -> list[Grade]:
+    """run_tasks, with a file in `running` per task while they run: a pool that dies shows who was running."""
+    markers = [_marker(Path(running), task) for task in group]
+    for marker in markers:
+        marker.touch()
     try:
-        return run_task(task, seed)
-    except SystemExit:  # SIGTERM from _stop: grading closed its worker on the way here; take no other task
+        return run_tasks(group, seed, turn=_turn)
+    except SystemExit:  # SIGTERM from _stop: grading closed its workers on the way here; take no other task
         os._exit(INTERRUPTED)
     finally:
-        marker.unlink(missing_ok=True)
+        for marker in markers:
+            marker.unlink(missing_ok=True)
 
 
 def _marker(running: Path, task: Task) -> Path:
     return running / hashlib.sha256(f"{task.student}\0{task.module}".encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _pool_process() -> None:
+_TURNS: dict = {}  # in a pool process: module -> the lock it grades that exercise under
+
+
+def _pool_process(turns: dict) -> None:
     """Pool processes follow the batch process if it is killed (SIGKILL leaves no time to clean up);
     they leave Ctrl-C to the batch process, which ends them with SIGTERM: then each kills its
-    sandboxed worker on the way out (grading's `finally`)."""
+    sandboxed worker on the way out (grading's `finally`). `turns` are the exercises' locks (_turn)."""
+    _TURNS.update(turns)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _exit_on_term)
+
+
+@contextlib.contextmanager
+def _turn(module: str):
+    """Grade `module` while no other pool process does: the grader's side of an exercise (AlexNet's
+    reference models: 800 MB) is held by one process at a time, never by two. Afterwards the heap
+    it freed goes back to the system (malloc_trim), so the next exercise starts small."""
+    lock = _TURNS.get(module)
+    with lock if lock is not None else contextlib.nullcontext():
+        try:
+            yield
+        finally:
+            try:
+                ctypes.CDLL(None).malloc_trim(0)
+            except (OSError, AttributeError):  # not glibc
+                pass
 
 
 def _exit_on_term(signum, frame) -> None:
@@ -245,32 +287,73 @@ def _stop(pool: ProcessPoolExecutor) -> None:
 
 
 def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises: list[str], out: Path) -> None:
-    """gradebook.csv and, per student, students/<slug>/results.json and report.html, all rebuilt
-    from the gradebook."""
-    from grader.render import render
-    from grader.results import ExerciseResult, Report
-
+    """gradebook.csv, rebuilt whole from the gradebook, and per student students/<slug>/results.json
+    and report.html (write_reports: rendered again only where what they show changed)."""
     names = [student.student for student in students]
-    grades = [grade for grade in gradebook.grades(names) if grade.exercise in exercises]
+    grades = [grade for grade in gradebook.grades(names, results=False) if grade.exercise in exercises]
     table = marks(gradebook.connection)  # the final scores: late penalties and overrides (marks.py)
     write_atomically(out / "gradebook.csv", csv_text(final_grades(grades, table), names, exercises,
                                                      adjustments=adjustments(table, names)))
+    write_reports(gradebook, students, exercises, out)
+
+
+def write_reports(gradebook: Gradebook, students: list[StudentFiles], exercises: list[str], out: Path) -> None:
+    """Each student's results.json and report.html, from their rows of the gradebook and their marks.
+    A student's files are rendered only when they are missing or what they show changed: a digest
+    of their rows, their marks and the renderer (`RENDERED`) is kept beside them."""
     for student in students:
-        own = sorted((grade for grade in grades if grade.student == student.student),
-                     key=lambda grade: exercises.index(grade.exercise))
-        if not own:
+        rows = [row for row in gradebook.results_of(student.student) if row[0] in exercises]
+        if not rows:
+            continue
+        rows.sort(key=lambda row: exercises.index(row[0]))
+        own_marks = {exercise: mark for (_, exercise), mark in marks(gradebook.connection, student.student).items()
+                     if exercise in exercises}
+        folder = out / STUDENTS / student.slug
+        digest = hashlib.sha256(json.dumps([_renderer(), student.student, rows, sorted(
+            (exercise, mark.to_dict()) for exercise, mark in own_marks.items())]).encode()).hexdigest()
+        if _rendered(folder) == digest:
             continue
         try:
-            report = Report([ExerciseResult.from_dict(grade.result) for grade in own])
-            own_marks = {grade.exercise: table[grade.student, grade.exercise] for grade in own}
-            files = {"results.json": with_marks(render(report, "json"), own_marks),
+            from grader.render import render
+            from grader.results import ExerciseResult, Report
+
+            report = Report([ExerciseResult.from_dict(json.loads(text)) for *_, text in rows])
+            files = {"results.json": with_marks(report.to_dict(), own_marks),
                      "report.html": render(report, "html", student=student.student, marks=own_marks)}
         except Exception as error:  # noqa: BLE001 - one student's report never stops the others'
             problem = f"the grader could not render this report: {type(error).__name__}: {error}"
             log.warning("%s: %s", student.student, problem)
             files = {"results.json": json.dumps({"student": student.student, "error": problem,
-                                                 "score": sum(grade.score for grade in own),
-                                                 "max_score": sum(grade.max_score for grade in own)}, indent=2) + "\n",
+                                                 "score": sum(score for _, score, _, _ in rows),
+                                                 "max_score": sum(top for _, _, top, _ in rows)}, indent=2) + "\n",
                      "report.html": f"<!DOCTYPE html>\n<p>{html.escape(problem)}</p>\n"}
         for name, text in files.items():
-            write_atomically(out / STUDENTS / student.slug / name, text)
+            write_atomically(folder / name, text)
+        write_atomically(folder / RENDERED, digest)
+
+
+RENDERED = ".rendered"  # in each student's folder: the digest of what its files were rendered from
+
+
+def _rendered(folder: Path) -> str:
+    """The digest the student's files were rendered from, '' when one of them is missing."""
+    try:
+        if all((folder / name).is_file() for name in ("results.json", "report.html")):
+            return (folder / RENDERED).read_text()
+    except OSError:
+        pass
+    return ""
+
+
+@functools.cache
+def _renderer() -> str:
+    """A digest of what renders a report: the templates and the modules that fill them."""
+    from grader.render import templates_folder
+
+    package = Path(__file__).resolve().parents[1]
+    files = sorted(templates_folder().rglob("*.j2")) + [package / name for name in (
+        "render.py", "visual.py", "results.py", "compare.py", "staff/marks.py", "staff/batch.py")]
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()

@@ -1,7 +1,7 @@
 """The same per-(student, exercise) tasks on a Dask distributed cluster (`pip install .[dask]`).
 
-Dask only carries the tasks and the grades; each Dask worker process runs `run_task`
-exactly as a local pool process would, sandboxed workers and all. A task holds the
+Dask only carries the tasks and the grades; each Dask worker process runs `run_tasks` on one
+student's tasks exactly as a local pool process would, sandboxed workers and all. A task holds the
 submission's bytes, so a worker on another machine needs no shared file system, only the
 same grader installed (and bubblewrap: each task checks the sandbox of the machine it runs
 on, and refuses without one unless the batch was started with --unsafe-no-sandbox). The
@@ -21,20 +21,21 @@ from collections.abc import Iterator
 
 from grader.errors import GraderError
 from grader.staff.gradebook import Grade
-from grader.staff.tasks import Task, error_grade, run_task
+from grader.staff.tasks import Task, error_grade, run_tasks
 
 log = logging.getLogger(__name__)
 TLS_SETTINGS = ("DASK_DISTRIBUTED__COMM__TLS__CA_FILE", "DASK_DISTRIBUTED__COMM__TLS__CLIENT__CERT",
                 "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY")
 
 
-def run_on_cluster(tasks: list[Task], scheduler: str, seed: int) -> Iterator[Grade]:
+def run_on_cluster(groups: list[list[Task]], scheduler: str, seed: int) -> Iterator[Grade]:
+    """Each student's tasks (`groups`, tasks.by_student) as one Dask task; their Grades as they come."""
     try:
         from distributed import Client, Security, as_completed
     except ImportError:
         raise GraderError("--scheduler needs Dask: pip install -c constraints.txt -e \".[dask]\"") from None
 
-    unsafe = bool(tasks) and tasks[0].unsafe_no_sandbox
+    unsafe = bool(groups) and groups[0][0].unsafe_no_sandbox
     if unsafe and not scheduler.startswith("tls://"):  # tried: a student's code found it in /proc and ran client.run
         raise GraderError(f"--unsafe-no-sandbox with {scheduler} would let every student's code reach the scheduler "
                           "and run code in the Dask workers: start the cluster with TLS and pass its tls:// address "
@@ -49,13 +50,14 @@ def run_on_cluster(tasks: list[Task], scheduler: str, seed: int) -> Iterator[Gra
         raise GraderError(f"cannot reach the Dask scheduler at {scheduler}: {error}") from None
     with client:
         _check_workers(client, unsafe=unsafe)
-        futures = {client.submit(run_task, task, seed, pure=False): task for task in tasks}
+        futures = {client.submit(run_tasks, group, seed, pure=False): group for group in groups}
         for future in as_completed(futures):
             try:
-                yield future.result()
+                grades = future.result()
             except Exception as error:  # the Dask workers running it died (KilledWorker), or Dask failed
-                yield error_grade(futures[future], f"the Dask cluster could not grade this: "
-                                                   f"{type(error).__name__}: {error}", seed=seed)
+                grades = [error_grade(task, f"the Dask cluster could not grade this: {type(error).__name__}: {error}",
+                                      seed=seed) for task in futures[future]]
+            yield from grades
 
 
 def _check_workers(client, *, unsafe: bool) -> None:

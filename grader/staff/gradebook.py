@@ -89,11 +89,20 @@ class Gradebook:
                  json.dumps(grade.result, allow_nan=False)),
             )
 
-    def grades(self, students: list[str] | None = None) -> list[Grade]:
+    def grades(self, students: list[str] | None = None, *, results: bool = True) -> list[Grade]:
+        """The grades of `students` (default: everyone's); without `results`, each Grade's result is
+        {} (the scores alone: a class's results take far more memory than its scores)."""
         rows = self._db.execute(
-            "SELECT student, exercise, fingerprint, status, score, max_score, result FROM grades ORDER BY student, exercise")
-        grades = [Grade(*row[:6], result=json.loads(row[6])) for row in rows]
-        return grades if students is None else [grade for grade in grades if grade.student in set(students)]
+            f"SELECT student, exercise, fingerprint, status, score, max_score, {'result' if results else 'NULL'} "
+            "FROM grades ORDER BY student, exercise")
+        wanted = None if students is None else set(students)
+        return [Grade(*row[:6], result=json.loads(row[6]) if results else {}) for row in rows
+                if wanted is None or row[0] in wanted]
+
+    def results_of(self, student: str) -> list[tuple[str, float, float, str]]:
+        """(exercise, score, max_score, the result as stored: JSON text) of each of `student`'s grades."""
+        return list(self._db.execute("SELECT exercise, score, max_score, result FROM grades WHERE student = ? "
+                                     "ORDER BY exercise", (student,)))
 
 
 def csv_text(grades: list[Grade], students: list[str], exercises: list[str], *,

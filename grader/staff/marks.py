@@ -80,14 +80,16 @@ class Mark:
                     "submission_changed": self.changed_since_override}}
 
 
-def marks(db: sqlite3.Connection) -> dict[tuple[str, str], Mark]:
-    """Every grade's Mark, by (student, exercise)."""
+def marks(db: sqlite3.Connection, student: str | None = None) -> dict[tuple[str, str], Mark]:
+    """Every grade's Mark (or only `student`'s), by (student, exercise)."""
     policies = load(db)
     overrides = current_overrides(db)
     found = {}
     rows = db.execute("SELECT g.student, g.exercise, g.status, g.score, g.max_score, s.file, s.digest, "
                       "s.submitted_at, s.late_flag FROM grades g LEFT JOIN submissions s "
-                      "ON s.student = g.student AND s.exercise = g.exercise ORDER BY g.student, g.exercise")
+                      "ON s.student = g.student AND s.exercise = g.exercise "
+                      f"{'WHERE g.student = ? ' if student is not None else ''}ORDER BY g.student, g.exercise",
+                      (student,) if student is not None else ())
     for student, exercise, status, score, max_score, file, digest, submitted_at, late_flag in rows:
         policy = policy_for(policies, exercise)
         late = Lateness()
@@ -126,9 +128,10 @@ def adjustments(table: dict[tuple[str, str], Mark], students: list[str]) -> dict
     return {student: "; ".join(lines) for student, lines in notes.items()}
 
 
-def with_marks(results_json: str, own: dict[str, Mark]) -> str:
-    """A student's results.json with `final_score` and each exercise's mark (raw, late, override)."""
-    data = json.loads(results_json)
+def with_marks(data: dict, own: dict[str, Mark]) -> str:
+    """A student's results.json (`data`: the report's JSON object) with `final_score` and each
+    exercise's mark (raw, late, override)."""
+    data = dict(data)
     data["final_score"] = round(sum(mark.final for mark in own.values()), 6)
     data["marks"] = {exercise: mark.to_dict() for exercise, mark in own.items()}
     return json.dumps(data, indent=2, allow_nan=False) + "\n"

@@ -2,7 +2,7 @@
 
 A `Task` carries the submission itself (its bytes and its file name), never a path on the
 machine that planned it: a process pool on this machine and a Dask worker on another run
-`run_task` alike, and its Grade comes back the same way. `grade batch` (batch.py) and the
+`run_tasks` alike on one student's tasks (`by_student`), and the Grades come back the same way. `grade batch` (batch.py) and the
 Dask cluster (distributed.py) both use this module; neither imports the other.
 
 A grade is reused on a rerun while its fingerprint is unchanged: the file, the seed, and
@@ -27,7 +27,7 @@ SOURCE_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = ("grader", "reference")  # imports of anything else (numpy, torch, ...) are not followed
 # Where grading starts, besides the declaration: this module (it decides a grade's status), and the
 # worker's entry point, which the worker starts by its command line rather than by an import.
-ENGINE_ROOTS = ("grader.staff.tasks", "grader.worker.server")
+ENGINE_ROOTS = ("grader.staff.tasks", "grader.worker.forkserver")
 _WORKER_OP = re.compile(r"^(?P<family>[a-z]\w*)\.\w+$")  # "torch.forward": an op of grader/worker/torch_ops.py
 _DATA_FILE = re.compile(r"^[\w.-]+\.(?!py$)\w+$")  # "images.npz": a file name, not a module
 # The versions that decide which inputs hypothesis draws and what NumPy computes.
@@ -68,36 +68,71 @@ def make_task(student: str, module: str, seed: int, *, path: Path | None, status
 
 
 def run_task(task: Task, seed: int = 0) -> Grade:
-    """Grade one student's one exercise, all checks (hidden ones too), from the bytes the task
-    carries. Never raises: every outcome is a Grade, a bug in the grader included (status
-    error, retried on the next run).
+    """Grade one student's one exercise: `run_tasks` with one task."""
+    return run_tasks([task], seed)[0]
 
-    The sandbox is checked here, where the task runs (a Dask worker is another machine): without
+
+def run_tasks(tasks: list[Task], seed: int = 0, *, turn=None) -> list[Grade]:
+    """Grade one student's exercises, all checks (hidden ones too), from the bytes the tasks
+    carry: one Grade per task, in order, each the same as the task graded alone. The files share
+    the sandboxes that grading starts (one per kind of exercise, grader/worker/hosts.py), and
+    only with each other: never give this the tasks of two students. Never raises: every outcome
+    is a Grade, a bug in the grader included (status error, retried on the next run).
+
+    The sandbox is checked here, where the tasks run (a Dask worker is another machine): without
     bubblewrap, and unless the batch was started with --unsafe-no-sandbox, the row is an error
-    that says why (retried on the next run), never a grade."""
+    that says why (retried on the next run), never a grade. `turn(module)`, a context manager,
+    is entered around each exercise's grading (grading.grade_submissions)."""
     from grader.errors import SubmissionError
-    from grader.grading import grade, unreadable
+    from grader.grading import grade_submissions, unreadable
+    from grader.submission import locate, read
     from grader.worker.sandbox import detect, refusal_for_task
 
+    if len({task.student for task in tasks}) > 1:
+        raise ValueError("run_tasks grades one student's tasks; the sandboxes of two students are never shared")
+    results: dict[Task, object] = {}
     try:
-        refusal = refusal_for_task(detect(), unsafe=task.unsafe_no_sandbox) if task.source is not None else ""
+        refusal = refusal_for_task(detect(), unsafe=tasks[0].unsafe_no_sandbox) if any(
+            task.source is not None for task in tasks) else ""
         if refusal:
-            return error_grade(task, f"not graded: {refusal}", seed=seed)
-        if task.source is None:
-            result = unreadable(task.module, task.problem, status=task.status, seed=seed)
-        else:
-            with tempfile.TemporaryDirectory(prefix="cnn-grader-task-") as folder:
-                path = Path(folder) / Path(task.name).name
+            return [error_grade(task, f"not graded: {refusal}", seed=seed) if task.source is not None
+                    else _grade_of(task, unreadable(task.module, task.problem, status=task.status, seed=seed))
+                    for task in tasks]
+        with tempfile.TemporaryDirectory(prefix="cnn-grader-task-") as folder:
+            files = {}
+            for task in tasks:
+                if task.source is None:
+                    results[task] = unreadable(task.module, task.problem, status=task.status, seed=seed)
+                    continue
+                path = Path(folder) / task.module / Path(task.name).name
+                path.parent.mkdir()
                 path.write_bytes(task.source)
                 try:
-                    result = grade([task.module], submission=path, seed=seed, include_hidden=True).exercises[0]
-                    result.submission = task.shown
+                    files[task] = read(locate(task.module, path), task.module)
                 except SubmissionError as error:  # not UTF-8, too large, not a notebook
-                    result = unreadable(task.module, str(error).replace(str(path), task.shown), seed=seed)
-        return Grade(task.student, task.exercise, task.fingerprint, result.status, result.score, result.max_score,
-                     result.to_dict())
-    except Exception as error:  # noqa: BLE001 - a grader bug stops this row, never the batch
-        return error_grade(task, f"internal grader error: {type(error).__name__}: {error}")
+                    results[task] = unreadable(task.module, str(error).replace(str(path), task.shown), seed=seed)
+            graded = grade_submissions({task.module: submission for task, submission in files.items()}, seed=seed,
+                                       include_hidden=True, turn=turn)
+            for task, result in zip(files, graded):
+                result.submission = task.shown
+                results[task] = result
+        return [_grade_of(task, results[task]) for task in tasks]
+    except Exception as error:  # noqa: BLE001 - a grader bug stops these rows, never the batch
+        return [_grade_of(task, results[task]) if task in results else
+                error_grade(task, f"internal grader error: {type(error).__name__}: {error}") for task in tasks]
+
+
+def _grade_of(task: Task, result) -> Grade:
+    return Grade(task.student, task.exercise, task.fingerprint, result.status, result.score, result.max_score,
+                 result.to_dict())
+
+
+def by_student(tasks: list[Task]) -> list[list[Task]]:
+    """The tasks grouped by student, in their order: each group is `run_tasks`'s unit of work."""
+    groups: dict[str, list[Task]] = {}
+    for task in tasks:
+        groups.setdefault(task.student, []).append(task)
+    return list(groups.values())
 
 
 def error_grade(task: Task, problem: str, *, status: str = ERROR, seed: int = 0) -> Grade:

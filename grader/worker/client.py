@@ -2,26 +2,22 @@
 
 Every request has a deadline. A worker that hangs is killed; one that exits or crashes is
 noticed by its closed pipe; either way the next request starts a fresh one, so one bad call
-costs one check, never the whole run.
+costs one check, never the whole run. Each worker is a fresh fork of a sandboxed fork server
+(hosts.py), which a grading run may keep warm for the same student's next submission.
 """
 
 from __future__ import annotations
 
-import itertools
-import json
 import logging
 import os
 import signal
-import subprocess
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.worker import protocol, view
-from grader.worker.budget import Budget, Guard
-from grader.worker.leftovers import remove_leftovers, remove_tree
-from grader.worker.sandbox import BUBBLEWRAP, UNPRIVILEGED, Sandbox, gpu_device_nodes
+from grader.worker import protocol
+from grader.worker.hosts import Host, HostKey, Hosts
+from grader.worker.sandbox import UNPRIVILEGED, Sandbox, gpu_device_nodes
 from grader.worker.wire import Outcome
 
 logger = logging.getLogger(__name__)
@@ -46,29 +42,34 @@ class WorkerProcess:
     limits: dict = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     forbidden: tuple[str, ...] = ()
     hide: tuple[Path, ...] = ()
+    hosts: Hosts | None = None  # the grading run's warm sandboxes; None: one of its own, closed with it
     stdout: list[str] = field(default_factory=list)
-    _process: subprocess.Popen | None = None
-    _folder: Path | None = None
+    _host: Host | None = None  # the sandbox whose fork server runs this worker
+    _number: int | None = None  # the worker's number there
     _workdir: Path | None = None  # its folder as the worker sees it
-    _guard: Guard | None = None
-    _uid: int | None = None
+    _own_hosts: bool = False
+    _host_errors: str = ""  # what the last sandbox said on stderr, kept once the worker is gone
     _load: Outcome | None = None
     _request_fd: int | None = None
     _reply_fd: int | None = None
     _request_id: int = 0
     restarts: int = 0
 
+    def __post_init__(self):
+        if self.hosts is None:
+            self.hosts, self._own_hosts = Hosts(self.sandbox, self.hide), True
+
     def spawn(self) -> None:
-        """Start the worker process without waiting for it (it boots while the grader imports)."""
-        if self._process is None:
-            self._spawn()
+        """Start its sandbox without waiting for it (it boots while the grader imports)."""
+        if self._host is None:
+            self.hosts.warm(self._key())
 
     def load(self) -> Outcome:
         """How importing the submission went; restarts a worker that died after a good import.
 
         A failed import is final: importing again would fail (or hang) again.
         """
-        alive = self._process is not None and self._process.poll() is None
+        alive = self._number is not None and self._host.ended(self._number) is None
         if self._load is not None and (alive or not self._load.ok):
             return self._load
         if self._load is not None:
@@ -115,9 +116,11 @@ class WorkerProcess:
         return self._outcome(reply, time.monotonic() - started)
 
     def close(self) -> None:
-        """Kill the worker (it holds nothing worth a graceful exit) and remove its folder."""
+        """Kill the worker (it holds nothing worth a graceful exit); its sandbox goes back to the
+        grading run's warm ones if it is left clean, else it is closed."""
         self._kill()
-        self._remove_folder()
+        if self._own_hosts:
+            self.hosts.close()
 
     def __enter__(self) -> WorkerProcess:
         return self
@@ -127,50 +130,22 @@ class WorkerProcess:
 
     # -- internals ---------------------------------------------------------------
 
+    def _key(self) -> HostKey:
+        return HostKey.of(self.forbidden, {**DEFAULT_LIMITS, **self.limits})
+
     def _spawn(self) -> None:
-        """A fresh folder, a fresh uid (as root), then the worker: `python -s -S` with only
-        its own package and the allowed distributions on its path (view.py)."""
+        """A fresh worker, forked in a sandbox of this kind: a warm one, or one started now."""
         self._kill()
-        self._remove_folder()
-        self._uid = _worker_uid() if self.sandbox.drops_to_user else None
-        self._folder = Path(tempfile.mkdtemp(prefix="cnn-grader-"))
-        lib, folder = self._folder / "lib", self._folder / "work"
-        view.prepare(lib)
-        self._workdir = self.sandbox.home(folder)
-        if self.sandbox.kind != BUBBLEWRAP:  # inside bubblewrap the worker makes its folder in its tmpfs
-            folder.mkdir(mode=0o700)
-        if self._uid is not None:  # the worker's own; root inside bubblewrap has no capability to read it, only to pass
-            self._folder.chmod(0o711)
-            if folder.exists():
-                os.chown(folder, self._uid, self._uid)
+        self._host = self.hosts.take(self._key())
         request_read, self._request_fd = os.pipe()
         self._reply_fd, reply_write = os.pipe()
-        dropped_here = self._uid is not None and self.sandbox.kind == UNPRIVILEGED
-        config = {"request_fd": request_read, "reply_fd": reply_write, "uid": None if dropped_here else self._uid,
-                  "workdir": str(self._workdir), "output": str(self._workdir / "output.txt")}
-        argv = [str(view.interpreter()), "-s", "-S", "-c", view.bootstrap(self.sandbox.worker_lib(lib)), json.dumps(config)]
-        user = {"user": self._uid, "group": self._uid, "extra_groups": []} if dropped_here else {}
-        errors = open(self._folder / "worker-errors.txt", "wb")  # noqa: SIM115
         try:
-            self._process = subprocess.Popen(
-                self.sandbox.wrap(argv, workdir=folder, lib=lib, hide=self.hide, disk_mb=int(self.limits["disk_mb"])),
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors,
-                pass_fds=(request_read, reply_write), cwd=folder if folder.exists() else self._folder,
-                env=_worker_environment(self._workdir), start_new_session=True, **user,
-            )
-        except (OSError, subprocess.SubprocessError) as error:  # reported when the worker's "booted" never comes
-            errors.write(f"cannot run the worker: {error}".encode())
+            self._number, self._workdir = self._host.fork(request_read, reply_write)
         finally:
-            errors.close()
             os.close(request_read)
             os.close(reply_write)
         os.set_blocking(self._request_fd, False)
         os.set_blocking(self._reply_fd, False)
-
-    def _remove_folder(self) -> None:
-        if self._folder is not None:  # what the submission made in it may be 100,000 folders deep
-            remove_tree(self._folder)
-            self._folder = self._workdir = None
 
     def _import_submission(self) -> Outcome:
         """Send the submission and the limits; the worker applies them, writes the file into its
@@ -187,8 +162,8 @@ class WorkerProcess:
         try:
             protocol.read_frame(self._reply_fd, deadline=deadline)  # the worker's "booted"
         except protocol.ProtocolError as problem:
+            detail = self._host.errors() or str(problem)
             self._kill()
-            detail = self._worker_errors() or str(problem)
             if self.sandbox.kind == UNPRIVILEGED and "Permission denied" in detail:
                 detail += " (as an unprivileged user the worker must read Python and its packages: install them where every user can)"
             return Outcome(False, failure="startup", error={
@@ -210,15 +185,12 @@ class WorkerProcess:
         return self._outcome(reply, time.monotonic() - started)
 
     def _hold_to_budget(self) -> None:
-        """The whole submission's budget (budget.py) on the worker and what it started: now,
+        """The whole submission's budget (budget.py) on the sandbox and what it started: now,
         after it booted and before it imports the file, when nothing of the student's has run."""
-        self._guard = Guard(Budget.of(self.limits), uid=self._uid if self.sandbox.kind == UNPRIVILEGED else None,
-                            folder=None if self.sandbox.kind == BUBBLEWRAP else self._workdir,
-                            tmpfs=self.sandbox.kind == BUBBLEWRAP)
-        self._guard.adopt(self._process.pid)
+        self._host.hold()
 
     def _over_budget(self) -> str:
-        return self._guard.over() if self._guard is not None else ""
+        return self._host.guard.over() if self._host is not None else ""
 
     def _outcome(self, reply: protocol.Reply, seconds: float) -> Outcome:
         if reply.stdout:
@@ -244,18 +216,12 @@ class WorkerProcess:
             self._kill()
             return Outcome(False, failure="malformed", seconds=seconds, error={
                 "type": "MalformedReply", "message": f"the worker's reply was malformed ({problem})"})
-        code = None
-        if self._process is not None:
-            try:
-                code = self._process.wait(timeout=1.0)
-            except subprocess.TimeoutExpired:
-                pass
+        ended = self._host.ended(self._number, timeout=1.0) if self._number is not None else None
+        code = ended[0] if ended is not None else None
         verdict = self._over_budget()  # the kernel's out-of-memory kill is counted by now
         self._kill()
         if verdict:
             return Outcome(False, failure="crash", seconds=seconds, error={"type": "Budget", "message": verdict})
-        if code is not None and self.sandbox.kind == BUBBLEWRAP and 128 < code < 160:
-            code = 128 - code  # bubblewrap reports a child's death by signal N as 128 + N
         if code is not None and code < 0:
             message = f"the worker process was killed by signal {_signal_name(-code)}"
         elif code is not None:
@@ -263,42 +229,24 @@ class WorkerProcess:
         else:
             message = "the worker process stopped answering"
         if starting:
-            detail = self._worker_errors()
+            detail = self._host_errors
             message = f"while importing the file, {message}" + (f": {detail}" if detail else "")
         return Outcome(False, failure="crash", seconds=seconds, error={"type": "Crash", "message": message})
 
-    def _worker_errors(self) -> str:
-        path = self._folder / "worker-errors.txt" if self._folder else None
-        if path is None or not path.exists():
-            return ""
-        lines = path.read_text(errors="replace").strip().splitlines()
-        return lines[-1][:300] if lines else ""
-
     def _kill(self) -> None:
-        process, self._process = self._process, None
+        """End the worker and everything it started; its sandbox goes back to the warm ones, or is
+        closed if anything of it is left."""
         for fd in (self._request_fd, self._reply_fd):
             if fd is not None:
                 os.close(fd)
         self._request_fd = self._reply_fd = None
-        guard, self._guard = self._guard, None
-        if process is None:
-            if guard is not None:
-                guard.close()
+        host, number, self._host, self._number = self._host, self._number, None, None
+        if host is None:
             return
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        if self._uid is not None:  # whatever left the session (a daemon) still has the worker's uid
-            _kill_everything_of(self._uid)
-        if guard is not None:  # and whatever left both is still in its cgroups
-            guard.close()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        if self._uid is not None and self.sandbox.kind == UNPRIVILEGED:  # its files in /tmp, /dev/shm, ...
-            remove_leftovers(self._uid)
+        self._host_errors = host.errors()
+        if number is not None:
+            host.end(number)
+        self.hosts.give_back(host)
 
 
 def _signal_name(number: int) -> str:
@@ -306,47 +254,6 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return str(number)
-
-
-_spawned = itertools.count()
-
-
-def _worker_uid() -> int:
-    """A uid no process runs as now, in 20000-59999 (inside a container's usual 65536-id map):
-    one per worker, so that killing its processes kills no one else's."""
-    taken = _uids_running()
-    start = os.getpid() * 64
-    for offset in range(40_000):
-        uid = 20_000 + (start + next(_spawned) + offset) % 40_000
-        if uid not in taken:
-            return uid
-    raise OSError("no free uid for the worker in 20000-59999")
-
-
-def _uids_running() -> set[int]:
-    uids = set()
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit():
-                uids.add(entry.stat().st_uid)
-        except OSError:
-            continue
-    return uids
-
-
-def _kill_everything_of(uid: int) -> None:
-    """SIGKILL every process of `uid`: a child that becomes `uid` and calls kill(-1) reaches
-    them all in one pass of the kernel (a fork racing it is refused), and nothing else."""
-    child = os.fork()
-    if child == 0:  # pragma: no cover (the child)
-        try:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-            os.kill(-1, signal.SIGKILL)
-        finally:
-            os._exit(0)
-    os.waitpid(child, 0)
 
 
 def _rlimits(limits: dict, *, processes: bool) -> dict:
@@ -376,20 +283,3 @@ def _processes_of(uid: int) -> int:
         except OSError:
             continue
     return count
-
-
-def _worker_environment(workdir: Path) -> dict:
-    """A small, fixed environment: nothing of the grader's leaks in, threads stay at one."""
-    environment = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(workdir),
-        "TMPDIR": str(workdir),
-        "LANG": "C.UTF-8",
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "PYTHONNOUSERSITE": "1",
-        "MPLBACKEND": "Agg",
-    }
-    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        environment[name] = "1"
-    return environment

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import select
 import struct
 import time
@@ -176,13 +177,37 @@ def unpack(body: bytes) -> tuple[dict, list]:
         for _ in range(int(header["n_arrays"])):
             (length,) = _U64.unpack_from(body, offset)
             offset += _U64.size
-            arrays.append(np.load(io.BytesIO(body[offset:offset + length]), allow_pickle=False))
+            arrays.append(_load_array(memoryview(body)[offset:offset + length]))
             offset += length
     except Exception as error:
         raise ProtocolError(f"malformed frame: {error}") from None
     if not isinstance(header, dict) or offset != len(body):
         raise ProtocolError("malformed frame: trailing bytes or a header that is not an object")
     return header, arrays
+
+
+# The header np.save writes for a plain array: its dtype, its order, its shape, then spaces and a newline.
+_NPY_HEADER = re.compile(rb"\{'descr': '([<>|=]?[biufc]\d+)', 'fortran_order': (True|False), 'shape': \(([\d, ]*)\), \} *\n")
+
+
+def _load_array(data: memoryview) -> np.ndarray:
+    """One `.npy` array, as np.load(allow_pickle=False) reads it. A plain numeric array's header
+    is read here (np.load parses it as Python source, a tenth of a millisecond per array, which
+    thousands of calls per student add up); anything else goes to np.load."""
+    version = data[6] if len(data) > 9 and data[:6] == b"\x93NUMPY" else 0
+    start = 10 if version == 1 else 12
+    size = int.from_bytes(data[8:start], "little") if version in (1, 2) else 0
+    found = _NPY_HEADER.fullmatch(data[start:start + size]) if size else None
+    if found is None:
+        return np.load(io.BytesIO(data), allow_pickle=False)
+    dtype = np.dtype(found[1].decode())
+    shape = tuple(int(side) for side in found[3].split(b",") if side.strip())
+    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    body = data[start + size:]
+    if len(body) != count * dtype.itemsize:
+        raise ValueError(f"{len(body)} bytes of data for {count} values of {dtype}")
+    array = np.frombuffer(bytearray(body), dtype=dtype)
+    return array.reshape(shape[::-1]).transpose() if found[2] == b"True" else array.reshape(shape)
 
 
 def write_frame(fd: int, frame: bytes, deadline: float | None = None) -> None:

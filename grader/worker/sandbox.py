@@ -126,7 +126,10 @@ class Sandbox:
             command += ["--ro-bind", str(lib), str(WORKER_LIB)]
         # The root and /dev are tmpfs that bubblewrap makes, of no size limit and, in a user
         # namespace, owned by the worker: read-only, so its tmpfs is the only place it can write.
-        command += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp", "--die-with-parent", "--new-session"]
+        # The command is the PID namespace's process 1 (the fork server): nothing inside can signal it,
+        # orphans come back to it, and when it ends, everything in the sandbox ends with it.
+        command += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp", "--die-with-parent", "--new-session",
+                    "--as-pid-1"]
         if self.drops_to_user:  # no user namespace: the worker's setuid must reach a real, unprivileged uid
             command += ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
                         "--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
@@ -175,7 +178,7 @@ def detect() -> Sandbox:
         return Sandbox(fallback, "bubblewrap is not installed")
     probe = subprocess.run(  # with a sized tmpfs (--size: bubblewrap 0.6 or newer), as every worker has
         [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--size", str(2**20), "--perms", "1777",
-         "--tmpfs", "/dev/shm", "--unshare-all", "--die-with-parent", "true"],
+         "--tmpfs", "/dev/shm", "--unshare-all", "--die-with-parent", "--as-pid-1", "true"],
         capture_output=True, text=True, check=False,
     )
     if probe.returncode != 0:

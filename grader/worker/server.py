@@ -5,8 +5,9 @@ more: the grader holds the reference and does every comparison. Anything the sub
 prints goes to a file that is read back after each call and shipped as text; the protocol
 uses its own file descriptors, so a print can never pass for an answer.
 
-Started as `python -s -S -c <bootstrap> CONFIG_JSON` with only its own package and the
-allowed distributions on its path; see grader.worker.view and grader.worker.client.
+Forked, one per submission, by the sandbox's fork server (forkserver.py), which started as
+`python -s -S -c <bootstrap> CONFIG_JSON` with only its own package and the allowed
+distributions on its path; see grader.worker.view and grader.worker.client.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import importlib
 import importlib.abc
 import importlib.util
-import json
 import os
 import random
 import resource
@@ -167,19 +167,17 @@ def _apply_limits(limits: dict) -> None:
             pass  # a limit the platform refuses; the sandbox and the call timeouts still hold
 
 
-def main() -> None:
-    """Boot (NumPy imported), wait for the submission, then serve requests until the grader leaves."""
-    config = json.loads(sys.argv[1])
-    if config.get("uid") is not None:  # root inside bubblewrap: become nobody in particular
-        os.setgroups([])
-        os.setgid(config["uid"])
-        os.setuid(config["uid"])
+def serve(config: dict) -> None:
+    """One worker, forked by the fork server (forkserver.py) for one submission: its own folder,
+    its output into a file, "booted", then the submission's import and its requests, until the
+    grader closes the pipe."""
     request_fd, reply_fd = config["request_fd"], config["reply_fd"]
     os.makedirs(config["workdir"], mode=0o700, exist_ok=True)  # inside bubblewrap: in its tmpfs, as itself
     os.chdir(config["workdir"])
     output = os.open(config["output"], os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(output, 1)
     os.dup2(output, 2)
+    os.close(output)
     protocol.write_frame(reply_fd, protocol.pack({"ok": True, "booted": True}, []))
     try:
         header, _ = protocol.read_frame(request_fd)
@@ -199,7 +197,3 @@ def main() -> None:
         except Exception as error:  # e.g. an array NumPy cannot save
             frame = protocol.pack({"ok": False, "error": worker._describe(error), "id": header.get("id")}, [])
         protocol.write_frame(reply_fd, frame)
-
-
-if __name__ == "__main__":
-    main()

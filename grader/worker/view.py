@@ -116,6 +116,6 @@ def prepare(lib: Path) -> None:
 
 
 def bootstrap(lib: Path) -> str:
-    """The worker's `-c` program: its two folders on the path, then the server."""
+    """The sandbox's `-c` program: its two folders on the path, then the fork server."""
     return (f"import sys; sys.path[:0] = [{str(lib)!r}, {str(lib / 'site')!r}]; "
-            "from grader.worker.server import main; main()")
+            "from grader.worker.forkserver import main; main()")

@@ -283,14 +283,14 @@ def test_a_dead_pool_process_is_replaced_and_only_its_culprit_recorded_as_crashe
     from grader.staff import batch as batch_module
     from grader.staff.batch import Task, execute
 
-    real_run_task = batch_module.run_task
+    real_run_tasks = batch_module.run_tasks
 
-    def run_task(task, seed=0):  # the pool forks, so its processes run this too
-        if task.student == "culprit":
+    def run_tasks(tasks, seed=0, **options):  # the pool forks, so its processes run this too
+        if any(task.student == "culprit" for task in tasks):
             os.kill(os.getpid(), signal.SIGKILL)
-        return real_run_task(task, seed)
+        return real_run_tasks(tasks, seed, **options)
 
-    monkeypatch.setattr(batch_module, "run_task", run_task)
+    monkeypatch.setattr(batch_module, "run_tasks", run_tasks)
     tasks = [Task(name, "exercise1_convolution", fingerprint="f", status="missing", problem="no file")
              for name in ("a", "b", "culprit", "c", "d", "e")]
     grades = {grade.student: grade for grade in execute(tasks, jobs=2, seed=0, scheduler=None)}

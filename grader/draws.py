@@ -1,0 +1,201 @@
+"""What hypothesis draws for a property check at a seed, drawn once per process and replayed.
+
+Hypothesis is deterministic here (a seed, no database, no deadline): while every input passes,
+it feeds the property the very same inputs, whoever's submission it judges. A graded run has
+one seed per exercise for the whole class, so a batch's pool process draws each check's inputs
+once (`drawn`) and replays them for every student; hypothesis runs again, drawing the same
+inputs and then shrinking, only for a submission that fails one (grader.checks). The drawing
+costs about as much as judging, so this halves a passing check's time in a batch, and a single
+`grade` draws each check's inputs once, as before.
+
+The inputs kept are bounded (`MAX_KEPT` checks' worth, the least recently used dropped) and
+never handed out themselves: each replay gets a copy, so nothing a property does to its inputs
+reaches the next student.
+
+A practice run (a public seed: `grade EXERCISE`, `grade all`) also keeps its draws on disk
+(`kept_on_disk`), in a folder of the user's cache named by a digest of the engine (every source
+file of grader/ and reference/ and the catalog folders, hypothesis's, NumPy's and Python's
+versions), so the next run at that seed reads them instead of drawing: the same inputs, since
+nothing that draws them changed. The files are answer-bank files (grader.bank: JSON and .npy,
+never pickles); one that cannot be read is drawn again. A graded run's draws (its seed comes from
+the secret) are never written anywhere. CNN_GRADER_CACHE names the folder ("off": none).
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import os
+import shutil
+import sys
+from collections import OrderedDict
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+
+MAX_KEPT = 512  # (check, seed) pairs; a check's inputs are small arrays, 30 of them at most
+_KEPT: OrderedDict = OrderedDict()
+
+
+def hypothesis_settings(max_examples: int) -> settings:
+    """How every property check runs hypothesis: deterministic from the seed, quiet, no database,
+    no deadline (a slow submission is the time budget's business), no "explain" phase (hundreds
+    of calls)."""
+    return settings(max_examples=max_examples, database=None, deadline=None, derandomize=False,
+                    suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, report_multiple_bugs=False,
+                    print_blob=False, phases=(Phase.explicit, Phase.generate, Phase.shrink))
+
+
+def drawn(check, seed: int) -> list[dict]:
+    """The inputs hypothesis gives `check`'s property at `seed` while every one passes, in order:
+    a fresh copy of each."""
+    key = (id(check), seed)
+    if key in _KEPT:
+        _KEPT.move_to_end(key)
+    else:
+        _KEPT[key] = (check, _from_disk(check, seed) or _draw(check, seed))  # the check too: its id stays its own
+        while len(_KEPT) > MAX_KEPT:
+            _KEPT.popitem(last=False)
+    return copy.deepcopy(_KEPT[key][1])
+
+
+def _draw(check, seed: int) -> list[dict]:
+    inputs: list[dict] = []
+
+    @hypothesis_seed(seed)
+    @hypothesis_settings(check.max_examples)
+    @given(check.inputs)
+    def collect(drawn_inputs):
+        inputs.append(copy.deepcopy(drawn_inputs))
+
+    collect()
+    return inputs
+
+
+# --- Practice draws, kept on disk between runs ----------------------------------------------------------
+
+CACHE_VARIABLE = "CNN_GRADER_CACHE"
+_STORES: list = []  # the active kept_on_disk scopes: [module, bank or None, changed]
+
+
+@contextmanager
+def kept_on_disk(module: str, seed: int):
+    """While inside (a practice run of `module` at `seed`), drawn() reads what this engine drew
+    at that seed from the cache folder, and what it has to draw is written there afterwards."""
+    path = _cache_file(module, seed)
+    if path is None:
+        yield
+        return
+    store = [path, None, False]
+    _STORES.append(store)
+    try:
+        yield
+    finally:
+        _STORES.remove(store)
+        if store[2]:
+            _save(path, store[1])
+
+
+def _from_disk(check, seed: int) -> list[dict] | None:
+    """The check's draws from the active store (None: not there, or no store), and, once drawn,
+    the note to write them."""
+    if not _STORES:
+        return None
+    store = _STORES[-1]
+    if store[1] is None:
+        store[1] = _load(store[0])
+    kept = store[1].cases.get(check.name)
+    if kept is not None:
+        return kept
+    inputs = _draw(check, seed)
+    if _stays_the_same(inputs):
+        store[1].cases[check.name] = inputs
+        store[2] = True
+    return inputs
+
+
+def _load(path: Path):
+    from grader.bank import Bank
+
+    try:
+        return Bank.load(path)
+    except Exception:  # noqa: BLE001 - missing, half-written by a run killed meanwhile, or not ours: draw again
+        return Bank(exercise=path.stem)
+
+
+def _save(path: Path, bank) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        bank.save(temporary)
+        os.replace(temporary, path)
+    except Exception:  # noqa: BLE001 - a cache that cannot be written only means drawing next time
+        temporary.unlink(missing_ok=True)
+
+
+def _stays_the_same(inputs: list[dict]) -> bool:
+    """Does a bank file give `inputs` back exactly (types, dtypes, shapes, values)?"""
+    from grader.bank import BankError, pack, unpack
+
+    arrays: list = []
+    try:
+        return _same(unpack(pack(inputs, arrays), arrays), inputs)
+    except (BankError, TypeError, ValueError):
+        return False
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape
+                and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[key], b[key]) for key in a)
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(map(_same, a, b))
+    return a == b or a != a and b != b  # NaN is itself
+
+
+def _cache_file(module: str, seed: int) -> Path | None:
+    folder = _cache_folder()
+    return None if folder is None else folder / f"{module}-{seed}.bank"
+
+
+@functools.cache
+def _cache_folder() -> Path | None:
+    """<cache>/cnn-grader/draws-<engine digest>, made (private) if need be; None when off or unwritable."""
+    setting = os.environ.get(CACHE_VARIABLE)
+    if setting == "off":
+        return None
+    base = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cnn-grader"
+    folder = base / f"draws-{_engine()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        for old in base.glob("draws-*"):  # another engine's draws: never read again
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK) else None
+
+
+def _engine() -> str:
+    """A digest of everything that decides what is drawn: the source of grader/, reference/ and the
+    catalog folders, and the versions of Python, hypothesis and NumPy."""
+    import hypothesis
+
+    from grader import catalog
+
+    root = Path(__file__).resolve().parents[1]
+    files = sorted({*root.glob("grader/**/*.py"), *root.glob("reference/**/*.py"),
+                    *(path for folder in catalog.folders() for path in folder.glob("**/*.py"))})
+    digest = hashlib.sha256(f"{sys.version}|{hypothesis.__version__}|{np.__version__}".encode())
+    for path in files:
+        digest.update(b"|" + str(path.relative_to(root) if path.is_relative_to(root) else path).encode() + b"|")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]

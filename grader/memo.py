@@ -1,0 +1,78 @@
+"""The answer key's answers, remembered within a grading process (grader.bank.record).
+
+A graded run draws the same inputs for every student (one seed per exercise), so the answer key
+is asked the same questions over and over: the reference's output for each drawn input, a
+reference model's outputs and training steps. Inside `scope(...)` (grading.py: one exercise,
+on one device), an answer is computed once per process and then given again, as a copy, to
+the same call (name and arguments, by `grader.bank.call_digest`) in the same scope. Exceptions
+are not remembered: they are computed again. The answers kept take at most `MAX_BYTES` (their
+arrays' and tensors' bytes), the least recently used dropped first, and none larger than
+`MAX_ONE`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import OrderedDict
+from contextlib import contextmanager
+
+MAX_BYTES = 192 * 2**20
+MAX_ONE = 32 * 2**20
+_KEPT: OrderedDict = OrderedDict()  # key -> (value, bytes)
+_SCOPES: list = []
+_used = [0]
+MISSING = object()
+
+
+@contextmanager
+def scope(name):
+    """While inside, answers are remembered under `name` (an exercise and a device)."""
+    _SCOPES.append(name)
+    try:
+        yield
+    finally:
+        _SCOPES.pop()
+
+
+def current():
+    """The active scope, or None: outside one, nothing is remembered."""
+    return _SCOPES[-1] if _SCOPES else None
+
+
+def get(key):
+    """A copy of the answer kept under `key`, or MISSING."""
+    if key not in _KEPT:
+        return MISSING
+    _KEPT.move_to_end(key)
+    return copy.deepcopy(_KEPT[key][0])
+
+
+def put(key, value) -> None:
+    """Keep a copy of `value` under `key`, if it is small enough."""
+    size = _size(value)
+    if size > MAX_ONE or key in _KEPT:
+        return
+    _KEPT[key] = (copy.deepcopy(value), size)
+    _used[0] += size
+    while _used[0] > MAX_BYTES:
+        _, (_, dropped) = _KEPT.popitem(last=False)
+        _used[0] -= dropped
+
+
+def clear() -> None:
+    _KEPT.clear()
+    _used[0] = 0
+
+
+def _size(value) -> int:
+    """Bytes of the arrays and tensors in `value` (and a little for everything else)."""
+    if isinstance(value, (list, tuple)):
+        return 64 + sum(_size(item) for item in value)
+    if isinstance(value, dict):
+        return 64 + sum(_size(key) + _size(item) for key, item in value.items())
+    nbytes = getattr(value, "nbytes", None)
+    if isinstance(nbytes, int):
+        return nbytes
+    if hasattr(value, "element_size") and hasattr(value, "nelement"):  # a torch tensor
+        return value.element_size() * value.nelement()
+    return 64

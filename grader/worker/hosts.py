@@ -1,0 +1,292 @@
+"""Sandboxes kept warm: the grader's side of the fork server (forkserver.py).
+
+A `Host` is one sandbox (bubblewrap, else a uid of its own, else resource limits only) around a
+fork server that has imported what one kind of submission needs, held with all its processes to
+one budget (budget.py). A worker (client.WorkerProcess) has it fork a fresh process for each
+submission and gives it back when that submission is graded.
+
+`Hosts` keeps the warm hosts of one grading run, which grades one student's files and never
+anyone else's: a student's NumPy exercises share one sandbox start and one `import numpy`, their
+PyTorch exercises one `import torch`, and the hosts start while the grader imports its own.
+A host takes the next submission only when the last one left nothing behind: the fork server
+killed and reaped every process it started and found none of its files or IPC objects left, and
+it stayed within its budget. Otherwise, and always with resource limits only (where the
+submission has no uid of its own to find its processes by), the host is closed and the next
+submission gets a fresh one. So each submission still has the budget to itself, and its
+verdicts are its own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from grader.worker import view
+from grader.worker.budget import Budget, Guard
+from grader.worker.leftovers import remove_leftovers, remove_tree
+from grader.worker.sandbox import BUBBLEWRAP, UNPRIVILEGED, Sandbox
+
+logger = logging.getLogger(__name__)
+
+END_SECONDS = 8.0  # for the fork server to kill, reap and clean up after one worker (forkserver.REAP_SECONDS + room)
+EXIT_SECONDS = 2.0  # for a host told to go (its control socket closed) to end
+
+
+@dataclass(frozen=True)
+class HostKey:
+    """What a sandbox is made with: what its fork server imports, and the budget of each submission."""
+
+    preload: tuple[str, ...]
+    budget: Budget
+
+    @classmethod
+    def of(cls, forbidden: tuple[str, ...], limits: dict) -> HostKey:
+        """torch is imported ahead unless the exercise forbids it (a NumPy exercise must not find it loaded)."""
+        return cls(() if "torch" in forbidden else ("torch",), Budget.of(limits))
+
+
+class Host:
+    """One sandboxed fork server, started at once (it boots while the grader goes on)."""
+
+    def __init__(self, key: HostKey, sandbox: Sandbox, hide: tuple[Path, ...] = ()):
+        self.key, self.sandbox = key, sandbox
+        self.uid = worker_uid() if sandbox.drops_to_user else None
+        self.folder = Path(tempfile.mkdtemp(prefix="cnn-grader-"))
+        self.clean = True  # the last worker left nothing behind
+        self.workers = 0
+        self._ended: dict[int, tuple[int | None, bool]] = {}
+        self._held = False
+        lib, home = self.folder / "lib", self.folder / "work"
+        view.prepare(lib)
+        self.home = sandbox.home(home)
+        if sandbox.kind != BUBBLEWRAP:  # inside bubblewrap each worker makes its folder in the tmpfs
+            home.mkdir(mode=0o700)
+        if self.uid is not None:  # the sandbox's own; root inside bubblewrap has no capability to read it, only to pass
+            self.folder.chmod(0o711)
+            if home.exists():
+                os.chown(home, self.uid, self.uid)
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        dropped_here = self.uid is not None and sandbox.kind == UNPRIVILEGED
+        config = {"control_fd": theirs.fileno(), "uid": None if dropped_here else self.uid,
+                  "preload": list(key.preload), "own_uid": sandbox.kind == BUBBLEWRAP or self.uid is not None}
+        argv = [str(view.interpreter()), "-s", "-S", "-c", view.bootstrap(sandbox.worker_lib(lib)), json.dumps(config)]
+        user = {"user": self.uid, "group": self.uid, "extra_groups": []} if dropped_here else {}
+        self.guard = Guard(key.budget, uid=self.uid if sandbox.kind == UNPRIVILEGED else None,
+                           folder=None if sandbox.kind == BUBBLEWRAP else home, tmpfs=sandbox.kind == BUBBLEWRAP)
+        errors = open(self.folder / "worker-errors.txt", "wb")  # noqa: SIM115
+        self.process: subprocess.Popen | None = None
+        try:
+            self.process = subprocess.Popen(
+                sandbox.wrap(argv, workdir=home, lib=lib, hide=hide, disk_mb=key.budget.disk_mb),
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, pass_fds=(theirs.fileno(),),
+                cwd=home if home.exists() else self.folder, env=worker_environment(self.home),
+                start_new_session=True, **user,
+            )
+        except (OSError, subprocess.SubprocessError) as error:  # said when the worker's "booted" never comes
+            errors.write(f"cannot run the worker: {error}".encode())
+        finally:
+            errors.close()
+            theirs.close()
+        if self.process is not None:  # before it imports anything, so its imports count in the budget's cgroup
+            self.guard.adopt(self.process.pid)
+
+    @property
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    @property
+    def reusable(self) -> bool:
+        """May the next submission be forked here: alive, its last worker gone without a trace, within budget?"""
+        return self.alive and self.clean and not self.guard.over() and self.sandbox.kind in (BUBBLEWRAP, UNPRIVILEGED)
+
+    def fork(self, request_read: int, reply_write: int) -> tuple[int, Path]:
+        """A fresh worker reading requests from `request_read` and replying on `reply_write`:
+        its number and its folder (as it sees it)."""
+        self.workers += 1
+        number = self.workers
+        workdir = self.home if self.sandbox.kind == BUBBLEWRAP else self.home / str(number)
+        message = {"op": "fork", "id": number, "workdir": str(workdir), "output": str(workdir / "output.txt")}
+        try:
+            socket.send_fds(self.control, [json.dumps(message).encode()], [request_read, reply_write])
+        except OSError as error:  # a host that is gone: its worker's "booted" never comes
+            logger.debug("the fork server is gone: %s", error)
+        return number, workdir
+
+    def hold(self) -> None:
+        """Once it has booted, hold whatever it started to the budget too (nothing of a student's has run)."""
+        if not self._held and self.alive:
+            self._held = True
+            self.guard.adopt(self.process.pid)
+
+    def ended(self, number: int, timeout: float = 0.0) -> tuple[int | None, bool] | None:
+        """(exit status, clean) of worker `number` once the fork server says it ended; None before,
+        or if it does not say so within `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while number not in self._ended:
+            remaining = deadline - time.monotonic()
+            self.control.settimeout(max(remaining, 0.0))
+            try:
+                data = self.control.recv(1 << 16)
+            except (BlockingIOError, TimeoutError, socket.timeout):
+                return None
+            except OSError:
+                data = b""
+            if not data:  # the fork server is gone
+                self._ended.setdefault(number, (None, False))
+                break
+            try:
+                message = json.loads(data)
+                if "ended" in message:  # else {"booted": true}
+                    self._ended[int(message["ended"])] = (message.get("code"), message.get("clean") is True)
+            except (ValueError, TypeError):  # not what the fork server sends: start afresh
+                self._ended.setdefault(number, (None, False))
+        return self._ended[number]
+
+    def end(self, number: int) -> None:
+        """Kill worker `number` and everything it started; afterwards `clean` says whether it left
+        nothing behind."""
+        if self.ended(number) is None:
+            try:
+                self.control.send(json.dumps({"op": "end", "id": number}).encode())
+            except OSError:
+                pass
+        code_and_clean = self.ended(number, END_SECONDS)
+        self.clean = code_and_clean is not None and code_and_clean[1]
+        if self.uid is not None and self.sandbox.kind == UNPRIVILEGED:  # its files in /tmp, /dev/shm, ...
+            remove_leftovers(self.uid)
+        if not self.clean:
+            logger.debug("the sandbox of a worker was not left clean: it is closed")
+
+    def errors(self) -> str:
+        """The last line the sandbox wrote on stderr, before any worker's output went to its file."""
+        path = self.folder / "worker-errors.txt"
+        if not path.exists():
+            return ""
+        lines = path.read_text(errors="replace").strip().splitlines()
+        return lines[-1][:300] if lines else ""
+
+    def close(self) -> None:
+        """End the sandbox and wait until it has: the fork server, told to go, kills everything
+        in it; what does not end in time is killed from here. Then its folder is removed."""
+        self.control.close()
+        process, self.process = self.process, None
+        if process is not None:
+            try:
+                process.wait(timeout=EXIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+        if self.uid is not None:  # whatever left the session (a daemon) still has the sandbox's uid
+            kill_everything_of(self.uid)
+        self.guard.close()  # and whatever left both is still in its cgroups
+        if process is not None:
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if self.uid is not None and self.sandbox.kind == UNPRIVILEGED:
+            remove_leftovers(self.uid)
+        remove_tree(self.folder)  # what the submission made in it may be 100,000 folders deep
+
+
+class Hosts:
+    """The warm hosts of one grading run (one student's files): `warm` starts one ahead, `take`
+    gives an idle one or a fresh one, `give_back` keeps it for the next submission if it may."""
+
+    def __init__(self, sandbox: Sandbox, hide: tuple[Path, ...] = ()):
+        self.sandbox, self.hide = sandbox, tuple(hide)
+        self._idle: list[Host] = []
+
+    def warm(self, key: HostKey) -> None:
+        if not any(host.key == key for host in self._idle):
+            self._idle.append(Host(key, self.sandbox, self.hide))
+
+    def take(self, key: HostKey) -> Host:
+        for host in self._idle:
+            if host.key == key:
+                self._idle.remove(host)
+                if host.alive:
+                    return host
+                host.close()
+                break
+        return Host(key, self.sandbox, self.hide)
+
+    def give_back(self, host: Host) -> None:
+        if host.reusable:
+            self._idle.append(host)
+        else:
+            host.close()
+
+    def close(self) -> None:
+        hosts, self._idle = self._idle, []
+        for host in hosts:
+            host.close()
+
+
+_spawned = itertools.count()
+
+
+def worker_uid() -> int:
+    """A uid no process runs as now, in 20000-59999 (inside a container's usual 65536-id map):
+    one per sandbox, so that killing its processes kills no one else's."""
+    taken = _uids_running()
+    start = os.getpid() * 64
+    for offset in range(40_000):
+        uid = 20_000 + (start + next(_spawned) + offset) % 40_000
+        if uid not in taken:
+            return uid
+    raise OSError("no free uid for the worker in 20000-59999")
+
+
+def _uids_running() -> set[int]:
+    uids = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit():
+                uids.add(entry.stat().st_uid)
+        except OSError:
+            continue
+    return uids
+
+
+def kill_everything_of(uid: int) -> None:
+    """SIGKILL every process of `uid`: a child that becomes `uid` and calls kill(-1) reaches
+    them all in one pass of the kernel (a fork racing it is refused), and nothing else."""
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child)
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.kill(-1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+
+
+def worker_environment(workdir: Path) -> dict:
+    """A small, fixed environment: nothing of the grader's leaks in, threads stay at one."""
+    environment = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(workdir),
+        "TMPDIR": str(workdir),
+        "LANG": "C.UTF-8",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONNOUSERSITE": "1",
+        "MPLBACKEND": "Agg",
+    }
+    for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        environment[name] = "1"
+    return environment

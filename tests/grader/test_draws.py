@@ -1,0 +1,98 @@
+"""Does a check replay exactly the inputs hypothesis would give it (grader.draws), and judge as before?"""
+
+import dataclasses
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from grader import catalog, draws
+from grader.checks import Falsified, PropertyCheck
+
+
+def property_checks(module: str) -> list[PropertyCheck]:
+    return [check for check in catalog.load(module).checks if isinstance(check, PropertyCheck)]
+
+
+def same(a, b) -> bool:
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(same(a[key], b[key]) for key in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(same, a, b))
+    if isinstance(a, np.ndarray):
+        return isinstance(b, np.ndarray) and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=True)
+    return type(a) is type(b) and a == b
+
+
+def given_by_hypothesis(check: PropertyCheck, seed: int) -> list[dict]:
+    """What hypothesis itself feeds the check's property when every input passes."""
+    seen: list[dict] = []
+    recording = dataclasses.replace(check, prop=lambda session, inputs: seen.append(inputs))
+    session = SimpleNamespace(seed=seed, worker=SimpleNamespace(stdout=[]))
+    assert recording._falsify_by_hypothesis(session) is None
+    return seen
+
+
+@pytest.mark.parametrize("module", ["exercise1_convolution", "exercise11_augmentation", "exercise17_backprop"])
+def test_the_replayed_inputs_are_those_hypothesis_gives_a_passing_property(module):
+    for check in property_checks(module):
+        for seed in (0, 12345):
+            assert same(draws.drawn(check, seed), given_by_hypothesis(check, seed)), (check.name, seed)
+
+
+def test_a_replay_is_a_copy_a_property_cannot_change_for_the_next_student():
+    check = property_checks("exercise1_convolution")[0]
+    first = draws.drawn(check, 7)
+    for inputs in first:
+        for value in inputs.values():
+            if isinstance(value, np.ndarray):
+                value[...] = 99
+    assert same(draws.drawn(check, 7), given_by_hypothesis(check, 7))
+
+
+def test_a_failing_input_is_shrunk_by_hypothesis_as_before():
+    """Once a replayed input fails, is the counterexample hypothesis's own smallest one?"""
+    check = property_checks("exercise1_convolution")[0]
+
+    def fails_on_big_images(session, inputs):
+        image = next(value for value in inputs.values() if isinstance(value, np.ndarray))
+        if image.size > 3:
+            raise Falsified("too big", function=check.functions[0], inputs=inputs)
+
+    failing = dataclasses.replace(check, prop=fails_on_big_images)
+    session = SimpleNamespace(seed=3, worker=SimpleNamespace(stdout=[]), deadline=None)
+    replayed, alone = failing._falsify_drawn(session), failing._falsify_by_hypothesis(session)
+    assert same(replayed.inputs, alone.inputs) and same(replayed.first.inputs, alone.first.inputs)
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv(draws.CACHE_VARIABLE, str(tmp_path))
+    draws._cache_folder.cache_clear()
+    monkeypatch.setattr(draws, "_KEPT", draws.OrderedDict())
+    yield tmp_path
+    draws._cache_folder.cache_clear()
+
+
+def test_a_practice_runs_draws_are_read_back_from_disk_as_drawn(cache, monkeypatch):
+    checks = property_checks("exercise11_augmentation")
+    with draws.kept_on_disk("exercise11_augmentation", 5):
+        first = [draws.drawn(check, 5) for check in checks]
+    assert len(list(cache.glob("draws-*/exercise11_augmentation-5.bank"))) == 1
+    monkeypatch.setattr(draws, "_KEPT", draws.OrderedDict())
+    monkeypatch.setattr(draws, "_draw", lambda check, seed: pytest.fail("drawn again"))
+    with draws.kept_on_disk("exercise11_augmentation", 5):
+        again = [draws.drawn(check, 5) for check in checks]
+    assert same(first, again)
+
+
+def test_a_graded_runs_draws_are_never_written(cache):
+    from grader import seeds
+    from grader.grading import grade
+    from tests.conftest import ROOT
+
+    secret = seeds.SecretSeed(b"a secret of the course staff")
+    grade(["exercise5"], submission=ROOT / "solutions" / "exercise5_flatten.py", seed=secret)
+    assert not list(cache.rglob("*.bank"))
+    grade(["exercise5"], submission=ROOT / "solutions" / "exercise5_flatten.py", seed=3)
+    assert [path.name for path in cache.rglob("*.bank")] == ["exercise5_flatten-3.bank"]
