@@ -19,6 +19,7 @@ import contextlib
 import ctypes
 import dataclasses
 import functools
+import gc
 import hashlib
 import html
 import json
@@ -191,6 +192,8 @@ def _pool(groups: list[list[Task]], workers: int, seed: seeds.Seed, running: Pat
     finished: set[Task] = set()
     context = multiprocessing.get_context()
     turns = {task.module: context.Lock() for group in groups for task in group}
+    if context.get_start_method() == "fork":
+        _preload(sorted(turns))
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_pool_process, initargs=(turns,))
     try:
         futures = {pool.submit(_run_marked, group, seed, str(running)): group for group in groups}
@@ -232,6 +235,26 @@ def _run_marked(group: list[Task], seed: seeds.Seed, running: str) -> list[Grade
 
 def _marker(running: Path, task: Task) -> Path:
     return running / hashlib.sha256(f"{task.student}\0{task.module}".encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _preload(modules: list[str]) -> None:
+    """Import what grading `modules` needs (hypothesis, torch, the declarations and their keys) and
+    find the sandbox, here, once, before the pool forks: its processes start with all of it, and
+    share its pages with this process (frozen, so that no garbage collection writes to them) instead
+    of each importing its own copy (torch alone is 150 MB per process)."""
+    from grader import catalog
+    from grader.grading import grade_submissions  # noqa: F401 - imported for the pool's processes
+    from grader.worker.sandbox import detect
+    from grader.worker.view import allowed_entries
+
+    detect()
+    allowed_entries()
+    for module in modules:
+        try:
+            catalog.load(module)
+        except Exception:  # noqa: BLE001 - a declaration that does not load: each of its tasks says so, in the pool
+            pass
+    gc.freeze()
 
 
 _TURNS: dict = {}  # in a pool process: module -> the lock it grades that exercise under
