@@ -271,11 +271,14 @@ def course_code(module: str, root: Path | None) -> list[Source]:
 
 
 def reference_modules(module: str) -> list[str]:
-    """['convolution', 'padding'] for a declaration that imports reference.convolution and
-    reference.padding: read from its source, nothing imported."""
-    path = _package_path("grader.catalog") / f"{module}.py"
+    """['convolution', 'padding'] for a declaration whose answer key (or the declaration itself)
+    imports reference.convolution and reference.padding: read from their source, nothing imported."""
+    from grader import catalog
+
+    paths = [_package_path("grader.catalog") / f"{module}.py", catalog.key_file(module)]
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in paths if path.is_file()]
     names = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.ImportFrom) and node.module == "reference":
             names += [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("reference."):

@@ -43,7 +43,7 @@ def test_a_reply_forged_while_importing_fails_the_checks_not_the_grader():
 def test_a_dict_shaped_like_the_reports_encoding_is_graded_as_a_dict():
     result = graded("exercise1", HOSTILE / "returns_array_encoding.py")
     assert result.score == 4 and not result.has_errors
-    assert "conv2d returned a dict" in by_name(result)["conv2d: output shape"].output
+    assert "conv2d returned a dict" in by_name(result)["conv2d: matches the reference (no bias)"].output
 
 
 def test_huge_outputs_are_refused_in_little_memory_time_and_json(tmp_path):

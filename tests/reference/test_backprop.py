@@ -7,8 +7,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grader.catalog import exercise17_backprop as declaration
+from grader.catalog.keys import exercise17_backprop as key
 from grader.strategies import draw_array
-from grader.worker.gradcheck_ops import LOSSES
 from reference import backprop as ref
 from reference.padding import pair
 from reference.pooling import avg_pool2d, max_pool2d
@@ -97,20 +97,23 @@ def test_numerical_gradient_is_exact_on_quadratics_and_leaves_x_alone(inputs):
 
 @settings(max_examples=40, deadline=None)
 @given(declaration.gradient_check_inputs())
-def test_the_workers_losses_are_the_forward_passes_and_their_gradients_the_references(inputs):
-    """Is each loss the worker builds for gradient checking sum(dout * forward), with the reference's gradient?"""
-    layer, wrt, values = inputs["layer"], inputs["wrt"], declaration._loss_values(inputs["layer"], inputs["inputs"])
+def test_the_loss_gradient_checking_differentiates_is_the_forward_pass_and_its_gradient_the_references(inputs):
+    """Is the key's loss for gradient checking sum(dout * forward), with the reference's gradient?"""
+    layer, wrt, given_ = inputs["layer"], inputs["wrt"], inputs["inputs"]
+    point = {**given_, "b": np.zeros(len(given_["w"]))} if layer in ("dense", "conv2d") else given_  # as the check does
+    x = point["x"]
     forward = {
-        "relu": lambda: np.maximum(values["x"], 0),
-        "dense": lambda: values["x"] @ values["w"].T + values["b"],
-        "conv2d": lambda: conv2d_strided(values["x"], values["w"], values["b"], values["stride"], values["padding"]),
-        "max_pool2d": lambda: max_pool2d(values["x"], values["size"], values["stride"]),
-        "avg_pool2d": lambda: avg_pool2d(values["x"], values["size"], values["stride"]),
+        "relu": lambda: np.maximum(x, 0),
+        "dense": lambda: x @ point["w"].T + point["b"],
+        "conv2d": lambda: conv2d_strided(x, point["w"], point["b"], point.get("stride", 1), point.get("padding", 0)),
+        "max_pool2d": lambda: max_pool2d(x, point.get("size", 2), point.get("stride")),
+        "avg_pool2d": lambda: avg_pool2d(x, point.get("size", 2), point.get("stride")),
     }[layer]
-    assert LOSSES[layer](**values) == pytest.approx(np.sum(values["dout"] * forward()), rel=1e-12, abs=1e-9)
+    assert key.layer_loss(layer, point) == pytest.approx(np.sum(point["dout"] * forward()), rel=1e-12, abs=1e-9)
     function = f"{layer}_backward"
-    truth = declaration._parts(function, declaration.REFERENCES[function](**inputs["inputs"]))[f"d{wrt}"]
-    numeric = ref.numerical_gradient(lambda v: LOSSES[layer](**{**values, wrt: v}), values[wrt])
+    truth = declaration._parts(function, declaration.REFERENCES[function](**given_))[f"d{wrt}"]
+    numeric = ref.numerical_gradient(lambda v: key.layer_loss(layer, {**point, wrt: v}),
+                                     np.array(point[wrt], dtype=np.float64))
     np.testing.assert_allclose(numeric, truth, rtol=1e-4, atol=1e-4)
 
 

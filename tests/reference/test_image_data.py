@@ -17,7 +17,9 @@ def test_grayscale_is_pillows_convert_L_before_rounding(inputs):
     pixels = image.astype(np.uint8) if image.dtype.kind in "iu" else np.round(image * 255 if image.max() <= 1 else image).astype(np.uint8)
     for rgb in pixels.reshape(-1, *pixels.shape[-3:]):
         pillow = np.asarray(Image.fromarray(rgb).convert("L"), dtype=np.float64)
-        assert np.abs(to_grayscale(rgb) - pillow).max() <= 0.5 + 1e-9
+        # Pillow weighs with 16-bit fixed point (19595, 38470, 7471 / 65536): 1.2e-5 in all off the
+        # 0.299, 0.587, 0.114 weights, on top of its rounding
+        assert np.abs(to_grayscale(rgb) - pillow).max() <= 0.5 + 255 * 1.2e-5
 
 
 def test_every_grey_level_keeps_its_value():

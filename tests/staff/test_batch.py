@@ -28,7 +28,7 @@ NEEDS_SANDBOX = {"writer", "snoop"} | (set() if detect().limits_processes else {
 EXPECTED = {  # student: (status, score) for exercise 1, worth 11 with its hidden check
     "alice": ("graded", 11), "carol": ("graded", 11), "notebook": ("graded", 11), "printer": ("graded", 11),
     "writer": ("graded", 11), "snoop": ("graded", 11),
-    "bob": ("graded", 2), "wrong_names": ("graded", 4), "looper": ("graded", 4),
+    "bob": ("graded", 1), "wrong_names": ("graded", 4), "looper": ("graded", 4),
     "hog": ("graded", 4), "exiter": ("graded", 4), "crasher": ("graded", 4),
     "forker": ("graded|timeout: exercise1", 0),  # the process limit or the timeout: which comes first depends on load
     "encoder": ("graded", 4), "giant": ("graded", 0),

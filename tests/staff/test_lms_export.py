@@ -94,7 +94,7 @@ def test_a_canvas_class_imports_back_with_the_override_and_the_late_penalty(canv
     """The issue's test: download, grade, override, rerun, export: does Canvas read the right scores?"""
     _, out, first, rerun = canvas_class
     assert first.graded == 3 and rerun.graded == 0
-    assert rerun.notices == ["override kept: 103 exercise1 = 9 (grader: 2)"]
+    assert rerun.notices == ["override kept: 103 exercise1 = 9 (grader: 1)"]
     exported = export_lms(out, format="canvas", assignments=("exercise1=4711",))
     students, points = canvas_import((out / "lms" / "canvas.csv").read_text())
     assert students == {"101": {("exercise1", "4711"): "11"}, "102": {("exercise1", "4711"): "8.8"},
@@ -102,7 +102,7 @@ def test_a_canvas_class_imports_back_with_the_override_and_the_late_penalty(canv
     assert points == {("exercise1", "4711"): None}  # an existing assignment keeps its points
     notes = (out / "lms" / "canvas-notes.csv").read_text()
     assert "102,babbagecharles,exercise1,8.8,11,11,2 days late: -2.2 (raw 11)" in notes
-    assert "103,hoppergrace,exercise1,9,2,11,overridden by ta1" in notes and exported.notices == []
+    assert "103,hoppergrace,exercise1,9,1,11,overridden by ta1" in notes and exported.notices == []
 
 
 def test_a_canvas_total_column_without_an_id_is_a_new_assignment_with_its_points(canvas_class):
@@ -162,7 +162,7 @@ def moodle_class(tmp_path_factory):
 def test_a_moodle_class_imports_back_with_the_override_and_the_late_penalty(moodle_class):
     """The issue's test for Moodle: one worksheet per exercise, as its importer reads it."""
     _, out, rerun = moodle_class
-    assert rerun.graded == 0 and rerun.notices == ["override kept: 204 exercise1 = 6 (grader: 2)"]
+    assert rerun.graded == 0 and rerun.notices == ["override kept: 204 exercise1 = 6 (grader: 1)"]
     export_lms(out, format="moodle")
     text = (out / "lms" / "moodle-exercise1.csv").read_text()
     assert moodle_import(text, max_grade=11) == {"201": 11.0, "202": 0.0, "204": 6.0}  # 202: after the cut-off
