@@ -46,6 +46,8 @@ from pathlib import Path
 
 from page import machine, write_section
 
+from grader.worker.budget import memory_of  # PSS, as the budgets count it
+
 ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "tests" / "submissions"
 # Exercise 1 files, in the order the hostile students (9, 19, 29, ...) hand them in.
@@ -135,16 +137,6 @@ def _grader_processes(roots: list[int]) -> list[int]:
     return found
 
 
-def _pss(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup", "rb") as rollup:
-            for line in rollup:
-                if line.startswith(b"Pss:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return 0
-
 
 class PeakMemory(threading.Thread):
     """Samples the PSS of the grader's processes (under `roots`) together until stopped."""
@@ -155,7 +147,7 @@ class PeakMemory(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(0.2):
-            self.peak = max(self.peak, sum(_pss(pid) for pid in _grader_processes(self.roots)))
+            self.peak = max(self.peak, sum(memory_of(pid) for pid in _grader_processes(self.roots)))
 
     def stop(self) -> int:
         self.done.set()

@@ -67,16 +67,10 @@ class Comparison:
 
 
 def numeric(value) -> np.ndarray | None:
-    """`value` as a real-valued array, or None for anything else (None, text, objects, summaries)."""
-    if value is None or isinstance(value, (str, bytes, dict)):
-        return None
-    try:
-        array = np.asarray(value)
-    except Exception:
-        return None
-    if array.dtype.kind not in "biuf" or array.size == 0:
-        return None
-    return array
+    """`value` as a real-valued array, or None for anything else (None, text, objects, summaries,
+    empty arrays)."""
+    array = _real_array(value)
+    return None if array is None or array.size == 0 else array
 
 
 def compare(inputs: dict, expected, actual, *, rtol: float = 1e-5, atol: float = 1e-6) -> Comparison:

@@ -13,7 +13,6 @@ says whether Canvas found it late. A time without a UTC offset is read in the de
 
 from __future__ import annotations
 
-import csv
 import math
 import sqlite3
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.staff.csvfile import read_table
 
 EVERY = "*"  # the key of the policy for every exercise without its own
 DAY = timedelta(days=1)
@@ -205,14 +205,7 @@ def read_manifests(items: list[str], *, zone: timezone | None) -> dict[tuple[str
 
 def read_manifest(path: Path, *, exercise: str = EVERY, zone: timezone | None = None) -> dict:
     """One manifest's times, by (student, exercise); see the module's docstring for the two formats."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise GraderError(f"cannot read the manifest {path}: {error}") from None
-    if not rows:
-        raise GraderError(f"the manifest {path} is empty: it needs a header with student,submitted_at")
-    header = [cell.strip() for cell in rows[0]]
+    header, rows = read_table(path, f"the manifest {path}", ": it needs a header with student,submitted_at")
     if "Identifier" in header and "Last modified (submission)" in header:
         student_column, time_column, exercise_column = (header.index("Identifier"),
                                                         header.index("Last modified (submission)"), None)
@@ -223,7 +216,7 @@ def read_manifest(path: Path, *, exercise: str = EVERY, zone: timezone | None = 
         raise GraderError(f"the manifest {path} has neither student,submitted_at[,exercise] columns nor Moodle's "
                           f"Identifier and 'Last modified (submission)' (its header: {', '.join(header)[:200]})")
     times = {}
-    for line, row in enumerate(rows[1:], 2):
+    for line, row in enumerate(rows, 2):
         if len(row) <= max(student_column, time_column) or not row[student_column].strip():
             continue
         text = row[time_column].strip()

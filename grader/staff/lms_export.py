@@ -25,13 +25,12 @@ worksheet downloaded from Moodle, matched by Identifier, email address or full n
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.staff.csvfile import csv_text
+from grader.staff.csvfile import csv_text, read_table
 from grader.staff.gradebook import Gradebook, write_atomically
 from grader.staff.late import MOODLE_ID_PREFIX
 from grader.staff.marks import Mark, marks
@@ -186,7 +185,7 @@ def _canvas_roster(path: Path | None) -> dict:
     roster: dict = {"by_id": {}, "by_any": {}, "assignments": {}}
     if path is None:
         return roster
-    header, rows = _csv_rows(path)
+    header, rows = read_table(path, f"--roster {path}")
     missing = [column for column in CANVAS_STUDENT_COLUMNS if column not in header]
     if missing:
         raise GraderError(f"--roster {path} is not a Canvas gradebook export: it lacks {', '.join(missing)}")
@@ -242,7 +241,7 @@ def _moodle_roster(path: Path | None) -> dict:
     roster: dict = {"names": {}, "by_any": {}}
     if path is None:
         return roster
-    header, rows = _csv_rows(path)
+    header, rows = read_table(path, f"--roster {path}")
     if "Identifier" not in header:
         raise GraderError(f"--roster {path} is not a Moodle grading worksheet: it has no Identifier column")
     columns = {name: header.index(name) for name in ("Identifier", "Full name", "Email address") if name in header}
@@ -260,16 +259,6 @@ def _moodle_roster(path: Path | None) -> dict:
                         for key, found in seen.items() if len(found) == 1}
     return roster
 
-
-def _csv_rows(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        raise GraderError(f"cannot read --roster {path}: {error}") from None
-    if not rows:
-        raise GraderError(f"--roster {path} is empty")
-    return [cell.strip() for cell in rows[0]], rows[1:]
 
 
 def _notes(book: _Book) -> str:
