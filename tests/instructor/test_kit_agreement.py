@@ -41,7 +41,8 @@ def test_the_kit_and_the_course_agree_on_every_check(module):
         expected = {test.name: test.status for test in course.tests if test.visibility == "visible"}
         found = {test["name"]: test["status"] for test in kit["tests"]}
         allowed = KNOWN_DIFFERENCES.get((module, path.stem), {})
-        disagreements += [f"{path.name}: {name}: course {status}, kit {found.get(name)}"
+        said = {test.name: test.output[:300] for test in course.tests if test.status == "error"}  # a grader error's why
+        disagreements += [f"{path.name}: {name}: course {status}, kit {found.get(name)} {said.get(name, '')}".rstrip()
                           for name, status in expected.items() if found.get(name) != status and name not in allowed]
         hints = {mistake.hint for mistake in exercise.mistakes if mistake.id == path.stem}
         if hints and path.parent.name == exercise.id:
