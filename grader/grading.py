@@ -244,14 +244,11 @@ def _failed(check, problem: str, status: str = FAILED) -> CheckResult:
 
 
 def _solution_folders(cwd: Path | None) -> tuple[Path, ...]:
-    """Where solutions live, so the sandbox can hide them: the installed package and ./solutions."""
-    import importlib.util
+    """Where solutions live, so the sandbox can hide them: ./solutions and the course repository's."""
+    from grader.layout import course_repository
 
     folders = [(cwd or Path.cwd()) / "solutions"]
-    try:
-        spec = importlib.util.find_spec("solutions")
-    except (ImportError, ValueError):  # none here (the student kit), or one that refuses to be found
-        spec = None
-    if spec is not None and spec.submodule_search_locations:
-        folders += [Path(location) for location in spec.submodule_search_locations]
+    course = course_repository()
+    if course is not None:
+        folders.append(course / "solutions")
     return tuple(dict.fromkeys(folder.resolve() for folder in folders if folder.is_dir()))

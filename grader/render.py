@@ -19,9 +19,9 @@ _TEMPLATES = {"text": "report.txt.j2", "markdown": "report.md.j2", "html": "repo
 
 
 def templates_folder() -> Path:
-    import templates
+    import grader.templates
 
-    return Path(templates.__file__).parent
+    return Path(grader.templates.__file__).parent
 
 
 @functools.cache

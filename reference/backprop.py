@@ -7,7 +7,7 @@ function returns d(loss)/d(input) for every input. Checked against torch.autogra
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from reference.padding import pad2d, pair
+from grader.reference.padding import pad2d, pair
 
 
 def conv2d_backward(dout, x, w, stride=1, padding=0):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from reference.convolution import conv2d
+from grader.reference.convolution import conv2d
 
 
 def pair(value):

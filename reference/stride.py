@@ -3,7 +3,7 @@
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from reference.padding import pad2d, pair
+from grader.reference.padding import pad2d, pair
 
 
 def output_size(size, kernel, stride=1, padding=0):

@@ -7,7 +7,7 @@ at links to this test run's own site-packages, minus anything of the project's. 
 layout installs of the project is installed for real, with pip:
 
 - editable:   `pip install -e` a copy of the course repository;
-- venv:       `pip install` of that copy (grader/, reference/, solutions/ land in site-packages);
+- venv:       `pip install` of that copy (one package, grader/, lands in site-packages);
 - kit:        the kit `grade release` wrote (tests/conftest.py's student_kit, built once per run),
               copied and `pip install -e`'d (also what the GitHub workflow does);
 - gradescope: `grade export gradescope`, unzipped as Gradescope does and set up by its own
@@ -34,7 +34,7 @@ from tests.conftest import ROOT
 
 COURSE_FILES = ("grader", "reference", "solutions", "exercises", "templates", "pyproject.toml", "constraints.txt",
                 "README.md")
-PROJECT_ENTRIES = ("grader", "reference", "solutions", "exercises", "templates", "tests", "cnn_grader")
+PROJECT_ENTRIES = ("grader", "cnn_grader")  # what installing the project puts into site-packages
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 The kit holds what `pip install -e .` and `grade exerciseN` need: grader/ without the answer
 keys (grader/catalog/keys/), templates/, exercises/ (the stubs), constraints.txt, a
-pyproject.toml without reference/ and solutions/, a student README, the student notebooks,
+pyproject.toml that installs neither the keys nor reference/ (solutions/ never is), a student README, the student notebooks,
 grader/STUDENT_KIT (the marker), and per exercise the answer bank the kit grades from
 (grader/catalog/banks/<module>.bank: the cases drawn at the kit's seed, what the answer key
 says on them, what each known mistake returns; grader.instructor.banks). No reference
@@ -15,7 +15,6 @@ solutions or the keys in any Python file, however renamed); otherwise nothing is
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ KIT_FOLDERS = ("grader", "templates", "exercises")
 KIT_FILES = ("constraints.txt",)
 _IGNORED = ("__pycache__", "*.pyc", "*.pyo", "*.egg-info", ".pytest_cache", ".hypothesis", ".ipynb_checkpoints")
 _COURSE_ONLY = ("keys",)  # grader/catalog/keys: the answer keys
+_COURSE_PACKAGES = ("grader.catalog.keys", "grader.reference")  # installed from the course repository only
 MARKER = Path("grader") / "STUDENT_KIT"
 BANKS = Path("grader") / "catalog" / "banks"
 _SHOWN_LEAKS = 8
@@ -137,24 +137,27 @@ def _stage(kit: Path, root: Path) -> Release:
 
 
 def student_pyproject(text: str) -> str:
-    """pyproject.toml with "solutions*" and "reference*" taken out of the package list (checked by
-    parsing the result), and the STUDENT_KIT marker and the answer banks added to the package data,
-    so that a non-editable install keeps them."""
+    """The kit's pyproject.toml, made from the course's `text`: its project, dependencies and entry
+    point; its packages without the answer keys and the references; the STUDENT_KIT marker and the
+    answer banks as package data, so that a non-editable install keeps them; no optional
+    dependencies (the course's development extras) and no test settings. Checked by parsing it.
+    (A JSON string or list of strings is a TOML one.)"""
+    import json
     import tomllib
 
-    pattern = re.compile(r'^(include\s*=\s*\[)([^\]]*)(\])', re.M)
-    match = pattern.search(text)
-    if match is None:
-        raise GraderError("pyproject.toml has no [tool.setuptools.packages.find] include = [...] line to adapt")
-    kept = [item for item in re.findall(r'"[^"]*"', match[2])
-            if not item.strip('"').startswith(("solutions", "reference"))]
-    adapted = text[:match.start(2)] + ", ".join(kept) + text[match.end(2):]
-    data = re.search(r"^\[tool\.setuptools\.package-data\][ \t]*$", adapted, re.M)
-    marker = f'grader = ["{MARKER.name}", "catalog/banks/*.bank"]'
-    adapted = (adapted[:data.end()] + "\n" + marker + adapted[data.end():] if data
-               else adapted.rstrip("\n") + f"\n\n[tool.setuptools.package-data]\n{marker}\n")
-    packages = tomllib.loads(adapted)["tool"]["setuptools"]["packages"]["find"]["include"]
-    if any(name.startswith(("solutions", "reference")) for name in packages) or \
-            not tomllib.loads(adapted)["tool"]["setuptools"]["package-data"].get("grader"):
-        raise GraderError(f"could not take solutions out of pyproject.toml's package list: {packages}")
+    from grader.render import environment
+
+    course = tomllib.loads(text)
+    setuptools = course.get("tool", {}).get("setuptools", {})
+    if "packages" not in setuptools:
+        raise GraderError("pyproject.toml has no [tool.setuptools] packages = [...] list to adapt")
+    packages = [name for name in setuptools["packages"] if name not in _COURSE_PACKAGES]
+    package_data = {**setuptools.get("package-data", {}), "grader": [MARKER.name, "catalog/banks/*.bank"]}
+    adapted = environment().get_template("release/pyproject.toml.j2").render(
+        toml=json.dumps, build=course["build-system"], project=course["project"], packages=packages,
+        package_dir={name: folder for name, folder in setuptools.get("package-dir", {}).items() if name in packages},
+        package_data={name: patterns for name, patterns in package_data.items() if name in packages})
+    kit = tomllib.loads(adapted)
+    if set(kit["tool"]["setuptools"]["packages"]) & set(_COURSE_PACKAGES) or "optional-dependencies" in kit["project"]:
+        raise GraderError(f"could not take the course's packages out of pyproject.toml: {kit['tool']['setuptools']}")
     return adapted

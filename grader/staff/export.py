@@ -36,11 +36,11 @@ def gradescope_zip(out: Path, *, secret: SecretSeed | None = None) -> tuple[list
     missing = [name for name in FILES if not (_SOURCE_ROOT / name).is_file()]
     if missing:
         raise GraderError(f"run `grade export` from the course repository ({', '.join(missing)} not found)")
-    from grader.worker.view import PROJECT_NAMES
+    from grader.worker.view import INSTALLED_PACKAGE
 
     secret = secret or seeds.new()
     scripts = {name: environment().get_template(f"gradescope/{name}.j2").render(secret_file=SECRET_FILE,
-                                                                               project_names=PROJECT_NAMES)
+                                                                               project_names=[INSTALLED_PACKAGE])
                for name in ("setup.sh", "run_autograder")}
     out.parent.mkdir(parents=True, exist_ok=True)
     temporary = out.with_name(f".{out.name}.tmp")

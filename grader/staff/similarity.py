@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from grader import catalog
 from grader.errors import GraderError, SubmissionError
+from grader.layout import SOURCE_ROOT, course_repository
 from grader.staff.collect import find_exercise_file
 from grader.staff.lms import intake
 from grader.staff.gradebook import UNREADABLE
@@ -166,7 +167,7 @@ def _each(modules: list[str], calls: list) -> list:
 
 def find_course(root: Path | None) -> Path | None:
     """The course repository whose solutions/ students are compared with: `root` when given (it must
-    hold solutions/), else the folder above the installed `solutions` package; None without either."""
+    hold solutions/), else the repository of an editable install; None without either."""
     if root is not None:
         if not (Path(root) / "solutions").is_dir():
             raise GraderError(f"--course {root} holds no solutions/ folder: pass the course repository "
@@ -176,12 +177,9 @@ def find_course(root: Path | None) -> Path | None:
 
 
 def installed_course() -> Path | None:
-    """The folder above the importable `solutions` package (the course repository of an editable
-    install), or None."""
-    spec = importlib.util.find_spec("solutions")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(list(spec.submodule_search_locations)[0]).parent
+    """The course repository of an editable install (the folder above grader/ that holds
+    solutions/), or None."""
+    return course_repository()
 
 
 def compare_exercise(module: str, *, folders: list[tuple[str, Path]], root: Path | None, threshold: float):
@@ -239,8 +237,9 @@ def given_code(module: str, root: Path | None) -> str:
     solution = None if root is None else root / "solutions" / f"{module}.py"
     if solution is not None and solution.is_file():
         stub = make_stub(solution.read_text(encoding="utf-8"), name=str(solution))
-    else:
-        stub = _package_file("exercises", f"{module}.py")
+    else:  # the stubs beside grader/ (the student kit); none when installed
+        stubs = SOURCE_ROOT / "exercises" / f"{module}.py"
+        stub = stubs.read_text(encoding="utf-8") if stubs.is_file() else ""
     return stub + "\n" + _notebook_given_code(module, root)
 
 
@@ -262,7 +261,7 @@ def _notebook_given_code(module: str, root: Path | None) -> str:
 
 def course_code(module: str, root: Path | None) -> list[Source]:
     """The reference modules the exercise's declaration imports, and its solution if present."""
-    sources = [Source(REFERENCE, f"reference/{name}.py", _package_file("reference", f"{name}.py"))
+    sources = [Source(REFERENCE, f"reference/{name}.py", _package_file("grader.reference", f"{name}.py"))
                for name in reference_modules(module)]
     solution = None if root is None else root / "solutions" / f"{module}.py"
     if solution is not None and solution.is_file():
@@ -272,20 +271,21 @@ def course_code(module: str, root: Path | None) -> list[Source]:
 
 def reference_modules(module: str) -> list[str]:
     """['convolution', 'padding'] for a declaration whose answer key (or the declaration itself)
-    imports reference.convolution and reference.padding: read from their source, nothing imported."""
+    imports grader.reference.convolution and grader.reference.padding: read from their source, nothing imported."""
     from grader import catalog
 
     paths = [_package_path("grader.catalog") / f"{module}.py", catalog.key_file(module)]
     trees = [ast.parse(path.read_text(encoding="utf-8")) for path in paths if path.is_file()]
     names = []
+    package = "grader.reference"
     for node in (node for tree in trees for node in ast.walk(tree)):
-        if isinstance(node, ast.ImportFrom) and node.module == "reference":
+        if isinstance(node, ast.ImportFrom) and node.module == package:
             names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("reference."):
-            names.append(node.module.split(".")[1])
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package + "."):
+            names.append(node.module.split(".")[2])
         elif isinstance(node, ast.Import):
-            names += [alias.name.split(".")[1] for alias in node.names if alias.name.startswith("reference.")]
-    return [name for name in dict.fromkeys(names) if (_package_path("reference") / f"{name}.py").is_file()]
+            names += [alias.name.split(".")[2] for alias in node.names if alias.name.startswith(package + ".")]
+    return [name for name in dict.fromkeys(names) if (_package_path(package) / f"{name}.py").is_file()]
 
 
 def _package_path(package: str) -> Path:

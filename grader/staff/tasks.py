@@ -21,10 +21,11 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from grader.layout import module_name, module_path
 from grader.staff.gradebook import ERROR, Grade
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
-PROJECT_PACKAGES = ("grader", "reference")  # imports of anything else (numpy, torch, ...) are not followed
+PROJECT_PACKAGES = ("grader",)  # imports of anything else (numpy, torch, ...) are not followed
 # Where grading starts, besides the declaration: this module (it decides a grade's status), and the
 # worker's entry point, which the worker starts by its command line rather than by an import.
 ENGINE_ROOTS = ("grader.staff.tasks", "grader.worker.forkserver")
@@ -164,7 +165,7 @@ def grader_fingerprint(module: str, seed: int, root: Path = SOURCE_ROOT) -> str:
 
 def dependencies(module: str, root: Path = SOURCE_ROOT) -> list[Path]:
     """Every file that grading `module` reads, found from the code itself: the modules of
-    `grader/` and `reference/` (and the declaration's own folder) reachable by imports from
+    `grader/` and `reference/` (grader.reference; and the declaration's own folder) reachable by imports from
     the declaration, its answer key and `ENGINE_ROOTS`, imports inside functions included; the worker op
     modules they name (`"torch.forward"` -> grader/worker/torch_ops.py); and the data files
     beside a module that its code names (`"images.npz"`)."""
@@ -215,8 +216,8 @@ def _package_of(path: Path, root: Path) -> str:
     """'grader.catalog' for root/grader/catalog/exercise1_convolution.py; '' outside `root`."""
     if not path.is_relative_to(root):
         return ""
-    parts = path.relative_to(root).with_suffix("").parts
-    return ".".join(parts[:-1])  # a module's package; for an __init__.py, the package itself
+    name = module_name(path, root)
+    return name if path.name == "__init__.py" else name.rpartition(".")[0]
 
 
 def _imported_names(tree: ast.AST, package: str) -> list[str]:
@@ -247,7 +248,8 @@ def _module_files(name: str, search: list[Path], root: Path) -> list[Path]:
         if folder == root and parts[0] not in PROJECT_PACKAGES:
             continue
         for depth in range(1, len(parts) + 1):
-            base = folder.joinpath(*parts[:depth])
+            prefix = ".".join(parts[:depth])
+            base = module_path(prefix, root) if folder == root else folder.joinpath(*parts[:depth])
             for candidate in (base / "__init__.py", base.with_suffix(".py")):
                 if candidate.is_file():
                     found.append(candidate)

@@ -8,7 +8,7 @@ grader's small fixed one) with exactly two folders on its path, both made here f
   (NumPy, PyTorch and what they require), pointing into the real site-packages.
 
 So nothing of the project but the worker package can be imported, in any layout (an editable
-checkout, `pip install .` putting grader/, reference/ and the catalog into site-packages, the
+checkout, `pip install .` putting the one package grader/ into site-packages, the
 student kit, Gradescope's venv). Inside bubblewrap the linked entries are the only part of any
 site-packages that is bound at all (`site_folders` and `project_folders` are masked), so
 nothing else can be read by path either. Without bubblewrap, reading by path is stopped only
@@ -30,9 +30,11 @@ from pathlib import Path
 WORKER_DISTRIBUTIONS = ("numpy", "torch")
 _GRADER_PACKAGE = Path(__file__).resolve().parents[1]  # grader/
 SOURCE_ROOT = _GRADER_PACKAGE.parent
-# The project's own top-level names, wherever an install put them: nothing of them but the
+# The project's one installed import package (the references and templates are inside it), and the
+# course repository's top-level folders (an editable install's checkout): nothing of them but the
 # worker package ever reaches the worker.
-PROJECT_NAMES = ("grader", "reference", "solutions", "exercises", "templates", "tests")
+INSTALLED_PACKAGE = "grader"
+REPOSITORY_FOLDERS = ("grader", "reference", "solutions", "exercises", "templates", "tests")
 
 
 @functools.cache
@@ -45,7 +47,7 @@ def allowed_entries() -> tuple[Path, ...]:
         names = {line.partition(",")[0].partition("/")[0] for line in record.splitlines() if line}
         base = Path(distribution.locate_file("")).resolve()
         for name in names:
-            if name and name not in ("..", "__pycache__") and not name.endswith(".pth") and name not in PROJECT_NAMES:
+            if name and name not in ("..", "__pycache__") and not name.endswith(".pth") and name not in REPOSITORY_FOLDERS:
                 if (base / name).exists():
                     entries.add(base / name)
     return tuple(sorted(entries))
@@ -83,8 +85,8 @@ def site_folders() -> tuple[Path, ...]:
 def project_folders() -> tuple[Path, ...]:
     """Where the course's own code lies: the source tree (an editable checkout) and any
     installed copy of its packages; bubblewrap hides them all."""
-    folders = [SOURCE_ROOT / name for name in PROJECT_NAMES]
-    folders += [folder / name for folder in site_folders() for name in PROJECT_NAMES]
+    folders = [SOURCE_ROOT / name for name in REPOSITORY_FOLDERS]
+    folders += [folder / INSTALLED_PACKAGE for folder in site_folders()]
     return tuple(folder for folder in dict.fromkeys(folders) if folder.exists())
 
 

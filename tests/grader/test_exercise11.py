@@ -46,7 +46,7 @@ def test_every_example_the_notebook_tries_is_judged_by_a_check_with_the_answer_i
     """Is each F the notebook's try-it cells show a fixed example of a check of that function, whose right
     answer is the one the cell shows (so that the try-it cell and the check cell agree)?"""
     from grader.catalog.exercise11_augmentation import WORKED
-    from reference import augmentation as ref
+    from grader.reference import augmentation as ref
 
     def same(example, inputs):
         return example.keys() == inputs.keys() and all(np.array_equal(example[name], inputs[name]) for name in inputs)

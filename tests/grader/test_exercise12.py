@@ -6,7 +6,7 @@ from grader.catalog import exercise12_binary_cnn as declaration
 from grader.catalog.keys import exercise12_binary_cnn as key
 from grader.models.weights import sample_input
 from grader.worker.torchcall_ops import seeded_fill_
-from reference.binary_cnn import CatDogCNN
+from grader.reference.binary_cnn import CatDogCNN
 from tests.conftest import SUBMISSIONS, by_name, graded
 
 

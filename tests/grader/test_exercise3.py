@@ -5,7 +5,7 @@ import pytest
 
 from grader import catalog
 from grader.worker.wire import Outcome
-from reference.stride import conv2d_strided
+from grader.reference.stride import conv2d_strided
 from tests.conftest import SUBMISSIONS, by_name, graded
 
 EXERCISE = catalog.load("exercise3_stride")

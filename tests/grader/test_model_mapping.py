@@ -9,7 +9,7 @@ from torch import nn
 
 from grader.models.mapping import MappingError, map_models
 from grader.worker.torch_inspect import parameter_table, record
-from reference import models
+from grader.reference import models
 
 
 def inspected(model: nn.Module, shape=(2, 3, 32, 32)) -> dict:

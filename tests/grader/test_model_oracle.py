@@ -9,7 +9,7 @@ from grader.grading import grade
 from grader.models import ModelSpec, modules, oracle
 from grader.models.samples import SAMPLE, entries, is_sample, positions, sampled
 from grader.models.verify import compare_steps
-from reference import models
+from grader.reference import models
 from tests.conftest import ROOT, SUBMISSIONS
 
 LENET_FILES = [ROOT / "solutions" / "exercise6_lenet.py",

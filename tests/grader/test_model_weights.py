@@ -10,7 +10,7 @@ from torch import nn
 from grader.catalog import exercise9_transfer
 from grader.models.weights import init_table, load_state, randomized_state
 from grader.worker.torch_inspect import build_base
-from reference import autoencoder, binary_cnn, inception, models, vgg
+from grader.reference import autoencoder, binary_cnn, inception, models, vgg
 
 
 def randomize(model: nn.Module, seed: int) -> nn.Module:

@@ -4,11 +4,11 @@ import ast
 
 import pytest
 
+from grader import layout
 from tests.conftest import ROOT
 
 def module_name(path) -> str:
-    parts = path.relative_to(ROOT).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+    return layout.module_name(path, ROOT)  # reference/x.py is grader.reference.x
 
 
 def imports() -> list[tuple[str, str, str, int]]:

@@ -35,8 +35,8 @@ def test_the_kit_has_what_a_student_needs_and_no_answer_key(kit):
     assert not [name for name in names if name.startswith(("solutions", "tests", "reference", "grader/catalog/keys"))
                 or "solution" in name.split("/")[-1]]
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
-    packages = tomllib.loads((kit / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]["include"]
-    assert packages and not [name for name in packages if "solution" in name or "reference" in name]
+    packages = tomllib.loads((kit / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    assert packages and not [name for name in packages if "solution" in name or "reference" in name or "keys" in name]
     readme = (kit / "README.md").read_text()
     assert "pip install -c constraints.txt -e ." in readme and "grade exercise1" in readme
     assert sum(path.stat().st_size for path in kit.rglob("*") if path.is_file()) < 50e6
@@ -98,14 +98,18 @@ def test_a_non_empty_out_is_refused_without_force(tmp_path, capsys, monkeypatch)
     assert "leak check: no solution line in the kit" in capsys.readouterr().out
 
 
-def test_the_pyproject_loses_solutions_and_reference_and_keeps_the_marker_and_banks():
-    """Does the kit's pyproject install neither solutions nor reference, and ship the marker and banks?"""
+def test_the_pyproject_loses_the_keys_and_reference_and_the_course_settings_and_keeps_the_marker_and_banks():
+    """Does the kit's pyproject install neither the answer keys nor reference, hold none of the course
+    repository's extras or test settings, and ship the marker and banks?"""
+    course = tomllib.loads((ROOT / "pyproject.toml").read_text())
     adapted = tomllib.loads(student_pyproject((ROOT / "pyproject.toml").read_text()))
-    packages = adapted["tool"]["setuptools"]["packages"]["find"]["include"]
-    assert "solutions*" not in packages and "reference*" not in packages
-    assert adapted["tool"]["setuptools"]["package-data"]["grader"] == ["STUDENT_KIT", "catalog/banks/*.bank"]
-    assert adapted["project"]["dependencies"] == tomllib.loads((ROOT / "pyproject.toml").read_text())["project"][
-        "dependencies"]
+    setuptools = adapted["tool"]["setuptools"]
+    assert "grader.reference" not in setuptools["packages"] and "grader.catalog.keys" not in setuptools["packages"]
+    assert setuptools["package-dir"] == {"grader.templates": "templates"}
+    assert setuptools["package-data"]["grader"] == ["STUDENT_KIT", "catalog/banks/*.bank"]
+    assert set(adapted["tool"]) == {"setuptools"} and "optional-dependencies" not in adapted["project"]
+    assert adapted["project"]["dependencies"] == course["project"]["dependencies"]
+    assert adapted["project"]["scripts"] == course["project"]["scripts"]
 
 
 @pytest.mark.slow

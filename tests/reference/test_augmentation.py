@@ -8,7 +8,7 @@ from scipy import ndimage
 
 from grader.catalog import exercise11_augmentation as declaration
 from grader.catalog.keys import exercise11_augmentation as key
-from reference import augmentation as ref
+from grader.reference import augmentation as ref
 
 IMAGES = declaration.angle_inputs()
 

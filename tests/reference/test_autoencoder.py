@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from reference import autoencoder as ref
+from grader.reference import autoencoder as ref
 
 
 def count(module: nn.Module) -> int:

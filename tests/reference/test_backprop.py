@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from grader.catalog import exercise17_backprop as declaration
 from grader.catalog.keys import exercise17_backprop as key
 from grader.strategies import draw_array
-from reference import backprop as ref
-from reference.padding import pair
-from reference.pooling import avg_pool2d, max_pool2d
-from reference.stride import conv2d_strided
+from grader.reference import backprop as ref
+from grader.reference.padding import pair
+from grader.reference.pooling import avg_pool2d, max_pool2d
+from grader.reference.stride import conv2d_strided
 
 
 def leaf(array):

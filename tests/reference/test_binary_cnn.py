@@ -6,7 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from reference import binary_cnn as ref
+from grader.reference import binary_cnn as ref
 
 
 def count(module: nn.Module) -> int:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from grader import strategies
 from grader.catalog import exercise1_convolution as declaration
-from reference.convolution import conv2d, correlate2d
+from grader.reference.convolution import conv2d, correlate2d
 
 
 def torch_conv2d(x, w, b=None):

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from sklearn import metrics
 
 from grader.catalog import exercise14_evaluation as declaration
-from reference import evaluation as ref
+from grader.reference import evaluation as ref
 
 # scikit-learn warns when a drawn matrix has a single class; `labels=` already gives it every class
 pytestmark = pytest.mark.filterwarnings("ignore:A single label was found:UserWarning")

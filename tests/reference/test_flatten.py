@@ -6,7 +6,7 @@ import torch
 from hypothesis import given, settings
 
 from grader.catalog import exercise5_flatten as declaration
-from reference.flatten import dense, flatten
+from grader.reference.flatten import dense, flatten
 
 
 def tensor(array):

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from PIL import Image
 
 from grader.catalog import exercise10_image_data as declaration
-from reference.image_data import channels_first, normalize, one_hot, standardize, to_grayscale
+from grader.reference.image_data import channels_first, normalize, one_hot, standardize, to_grayscale
 
 
 @settings(max_examples=40, deadline=None)

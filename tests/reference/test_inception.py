@@ -4,7 +4,7 @@ and filter arithmetic (and its erratum), and outputs against PyTorch's functiona
 import torch
 import torch.nn.functional as F
 
-from reference import inception as ref
+from grader.reference import inception as ref
 
 THREE_A = (192, 64, 96, 128, 16, 32, 32)
 OUTPUT_CHANNELS = [256, 480, 512, 512, 512, 528, 832, 832, 1024]

@@ -6,7 +6,7 @@ from torch import nn
 
 from grader.catalog.exercise9_transfer import vgg16_spec
 from grader.worker.torch_inspect import build_base, record, units
-from reference import models
+from grader.reference import models
 
 # The lecture's summary tables (section 14, 19), channels last as Keras prints them: (name, output, params).
 LENET_TABLE = [

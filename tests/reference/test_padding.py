@@ -7,7 +7,7 @@ from hypothesis import given, settings
 
 from grader import strategies
 from grader.catalog import exercise2_padding as declaration
-from reference.padding import conv2d_same, pad2d, pair
+from grader.reference.padding import conv2d_same, pad2d, pair
 
 
 def tensor(array):

@@ -6,8 +6,8 @@ import torch
 from hypothesis import given, settings
 
 from grader.catalog import exercise4_pooling as declaration
-from reference.padding import pair
-from reference.pooling import avg_pool2d, max_pool2d
+from grader.reference.padding import pair
+from grader.reference.pooling import avg_pool2d, max_pool2d
 
 
 def torch_pool(pool, x, size=2, stride=None):

@@ -7,8 +7,8 @@ from hypothesis import given, settings
 
 from grader import strategies
 from grader.catalog import exercise3_stride as declaration
-from reference.padding import pair
-from reference.stride import conv2d_strided, output_size
+from grader.reference.padding import pair
+from grader.reference.stride import conv2d_strided, output_size
 
 
 def tensor(array):

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from reference import models, vgg
+from grader.reference import models, vgg
 
 # Section 19's summary of VGG16's base: the conv rows' parameters, in order.
 VGG16_CONVS = [1792, 36928, 73856, 147584, 295168, 590080, 590080, 1180160, 2359808, 2359808,

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from reference import image_data as ref
+from grader.reference import image_data as ref
 
 to_grayscale = ref.to_grayscale
 normalize = ref.normalize

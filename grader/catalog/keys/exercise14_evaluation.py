@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from reference import evaluation as ref
+from grader.reference import evaluation as ref
 
 confusion_matrix = ref.confusion_matrix
 accuracy = ref.accuracy

@@ -4,7 +4,7 @@ reference's parameter count per layer."""
 import torch
 from torch import nn
 
-from reference import vgg as ref
+from grader.reference import vgg as ref
 
 
 class VGGBlock(nn.Sequential):

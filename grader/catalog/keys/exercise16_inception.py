@@ -4,7 +4,7 @@ pooling, the 1x1 savings, and what each known mistake computes."""
 import numpy as np
 import torch
 
-from reference import inception as ref
+from grader.reference import inception as ref
 
 conv_params = ref.conv_params
 conv_macs = ref.conv_macs

@@ -3,7 +3,7 @@
 import numpy as np
 
 from grader.checks import matches_reference
-from reference import convolution as ref
+from grader.reference import convolution as ref
 
 correlate2d = ref.correlate2d
 conv2d = ref.conv2d

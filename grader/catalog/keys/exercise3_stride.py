@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from reference import stride as ref
-from reference.padding import pair
+from grader.reference import stride as ref
+from grader.reference.padding import pair
 
 output_size = ref.output_size
 conv2d_strided = ref.conv2d_strided

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from reference import flatten as ref
+from grader.reference import flatten as ref
 
 flatten = ref.flatten
 dense = ref.dense

@@ -1,6 +1,6 @@
 """Exercise 7's answer key: the reference AlexNet as the model oracle builds it, in each accepted padding."""
 
-from reference import models as ref
+from grader.reference import models as ref
 
 
 class AlexNet(ref.AlexNet):

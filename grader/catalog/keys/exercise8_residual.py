@@ -2,7 +2,7 @@
 
 import torch
 
-from reference import models as ref
+from grader.reference import models as ref
 
 
 class ResidualBlock(ref.ResidualBlock):

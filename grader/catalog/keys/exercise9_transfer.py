@@ -1,7 +1,7 @@
 """Exercise 9's answer key: the reference TransferModel as the model oracle builds it, on the declaration's bases."""
 
 from grader.models import build_base
-from reference import models as ref
+from grader.reference import models as ref
 
 
 class TransferModel(ref.TransferModel):
