@@ -159,3 +159,25 @@ def test_every_link_to_a_page_of_the_repository_resolves(page):
     targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text(encoding="utf-8"))
     dead = [target for target in targets if "://" not in target and not (page.parent / target).exists()]
     assert not dead, f"{_page_id(page)} links to missing files: {dead}"
+
+
+def _numbers(listed: str) -> set[int]:
+    """'6-9, 12, 13, 15 and 16' -> {6, 7, 8, 9, 12, 13, 15, 16}."""
+    numbers = set()
+    for low, high in re.findall(r"(\d+)(?:-(\d+))?", listed):
+        numbers |= set(range(int(low), int(high or low) + 1))
+    return numbers
+
+
+@pytest.mark.parametrize("page", [ROOT / "README.md", ROOT / "docs" / "students.md"], ids=_page_id)
+def test_the_numpy_and_pytorch_exercises_are_those_the_declarations_say(page):
+    """Are the exercises a page calls PyTorch exactly those whose declarations allow CUDA, and the
+    NumPy ones the rest (as `grade all --help` says of --device)?"""
+    text = " ".join(page.read_text(encoding="utf-8").split())
+    numpy = re.search(r"Exercises ([\d\-, and]+?) are NumPy", text)
+    torch = re.search(r"[;.] ([\d\-, and]+?) are PyTorch", text)
+    assert numpy and torch, f"{_page_id(page)} no longer says which exercises are NumPy and which PyTorch"
+    about = [catalog.about(module) for module in catalog.module_names()]
+    cuda = {int(entry.id.removeprefix("exercise")) for entry in about if entry.cuda}
+    assert _numbers(torch[1]) == cuda, f"{_page_id(page)}: the PyTorch exercises are {sorted(cuda)}"
+    assert _numbers(numpy[1]) == {int(entry.id.removeprefix("exercise")) for entry in about} - cuda, _page_id(page)
