@@ -258,7 +258,7 @@ def lecture_examples(exercise, *, max_size: int | None = None) -> dict[str, list
     for check in exercise.checks:
         for example in getattr(check, "examples", ()):
             if not isinstance(example, Example):
-                continue  # a model check's configuration (exercises 6-9), not a worked example
+                continue  # a model check's configuration (the PyTorch exercises), not a worked example
             values = [*example.inputs.values(), example.expected]
             if max_size is None or all(np.size(value) <= max_size for value in values if value is not None):
                 found.setdefault(check.function, []).append(example)

@@ -29,7 +29,7 @@ from grader.staff.similarity import DEFAULT_THRESHOLD  # light: copydetect is im
               help="Refused: a graded run takes no seed on its command line (see --secret-file).")
 @click.option("--scheduler", metavar="ADDRESS", help="Run on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786.")
 @click.option("--unsafe-no-sandbox", is_flag=True,
-              help="Grade even where bubblewrap cannot run (see the README's \"Untrusted code\" for what is lost).")
+              help="Grade even where bubblewrap cannot run (docs/untrusted-code.md says what is lost).")
 @click.option("--similarity", "with_similarity", is_flag=True,
               help="Afterwards, compare the students' code (as `grade similarity` does) into the same folder.")
 @late_options

@@ -11,7 +11,7 @@ next run retries it.
 
 A cluster that grades untrusted code should speak TLS with client certificates: whoever can
 reach a plain `tcp://` scheduler can run code in every Dask worker (`Client.run`). The
-certificate, key and CA come from Dask's own configuration (the README's Dask section).
+certificate, key and CA come from Dask's own configuration (docs/staff.md, on Dask).
 """
 
 from __future__ import annotations
@@ -39,11 +39,11 @@ def run_on_cluster(groups: list[list[Task]], scheduler: str, seed: int) -> Itera
     if unsafe and not scheduler.startswith("tls://"):  # tried: a student's code found it in /proc and ran client.run
         raise GraderError(f"--unsafe-no-sandbox with {scheduler} would let every student's code reach the scheduler "
                           "and run code in the Dask workers: start the cluster with TLS and pass its tls:// address "
-                          "(see the README's Dask section)")
+                          "(see docs/staff.md on Dask)")
     security = Security()  # Dask's configuration: DASK_DISTRIBUTED__COMM__TLS__... or distributed.yaml
     if scheduler.startswith("tls://") and not (security.tls_client_cert and security.tls_ca_file):
         raise GraderError(f"{scheduler} speaks TLS: set {', '.join(TLS_SETTINGS)} to the cluster's CA, certificate "
-                          "and key (see the README's Dask section)")
+                          "and key (see docs/staff.md on Dask)")
     try:
         client = Client(scheduler, timeout="5s", security=security)
     except (OSError, TimeoutError) as error:
