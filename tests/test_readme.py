@@ -4,7 +4,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-TEST_COMMAND = 'pip install -c constraints.txt -e ".[dev]" && pytest'
+TEST_COMMAND = 'pip install -c constraints.txt -e ".[dev]" && pytest && ruff check && mypy'
 
 
 def test_ci_runs_the_readme_test_command():
