@@ -18,13 +18,34 @@ An exercise's `status` tells staff broken from wrong at a glance (the gradebook 
 Values cross into JSON tagged: an array is `{"$array": {dtype, shape, values}}` (or, past
 LARGE_ARRAY elements, `{dtype, shape, summary, window}`), and a dict with a key starting with
 `$` is wrapped as `{"$dict": ...}`, so nothing a submission returns can pass for an array.
+
+The exercise object (`grade exerciseN --format json`, the gradebook's `result` column, each
+student's results.json) is versioned, because other tools and old gradebooks read it. Version 1:
+- `schema_version` (1), `exercise`, `title`, `section`, `submission` (the file as shown to the
+  student), `score`, `max_score` (sums of the checks'), `execution_time` (seconds), `sandbox` (what
+  isolated the submission), `seed` (a practice seed, or a graded run's fingerprint), `status` and
+  `problem` (above), `time_budget` (seconds for the whole exercise, 0: none), `notes`, `tests`;
+- each test: `name`, `score`, `max_score`, `status`, `output`, `visibility` (`visible`, `hidden`),
+  `execution_time`, and only when they say something: `hint`, `counterexample` (`kind`, `call`,
+  `inputs`, `expected`, `actual`, `differences`), `stdout` (the submission's prints), `failure`
+  (why the worker gave no answer), `mistakes` (ids of the known mistakes matched), `layers`.
+`grade all` prints a summary: `schema_version`, `score`, `max_score`, `execution_time`, the
+exercises' objects in `exercises`, and every test in `tests`, its name prefixed with its exercise.
+Version 0 is the same object written before versions existed, without `schema_version` and maybe
+without the fields added since (`execution_time`, `sandbox`, `seed`, `notes`, `status`, `problem`,
+`time_budget`). `upgrade` is the one place that reads an older version; every reader goes through
+it (`ExerciseResult.from_dict`, `from_json`, `Report.from_dict`).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass, field
 
+from grader.errors import GraderError
+
+SCHEMA_VERSION = 1  # of the exercise object: see above; a change adds a step to `upgrade`
 PASSED, FAILED, ERROR = "passed", "failed", "error"
 GRADED, MISSING, UNREADABLE, TIMEOUT, CRASHED = "graded", "missing", "unreadable", "timeout", "crashed"
 
@@ -144,6 +165,7 @@ class ExerciseResult:
 
     def to_dict(self) -> dict:
         return {
+            "schema_version": SCHEMA_VERSION,
             "exercise": self.exercise,
             "title": self.title,
             "section": self.section,
@@ -162,14 +184,17 @@ class ExerciseResult:
 
     @classmethod
     def from_dict(cls, data: dict) -> ExerciseResult:
-        """Inverse of to_dict (arrays come back as arrays), for reports built from a gradebook;
-        fields an older gradebook lacks take their defaults."""
-        fields = ("exercise", "title", "section", "submission")
-        optional = {"execution_time": 0.0, "sandbox": "", "seed": 0, "notes": [], "status": GRADED, "problem": "",
-                    "time_budget": 0.0}
-        return cls(**{name: data[name] for name in fields}, **{name: data.get(name, default)
-                                                              for name, default in optional.items()},
+        """Inverse of to_dict (arrays come back as arrays), from an object of any version."""
+        data = upgrade(data)
+        fields = ("exercise", "title", "section", "submission", "execution_time", "sandbox", "seed", "notes",
+                  "status", "problem", "time_budget")
+        return cls(**{name: data[name] for name in fields},
                    tests=[CheckResult.from_dict(test) for test in data["tests"]])
+
+    @classmethod
+    def from_json(cls, text: str) -> ExerciseResult:
+        """The result a gradebook row or a `--format json` file holds."""
+        return cls.from_dict(json.loads(text))
 
 
 @dataclass
@@ -205,6 +230,7 @@ class Report:
             return self.exercises[0].to_dict()
         exercises = [result.to_dict() for result in self.exercises]
         return {
+            "schema_version": SCHEMA_VERSION,
             "score": self.score,
             "max_score": self.max_score,
             "execution_time": round(self.execution_time, 3),
@@ -212,6 +238,35 @@ class Report:
             "tests": [{**test, "name": f"{result['exercise']}: {test['name']}"}
                       for result in exercises for test in result["tests"]],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Report:
+        """Inverse of to_dict: one exercise's object, or `grade all`'s summary of several."""
+        if "exercises" not in data:
+            return cls([ExerciseResult.from_dict(data)])
+        upgrade(data)  # the summary's own version: refused when newer
+        return cls([ExerciseResult.from_dict(item) for item in data["exercises"]])
+
+
+class ResultsVersionError(GraderError):
+    """A result written by a newer grader: its fields may mean what this one does not know."""
+
+
+_ADDED_SINCE_0 = {"execution_time": 0.0, "sandbox": "", "seed": 0, "notes": [], "status": GRADED, "problem": "",
+                  "time_budget": 0.0}
+
+
+def upgrade(data: dict) -> dict:
+    """`data`, an exercise's object (or a summary) of any version, at SCHEMA_VERSION; the one place
+    that knows the older versions. Version 0 (no `schema_version`) gets the fields added since,
+    each with the value that says nothing happened (status `graded`: the statuses came later)."""
+    found = data.get("schema_version", 0)
+    if not isinstance(found, int) or isinstance(found, bool) or not 0 <= found <= SCHEMA_VERSION:
+        raise ResultsVersionError(f"a result of schema_version {found!r}, which this grader (version "
+                                  f"{SCHEMA_VERSION}) cannot read: upgrade cnn-grader")
+    if found == 0:
+        data = {**_ADDED_SINCE_0, **data, "schema_version": 1}
+    return data
 
 
 def from_jsonable(value) -> object:
