@@ -23,14 +23,18 @@ The exercise object (`grade exerciseN --format json`, the gradebook's `result` c
 student's results.json) is versioned, because other tools and old gradebooks read it. Version 1:
 - `schema_version` (1), `exercise`, `title`, `section`, `submission` (the file as shown to the
   student), `score`, `max_score` (sums of the checks'), `execution_time` (seconds), `sandbox` (what
-  isolated the submission), `seed` (a practice seed, or a graded run's fingerprint), `status` and
-  `problem` (above), `time_budget` (seconds for the whole exercise, 0: none), `notes`, `tests`;
+  isolated the submission), `seed` (a practice seed, or a graded run's fingerprint), `status`
+  (above), `problem` (why nothing ran, said once; '' when the checks ran), `time_budget` (seconds
+  for the whole exercise, 0: none), `notes`, `tests`;
 - each test: `name`, `score`, `max_score`, `status`, `output`, `visibility` (`visible`, `hidden`),
   `execution_time`, and only when they say something: `hint`, `counterexample` (`kind`, `call`,
   `inputs`, `expected`, `actual`, `differences`), `stdout` (the submission's prints), `failure`
   (why the worker gave no answer), `mistakes` (ids of the known mistakes matched), `layers`.
 `grade all` prints a summary: `schema_version`, `score`, `max_score`, `execution_time`, the
 exercises' objects in `exercises`, and every test in `tests`, its name prefixed with its exercise.
+A batch's results.json is that summary (or one exercise's object) plus `final_score` and `marks`
+(grader/staff/marks.py). Gradescope's results.json (render.gradescope) is Gradescope's format
+and carries no version.
 Version 0 is the same object written before versions existed, without `schema_version` and maybe
 without the fields added since (`execution_time`, `sandbox`, `seed`, `notes`, `status`, `problem`,
 `time_budget`). `upgrade` is the one place that reads an older version; every reader goes through

@@ -116,7 +116,7 @@ class ClassBook:
     def grades(self, students: list[str] | None = None) -> list[Grade]:
         """The scores of `students` (default: everyone's), by student and exercise; each result is {}
         (`result` reads one)."""
-        chosen = sorted(self._grades if students is None else set(students) & set(self._grades))
+        chosen = sorted(self._grades if students is None else {name for name in students if name in self._grades})
         return [grade for student in chosen for _, (grade, _) in sorted(self._grades[student].items())]
 
     def text(self, student: str, exercise: str) -> str:
