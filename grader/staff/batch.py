@@ -381,7 +381,7 @@ def _renderer() -> str:
 
     package = Path(__file__).resolve().parents[1]
     files = sorted(templates_folder().rglob("*.j2")) + [package / name for name in (
-        "render.py", "visual.py", "results.py", "compare.py", "staff/marks.py", "staff/batch.py")]
+        "render.py", "visual.py", "results.py", "json_values.py", "compare.py", "staff/marks.py", "staff/batch.py")]
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())

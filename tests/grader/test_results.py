@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from grader.compare import ArraySummary, first_difference, summarize_array
-from grader.results import Counterexample, from_jsonable, jsonable
+from grader.json_values import from_jsonable, jsonable
+from grader.results import Counterexample
 
 
 def through_json(value, **options):
@@ -81,7 +82,8 @@ def every_field():
     from grader.results import CheckResult, ExerciseResult
 
     wrong = Counterexample("conv2d(x, w)", {"x": np.arange(6.0).reshape(1, 1, 2, 3), "w": np.ones((1, 1, 1, 1))},
-                           expected=np.zeros((3, 40, 40)), actual=np.ones((3, 40, 40)), differences="differs at [0, 0, 0]")
+                           expected=np.zeros((3, 40, 40)), actual=np.ones((3, 40, 40)),
+                           differences="differs at [0, 0, 0]")
     return ExerciseResult(
         "exercise1", "Convolution", "4. Convolutional Layer", "exercise1_convolution.py", execution_time=1.23456,
         sandbox="bubblewrap", seed="secret 3f9a", notes=["a note"], time_budget=20.0, tests=[
@@ -105,7 +107,7 @@ def test_an_exercise_result_reads_back_from_its_json_and_writes_the_same_bytes()
 
 
 def test_a_result_written_before_versions_existed_reads_with_the_fields_added_since():
-    """A version-0 object (no schema_version, no status, seed, notes, ...): does it read, and write back as version 1?"""
+    """A version-0 object (no schema_version, status, seed, notes, ...): does it read, and write back as version 1?"""
     from grader.results import GRADED, ExerciseResult
 
     old = {"exercise": "exercise1", "title": "Convolution", "section": "4", "submission": "a.py", "score": 0,

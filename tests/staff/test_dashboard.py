@@ -134,10 +134,11 @@ def test_the_dashboard_reads_each_result_once_through_the_model_whatever_its_ver
     from grader.results import CheckResult, ExerciseResult
 
     def flipped(seconds):
-        return ExerciseResult("exercise1", "Convolution", "4", "exercise1_convolution.py", execution_time=seconds, tests=[
-            CheckResult("correlate2d", 2, 0, "failed", "wrong values", hint="You flipped the kernel",
-                        mistakes=["flipped_kernel"]),
-            CheckResult("conv2d", 1, 1, "passed")])
+        checks = [CheckResult("correlate2d", 2, 0, "failed", "wrong values", hint="You flipped the kernel",
+                              mistakes=["flipped_kernel"]),
+                  CheckResult("conv2d", 1, 1, "passed")]
+        return ExerciseResult("exercise1", "Convolution", "4", "exercise1_convolution.py", execution_time=seconds,
+                              tests=checks)
 
     old = flipped(2.0).to_dict()
     for field in ("schema_version", "status", "problem", "time_budget", "notes", "sandbox", "seed"):
@@ -145,8 +146,8 @@ def test_the_dashboard_reads_each_result_once_through_the_model_whatever_its_ver
     gradebook = Gradebook(tmp_path / "gradebook.sqlite")
     gradebook.record(Grade("ann", "exercise1", "a", "graded", 1, 3, flipped(1.0).to_dict()))
     gradebook.record(Grade("ben", "exercise1", "b", "graded", 1, 3, old))
-    gradebook.record(Grade("cat", "exercise1", "c", "missing", 0, 11,
-                           unreadable("exercise1_convolution", "no exercise1_convolution.py", status="missing").to_dict()))
+    missing = unreadable("exercise1_convolution", "no exercise1_convolution.py", status="missing")
+    gradebook.record(Grade("cat", "exercise1", "c", "missing", 0, 11, missing.to_dict()))
     gradebook.close()
     parsed, real = [], ExerciseResult.from_json
     monkeypatch.setattr(ExerciseResult, "from_json", classmethod(lambda cls, text: (parsed.append(text),
