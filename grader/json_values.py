@@ -86,9 +86,9 @@ def _array_from(data) -> object:
             start = tuple(int(index) for index in window["start"])
             if values.ndim != len(shape) or len(start) != len(shape):
                 return None
-            return ArraySummary(str(dtype), shape, *(None if summary[key] is None else float(summary[key])
-                                                    for key in ("min", "max", "mean")),
-                                int(summary["nan_count"]), values, start)
+            minimum, maximum, mean = (None if summary[key] is None else float(summary[key])
+                                      for key in ("min", "max", "mean"))
+            return ArraySummary(str(dtype), shape, minimum, maximum, mean, int(summary["nan_count"]), values, start)
     except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
         return None
     return None

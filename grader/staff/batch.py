@@ -40,8 +40,7 @@ from grader import seeds, timings
 from grader.errors import INTERRUPTED, GraderError
 from grader.staff import lms
 from grader.staff.collect import StudentFiles, find_exercise_file
-from grader.staff.gradebook import (CRASHED, ERROR, UNREADABLE, ClassBook, Grade, Gradebook, csv_text,
-                                    write_atomically)
+from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, ClassBook, Grade, Gradebook, csv_text, write_atomically
 from grader.staff.late import LateOptions
 from grader.staff.marks import adjustments, final_grades, kept_overrides, with_marks
 from grader.staff.tasks import Task, by_student, error_grade, make_task, run_tasks

@@ -78,7 +78,8 @@ class Gradebook:
         """Every grade with its result parsed as JSON (for many students, `read` keeps the text instead)."""
         rows = self._db.execute("SELECT student, exercise, fingerprint, status, score, max_score, result "
                                 "FROM grades ORDER BY student, exercise")
-        return [Grade(*row[:6], result=json.loads(row[6])) for row in rows]
+        return [Grade(student, exercise, fingerprint, status, score, max_score, json.loads(text))
+                for student, exercise, fingerprint, status, score, max_score, text in rows]
 
     def read(self) -> ClassBook:
         """Everything in the gradebook, read now, in one pass (ClassBook)."""
@@ -96,9 +97,9 @@ class ClassBook:
     def __init__(self, gradebook: Gradebook):
         self.gradebook = gradebook
         self._grades: dict[str, dict[str, tuple[Grade, str]]] = {}  # student -> exercise -> (grade, result text)
-        for *row, text in gradebook.connection.execute(
+        for student, exercise, fingerprint, status, score, max_score, text in gradebook.connection.execute(
                 "SELECT student, exercise, fingerprint, status, score, max_score, result FROM grades"):
-            self._keep(Grade(*row, result={}), text)
+            self._keep(Grade(student, exercise, fingerprint, status, score, max_score, result={}), text)
         self.adjustments = Adjustments.read(gradebook.connection)
 
     def _keep(self, grade: Grade, text: str) -> None:
@@ -140,8 +141,8 @@ def csv_text(grades: list[Grade], students: list[str], exercises: list[str], *,
     `adjustments`: why a score is not the grader's own (an override, a late penalty; marks.py).
     Scores are numbers; every cell goes through csvfile (a student id `=HYPERLINK(...)` stays text)."""
     table = {(grade.student, grade.exercise): grade for grade in grades}
-    lines = [["student", *exercises, "total", "max_total", "status", *(f"{exercise} status" for exercise in exercises),
-              "adjustments"]]
+    lines: list[list] = [["student", *exercises, "total", "max_total", "status",
+                          *(f"{exercise} status" for exercise in exercises), "adjustments"]]
     for student in students:
         row = [table.get((student, exercise)) for exercise in exercises]
         total = sum(grade.score for grade in row if grade)
