@@ -15,16 +15,40 @@ An exercise's `status` tells staff broken from wrong at a glance (the gradebook 
   ended with the worker dead or its reply malformed;
 - `error`: the grader itself failed on some check (retried on the next batch run).
 
-Values cross into JSON tagged: an array is `{"$array": {dtype, shape, values}}` (or, past
-LARGE_ARRAY elements, `{dtype, shape, summary, window}`), and a dict with a key starting with
-`$` is wrapped as `{"$dict": ...}`, so nothing a submission returns can pass for an array.
+A submission's values (a counterexample's inputs, expected and actual) cross into JSON tagged,
+so that nothing it returns can pass for an array: grader/json_values.py.
+
+The exercise object (`grade exerciseN --format json`, the gradebook's `result` column, each
+student's results.json) is versioned, because other tools and old gradebooks read it. Version 1:
+- `schema_version` (1), `exercise`, `title`, `section`, `submission` (the file as shown to the
+  student), `score`, `max_score` (sums of the checks'), `execution_time` (seconds), `sandbox` (what
+  isolated the submission), `seed` (a practice seed, or a graded run's fingerprint), `status`
+  (above), `problem` (why nothing ran, said once; '' when the checks ran), `time_budget` (seconds
+  for the whole exercise, 0: none), `notes`, `tests`;
+- each test: `name`, `score`, `max_score`, `status`, `output`, `visibility` (`visible`, `hidden`),
+  `execution_time`, and only when they say something: `hint`, `counterexample` (`kind`, `call`,
+  `inputs`, `expected`, `actual`, `differences`), `stdout` (the submission's prints), `failure`
+  (why the worker gave no answer), `mistakes` (ids of the known mistakes matched), `layers`.
+`grade all` prints a summary: `schema_version`, `score`, `max_score`, `execution_time`, the
+exercises' objects in `exercises`, and every test in `tests`, its name prefixed with its exercise.
+A batch's results.json is that summary (or one exercise's object) plus `final_score` and `marks`
+(grader/staff/marks.py). Gradescope's results.json (render.gradescope) is Gradescope's format
+and carries no version.
+Version 0 is the same object written before versions existed, without `schema_version` and maybe
+without the fields added since (`execution_time`, `sandbox`, `seed`, `notes`, `status`, `problem`,
+`time_budget`). `upgrade` is the one place that reads an older version; every reader goes through
+it (`ExerciseResult.from_dict`, `from_json`, `Report.from_dict`).
 """
 
 from __future__ import annotations
 
-import math
+import json
 from dataclasses import dataclass, field
 
+from grader.errors import GraderError
+from grader.json_values import from_jsonable, jsonable
+
+SCHEMA_VERSION = 1  # of the exercise object: see above; a change adds a step to `upgrade`
 PASSED, FAILED, ERROR = "passed", "failed", "error"
 GRADED, MISSING, UNREADABLE, TIMEOUT, CRASHED = "graded", "missing", "unreadable", "timeout", "crashed"
 
@@ -144,6 +168,7 @@ class ExerciseResult:
 
     def to_dict(self) -> dict:
         return {
+            "schema_version": SCHEMA_VERSION,
             "exercise": self.exercise,
             "title": self.title,
             "section": self.section,
@@ -162,14 +187,17 @@ class ExerciseResult:
 
     @classmethod
     def from_dict(cls, data: dict) -> ExerciseResult:
-        """Inverse of to_dict (arrays come back as arrays), for reports built from a gradebook;
-        fields an older gradebook lacks take their defaults."""
-        fields = ("exercise", "title", "section", "submission")
-        optional = {"execution_time": 0.0, "sandbox": "", "seed": 0, "notes": [], "status": GRADED, "problem": "",
-                    "time_budget": 0.0}
-        return cls(**{name: data[name] for name in fields}, **{name: data.get(name, default)
-                                                              for name, default in optional.items()},
+        """Inverse of to_dict (arrays come back as arrays), from an object of any version."""
+        data = upgrade(data)
+        fields = ("exercise", "title", "section", "submission", "execution_time", "sandbox", "seed", "notes",
+                  "status", "problem", "time_budget")
+        return cls(**{name: data[name] for name in fields},
                    tests=[CheckResult.from_dict(test) for test in data["tests"]])
+
+    @classmethod
+    def from_json(cls, text: str) -> ExerciseResult:
+        """The result a gradebook row or a `--format json` file holds."""
+        return cls.from_dict(json.loads(text))
 
 
 @dataclass
@@ -205,6 +233,7 @@ class Report:
             return self.exercises[0].to_dict()
         exercises = [result.to_dict() for result in self.exercises]
         return {
+            "schema_version": SCHEMA_VERSION,
             "score": self.score,
             "max_score": self.max_score,
             "execution_time": round(self.execution_time, 3),
@@ -213,93 +242,31 @@ class Report:
                       for result in exercises for test in result["tests"]],
         }
 
-
-def from_jsonable(value) -> object:
-    """Inverse of jsonable: a valid `$array` becomes an array (or an ArraySummary) again; one
-    that is not valid stays the plain data it is, never an error."""
-    if isinstance(value, list):
-        return [from_jsonable(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if len(value) == 1 and "$array" in value:
-        decoded = _array_from(value["$array"])
-        return decoded if decoded is not None else "<an array the report could not read back>"
-    if len(value) == 1 and isinstance(value.get("$dict"), dict):
-        value = value["$dict"]
-    return {key: from_jsonable(item) for key, item in value.items()}
+    @classmethod
+    def from_dict(cls, data: dict) -> Report:
+        """Inverse of to_dict: one exercise's object, or `grade all`'s summary of several."""
+        if "exercises" not in data:
+            return cls([ExerciseResult.from_dict(data)])
+        upgrade(data)  # the summary's own version: refused when newer
+        return cls([ExerciseResult.from_dict(item) for item in data["exercises"]])
 
 
-def jsonable(value, *, around: tuple[int, ...] | None = None) -> object:
-    """Arrays as `{"$array": ...}` (summarized past LARGE_ARRAY elements, with a window around
-    `around`); everything else as plain JSON data, dicts with `$` keys wrapped in `$dict`.
-
-    NaN and infinities become the strings "nan", "inf", "-inf": strict JSON has no such
-    numbers, and NumPy reads the strings back.
-    """
-    import numpy as np
-
-    from grader.compare import LARGE_ARRAY, ArraySummary, as_array, summarize_array
-
-    if isinstance(value, np.generic):
-        value = np.asarray(value)
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
-        if value.size > LARGE_ARRAY:
-            return jsonable(summarize_array(value, around=around))
-        return {"$array": {"dtype": str(value.dtype), "shape": list(value.shape), "values": _plain(value)}}
-    if isinstance(value, ArraySummary):
-        summary = {"min": _finite(value.minimum), "max": _finite(value.maximum), "mean": _finite(value.mean),
-                   "nan_count": value.nan_count}
-        return {"$array": {"dtype": value.dtype, "shape": list(value.shape), "summary": summary,
-                           "window": {"start": list(value.window_start), "values": _plain(value.window)}}}
-    if isinstance(value, (list, tuple)):
-        if len(value) > 64 and (array := as_array(value)) is not None and array.size > LARGE_ARRAY:
-            return jsonable(array, around=around)
-        return [jsonable(item) for item in value]
-    if isinstance(value, dict):
-        items = {str(key): jsonable(item) for key, item in value.items()}
-        return {"$dict": items} if any(key.startswith("$") for key in items) else items
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return _finite(value)
-    return repr(value)[:300]
+class ResultsVersionError(GraderError):
+    """A result written by a newer grader: its fields may mean what this one does not know."""
 
 
-def _plain(array) -> object:
-    """An array's values as nested lists of JSON numbers (complex ones as strings)."""
-    return array.astype(str).tolist() if array.dtype.kind == "c" else _finite(array.tolist())
+_ADDED_SINCE_0 = {"execution_time": 0.0, "sandbox": "", "seed": 0, "notes": [], "status": GRADED, "problem": "",
+                  "time_budget": 0.0}
 
 
-def _array_from(data) -> object:
-    """The array (or ArraySummary) `data` describes, or None when it is not a valid description."""
-    import numpy as np
-
-    from grader.compare import ArraySummary
-
-    try:
-        dtype, shape = np.dtype(data["dtype"]), tuple(data["shape"])
-        if dtype.kind not in "biufc" or not all(type(n) is int and n >= 0 for n in shape):
-            return None
-        if set(data) == {"dtype", "shape", "values"}:
-            values = np.asarray(data["values"], dtype=dtype)
-            if values.shape != shape and not (values.size == 0 == int(np.prod(shape))):
-                return None
-            return values.reshape(shape)
-        if set(data) == {"dtype", "shape", "summary", "window"}:
-            summary, window = data["summary"], data["window"]
-            values = np.asarray(window["values"], dtype=dtype)
-            start = tuple(int(index) for index in window["start"])
-            if values.ndim != len(shape) or len(start) != len(shape):
-                return None
-            return ArraySummary(str(dtype), shape, *(None if summary[key] is None else float(summary[key])
-                                                    for key in ("min", "max", "mean")),
-                                int(summary["nan_count"]), values, start)
-    except (KeyError, TypeError, ValueError, AttributeError, OverflowError):
-        return None
-    return None
-
-
-def _finite(value):
-    if isinstance(value, list):
-        return [_finite(item) for item in value]
-    if isinstance(value, float) and not math.isfinite(value):
-        return str(value)
-    return value
+def upgrade(data: dict) -> dict:
+    """`data`, an exercise's object (or a summary) of any version, at SCHEMA_VERSION; the one place
+    that knows the older versions. Version 0 (no `schema_version`) gets the fields added since,
+    each with the value that says nothing happened (status `graded`: the statuses came later)."""
+    found = data.get("schema_version", 0)
+    if not isinstance(found, int) or isinstance(found, bool) or not 0 <= found <= SCHEMA_VERSION:
+        raise ResultsVersionError(f"a result of schema_version {found!r}, which this grader (version "
+                                  f"{SCHEMA_VERSION}) cannot read: upgrade cnn-grader")
+    if found == 0:
+        data = {**_ADDED_SINCE_0, **data, "schema_version": 1}
+    return data

@@ -40,9 +40,9 @@ from grader import seeds, timings
 from grader.errors import INTERRUPTED, GraderError
 from grader.staff import lms
 from grader.staff.collect import StudentFiles, find_exercise_file
-from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, Grade, Gradebook, csv_text, write_atomically
+from grader.staff.gradebook import CRASHED, ERROR, UNREADABLE, ClassBook, Grade, Gradebook, csv_text, write_atomically
 from grader.staff.late import LateOptions
-from grader.staff.marks import adjustments, final_grades, kept_overrides, marks, with_marks
+from grader.staff.marks import adjustments, final_grades, kept_overrides, with_marks
 from grader.staff.tasks import Task, by_student, error_grade, make_task, run_tasks
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class BatchSummary:
     skipped_entries: list[str] = field(default_factory=list)
     errors: int = 0
     notices: list[str] = field(default_factory=list)  # what staff should know: kept overrides, untimed late files
+    mistakes: list[str] = field(default_factory=list)  # the most common ones per exercise (dashboard.top_mistakes)
 
 
 def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: list[str] | None = None,
@@ -84,7 +85,8 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
     count = 0
     try:
         notices = lms.record(gradebook.connection, intake, tasks, times=times, policies=policies)
-        done = gradebook.fingerprints()
+        book = gradebook.read()  # the one reading of the gradebook: grading and rendering follow it (ClassBook)
+        done = book.fingerprints()
         todo = [task for task in tasks if done.get((task.student, task.exercise)) != task.fingerprint]
         errors = 0
         names = [module.partition("_")[0] for module in modules]
@@ -92,29 +94,30 @@ def batch(submissions: Path, out: Path, *, jobs: int | None = None, exercises: l
         by_id = {student.student: student for student in students}
         try:
             for count, grade in enumerate(execute(todo, jobs=jobs, seed=seed, scheduler=scheduler), 1):
-                gradebook.record(grade)
+                book.record(grade)
                 errors += grade.status == ERROR
                 if progress is not None:
                     progress(count, len(todo), grade)
                 pending[grade.student] -= 1
                 if not pending[grade.student]:  # all of this student's grades are in: their reports, while others grade
                     with timings.phase("render"):
-                        write_reports(gradebook, [by_id[grade.student]], names, out)
+                        write_reports(book, [by_id[grade.student]], names, out)
         except KeyboardInterrupt:
-            write_outputs(gradebook, students, names, out)
+            write_outputs(book, students, names, out)
             raise Interrupted(f"interrupted: {count} of {len(todo)} grade(s) made and kept in {out}; "
                               "run it again to grade the rest") from None
-        notices += kept_overrides(gradebook.connection)
+        notices += kept_overrides(book.marks())
+        from grader.staff.dashboard import class_statistics, top_mistakes, write_dashboard
+
         with timings.phase("render"):
-            write_outputs(gradebook, students, names, out)
+            write_outputs(book, students, names, out)
+            figures = class_statistics(out, book=book)
+            write_dashboard(out, figures=figures)
     finally:
         gradebook.close()
-    from grader.staff.dashboard import write_dashboard
-
-    with timings.phase("render"):
-        write_dashboard(out)
     return BatchSummary(students=len(students), graded=len(todo), unchanged=len(tasks) - len(todo),
-                        seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors, notices=notices)
+                        seconds=time.perf_counter() - started, skipped_entries=skipped, errors=errors, notices=notices,
+                        mistakes=top_mistakes(figures))
 
 
 class Interrupted(GraderError):
@@ -309,27 +312,29 @@ def _stop(pool: ProcessPoolExecutor) -> None:
             process.join(1.0)
 
 
-def write_outputs(gradebook: Gradebook, students: list[StudentFiles], exercises: list[str], out: Path) -> None:
-    """gradebook.csv, rebuilt whole from the gradebook, and per student students/<slug>/results.json
-    and report.html (write_reports: rendered again only where what they show changed)."""
+def write_outputs(book: ClassBook, students: list[StudentFiles], exercises: list[str], out: Path) -> None:
+    """gradebook.csv, rebuilt whole, and per student students/<slug>/results.json and report.html
+    (write_reports: rendered again only where what they show changed), all from `book`."""
     names = [student.student for student in students]
-    grades = [grade for grade in gradebook.grades(names, results=False) if grade.exercise in exercises]
-    table = marks(gradebook.connection)  # the final scores: late penalties and overrides (marks.py)
+    grades = [grade for grade in book.grades(names) if grade.exercise in exercises]
+    table = book.marks(names)  # the final scores: late penalties and overrides (marks.py)
     write_atomically(out / "gradebook.csv", csv_text(final_grades(grades, table), names, exercises,
                                                      adjustments=adjustments(table, names)))
-    write_reports(gradebook, students, exercises, out)
+    write_reports(book, students, exercises, out)
 
 
-def write_reports(gradebook: Gradebook, students: list[StudentFiles], exercises: list[str], out: Path) -> None:
-    """Each student's results.json and report.html, from their rows of the gradebook and their marks.
+def write_reports(book: ClassBook, students: list[StudentFiles], exercises: list[str], out: Path) -> None:
+    """Each student's results.json and report.html, from their grades and marks in `book`.
     A student's files are rendered only when they are missing or what they show changed: a digest
     of their rows, their marks and the renderer (`RENDERED`) is kept beside them."""
     for student in students:
-        rows = [row for row in gradebook.results_of(student.student) if row[0] in exercises]
-        if not rows:
+        own = sorted((grade for grade in book.grades([student.student]) if grade.exercise in exercises),
+                     key=lambda grade: exercises.index(grade.exercise))
+        if not own:
             continue
-        rows.sort(key=lambda row: exercises.index(row[0]))
-        own_marks = {exercise: mark for (_, exercise), mark in marks(gradebook.connection, student.student).items()
+        rows = [(grade.exercise, grade.score, grade.max_score, book.text(student.student, grade.exercise))
+                for grade in own]
+        own_marks = {exercise: mark for (_, exercise), mark in book.marks([student.student]).items()
                      if exercise in exercises}
         folder = out / STUDENTS / student.slug
         digest = hashlib.sha256(json.dumps([_renderer(), student.student, rows, sorted(
@@ -338,17 +343,17 @@ def write_reports(gradebook: Gradebook, students: list[StudentFiles], exercises:
             continue
         try:
             from grader.render import render
-            from grader.results import ExerciseResult, Report
+            from grader.results import Report
 
-            report = Report([ExerciseResult.from_dict(json.loads(text)) for *_, text in rows])
+            report = Report([book.result(student.student, grade.exercise) for grade in own])
             files = {"results.json": with_marks(report.to_dict(), own_marks),
                      "report.html": render(report, "html", student=student.student, marks=own_marks)}
         except Exception as error:  # noqa: BLE001 - one student's report never stops the others'
             problem = f"the grader could not render this report: {type(error).__name__}: {error}"
             log.warning("%s: %s", student.student, problem)
             files = {"results.json": json.dumps({"student": student.student, "error": problem,
-                                                 "score": sum(score for _, score, _, _ in rows),
-                                                 "max_score": sum(top for _, _, top, _ in rows)}, indent=2) + "\n",
+                                                 "score": sum(grade.score for grade in own),
+                                                 "max_score": sum(grade.max_score for grade in own)}, indent=2) + "\n",
                      "report.html": f"<!DOCTYPE html>\n<p>{html.escape(problem)}</p>\n"}
         for name, text in files.items():
             write_atomically(folder / name, text)
@@ -375,7 +380,7 @@ def _renderer() -> str:
 
     package = Path(__file__).resolve().parents[1]
     files = sorted(templates_folder().rglob("*.j2")) + [package / name for name in (
-        "render.py", "visual.py", "results.py", "compare.py", "staff/marks.py", "staff/batch.py")]
+        "render.py", "visual.py", "results.py", "json_values.py", "compare.py", "staff/marks.py", "staff/batch.py")]
     digest = hashlib.sha256()
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())

@@ -61,7 +61,7 @@ def batch_command(submissions: Path, out: Path, jobs: int | None, exercises: str
                f"({summary.seconds:.1f} s); gradebook in {out}")
     if with_similarity:
         _similarity(submissions, out, names, DEFAULT_THRESHOLD)
-    _mistakes_summary(out)
+    _mistakes_summary(out, summary.mistakes)
     if summary.errors:
         click.echo(f"{summary.errors} grade(s) hit a grader error; rerun to retry them", err=True)
         return INTERNAL_ERROR
@@ -140,11 +140,8 @@ def stats_command(results: Path, out: Path | None, format_: str) -> None:
         click.echo(f"wrote {write_dashboard(results, out)}")
 
 
-def _mistakes_summary(out: Path) -> None:
+def _mistakes_summary(out: Path, lines: list[str]) -> None:
     """The dashboard is current (batch wrote it); name the most common mistakes per exercise."""
-    from grader.staff.dashboard import class_statistics, top_mistakes
-
-    lines = top_mistakes(class_statistics(out))
     if lines:
         click.echo("most common mistakes:\n" + "\n".join(f"  {line}" for line in lines))
     click.echo(f"class dashboard: {out / 'dashboard.html'}")

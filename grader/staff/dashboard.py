@@ -18,24 +18,28 @@ from collections import defaultdict
 from pathlib import Path
 
 from grader.errors import GraderError
+from grader.results import GRADED, PASSED, ExerciseResult
 from grader.staff.collect import StudentFiles
-from grader.staff.gradebook import GRADED, Gradebook, student_status, write_atomically
-from grader.staff.marks import final_grades, marks
+from grader.staff.gradebook import ClassBook, Grade, Gradebook, student_status, write_atomically
+from grader.staff.marks import final_grades
 
 TOP_MISTAKES = 3  # per exercise, in the terminal summary after a batch
 
 
-def class_statistics(results: Path) -> dict:
-    """The dashboard's figures, as plain JSON data."""
-    path = Path(results) / "gradebook.sqlite"
-    if not path.is_file():
-        raise GraderError(f"no gradebook in {results}: run `grade batch SUBMISSIONS --out {results}` first")
-    gradebook = Gradebook(path)
-    try:
-        marked = marks(gradebook.connection)  # final scores: late penalties and overrides (marks.py)
-        grades = final_grades(gradebook.grades(), marked)
-    finally:
-        gradebook.close()
+def class_statistics(results: Path, *, book: ClassBook | None = None) -> dict:
+    """The dashboard's figures, as plain JSON data, from `book` (default: the gradebook in `results`,
+    read here)."""
+    if book is None:
+        path = Path(results) / "gradebook.sqlite"
+        if not path.is_file():
+            raise GraderError(f"no gradebook in {results}: run `grade batch SUBMISSIONS --out {results}` first")
+        gradebook = Gradebook(path)
+        try:
+            book = gradebook.read()
+        finally:
+            gradebook.close()
+    marked = book.marks()  # final scores: late penalties and overrides (marks.py)
+    grades = final_grades(book.grades(), marked)
     exercises = sorted({grade.exercise for grade in grades}, key=_exercise_number)
     students = sorted({grade.student for grade in grades})
     totals = {student: 0.0 for student in students}
@@ -47,7 +51,8 @@ def class_statistics(results: Path) -> dict:
         max_total += max_score
         for grade in own:
             totals[grade.student] += grade.score
-        figures.append(_exercise_figures(exercise, own, max_score))
+        figures.append(_exercise_figures(exercise, [(grade, book.result(grade.student, exercise)) for grade in own],
+                                         max_score))
     flagged = _flagged_pairs(Path(results))
     table = {(grade.student, grade.exercise): grade for grade in grades}
     rows = []
@@ -72,36 +77,34 @@ def class_statistics(results: Path) -> dict:
     }
 
 
-def _exercise_figures(exercise: str, grades: list, max_score: float) -> dict:
+def _exercise_figures(exercise: str, grades: list[tuple[Grade, ExerciseResult]], max_score: float) -> dict:
     checks: dict[str, dict] = {}
     mistakes: dict[str, dict] = defaultdict(lambda: {"students": set(), "hint": "", "checks": set()})
     problems = []
-    for grade in grades:
-        tests = grade.result.get("tests", [])
-        for test in tests:
-            counted = checks.setdefault(test["name"], {"name": test["name"], "max_score": test["max_score"],
-                                                       "passed": 0, "of": 0})
+    for grade, result in grades:
+        for test in result.tests:
+            counted = checks.setdefault(test.name, {"name": test.name, "max_score": test.max_score,
+                                                    "passed": 0, "of": 0})
             counted["of"] += 1
-            counted["passed"] += test["status"] == "passed"
-            matched = test.get("mistakes", [])
-            if len(matched) == 1:  # a hint offered for several mistakes names none of them for sure
-                mistakes[matched[0]]["students"].add(grade.student)
-                mistakes[matched[0]]["checks"].add(test["name"])
-                if test.get("hint"):
-                    mistakes[matched[0]]["hint"] = test["hint"]
-        if grade.status != GRADED or any(test["status"] == "error" for test in tests):
-            problems.append({"student": grade.student, "status": grade.status,
-                             "reason": _reason(grade.result, grade.status)})
-        elif any(_timed_out_or_crashed(test) for test in tests):
-            problems.append({"student": grade.student, "status": "graded",
-                             "reason": next(test["output"] for test in tests if _timed_out_or_crashed(test))})
+            counted["passed"] += test.status == PASSED
+            if len(test.mistakes) == 1:  # a hint offered for several mistakes names none of them for sure
+                found = mistakes[test.mistakes[0]]
+                found["students"].add(grade.student)
+                found["checks"].add(test.name)
+                if test.hint:
+                    found["hint"] = test.hint
+        if grade.status != GRADED or result.has_errors:
+            problems.append({"student": grade.student, "status": grade.status, "reason": _reason(result, grade.status)})
+        elif any(test.failure for test in result.tests):  # a worker that hung, died, or sent a malformed reply
+            problems.append({"student": grade.student, "status": GRADED,
+                             "reason": next(test.output for test in result.tests if test.failure)})
     ranked = sorted(mistakes.items(), key=lambda item: (-len(item[1]["students"]), item[0]))
-    seconds = [float(grade.result.get("execution_time", 0.0)) for grade in grades]
-    scores = [grade.score for grade in grades]
+    seconds = [float(result.execution_time) for _, result in grades]
+    scores = [grade.score for grade, _ in grades]
     return {
         "exercise": exercise,
         "short": str(_exercise_number(exercise)) if _exercise_number(exercise) else exercise,  # a column's heading
-        "title": next((grade.result.get("title", "") for grade in grades if grade.result.get("title")), ""),
+        "title": next((result.title for _, result in grades if result.title), ""),
         "max_score": max_score,
         "students": len(grades),
         "scores": {"values": scores, "median": _median(scores), "full_marks": sum(s >= max_score for s in scores),
@@ -116,16 +119,11 @@ def _exercise_figures(exercise: str, grades: list, max_score: float) -> dict:
     }
 
 
-def _timed_out_or_crashed(test: dict) -> bool:
-    """A check whose worker hung, died, sent a malformed or oversized reply, or ran out of budget."""
-    return bool(test.get("failure"))
-
-
-def _reason(result: dict, status: str) -> str:
+def _reason(result: ExerciseResult, status: str) -> str:
     """Why a grade is not a plain one, in one line: the exercise's problem (a syntax error, a
     missing file) or the first check's message."""
-    outputs = [test.get("output", "") for test in result.get("tests", []) if test.get("output")]
-    text = result.get("problem") or (outputs[0] if outputs else "")
+    outputs = [test.output for test in result.tests if test.output]
+    text = result.problem or (outputs[0] if outputs else "")
     return one_line(text)[:300] or status
 
 
@@ -198,11 +196,12 @@ def _similar(student: str, flagged: list[dict]) -> list[dict]:
 
 # --- Output ---------------------------------------------------------------------------------------
 
-def write_dashboard(results: Path, out: Path | None = None) -> Path:
-    """Write the dashboard (default RESULTS/dashboard.html); return its path."""
+def write_dashboard(results: Path, out: Path | None = None, *, figures: dict | None = None) -> Path:
+    """Write the dashboard (default RESULTS/dashboard.html) of `figures` (default: class_statistics of
+    `results`); return its path."""
     from grader.render import environment
 
-    figures = class_statistics(results)
+    figures = class_statistics(results) if figures is None else figures
     charts = _charts(figures)
     out = Path(results) / "dashboard.html" if out is None else Path(out)
     html = environment().get_template("dashboard.html.j2").render(figures=figures, charts=charts)

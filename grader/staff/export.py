@@ -86,11 +86,10 @@ def report_from_json(path: Path, format: str) -> str:
     import json
 
     from grader.render import render
-    from grader.results import ExerciseResult, Report
+    from grader.results import Report
 
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        report = Report([ExerciseResult.from_dict(item) for item in data.get("exercises", [data])])
+        report = Report.from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise GraderError(f"{path} is not a report written by `grade ... --format json` ({error})") from None
     return render(report, format)

@@ -1,6 +1,7 @@
 """A grade as the course gives it: the grader's score, less any late penalty, unless a person set it.
 
-`marks(db)` reads the gradebook's tables into one `Mark` per (student, exercise); the CSV, the
+`marks(db)` reads the gradebook's tables into one `Mark` per (student, exercise): the grade, and
+what beside it makes the final score (`Adjustments`, which a batch reads once). The CSV, the
 reports, the dashboard and the LMS exports all show `final`, and say when it is not simply the
 grader's score (`adjusted`, `note`). An override is the final score as it stands: no late penalty
 is taken from it (an accepted excuse is a common reason for one).
@@ -80,28 +81,40 @@ class Mark:
                     "submission_changed": self.changed_since_override}}
 
 
-def marks(db: sqlite3.Connection, student: str | None = None) -> dict[tuple[str, str], Mark]:
-    """Every grade's Mark (or only `student`'s), by (student, exercise)."""
-    policies = load(db)
-    overrides = current_overrides(db)
-    found = {}
-    rows = db.execute("SELECT g.student, g.exercise, g.status, g.score, g.max_score, s.file, s.digest, "
-                      "s.submitted_at, s.late_flag FROM grades g LEFT JOIN submissions s "
-                      "ON s.student = g.student AND s.exercise = g.exercise "
-                      f"{'WHERE g.student = ? ' if student is not None else ''}ORDER BY g.student, g.exercise",
-                      (student,) if student is not None else ())
-    for student, exercise, status, score, max_score, file, digest, submitted_at, late_flag in rows:
-        policy = policy_for(policies, exercise)
+def marks(db: sqlite3.Connection) -> dict[tuple[str, str], Mark]:
+    """Every grade's Mark, by (student, exercise)."""
+    adjustments = Adjustments.read(db)
+    rows = db.execute("SELECT student, exercise, status, score, max_score FROM grades ORDER BY student, exercise")
+    return {(row[0], row[1]): adjustments.mark(*row) for row in rows}
+
+
+@dataclass(frozen=True)
+class Adjustments:
+    """What the gradebook holds beside the grades that makes a final score: the late policies, the
+    overrides in force, and each graded file's submission (file, digest, time, the LMS's late flag).
+    Read once, it marks any grade (`mark`), also one recorded after the reading (a batch's)."""
+
+    policies: dict
+    overrides: dict[tuple[str, str], Override]
+    submissions: dict[tuple[str, str], tuple[str, str, str | None, int]]
+
+    @classmethod
+    def read(cls, db: sqlite3.Connection) -> Adjustments:
+        submissions = {(student, exercise): rest for student, exercise, *rest in db.execute(
+            "SELECT student, exercise, file, digest, submitted_at, late_flag FROM submissions")}
+        return cls(load(db), current_overrides(db), submissions)
+
+    def mark(self, student: str, exercise: str, status: str, score: float, max_score: float) -> Mark:
+        file, digest, submitted_at, late_flag = self.submissions.get((student, exercise), ("", None, None, 0))
+        policy = policy_for(self.policies, exercise)
         late = Lateness()
         if policy is not None and submitted_at:
             late = policy.judge(datetime.fromisoformat(submitted_at.replace("Z", "+00:00")), max_score)
-        override = overrides.get((student, exercise))
+        override = self.overrides.get((student, exercise))
         final = override.points if override is not None else late.apply(score)
-        found[student, exercise] = Mark(
-            student, exercise, status, score, max_score, final, file or "", submitted_at, late,
-            late_unknown=bool(late_flag) and not submitted_at, override=override,
-            changed_since_override=override is not None and digest is not None and digest != override.digest)
-    return found
+        return Mark(student, exercise, status, score, max_score, final, file or "", submitted_at, late,
+                    late_unknown=bool(late_flag) and not submitted_at, override=override,
+                    changed_since_override=override is not None and digest is not None and digest != override.digest)
 
 
 def current_overrides(db: sqlite3.Connection) -> dict[tuple[str, str], Override]:
@@ -137,10 +150,9 @@ def with_marks(data: dict, own: dict[str, Mark]) -> str:
     return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
-def kept_overrides(db, *, listed: int = 10) -> list[str]:
+def kept_overrides(table: dict[tuple[str, str], Mark], *, listed: int = 10) -> list[str]:
     """Lines for the end of a batch: each override in force whose submission changed since, then
     the others (the first `listed` of them, and how many more)."""
-    table = marks(db)
     kept = sorted((mark for mark in table.values() if mark.override is not None),
                   key=lambda mark: (not mark.changed_since_override, mark.student, mark.exercise))
     lines = [f"override kept: {mark.student} {mark.exercise} = {mark.final:g} (grader: {mark.raw:g})"

@@ -73,12 +73,13 @@ def refresh(results: Path) -> None:
 
     gradebook = _open(results)
     try:
-        grades = gradebook.grades()
-        students = sorted({grade.student for grade in grades})
-        exercises = sorted({grade.exercise for grade in grades}, key=_number)
-        write_outputs(gradebook, [StudentFiles(student, None) for student in students], exercises, results)
+        book = gradebook.read()
     finally:
         gradebook.close()
+    grades = book.grades()
+    students = sorted({grade.student for grade in grades})
+    exercises = sorted({grade.exercise for grade in grades}, key=_number)
+    write_outputs(book, [StudentFiles(student, None) for student in students], exercises, results)
     write_dashboard(results)
 
 

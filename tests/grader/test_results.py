@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from grader.compare import ArraySummary, first_difference, summarize_array
-from grader.results import Counterexample, from_jsonable, jsonable
+from grader.json_values import from_jsonable, jsonable
+from grader.results import Counterexample
 
 
 def through_json(value, **options):
@@ -68,3 +69,76 @@ def test_summaries_and_first_differences_for_other_renderers():
 
 def test_long_lists_are_summarized_too():
     assert isinstance(through_json([0.5] * 5000), ArraySummary)
+
+
+# --- The exercise object: one model, versioned -----------------------------------------------------
+
+LAYERS = {"rows": [{"expected": {"layer": "Conv2d(1, 1, 3)", "output": "(1, 1, 4, 4)", "parameters": 10}, "got": None}],
+          "first_difference": 0}
+
+
+def every_field():
+    """An exercise result that uses every field the JSON object can hold."""
+    from grader.results import CheckResult, ExerciseResult
+
+    wrong = Counterexample("conv2d(x, w)", {"x": np.arange(6.0).reshape(1, 1, 2, 3), "w": np.ones((1, 1, 1, 1))},
+                           expected=np.zeros((3, 40, 40)), actual=np.ones((3, 40, 40)),
+                           differences="differs at [0, 0, 0]")
+    return ExerciseResult(
+        "exercise1", "Convolution", "4. Convolutional Layer", "exercise1_convolution.py", execution_time=1.23456,
+        sandbox="bubblewrap", seed="secret 3f9a", notes=["a note"], time_budget=20.0, tests=[
+            CheckResult("conv2d: matches the reference", 2, 0.0, "failed", "wrong values", hint="flipped?",
+                        counterexample=wrong, visibility="hidden", stdout="hello", execution_time=0.12345,
+                        failure="timeout", mistakes=["flipped_kernel"], layers=LAYERS),
+            CheckResult("conv2d: output shape", 1, 1, "passed")])
+
+
+def test_an_exercise_result_reads_back_from_its_json_and_writes_the_same_bytes():
+    """JSON -> model -> JSON: is every field kept, byte for byte (large arrays as their summary)?"""
+    from grader.results import SCHEMA_VERSION, ExerciseResult
+
+    text = json.dumps(every_field().to_dict(), allow_nan=False)
+    again = ExerciseResult.from_json(text)
+    assert json.dumps(again.to_dict(), allow_nan=False) == text
+    assert json.loads(text)["schema_version"] == SCHEMA_VERSION == 1
+    assert list(json.loads(text))[0] == "schema_version"  # the one field added: other tools read the rest as before
+    assert isinstance(again.tests[0].counterexample.expected, ArraySummary)
+    assert again.tests[0].mistakes == ["flipped_kernel"] and again.score == 1 and again.max_score == 3
+
+
+def test_a_result_written_before_versions_existed_reads_with_the_fields_added_since():
+    """A version-0 object (no schema_version, status, seed, notes, ...): does it read, and write back as version 1?"""
+    from grader.results import GRADED, ExerciseResult
+
+    old = {"exercise": "exercise1", "title": "Convolution", "section": "4", "submission": "a.py", "score": 0,
+           "max_score": 1, "tests": [{"name": "conv2d", "score": 0, "max_score": 1, "status": "failed"}]}
+    result = ExerciseResult.from_dict(old)
+    assert (result.status, result.problem, result.seed, result.notes, result.time_budget) == (GRADED, "", 0, [], 0.0)
+    assert result.to_dict()["schema_version"] == 1 and "schema_version" not in old
+
+
+@pytest.mark.parametrize("version", [2, -1, "1", True])
+def test_a_result_of_an_unknown_version_is_refused_in_one_line(version):
+    """A result a newer grader wrote: is it one line that says to upgrade, not a wrong report?"""
+    from grader.errors import GraderError
+    from grader.results import ExerciseResult, Report
+
+    data = {**every_field().to_dict(), "schema_version": version}
+    for read in (ExerciseResult.from_dict, Report.from_dict):
+        with pytest.raises(GraderError, match=r"schema_version .* cannot read: upgrade cnn-grader"):
+            read(data)
+    with pytest.raises(GraderError, match="cannot read"):
+        Report.from_dict({"schema_version": version, "exercises": [every_field().to_dict()]})
+
+
+def test_every_format_reads_the_model_and_only_json_carries_the_version():
+    """`--format json` (one exercise or `grade all`'s summary) says its version; Gradescope's own format does not."""
+    from grader.render import render
+    from grader.results import Report
+
+    one, two = Report([every_field()]), Report([every_field(), every_field()])
+    assert json.loads(render(one, "json"))["schema_version"] == json.loads(render(two, "json"))["schema_version"] == 1
+    summary = json.loads(render(two, "json"))
+    assert Report.from_dict(summary).to_dict()["exercises"] == summary["exercises"]
+    assert "schema_version" not in json.loads(render(one, "gradescope"))
+    assert "flipped?" in render(one, "text") and "flipped?" in render(one, "html")

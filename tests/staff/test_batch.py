@@ -309,7 +309,7 @@ def test_one_report_that_cannot_be_rendered_does_not_stop_the_others(tmp_path):
     good = unreadable("exercise1_convolution", "no file", status="missing")
     gradebook.record(Grade("good", "exercise1", "f", "missing", 0, 11, good.to_dict()))
     gradebook.record(Grade("broken", "exercise1", "f", "graded", 0, 11, {"exercise": "exercise1"}))
-    write_outputs(gradebook, [StudentFiles("broken", None), StudentFiles("good", None)], ["exercise1"], tmp_path)
+    write_outputs(gradebook.read(), [StudentFiles("broken", None), StudentFiles("good", None)], ["exercise1"], tmp_path)
     gradebook.close()
     assert "could not render" in json.loads((tmp_path / "students" / "broken" / "results.json").read_text())["error"]
     assert json.loads((tmp_path / "students" / "good" / "results.json").read_text())["status"] == "missing"
@@ -317,7 +317,7 @@ def test_one_report_that_cannot_be_rendered_does_not_stop_the_others(tmp_path):
 
 def test_a_rerun_over_an_older_gradebook_regrades_and_does_not_crash(tmp_path):
     """Does a gradebook written by an older grader (old statuses, old array encoding) survive a rerun?"""
-    from grader.staff.gradebook import SCHEMA
+    from grader.staff.schema import MIGRATIONS
 
     submissions = copy_class(tmp_path / "submissions", {"syntax", "missing"})
     out = tmp_path / "results"
@@ -327,8 +327,77 @@ def test_a_rerun_over_an_older_gradebook_regrades_and_does_not_crash(tmp_path):
            "status": "failed", "counterexample": {"call": "conv2d(x)", "inputs": {}, "differences": "",
            "expected": None, "actual": {"dtype": "float64", "shape": [7, 7, 7], "values": [1.0, 2.0]}}}]}
     with sqlite3.connect(out / "gradebook.sqlite") as db:
-        db.executescript(SCHEMA)
+        db.executescript(MIGRATIONS[0])  # the grades table as the grader wrote it before versions existed
         db.execute("INSERT INTO grades (student, exercise, fingerprint, status, score, max_score, result) "
                    "VALUES ('syntax', 'exercise1', 'old', 'graded', 0, 10, ?)", (json.dumps(old),))
     assert batch(submissions, out, jobs=1, exercises=["exercise1"]).graded == 2
     assert rows(out)["syntax"]["status"] == "unreadable: exercise1"
+
+
+# --- Reading the gradebook once, rendering what changed --------------------------------------------
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """The students whose report.html is rendered, in order."""
+    import grader.render
+
+    students, real = [], grader.render.render
+    monkeypatch.setattr(grader.render, "render", lambda *args, **options: (
+        students.append(options.get("student")), real(*args, **options))[1])
+    return students
+
+
+def test_only_the_students_whose_rows_or_marks_changed_are_rendered_again(tmp_path, rendered):
+    """After a regrade of one student and an override for another, are those two rendered again, and no one else?"""
+    from grader.grading import unreadable
+    from grader.staff.batch import write_outputs
+    from grader.staff.collect import StudentFiles
+    from grader.staff.gradebook import Grade, Gradebook
+    from grader.staff.overrides import override
+
+    class_ = ["ann", "ben", "cat", "dan"]
+    gradebook = Gradebook(tmp_path / "gradebook.sqlite")
+    for student in class_:
+        result = unreadable("exercise1_convolution", f"{student} has no file", status="missing").to_dict()
+        gradebook.record(Grade(student, "exercise1", "f", "missing", 0, 11, result))
+    write_outputs(gradebook.read(), [StudentFiles(student, None) for student in class_], ["exercise1"], tmp_path)
+    assert rendered == class_
+    write_outputs(gradebook.read(), [StudentFiles(student, None) for student in class_], ["exercise1"], tmp_path)
+    assert rendered == class_  # nothing changed, nothing rendered
+    book = gradebook.read()
+    book.record(Grade("ben", "exercise1", "g", "unreadable", 0, 11,
+                      unreadable("exercise1_convolution", "not Python", status="unreadable").to_dict()))
+    gradebook.close()
+    override(tmp_path, "dan", "exercise1", points=5, reason="excused", author="ta")  # refreshes the outputs itself
+    assert rendered == [*class_, "ben", "dan"]
+    report = json.loads((tmp_path / "students" / "ben" / "results.json").read_text())
+    assert report["status"] == "unreadable" and report["schema_version"] == 1
+    assert json.loads((tmp_path / "students" / "dan" / "results.json").read_text())["final_score"] == 5
+
+
+def test_a_batch_reads_the_gradebook_once_and_renders_only_the_students_it_regraded(tmp_path, monkeypatch, rendered):
+    """One connection, one reading of the grades per run, however many students; a rerun after one file
+    changed renders that student's report alone?"""
+    import re
+
+    submissions = copy_class(tmp_path / "submissions", {"missing", "syntax", "latin1", "corrupt"})
+    out = tmp_path / "results"
+    assert batch(submissions, out, jobs=1, exercises=["exercise1"]).graded == 4
+    assert sorted(rendered) == ["corrupt", "latin1", "missing", "syntax"]
+    (submissions / "syntax" / "exercise1_convolution.py").write_text("def correlate2d(:\n")
+    connections, real = [], sqlite3.connect
+
+    def connect(*args, **options):
+        db = real(*args, **options)
+        connections.append([])
+        db.set_trace_callback(connections[-1].append)
+        return db
+
+    monkeypatch.setattr(sqlite3, "connect", connect)
+    rendered.clear()
+    summary = batch(submissions, out, jobs=1, exercises=["exercise1"])
+    (statements,) = connections
+    assert [statement for statement in statements if re.search(r"\bFROM grades\b", statement)] == [
+        "SELECT student, exercise, fingerprint, status, score, max_score, result FROM grades"]
+    assert (summary.graded, summary.unchanged, rendered) == (1, 3, ["syntax"])
+    assert rows(out)["syntax"]["status"] == "unreadable: exercise1" and (out / "dashboard.html").is_file()

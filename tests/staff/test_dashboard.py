@@ -127,6 +127,41 @@ def test_a_hint_offered_for_several_mistakes_counts_for_none_of_them(results, tm
     assert counts["flipped_kernel"] == 3 and counts["uint8_overflow"] == 1
 
 
+def test_the_dashboard_reads_each_result_once_through_the_model_whatever_its_version(tmp_path, monkeypatch):
+    """Results of version 1 and of version 0 (written before versions, with fewer fields): is each parsed
+    once into the typed model, and are the mistakes, problems and pass rates counted from it?"""
+    from grader.grading import unreadable
+    from grader.results import CheckResult, ExerciseResult
+
+    def flipped(seconds):
+        checks = [CheckResult("correlate2d", 2, 0, "failed", "wrong values", hint="You flipped the kernel",
+                              mistakes=["flipped_kernel"]),
+                  CheckResult("conv2d", 1, 1, "passed")]
+        return ExerciseResult("exercise1", "Convolution", "4", "exercise1_convolution.py", execution_time=seconds,
+                              tests=checks)
+
+    old = flipped(2.0).to_dict()
+    for field in ("schema_version", "status", "problem", "time_budget", "notes", "sandbox", "seed"):
+        del old[field]
+    gradebook = Gradebook(tmp_path / "gradebook.sqlite")
+    gradebook.record(Grade("ann", "exercise1", "a", "graded", 1, 3, flipped(1.0).to_dict()))
+    gradebook.record(Grade("ben", "exercise1", "b", "graded", 1, 3, old))
+    missing = unreadable("exercise1_convolution", "no exercise1_convolution.py", status="missing")
+    gradebook.record(Grade("cat", "exercise1", "c", "missing", 0, 11, missing.to_dict()))
+    gradebook.close()
+    parsed, real = [], ExerciseResult.from_json
+    monkeypatch.setattr(ExerciseResult, "from_json", classmethod(lambda cls, text: (parsed.append(text),
+                                                                                   real(text))[1]))
+    (exercise,) = class_statistics(tmp_path)["exercises"]
+    assert len(parsed) == 3
+    assert [(m["id"], m["students"], m["hint"]) for m in exercise["mistakes"]] == [
+        ("flipped_kernel", ["ann", "ben"], "You flipped the kernel")]
+    assert [(p["student"], p["reason"]) for p in exercise["problems"]] == [("cat", "no exercise1_convolution.py")]
+    checks = {check["name"]: (check["passed"], check["of"]) for check in exercise["checks"]}
+    assert (checks["correlate2d"], checks["conv2d"]) == ((0, 2), (2, 2))
+    assert (exercise["title"], exercise["seconds"]["total"]) == ("Convolution", 3.0)
+
+
 # --- A class of 40 students and 17 exercises -------------------------------------------------------
 
 LONG_ID = "k" * 60  # a student id with no place to break a line

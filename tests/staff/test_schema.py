@@ -2,9 +2,11 @@
 
 gradebooks/version1.sqlite was written by the grader before schema versions (main at 54267ff: a
 batch of alice, bob and missing on exercise 1); gradebooks/version2.sqlite by the first grader with
-versions, holding an override, a cleared one, submission times and a late policy.
+versions, holding an override, a cleared one, submission times and a late policy. Each holds
+results written before results had a `schema_version` (grader/results.py: version 0).
 """
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -12,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from grader.errors import GraderError
+from grader.results import ExerciseResult
 from grader.staff import schema
 from grader.staff.gradebook import Gradebook
 from grader.staff.marks import marks
@@ -88,3 +91,29 @@ def test_a_migration_that_fails_leaves_the_file_at_its_version(tmp_path, monkeyp
     assert user_version(path) == 2  # the migrations before it stand, each committed on its own
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchone() is None
+
+
+def test_every_released_version_has_a_fixture_file():
+    """A new migration: is there a file written by the grader before it, so that its test opens a real one?"""
+    assert sorted(path.name for path in FIXTURES.glob("*.sqlite")) == [
+        f"version{number}.sqlite" for number in range(1, schema.VERSION + 1)]
+
+
+@pytest.mark.parametrize("name", sorted(path.name for path in FIXTURES.glob("*.sqlite")))
+def test_every_fixture_keeps_its_rows_and_its_results_read_through_the_model(name, tmp_path):
+    """Every table's rows as they were, and every stored result read as ExerciseResult and written back the
+    same, with its schema_version added?"""
+    path = copy(name, tmp_path)
+    with sqlite3.connect(path) as db:
+        tables = [table for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    before = {table: rows(path, table) for table in tables}
+    gradebook = Gradebook(path)
+    book = gradebook.read()
+    gradebook.close()
+    assert {table: rows(path, table) for table in tables} == before
+    for grade in book.grades():
+        text = book.text(grade.student, grade.exercise)
+        assert "schema_version" not in json.loads(text)
+        written = book.result(grade.student, grade.exercise).to_dict()
+        assert written.pop("schema_version") == 1 and json.dumps(written) == text
+        assert ExerciseResult.from_json(text).score == grade.score
