@@ -24,18 +24,19 @@ def pytest_configure(config):
     rather than in .hypothesis/ of the working folder, for this process and every command it starts."""
     if hasattr(config, "workerinput"):
         return
-    scratch = Path(tempfile.mkdtemp(prefix="cnn-grader-tests-"))
-    scratch.chmod(0o755)
+    os.environ.pop(SCRATCH, None)  # a run started by a test makes its own
+    scratch = run_scratch()
     config.add_cleanup(functools.partial(shutil.rmtree, scratch, ignore_errors=True))
-    os.environ[SCRATCH] = str(scratch)
     os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = str(scratch / "hypothesis")
-    config.stash[_SOURCE_TREE] = _untracked_and_changed()
+    config.stash[_SOURCE_TREE] = _untracked_files()
 
 
 def run_scratch() -> Path:
-    """The run's scratch folder (see pytest_configure); a fresh one outside a pytest run."""
+    """The run's scratch folder (see pytest_configure), made on first use."""
     if SCRATCH not in os.environ:
-        os.environ[SCRATCH] = tempfile.mkdtemp(prefix="cnn-grader-tests-")
+        folder = tempfile.mkdtemp(prefix="cnn-grader-tests-")
+        os.chmod(folder, 0o755)
+        os.environ[SCRATCH] = folder
     return Path(os.environ[SCRATCH])
 
 
@@ -88,9 +89,10 @@ _WRITTEN = pytest.StashKey[list]()
 _MAY_CHANGE = (".venv", ".pytest_cache", "*.egg-info")
 
 
-def _untracked_and_changed() -> dict[str, tuple[str, int]]:
-    """Every path git shows as changed, untracked or ignored, with its status and, untracked or ignored,
-    its modification time (a file rewritten in place counts too); empty outside a git checkout."""
+def _untracked_files() -> dict[str, int]:
+    """Every file git shows as untracked or ignored, with its modification time (a file rewritten in place
+    counts too); empty outside a git checkout. Tracked files are left out: a person may edit them while
+    the tests run, and git diff shows what changed."""
     try:
         listed = subprocess.run(["git", "status", "--porcelain=v1", "-z", "--ignored", "--untracked-files=all",
                                  "--", ".", *(f":(exclude,glob){path}/**" for path in _MAY_CHANGE)],
@@ -98,15 +100,14 @@ def _untracked_and_changed() -> dict[str, tuple[str, int]]:
     except (OSError, subprocess.SubprocessError):
         return {}
     files = {}
-    entries = iter(listed.split("\0"))
-    for entry in entries:
+    for entry in listed.split("\0"):
         status, path = entry[:2], entry[3:]
-        if status[:1] in ("R", "C"):
-            next(entries)  # the path it was renamed or copied from
-        if not path or ("__pycache__/" in path and not path.startswith("tests/submissions/")):
+        if status not in ("??", "!!") or ("__pycache__/" in path and not path.startswith("tests/submissions/")):
             continue
-        new = status in ("??", "!!")
-        files[path] = (status, (ROOT / path).lstat().st_mtime_ns if new and os.path.lexists(ROOT / path) else 0)
+        try:
+            files[path] = (ROOT / path).lstat().st_mtime_ns
+        except FileNotFoundError:  # gone already
+            pass
     return files
 
 
@@ -115,7 +116,7 @@ def pytest_sessionfinish(session):
     before = session.config.stash.get(_SOURCE_TREE, None)
     if before is None:
         return
-    written = sorted(path for path, state in _untracked_and_changed().items() if before.get(path) != state)
+    written = sorted(path for path, mtime in _untracked_files().items() if before.get(path) != mtime)
     if written:
         session.config.stash[_WRITTEN] = written
         if session.exitstatus == pytest.ExitCode.OK:
@@ -126,7 +127,8 @@ def pytest_terminal_summary(terminalreporter, config):
     written = config.stash.get(_WRITTEN, [])
     if written:
         terminalreporter.section("tests wrote into the source tree", red=True)
-        terminalreporter.line(f"These appeared or changed in {ROOT}; write under tmp_path or tmp_path_factory instead:")
+        terminalreporter.line(f"These files appeared or changed in {ROOT}; write under tmp_path or tmp_path_factory "
+                              "instead:")
         for path in written[:50]:
             terminalreporter.line(f"  {path}")
 
