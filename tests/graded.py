@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import base64
 import functools
-import importlib.util
 import io
+import types
 from pathlib import Path
 
 from grader import catalog, seeds
@@ -28,9 +28,8 @@ def recorded_table() -> str:
     from grader.grading import grade
     from grader.worker.client import WorkerProcess
 
-    spec = importlib.util.spec_from_file_location("lookup_table", LOOKUP_TABLE)
-    lookup = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(lookup)
+    lookup = types.ModuleType("lookup_table")  # run from its text, not imported: no bytecode beside the submission
+    exec(compile(LOOKUP_TABLE.read_text(), LOOKUP_TABLE, "exec"), vars(lookup))
     table: dict[str, str] = {}
     real_call = WorkerProcess.call
 

@@ -1,7 +1,8 @@
-"""Real installs of the grader, one per layout, built once per test session and shared.
+"""Real installs of the grader, one per layout, built once per test run and shared by its xdist workers.
 
 Each layout is a fresh virtual environment of a Python every user can run (so that the
-unprivileged fallback can run too), in a folder every user can pass through. The heavy
+unprivileged fallback can run too), in the run's scratch folder, which every user can pass
+through (tests/conftest.py's run_scratch; whichever worker asks first builds, the others wait). The heavy
 dependencies (NumPy, torch, hypothesis, ...) are not installed again: a `.pth` file points
 at links to this test run's own site-packages, minus anything of the project's. What each
 layout installs of the project is installed for real, with pip:
@@ -16,7 +17,6 @@ layout installs of the project is installed for real, with pip:
 
 from __future__ import annotations
 
-import atexit
 import functools
 import os
 import shutil
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, built_once, run_scratch
 
 COURSE_FILES = ("grader", "reference", "solutions", "exercises", "templates", "pyproject.toml", "constraints.txt",
                 "README.md")
@@ -72,9 +72,9 @@ def _everyone_can_read(path: Path) -> bool:
 
 @functools.cache
 def scratch() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="cnn-grader-layouts-"))
+    """A folder of this process's own in the run's scratch folder, which every user can pass through."""
+    folder = Path(tempfile.mkdtemp(prefix="process-", dir=run_scratch()))
     folder.chmod(0o755)
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     return folder
 
 
@@ -91,14 +91,16 @@ def require_installable() -> None:
 def dependencies() -> Path:
     """Links to this environment's site-packages entries, minus the project's own."""
     require_installable()
+    return built_once(run_scratch(), "dependencies", _link_dependencies)
+
+
+def _link_dependencies(links: Path) -> None:
     site = Path(sysconfig.get_paths()["purelib"])
-    links = scratch() / "dependencies"
     links.mkdir()
     for entry in site.iterdir():
         if entry.name.endswith(".pth") or entry.name.startswith(("__editable__", *PROJECT_ENTRIES)):
             continue
         (links / entry.name).symlink_to(entry)
-    return links
 
 
 def make_venv(folder: Path) -> Path:
@@ -118,7 +120,10 @@ def pip_install(python: Path, *args, cwd: Path | None = None) -> None:
 @functools.cache
 def course() -> Path:
     """A copy of the course repository, readable by every user like a fresh clone."""
-    copy = scratch() / "course"
+    return built_once(run_scratch(), "course", _copy_course)
+
+
+def _copy_course(copy: Path) -> None:
     copy.mkdir()
     for name in COURSE_FILES:
         source = ROOT / name
@@ -126,36 +131,41 @@ def course() -> Path:
             shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
         else:
             shutil.copy2(source, copy / name)
-    return copy
 
 
 @functools.cache
 def layout(name: str, kit: Path | None = None) -> Layout:
-    """The layout `name`, installed on first use; "kit" installs a copy of `kit` (the student_kit fixture's)."""
+    """The layout `name`, installed once per run; "kit" installs a copy of `kit` (the student_kit fixture's).
+    Tests that change a layout's files (the gradescope layout's submission/, results/ and secret) keep
+    to one xdist group."""
     require_installable()
-    folder = scratch() / name
-    if name == "editable":
-        python = make_venv(folder / "venv")
-        pip_install(python, "-e", course())
-        return Layout(name, python, course())
-    if name == "venv":
-        python = make_venv(folder / "venv")
-        pip_install(python, course())
-        return Layout(name, python, folder)
-    if name == "kit":
-        if kit is None:
-            raise ValueError("the kit layout installs a kit that `grade release` wrote: pass the student_kit fixture's")
-        copy = folder / "kit"
-        shutil.copytree(kit, copy)
-        python = make_venv(folder / "venv")
-        pip_install(python, "-e", copy)
-        return Layout(name, python, copy)
-    if name == "gradescope":
-        return _gradescope(folder)
-    raise ValueError(name)
+    if name not in INSTALLS:
+        raise ValueError(name)
+    if name == "kit" and kit is None:
+        raise ValueError("the kit layout installs a kit that `grade release` wrote: pass the student_kit fixture's")
+    folder = built_once(run_scratch(), f"layout-{name}", functools.partial(INSTALLS[name], kit=kit))
+    python = folder / "venv" / "bin" / "python"
+    return Layout(name, python, {"editable": course(), "kit": folder / "kit"}.get(name, folder))
 
 
-def _gradescope(root: Path) -> Layout:
+def _editable(folder: Path, kit: Path | None) -> None:
+    pip_install(make_venv(folder / "venv"), "-e", course())
+
+
+def _venv(folder: Path, kit: Path | None) -> None:
+    """Installed from a copy of its own: pip builds in the folder it installs from, and the editable
+    layout may be installing from course() at the same time."""
+    with tempfile.TemporaryDirectory(dir=run_scratch()) as source:
+        _copy_course(Path(source) / "course")
+        pip_install(make_venv(folder / "venv"), Path(source) / "course")
+
+
+def _kit(folder: Path, kit: Path) -> None:
+    shutil.copytree(kit, folder / "kit")
+    pip_install(make_venv(folder / "venv"), "-e", folder / "kit")
+
+
+def _gradescope(root: Path, kit: Path | None) -> None:
     """Gradescope's steps: unzip into ROOT/source, run setup.sh, copy run_autograder to ROOT."""
     archive = root / "autograder.zip"
     root.mkdir()
@@ -167,14 +177,16 @@ def _gradescope(root: Path) -> Layout:
             mode = entry.external_attr >> 16
             if mode:
                 (root / "source" / entry.filename).chmod(mode & 0o777)
-    python = make_venv(root / "venv")  # setup.sh keeps an existing venv: the dependencies are there already
+    make_venv(root / "venv")  # setup.sh keeps an existing venv: the dependencies are there already
     environment = {**os.environ, "AUTOGRADER_ROOT": str(root), "TORCH_INDEX": ""}
     environment.pop("VIRTUAL_ENV", None)
     setup = subprocess.run(["bash", str(root / "source" / "setup.sh")], env=environment, capture_output=True,
                            text=True, timeout=600, check=False)
     assert setup.returncode == 0, setup.stdout[-2000:] + setup.stderr[-2000:]
     shutil.copy2(root / "source" / "run_autograder", root / "run_autograder")
-    return Layout("gradescope", python, root)
+
+
+INSTALLS = {"editable": _editable, "venv": _venv, "kit": _kit, "gradescope": _gradescope}
 
 
 def run_autograder(layout: Layout, submission: Path | dict, *, sandbox: str = "auto") -> tuple[subprocess.CompletedProcess, Path]:

@@ -1,18 +1,24 @@
 """`grade selftest`: the instructor's proof that every check tells right from wrong.
 
-For every exercise in the catalog: the solution scores full marks, the stub scores 0, each
-declared known mistake (a real file, tests/submissions/<exercise>/<mistake>.py) loses points
-and gets its hint, and each check fails for at least one wrong submission (the mistakes, and
-a generated one whose functions all return None): a check that no wrong submission fails
-cannot tell right from wrong. Every case is graded by grader.grading.grade, as a student's
-file would be.
+For every exercise in the catalog: the solution scores full marks with no hint, the stub scores
+0 with every check saying "not implemented yet", each declared known mistake (a real file,
+tests/submissions/<exercise>/<mistake>.py) loses points and gets its hint, and each check fails
+for at least one wrong submission (the mistakes, and a generated one whose functions all return
+None): a check that no wrong submission fails cannot tell right from wrong. Every case is graded
+by grader.grading.grade, as a student's file would be.
+
+`prove` states this proof for one exercise; tests/grader/test_catalog.py runs the same function
+for every exercise, so the command and the tests cannot disagree on what "right from wrong" means.
 """
 
 from __future__ import annotations
 
+import functools
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from grader.errors import GraderError
 
@@ -77,18 +83,23 @@ def run_selftest(*, root: Path = Path("."), exercises: list[str] | None = None, 
 def _module_rows(module: str, root: Path, seed: int) -> list[Row]:
     from grader import catalog
 
-    return _exercise_rows(catalog.load(module), root, seed)
+    return prove(catalog.load(module), root=root, seed=seed)
 
 
-def _exercise_rows(exercise, root: Path, seed: int) -> list[Row]:
+def _grade(module: str, path: Path, seed: int = 0):
+    from grader.grading import grade
+
+    return grade([module], submission=path, seed=seed, include_hidden=True).exercises[0]
+
+
+def prove(exercise, *, root: Path, seed: int = 0, graded: Callable[[Path], Any] | None = None) -> list[Row]:
+    """One row per case of `exercise` (solution, stub, each mistake, returns None, each check); the
+    proof holds when every row is ok. `graded(path)` grades one file, hidden checks included
+    (default: grader.grading.grade at `seed`; the tests pass their cached equivalent)."""
     rows: list[Row] = []
     module = exercise.module
     failed_by: dict[str, list[str]] = {check.name: [] for check in exercise.checks}
-
-    def graded(path: Path):
-        from grader.grading import grade
-
-        return grade([module], submission=path, seed=seed, include_hidden=True).exercises[0]
+    graded = graded or functools.partial(_grade, module, seed=seed)
 
     def row(case: str, result, verdict: str, ok: bool) -> None:
         errors = [test for test in result.tests if test.status == "error"] if result is not None else []
@@ -100,16 +111,14 @@ def _exercise_rows(exercise, root: Path, seed: int) -> list[Row]:
     solution = root / "solutions" / f"{module}.py"
     if solution.is_file():
         result = graded(solution)
-        full = result.score == result.max_score and all(test.status == "passed" for test in result.tests)
-        row("solution", result, "full marks" if full else "not full marks: " + _failing(result), full)
+        row("solution", result, *_solution_verdict(result, exercise.max_score))
     else:
         row("solution", None, f"{solution} is missing", False)
 
     stub = root / "exercises" / f"{module}.py"
     if stub.is_file():
         result = graded(stub)
-        row("stub", result, "0 points" if result.score == 0 else "scores points without an implementation",
-            result.score == 0)
+        row("stub", result, *_stub_verdict(result))
     else:
         row("stub", None, f"{stub} is missing: run `grade stubs`", False)
 
@@ -151,6 +160,26 @@ def _exercise_rows(exercise, root: Path, seed: int) -> list[Row]:
             rows.append(Row(exercise.id, f"check: {check.name}", "-",
                             "FAIL: passes for every wrong submission; it cannot fail", False))
     return rows
+
+
+def _solution_verdict(result, max_score: float) -> tuple[str, bool]:
+    """Full marks, every check passed, and no hint: a hint on a right answer would mislead a student."""
+    if not (result.score == result.max_score == max_score and all(test.status == "passed" for test in result.tests)):
+        return "not full marks: " + _failing(result), False
+    hinted = [test.name for test in result.tests if test.hint]
+    if hinted:
+        return f"full marks, but a hint on {', '.join(hinted)}", False
+    return "full marks", True
+
+
+def _stub_verdict(result) -> tuple[str, bool]:
+    """0 points, each check saying "not implemented yet" (not a crash, not a comparison that happened to fail)."""
+    if result.score:
+        return "scores points without an implementation", False
+    other = [test.name for test in result.tests if test.status != "failed" or "not implemented yet" not in test.output]
+    if other:
+        return f"0 points, but not 'not implemented yet' from {', '.join(other)}", False
+    return "0 points", True
 
 
 def _note_failures(result, case: str, failed_by: dict[str, list[str]]) -> None:

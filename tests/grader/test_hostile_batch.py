@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from grader.worker.sandbox import BUBBLEWRAP, detect
-from tests.conftest import SUBMISSIONS
+from tests.conftest import SUBMISSIONS, run_scratch
 from tests.layouts import dependencies, layout, scratch
 
 ESCAPE = SUBMISSIONS / "escape"
@@ -92,7 +92,7 @@ def test_no_student_plants_a_pth_file(sandbox):
     """Is a .pth file, which every later Python process would run, planted nowhere?"""
     _, out, _, _, markers = escaped_batch(sandbox)
     assert "planted nothing" in outputs(out, "plants_pth")
-    planted = list(scratch().rglob("zz_cnn_grader_planted.pth")) + list(dependencies().resolve().glob("*planted*"))
+    planted = list(run_scratch().rglob("zz_cnn_grader_planted.pth")) + list(dependencies().resolve().glob("*planted*"))
     assert not planted and MARKERS[1] not in markers
 
 

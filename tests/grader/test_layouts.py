@@ -1,7 +1,7 @@
 """However the grader is installed, can a submission reach the judge (issue 9 §1)? And does the
 Gradescope zip work exactly as Gradescope lays it out?
 
-Each layout is a real install (tests/layouts.py), built once per session. The hostile file
+Each layout is a real install (tests/layouts.py), built once per test run. The hostile file
 tries every route: import, paths from grader.__file__, sys.path and site-packages, /proc.
 """
 
@@ -19,6 +19,9 @@ from tests.layouts import layout, run_autograder
 EVERY_ROUTE = SUBMISSIONS / "hostile" / "every_route.py"
 NEEDS_BUBBLEWRAP = pytest.mark.skipif(detect().kind != BUBBLEWRAP, reason="bubblewrap not usable here")
 FOUND_NOTHING = "found nothing of the judge by any route"
+# The layouts are built once per run (tests/layouts.py); these tests change the gradescope layout's
+# submission/, results/ and secret, so they run one at a time, on one worker.
+pytestmark = pytest.mark.xdist_group("layouts")
 
 
 def graded_json(name, *, sandbox="auto", kit=None):

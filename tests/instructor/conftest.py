@@ -1,4 +1,4 @@
-"""Notebooks built once per test session, and running them in a real Jupyter kernel."""
+"""Notebooks built once per test run, and running them in a real Jupyter kernel."""
 
 import re
 import sys
@@ -7,17 +7,17 @@ import pytest
 
 from grader import catalog
 from grader.instructor.notebooks import has_template, write_notebooks
-from tests.conftest import ROOT
+from tests.conftest import ROOT, built_once, run_folder
 
 MODULES = [module for module in catalog.module_names() if has_template(module)]
 
 
 @pytest.fixture(scope="session")
 def notebooks(tmp_path_factory):
-    """OUT folder with student/ and solution/ notebooks for every exercise that has a template."""
-    out = tmp_path_factory.mktemp("notebooks")
-    write_notebooks(out=out, root=ROOT)
-    return out
+    """OUT folder with student/ and solution/ notebooks for every exercise that has a template, written
+    once per test run (whichever xdist worker asks first; the others wait). Read it only: a test that
+    changes a notebook works on a copy."""
+    return built_once(run_folder(tmp_path_factory), "notebooks", lambda out: write_notebooks(out=out, root=ROOT))
 
 
 def execute(notebook, cwd):

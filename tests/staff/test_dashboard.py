@@ -20,6 +20,7 @@ from grader.staff.gradebook import Grade, Gradebook
 from tests.conftest import ROOT, SUBMISSIONS, browse, measure
 
 FLIPPED = ("ann", "ben", "cat")
+pytestmark = pytest.mark.xdist_group("dashboard")  # the graded class (`results`, `wide`) is built once per run
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,7 @@ STUB = ROOT / "exercises" / "exercise1_convolution.py"
 DISGUISED = [("wrapped", SOLUTION), ("padded", "twin_a"), ("dead_code", "loops")]
 FLAGGED = {frozenset(("twin_a", "twin_b")), frozenset(("paster", REFERENCE)), frozenset(("wrapped", SOLUTION)),
            frozenset(("padded", "twin_a")), frozenset(("padded", "twin_b")), frozenset(("dead_code", "loops"))}
+pytestmark = pytest.mark.xdist_group("similarity")  # the class's `report` is built once per run
 
 
 @pytest.fixture(scope="module")
