@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from grader.errors import BELOW_FAIL_UNDER, GRADED, INTERNAL_ERROR, INTERRUPTED, USAGE_ERROR, GraderError
+from grader.layout import keep_hypothesis_files_in_the_cache
 
 FORMATS = ("text", "markdown", "html", "json", "gradescope", "junit")
 
@@ -255,6 +256,7 @@ def _threshold(fail_under: str | None, max_score: float) -> float | None:
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point of `grade` and `python -m grader`."""
+    keep_hypothesis_files_in_the_cache()
     try:
         code = cli.main(args=argv, prog_name="grade", standalone_mode=False)
     except click.exceptions.Exit as done:

@@ -38,6 +38,8 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 
+from grader.layout import cache_base
+
 MAX_KEPT = 512  # (check, seed) pairs; a check's inputs are small arrays, 30 of them at most
 _KEPT: OrderedDict = OrderedDict()
 
@@ -79,7 +81,6 @@ def _draw(check, seed: int) -> list[dict]:
 
 # --- Practice draws, kept on disk between runs ----------------------------------------------------------
 
-CACHE_VARIABLE = "CNN_GRADER_CACHE"
 _STORES: list = []  # the active kept_on_disk scopes: [module, bank or None, changed]
 
 
@@ -169,10 +170,9 @@ def _cache_file(module: str, seed: int) -> Path | None:
 @functools.cache
 def _cache_folder() -> Path | None:
     """<cache>/cnn-grader/draws-<engine digest>, made (private) if need be; None when off or unwritable."""
-    setting = os.environ.get(CACHE_VARIABLE)
-    if setting == "off":
+    base = cache_base()
+    if base is None:
         return None
-    base = Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cnn-grader"
     folder = base / f"draws-{_engine()}"
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -1,4 +1,4 @@
-"""Where the course's modules lie, installed or in the repository.
+"""Where the course's modules lie, installed or in the repository, and where the grader keeps its cache.
 
 Installed, the distribution is one import package, `grader`, with the references and the report
 templates inside it: `grader.reference` and `grader.templates`. The course repository keeps them
@@ -9,6 +9,7 @@ path (the task fingerprint, the architecture tests) map a module to its file her
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 # Subpackage -> the repository folder that holds it (pyproject.toml's [tool.setuptools] package-dir).
@@ -44,3 +45,23 @@ def course_repository() -> Path | None:
     """The course repository this grader runs from, or None (installed, or the student kit):
     the folder above grader/ when it holds solutions/."""
     return SOURCE_ROOT if (SOURCE_ROOT / "solutions").is_dir() else None
+
+
+CACHE_VARIABLE = "CNN_GRADER_CACHE"  # a folder for the grader's cache, or "off"
+
+
+def cache_base() -> Path | None:
+    """<user cache>/cnn-grader, or the folder CNN_GRADER_CACHE names; None when it is "off"."""
+    setting = os.environ.get(CACHE_VARIABLE)
+    if setting == "off":
+        return None
+    return Path(setting) if setting else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cnn-grader"
+
+
+def keep_hypothesis_files_in_the_cache() -> None:
+    """hypothesis writes files of its own into ./.hypothesis even with no database: a student's or a
+    TA's folder is not their place. Point it at the grader's cache (processes started later inherit
+    it), unless someone chose a folder for it already or the cache is off."""
+    base = cache_base()
+    if base is not None:
+        os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(base / "hypothesis"))

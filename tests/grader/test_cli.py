@@ -149,3 +149,17 @@ def test_a_secret_file_makes_a_graded_run_that_shows_only_its_fingerprint(capsys
     assert "long enough" not in out and data["seed"].startswith("secret ")
     code, _, err = run(capsys, "exercise1", "-s", SOLUTION, "--secret-file", str(secret_file), "--seed", "3")
     assert code == 2 and "practice seed" in err and len(err.strip().splitlines()) == 1
+
+
+def test_grading_leaves_nothing_in_the_folder_it_runs_in(tmp_path):
+    """hypothesis writes ./.hypothesis of its own accord: does `grade` keep it in the grader's cache instead?"""
+    import os
+
+    folder = tmp_path / "work"
+    folder.mkdir()
+    environment = {key: value for key, value in os.environ.items() if key != "HYPOTHESIS_STORAGE_DIRECTORY"}
+    done = subprocess.run([sys.executable, "-m", "grader", "exercise1", "--submission", SOLUTION], cwd=folder,
+                          env={**environment, "CNN_GRADER_CACHE": str(tmp_path / "cache")}, capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert list(folder.iterdir()) == []

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from grader import catalog, draws
+from grader import catalog, draws, layout
 from grader.checks import Falsified, PropertyCheck
 
 
@@ -67,7 +67,7 @@ def test_a_failing_input_is_shrunk_by_hypothesis_as_before():
 
 @pytest.fixture
 def cache(tmp_path, monkeypatch):
-    monkeypatch.setenv(draws.CACHE_VARIABLE, str(tmp_path))
+    monkeypatch.setenv(layout.CACHE_VARIABLE, str(tmp_path))
     draws._cache_folder.cache_clear()
     monkeypatch.setattr(draws, "_KEPT", draws.OrderedDict())
     yield tmp_path
