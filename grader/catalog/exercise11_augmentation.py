@@ -15,11 +15,8 @@ sizes (a 32x32x3 CIFAR-10 image, a 28x28 MNIST digit, channels first).
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import Falsified, matches_reference, satisfies_property
-from grader.compare import Mismatch, as_array, compare_arrays, compare_values
-from grader.exercise import Exercise, Mistake
-from grader.strategies import draw_array, one_of, upto
+from grader.authoring import (Exercise, Falsified, Mismatch, Mistake, answer_key, as_array, compare_arrays,
+                              compare_values, draw_array, matches_reference, one_of, satisfies_property, upto)
 
 key = answer_key(__name__)
 

@@ -16,20 +16,11 @@ import numpy as np
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.catalog import answer_key
-from grader.checks import Falsified, Session, holds_for_examples, satisfies_property
-from grader.compare import compare_arrays
-from grader.exercise import Exercise, Mistake
-from grader.models.behaviour import forward_check
-from grader.models.checks import count_check, draws, fail, model_input, structure_check
-from grader.models.mistakes import reproduces, when
-from grader.models.oracle import method, on_reference, structure
-from grader.models.reference import tolerance, with_weights
-from grader.models.runs import Evidence, ModelSpec, get_model, input_recipe, sample_input
-from grader.models.samples import sampled
-from grader.models.verify import compare_steps, steps_problems
-from grader.torch_calls import call
-from grader.worker.wire import Outcome
+from grader.authoring import (Evidence, Exercise, Falsified, Mistake, ModelSpec, Outcome, Session, answer_key, call,
+                              compare_arrays, compare_steps, count_check, draws, fail, forward_check, get_model,
+                              holds_for_examples, input_recipe, method, model_input, on_reference, reproduces,
+                              sample_input, sampled, satisfies_property, steps_problems, structure, structure_check,
+                              tolerance, when, with_weights)
 
 key = answer_key(__name__)
 

@@ -11,11 +11,9 @@ CIFAR-10 classes.
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import Falsified, lecture_examples, matches_reference, satisfies_property
-from grader.compare import Mismatch, as_array, compare_arrays
-from grader.exercise import Example, Exercise, Mistake, Probe
-from grader.strategies import draw_array, upto
+from grader.authoring import (Example, Exercise, Falsified, Mismatch, Mistake, Probe, answer_key, as_array,
+                              compare_arrays, draw_array, lecture_examples, matches_reference, satisfies_property,
+                              upto)
 
 key = answer_key(__name__)
 

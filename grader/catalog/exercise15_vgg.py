@@ -14,21 +14,10 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.bank import is_recording
-from grader.catalog import answer_key
-from grader.checks import Session, holds_for_examples, satisfies_property
-from grader.compare import compare_arrays
-from grader.exercise import Exercise, Mistake
-from grader.models import oracle, units
-from grader.models.behaviour import forward_check, modes_check
-from grader.models.checks import draws, fail, model_input, structure_check
-from grader.models.claims import read_table
-from grader.models.mapping import family
-from grader.models.mistakes import reproduces, when
-from grader.models.reference import expected_output, tolerance, with_weights
-from grader.models.runs import Evidence, ModelSpec, ask, get_model
-from grader.models.verify import outputs
-from grader.strategies import upto
+from grader.authoring import (Evidence, Exercise, Mistake, ModelSpec, Session, answer_key, ask, compare_arrays, draws,
+                              expected_output, fail, family, forward_check, get_model, holds_for_examples,
+                              is_recording, model_input, modes_check, oracle, outputs, read_table, reproduces,
+                              satisfies_property, structure_check, tolerance, units, upto, when, with_weights)
 
 key = answer_key(__name__)
 

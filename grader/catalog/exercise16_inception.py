@@ -14,21 +14,10 @@ maps, conv_params's leaves bias to its default; non-square maps and bias=False h
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.bank import NotInBank
-from grader.catalog import answer_key
-from grader.checks import Falsified, Session, Stop, holds_for_examples, satisfies_property
-from grader.compare import as_array, compare_arrays, describe_value
-from grader.exercise import Exercise, Mistake
-from grader.models import oracle, units
-from grader.models.behaviour import forward_check
-from grader.models.checks import draws, fail, model_input
-from grader.models.claims import read_table
-from grader.models.mapping import family
-from grader.models.mistakes import when
-from grader.models.reference import expected_output, tolerance, with_weights
-from grader.models.runs import Evidence, ModelOutcome, ModelSpec, ask, get_model
-from grader.strategies import upto
-from grader.worker.wire import Outcome
+from grader.authoring import (Evidence, Exercise, Falsified, Mistake, ModelOutcome, ModelSpec, NotInBank, Outcome,
+                              Session, Stop, answer_key, as_array, ask, compare_arrays, describe_value, draws,
+                              expected_output, fail, family, forward_check, get_model, holds_for_examples, model_input,
+                              oracle, read_table, satisfies_property, tolerance, units, upto, when, with_weights)
 
 key = answer_key(__name__)
 

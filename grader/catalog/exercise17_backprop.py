@@ -13,11 +13,8 @@ import functools
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import Falsified, lecture_examples, satisfies_property
-from grader.compare import Mismatch, as_array, compare_arrays, describe_value
-from grader.exercise import Example, Exercise, Mistake
-from grader.strategies import draw_array, one_of, upto
+from grader.authoring import (Example, Exercise, Falsified, Mismatch, Mistake, answer_key, as_array, compare_arrays,
+                              describe_value, draw_array, lecture_examples, one_of, satisfies_property, upto)
 
 key = answer_key(__name__)
 F64 = np.float64

@@ -10,11 +10,8 @@ examples that expose it whatever the seed; each check family has a case at the l
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import lecture_examples, matches_reference
-from grader.compare import as_array
-from grader.exercise import Example, Exercise, Mistake
-from grader.strategies import MAX_SIDE, draw_array, draw_conv_arrays, upto
+from grader.authoring import (MAX_SIDE, Example, Exercise, Mistake, answer_key, as_array, draw_array, draw_conv_arrays,
+                              lecture_examples, matches_reference, upto)
 
 key = answer_key(__name__)
 F64 = np.float64

@@ -12,12 +12,10 @@ seed; each function's core check has a case at the lecture's sizes (a 28x28 MNIS
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import (Falsified, lecture_examples, matches_reference, same_shape_as_reference,
-                           satisfies_property)
-from grader.compare import as_array, compare_arrays, describe_value
-from grader.exercise import Example, Exercise, Mistake, Probe
-from grader.strategies import FLOATS, FLOATS_AND_PIXELS, draw_array, draw_conv_arrays, draw_per_axis, one_of, upto
+from grader.authoring import (FLOATS, FLOATS_AND_PIXELS, Example, Exercise, Falsified, Mistake, Probe, answer_key,
+                              as_array, compare_arrays, describe_value, draw_array, draw_conv_arrays, draw_per_axis,
+                              lecture_examples, matches_reference, one_of, same_shape_as_reference, satisfies_property,
+                              upto)
 
 key = answer_key(__name__)
 F64 = np.float64

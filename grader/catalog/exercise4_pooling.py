@@ -12,11 +12,8 @@ CIFAR-10-sized image.
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import lecture_examples, matches_reference
-from grader.compare import as_array
-from grader.exercise import Example, Exercise, Mistake, Probe
-from grader.strategies import FLOATS_AND_PIXELS, draw_array, one_of, upto
+from grader.authoring import (FLOATS_AND_PIXELS, Example, Exercise, Mistake, Probe, answer_key, as_array, draw_array,
+                              lecture_examples, matches_reference, one_of, upto)
 
 key = answer_key(__name__)
 F64 = np.float64

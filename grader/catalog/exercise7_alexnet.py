@@ -8,10 +8,8 @@ is told by what the model computes or which layers it calls on which shapes.
 
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.exercise import Exercise, Mistake
-from grader.models import (ModelSpec, count_check, draws, family, forward_check, modes_check, output_is, softmax,
-                           structure_check, training_check, units, when)
+from grader.authoring import (Exercise, Mistake, ModelSpec, answer_key, count_check, draws, family, forward_check,
+                              modes_check, output_is, softmax, structure_check, training_check, units, when)
 
 key = answer_key(__name__)
 

@@ -10,11 +10,8 @@ exposes it whatever the seed, told by what the block computes or which layers it
 
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.exercise import Exercise, Mistake
-from grader.models import (ModelSpec, backward_check, count_check, draws, family, forward_check, reproduces,
-                           structure_check, units, when)
-from grader.strategies import upto
+from grader.authoring import (Exercise, Mistake, ModelSpec, answer_key, backward_check, count_check, draws, family,
+                              forward_check, reproduces, structure_check, units, upto, when)
 
 key = answer_key(__name__)
 

@@ -11,11 +11,8 @@ whatever the seed, told by what the model computes and which parameters train.
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.catalog import answer_key
-from grader.exercise import Exercise, Mistake
-from grader.models import (ModelSpec, build_base, count_check, draws, forward_check, freeze_check, modes_check,
-                           output_is, sigmoid, training_check, when)
-from grader.strategies import upto
+from grader.authoring import (Exercise, Mistake, ModelSpec, answer_key, build_base, count_check, draws, forward_check,
+                              freeze_check, modes_check, output_is, sigmoid, training_check, upto, when)
 
 key = answer_key(__name__)
 
