@@ -12,8 +12,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from grader.authoring import (Example, Exercise, Falsified, Mismatch, Mistake, Probe, answer_key, as_array,
-                              compare_arrays, draw_array, lecture_examples, matches_reference, satisfies_property,
-                              upto)
+                              compare_arrays, draw_array, lecture_examples, matches_reference, returned_array,
+                              satisfies_property, upto)
 
 key = answer_key(__name__)
 
@@ -205,14 +205,10 @@ def _zero_where_undefined(session, drawn: dict) -> None:
 # --- Known mistakes, told by behaviour -----------------------------------------------------------
 
 
-def _actual(outcome):
-    return as_array(outcome.value) if outcome.ok else None
-
-
 def _classes_from_labels(inputs, expected, outcome):
     """A k x k matrix with k < num_classes that is the top-left corner of the right one: K was read
     from the labels (their largest + 1), not from num_classes."""
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     if actual is None or actual.ndim != 2 or actual.shape[0] != actual.shape[1]:
         return False
     k = actual.shape[0]
@@ -220,14 +216,14 @@ def _classes_from_labels(inputs, expected, outcome):
 
 
 def _float_counts(inputs, expected, outcome):
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     return actual is not None and actual.dtype.kind == "f" and actual.shape == np.shape(expected) \
         and np.array_equal(actual, expected)
 
 
 def _truncated(inputs, expected, outcome):
     """Whole numbers where the answer has fractions: each value is the right one cut down to an integer."""
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     if actual is None or actual.shape != np.shape(expected):
         return False
     expected = np.asarray(expected, dtype=np.float64)

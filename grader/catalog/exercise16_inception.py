@@ -16,8 +16,9 @@ from hypothesis import strategies as st
 
 from grader.authoring import (Evidence, Exercise, Falsified, Mistake, ModelOutcome, ModelSpec, NotInBank, Outcome,
                               Session, Stop, answer_key, as_array, ask, compare_arrays, describe_value, draws,
-                              expected_output, fail, family, forward_check, get_model, holds_for_examples, model_input,
-                              oracle, read_table, satisfies_property, tolerance, units, upto, when, with_weights)
+                              expected_output, fail, family, forward_check, get_model, holds_for_examples, model_info,
+                              model_input, oracle, read_table, satisfies_property, tolerance, units, upto, when,
+                              with_weights)
 
 key = answer_key(__name__)
 
@@ -209,7 +210,7 @@ def _macs_rule(in_channels, out_channels, kernel_size, out_h, out_w) -> str:
 # --- Known mistakes -----------------------------------------------------------------------------------------
 
 def _convs(evidence) -> list[dict]:
-    calls = evidence.model.info.get("calls", []) if evidence.model is not None else []
+    calls = model_info(evidence).get("calls", [])
     return [unit for unit in units(calls) if family(unit["type"]) == "conv" and unit["inputs"] and unit["output"]]
 
 

@@ -11,7 +11,7 @@ exposes it whatever the seed, told by what the block computes or which layers it
 from hypothesis import strategies as st
 
 from grader.authoring import (Exercise, Mistake, ModelSpec, answer_key, backward_check, count_check, draws, family,
-                              forward_check, reproduces, structure_check, units, upto, when)
+                              forward_check, model_info, reproduces, structure_check, units, upto, when)
 
 key = answer_key(__name__)
 
@@ -63,7 +63,7 @@ def batches(small: dict, large: dict, size: tuple | None = None) -> tuple:
 
 
 def _calls(evidence) -> list:
-    return units((evidence.model.info if evidence.model else {}).get("calls", []))
+    return units(model_info(evidence).get("calls", []))
 
 
 def _conv_bias(evidence, outcome) -> bool:
