@@ -9,13 +9,17 @@ seed; each function's core check has a case at the lecture's sizes (a 28x28 MNIS
 """
 
 
+from dataclasses import replace
+from functools import partial
+
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.authoring import (FLOATS, FLOATS_AND_PIXELS, Example, Exercise, Falsified, Mistake, Probe, answer_key,
-                              as_array, compare_arrays, describe_value, draw_array, draw_conv_arrays, draw_per_axis,
-                              lecture_examples, matches_reference, one_of, per_axis, quarters, returned_array,
-                              same_shape_as_reference, satisfies_property, uint8_wrapped, upto)
+from grader.authoring import (BATCH, BIAS, FLOATS, FLOATS_AND_PIXELS, NON_SQUARE, UINT8_PIXELS, Example, Exercise,
+                              Falsified, Mistake, Probe, answer_key, as_array, compare_arrays, describe_value,
+                              draw_array, draw_conv_arrays, draw_per_axis, feature_checks, lecture_examples,
+                              matches_reference, one_of, per_axis, quarters, returned_array, same_shape_as_reference,
+                              satisfies_property, uint8_wrapped, upto)
 
 key = answer_key(__name__)
 F64 = np.float64
@@ -304,19 +308,15 @@ EXERCISE = Exercise(
             images_and_padding(**PLAIN, pairs=True), PAD_PAIRS, points=1,
             name="pad2d: (ph, pw) pairs",
             description="pad = (ph, pw): ph rows above and below, pw columns left and right."),
-        _pad_check(
-            images_and_padding(**{**PLAIN, "batch": True}, pairs=False), PAD_BATCH, points=0.5,
-            name="pad2d: a batch of images",
-            description="N = 2 or 3 images at once: each is padded, none is dropped or mixed up."),
-        _pad_check(
-            images_and_padding(**{**PLAIN, "square": False}, pairs=False), PAD_NON_SQUARE, points=0.5,
-            name="pad2d: non-square images",
-            description="H != W: rows come from shape[-2], columns from shape[-1]."),
-        _pad_check(
-            images_and_padding(**{**PLAIN, "dtypes": (np.uint8,)}, pairs=False), PAD_PIXELS, points=0.5,
-            name="pad2d: uint8 pixel images",
-            description="Images as uint8 (0-255, section 2): the pixels come back unchanged, in uint8 or "
-                        "floating point."),
+        *feature_checks(
+            "pad2d", key.pad2d, partial(images_and_padding, **PLAIN, pairs=False), (
+                (replace(BATCH, description="N = 2 or 3 images at once: each is padded, none is dropped or mixed up."),
+                 PAD_BATCH),
+                (replace(NON_SQUARE, title="non-square images",
+                         description="H != W: rows come from shape[-2], columns from shape[-1]."), PAD_NON_SQUARE),
+                (replace(UINT8_PIXELS, description="Images as uint8 (0-255, section 2): the pixels come back "
+                                                   "unchanged, in uint8 or floating point."), PAD_PIXELS),
+            ), points=0.5, explain=_pad_rule, require_float=False),
         satisfies_property(
             "pad2d", _pad_then_crop, images_and_padding(**PLAIN, pairs=False), points=0.5,
             name="pad2d: cropping the padding gives x back",
@@ -336,23 +336,13 @@ EXERCISE = Exercise(
             name="conv2d_same: matches the reference",
             description="One square float64 image of C channels and F odd square filters, b=None; a 28x28 "
                         "MNIST digit with two 3x3 filters and a 32x32x3 CIFAR-10 image with two 5x5 filters."),
-        _same_check(
-            same_conv_inputs(**PLAIN, bias=True), SAME_BIAS, points=0.5,
-            name="conv2d_same: one bias per output channel",
-            description="b[f] is added to every position of output channel f."),
-        _same_check(
-            same_conv_inputs(**{**PLAIN, "batch": True}), SAME_BATCH, points=0.5,
-            name="conv2d_same: a batch of images",
-            description="N = 2 or 3 images at once: out[n] depends on x[n] only."),
-        _same_check(
-            same_conv_inputs(**{**PLAIN, "square": False}), SAME_NON_SQUARE, points=0.5,
-            name="conv2d_same: non-square images and filters",
-            description="H != W and KH != KW: KH // 2 rows and KW // 2 columns of zeros."),
-        _same_check(
-            same_conv_inputs(**{**PLAIN, "dtypes": (np.uint8,)}), SAME_PIXELS, points=0.5,
-            name="conv2d_same: uint8 pixel images",
-            description="Images and filters as uint8 (0-255, section 2): no overflow, no truncation, a "
-                        "floating-point result."),
+        *feature_checks(
+            "conv2d_same", key.conv2d_same, partial(same_conv_inputs, **PLAIN), (
+                (BIAS, SAME_BIAS), (BATCH, SAME_BATCH),
+                (replace(NON_SQUARE, description="H != W and KH != KW: KH // 2 rows and KW // 2 columns of zeros."),
+                 SAME_NON_SQUARE),
+                (UINT8_PIXELS, SAME_PIXELS),
+            ), points=0.5, explain=_same_rule),
     ),
     mistakes=MISTAKES,
 )

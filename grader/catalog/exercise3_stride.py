@@ -8,13 +8,16 @@ examples that expose it whatever the seed; the core checks have cases at the lec
 28x28 MNIST digit, a 32x32x3 CIFAR-10 image).
 """
 
+from functools import partial
+
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.authoring import (FLOATS, Example, Exercise, Falsified, Mismatch, Mistake, Probe, answer_key, as_array,
-                              compare_arrays, describe_value, draw_conv_arrays, draw_per_axis, lecture_examples,
-                              matches_reference, one_of, per_axis, quarters, returned_array, same_shape_as_reference,
-                              satisfies_property, uint8_wrapped, upto)
+from grader.authoring import (BATCH, BIAS, FLOATS, NON_SQUARE, UINT8_PIXELS, Example, Exercise, Falsified, Mismatch,
+                              Mistake, Probe, answer_key, as_array, compare_arrays, describe_value, draw_conv_arrays,
+                              draw_per_axis, feature_checks, lecture_examples, matches_reference, one_of, per_axis,
+                              quarters, returned_array, same_shape_as_reference, satisfies_property, uint8_wrapped,
+                              upto)
 
 key = answer_key(__name__)
 F64 = np.float64
@@ -476,23 +479,11 @@ EXERCISE = Exercise(
             strided_conv_inputs(**{**PLAIN, "pairs": True}), STRIDED_PAIRS, points=1,
             name="conv2d_strided: (for H, for W) pairs",
             description="stride=(sh, sw) and padding=(ph, pw): sh and ph for rows, sw and pw for columns."),
-        _strided_check(
-            strided_conv_inputs(**{**PLAIN, "bias": True}), STRIDED_BIAS, points=0.5,
-            name="conv2d_strided: one bias per output channel",
-            description="b[f] is added to every position of output channel f."),
-        _strided_check(
-            strided_conv_inputs(**{**PLAIN, "batch": True}), STRIDED_BATCH, points=0.5,
-            name="conv2d_strided: a batch of images",
-            description="N = 2 or 3 images at once: out[n] depends on x[n] only."),
-        _strided_check(
-            strided_conv_inputs(**{**PLAIN, "square": False}), STRIDED_NON_SQUARE, points=0.5,
-            name="conv2d_strided: non-square images and filters",
-            description="H != W and KH != KW: rows come from shape[-2], columns from shape[-1]."),
-        _strided_check(
-            strided_conv_inputs(**{**PLAIN, "dtypes": (np.uint8,)}), STRIDED_PIXELS, points=0.5,
-            name="conv2d_strided: uint8 pixel images",
-            description="Images and filters as uint8 (0-255, section 2): no overflow, no truncation, a "
-                        "floating-point result."),
+        *feature_checks(
+            "conv2d_strided", key.conv2d_strided, partial(strided_conv_inputs, **PLAIN),
+            ((BIAS, STRIDED_BIAS), (BATCH, STRIDED_BATCH), (NON_SQUARE, STRIDED_NON_SQUARE),
+             (UINT8_PIXELS, STRIDED_PIXELS)),
+            points=0.5, explain=_strided_rule),
     ),
     mistakes=MISTAKES,
 )
