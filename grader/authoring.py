@@ -5,9 +5,9 @@
 The exercise and its mistakes (grader.exercise), the check factories (grader.checks,
 grader.feature_checks), the strategies' building blocks (grader.strategies), the comparators
 (grader.compare), the answer key (grader.catalog) and its bank (grader.bank), the worker's
-reply (grader.worker.wire), the NumPy mistake helpers (grader.mistake_helpers); and for the
-PyTorch exercises the model checks (grader.models) and the calls of functions of tensors and
-modules (grader.torch_calls). A name means here what it means in its own module: the modules
+reply (grader.worker.wire), the NumPy mistake helpers (grader.mistake_helpers), the lecture's
+GoogLeNet table (grader.googlenet); and for the PyTorch exercises the model checks
+(grader.models) and the calls of functions of tensors and modules (grader.torch_calls). A name means here what it means in its own module: the modules
 stay the reference, this is their table of contents.
 
 The PyTorch names are imported on first use (`LAZY`), so that a NumPy declaration never loads
@@ -26,6 +26,7 @@ from grader.checks import (Falsified, Session, Stop, holds_for_examples, lecture
 from grader.compare import Mismatch, as_array, compare_arrays, compare_values, describe_value
 from grader.exercise import Example, Exercise, Mistake, Probe
 from grader.feature_checks import BATCH, BIAS, NON_SQUARE, UINT8_PIXELS, Feature, feature_checks
+from grader.googlenet import GOOGLENET
 from grader.mistake_helpers import per_axis, quarters, raised_error, returned_array, same_array, uint8_wrapped
 from grader.strategies import (FLOATS, FLOATS_AND_PIXELS, MAX_SIDE, draw_array, draw_conv_arrays, draw_per_axis,
                                one_of, upto)
@@ -59,9 +60,9 @@ def __getattr__(name: str):
 
 
 __all__ = [
-    "BATCH", "BIAS", "FLOATS", "FLOATS_AND_PIXELS", "MAX_SIDE", "NON_SQUARE", "UINT8_PIXELS", "Example", "Exercise",
-    "Falsified", "Feature", "Mismatch", "Mistake", "NotInBank", "Outcome", "Probe", "Session", "Stop", "answer_key",
-    "as_array", "compare_arrays", "compare_values", "describe_value", "draw_array", "draw_conv_arrays",
+    "BATCH", "BIAS", "FLOATS", "FLOATS_AND_PIXELS", "GOOGLENET", "MAX_SIDE", "NON_SQUARE", "UINT8_PIXELS", "Example",
+    "Exercise", "Falsified", "Feature", "Mismatch", "Mistake", "NotInBank", "Outcome", "Probe", "Session", "Stop",
+    "answer_key", "as_array", "compare_arrays", "compare_values", "describe_value", "draw_array", "draw_conv_arrays",
     "draw_per_axis", "feature_checks", "holds_for_examples", "is_recording", "lecture_examples", "matches_reference",
     "one_of", "per_axis", "quarters", "raised_error", "returned_array", "same_array", "same_shape_as_reference",
     "satisfies_property", "uint8_wrapped", "upto", *_LAZY_FROM,

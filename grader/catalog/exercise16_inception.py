@@ -14,8 +14,8 @@ maps, conv_params's leaves bias to its default; non-square maps and bias=False h
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.authoring import (Evidence, Exercise, Falsified, Mistake, ModelOutcome, ModelSpec, NotInBank, Outcome,
-                              Session, Stop, answer_key, as_array, ask, compare_arrays, describe_value, draws,
+from grader.authoring import (GOOGLENET, Evidence, Exercise, Falsified, Mistake, ModelOutcome, ModelSpec, NotInBank,
+                              Outcome, Session, Stop, answer_key, as_array, ask, compare_arrays, describe_value, draws,
                               expected_output, fail, family, forward_check, get_model, holds_for_examples, model_info,
                               model_input, oracle, read_table, satisfies_property, tolerance, units, upto, when,
                               with_weights)
@@ -23,19 +23,7 @@ from grader.authoring import (Evidence, Exercise, Falsified, Mistake, ModelOutco
 key = answer_key(__name__)
 
 FILTERS = ("in_channels", "c1", "c3_reduce", "c3", "c5_reduce", "c5", "pool_proj")
-# The lecture's GoogLeNet table (Szegedy et al. 2015): name, input channels, then the filter columns
-# #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj, and the output size H (= W).
-GOOGLENET = (
-    ("3a", 192, 64, 96, 128, 16, 32, 32, 28),
-    ("3b", 256, 128, 128, 192, 32, 96, 64, 28),
-    ("4a", 480, 192, 96, 208, 16, 48, 64, 14),
-    ("4b", 512, 160, 112, 224, 24, 64, 64, 14),
-    ("4c", 512, 128, 128, 256, 24, 64, 64, 14),
-    ("4d", 512, 112, 144, 288, 32, 64, 64, 14),
-    ("4e", 528, 256, 160, 320, 32, 128, 128, 14),
-    ("5a", 832, 256, 160, 320, 32, 128, 128, 7),
-    ("5b", 832, 384, 192, 384, 48, 128, 128, 7),
-)
+# GOOGLENET: the lecture's table (grader.googlenet), a row per Inception module.
 TABLE = {name: dict(zip(FILTERS, row)) for name, *row, _ in GOOGLENET}
 
 
