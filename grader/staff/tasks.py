@@ -166,8 +166,9 @@ def grader_fingerprint(module: str, seed: int, root: Path = SOURCE_ROOT) -> str:
 
 def dependencies(module: str, root: Path = SOURCE_ROOT) -> list[Path]:
     """Every file that grading `module` reads, found from the code itself: the modules of
-    `grader/` and `reference/` (grader.reference; and the declaration's own folder) reachable by imports from
-    the declaration, its answer key and `ENGINE_ROOTS`, imports inside functions included; the worker op
+    `grader/` and `reference/` (grader.reference; and the declaration's own folder) reachable by imports
+    from the declaration, its answer key and `ENGINE_ROOTS`, imports inside functions included (a name that
+    grader.authoring imports on first use counts as its module's import); the worker op
     modules they name (`"torch.forward"` -> grader/worker/torch_ops.py: grader.worker.op_families); and
     the data files beside a module that its code names (`"images.npz"`)."""
     from grader import catalog
@@ -187,7 +188,7 @@ def dependencies(module: str, root: Path = SOURCE_ROOT) -> list[Path]:
         seen[path] = None
         imported, strings = _names_in(path.read_bytes(), _package_of(path, root))
         for name in imported:
-            pending += _module_files(name, search, root)
+            pending += _module_files(_taken_from(name), search, root)
         for text in strings:
             op_module = family_module(text) if _OP.match(text) else None
             if op_module:
@@ -195,6 +196,18 @@ def dependencies(module: str, root: Path = SOURCE_ROOT) -> list[Path]:
             if _DATA_FILE.match(text) and (path.parent / text).is_file():
                 seen[path.parent / text] = None
     return sorted(seen, key=lambda path: _shown(path, root))
+
+
+def _taken_from(name: str) -> str:
+    """The module an import of `name` loads: for a name that grader.authoring imports on first use
+    (`grader.authoring.forward_check`), its module (grader.models), so that only the declarations that
+    use the models count them."""
+    from grader import authoring
+
+    module, _, attribute = name.rpartition(".")
+    if module != authoring.__name__:
+        return name
+    return next((source for source, names in authoring.LAZY.items() if attribute in names), name)
 
 
 @functools.cache
