@@ -1,7 +1,8 @@
 """An exercise is data: its functions, checks, known mistakes and lecture examples.
 
-Each exercise is declared once, in `grader/catalog/<module>.py`, as `EXERCISE = Exercise(...)`;
-the CLI, the reports, the notebooks and `grade list` all read that one declaration.
+Each exercise is declared once, in `grader/catalog/<module>.py`, as `EXERCISE = Exercise(...)`
+with what it imports from grader.authoring; the CLI, the reports, the notebooks and `grade list`
+all read that one declaration.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The exercises, found by listing folders: adding an exercise is adding a module here.
 
-Each module is named like the student's file (`exercise3_stride`) and defines `EXERCISE`.
+Each module is named like the student's file (`exercise3_stride`) and defines `EXERCISE`; from the
+grader it imports only grader.authoring (tests/grader/test_seams.py checks).
 Declarations live in this package; `CNN_GRADER_CATALOG` (folders separated by `os.pathsep`)
 adds more, e.g. a course's own exercises or the toy exercise of the tests. Such a folder
 is put on `sys.path` when one of its declarations is loaded, so a declaration there can
