@@ -7,8 +7,9 @@ grader.feature_checks), the strategies' building blocks (grader.strategies), the
 (grader.compare), the answer key (grader.catalog) and its bank (grader.bank), the worker's
 reply (grader.worker.wire), the NumPy mistake helpers (grader.mistake_helpers), the lecture's
 GoogLeNet table (grader.googlenet); and for the PyTorch exercises the model checks
-(grader.models) and the calls of functions of tensors and modules (grader.torch_calls). A name means here what it means in its own module: the modules
-stay the reference, this is their table of contents.
+(grader.models) and the calls of functions of tensors and modules (grader.torch_calls). A name
+means here what it means in its own module: the modules stay the reference, this is their table
+of contents.
 
 The PyTorch names are imported on first use (`LAZY`), so that a NumPy declaration never loads
 torch. `tests/grader/test_seams.py` follows these re-exports: a name imported from here counts
@@ -21,15 +22,22 @@ import importlib
 
 from grader.bank import NotInBank, is_recording
 from grader.catalog import answer_key
-from grader.checks import (Falsified, Session, Stop, holds_for_examples, lecture_examples, matches_reference,
-                           same_shape_as_reference, satisfies_property)
+from grader.checks import (
+    Falsified,
+    Session,
+    Stop,
+    holds_for_examples,
+    lecture_examples,
+    matches_reference,
+    same_shape_as_reference,
+    satisfies_property,
+)
 from grader.compare import Mismatch, as_array, compare_arrays, compare_values, describe_value
 from grader.exercise import Example, Exercise, Mistake, Probe
 from grader.feature_checks import BATCH, BIAS, NON_SQUARE, UINT8_PIXELS, Feature, feature_checks
 from grader.googlenet import GOOGLENET
 from grader.mistake_helpers import per_axis, quarters, raised_error, returned_array, same_array, uint8_wrapped
-from grader.strategies import (FLOATS, FLOATS_AND_PIXELS, MAX_SIDE, draw_array, draw_conv_arrays, draw_per_axis,
-                               one_of, upto)
+from grader.strategies import FLOATS, FLOATS_AND_PIXELS, MAX_SIDE, draw_array, draw_conv_arrays, draw_per_axis, one_of, upto
 from grader.worker.wire import Outcome
 
 # Module -> the names taken from it on first use: both import torch.

@@ -20,8 +20,7 @@ forward_check`), which takes them from here.
 
 from grader.models import oracle
 from grader.models.behaviour import backward_check, forward_check, modes_check
-from grader.models.checks import (count_check, draws, fail, freeze_check, model_input, structure_check,
-                                  training_check)
+from grader.models.checks import count_check, draws, fail, freeze_check, model_input, structure_check, training_check
 from grader.models.claims import read_table
 from grader.models.mapping import describe, family
 from grader.models.mistakes import model_info, output_is, raised, reproduces, sigmoid, softmax, when
