@@ -12,8 +12,9 @@ means here what it means in its own module: the modules stay the reference, this
 of contents.
 
 The PyTorch names are imported on first use (`LAZY`), so that a NumPy declaration never loads
-torch. `tests/grader/test_seams.py` follows these re-exports: a name imported from here counts
-as imported from the module this one takes it from.
+torch. The layer rules (tests/grader/test_seams.py) and a task's fingerprint (grader.staff.tasks)
+follow these re-exports: a name imported from here counts as imported from the module this one
+takes it from, so that only the declarations that use the models depend on them.
 """
 
 from __future__ import annotations
