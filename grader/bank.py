@@ -3,7 +3,7 @@
 The course repository grades with its answer key: `reference/` and, per exercise, a key module
 (`grader/catalog/keys/<module>.py`) holding the reference bindings, the mistake reproductions
 and the hidden checks. The student kit holds none of it. A declaration reaches its key only
-through `grader.catalog.answer_key(__name__)`, which is
+through `answer_key(__name__)` (grader.catalog's, imported from grader.authoring), which is
 
 - in the course repository, a `RecordingKey`: the key module itself, each of whose calls is
   also written into the active `Recorder` while one is (`grade release` builds the banks so);

@@ -1,7 +1,8 @@
 """An exercise is data: its functions, checks, known mistakes and lecture examples.
 
-Each exercise is declared once, in `grader/catalog/<module>.py`, as `EXERCISE = Exercise(...)`;
-the CLI, the reports, the notebooks and `grade list` all read that one declaration.
+Each exercise is declared once, in `grader/catalog/<module>.py`, as `EXERCISE = Exercise(...)`
+with what it imports from grader.authoring; the CLI, the reports, the notebooks and `grade list`
+all read that one declaration.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from grader.compare import as_array, compare_values
-from grader.catalog import budget_seconds
 from grader.errors import DeclarationError
+from grader.time_budget import budget_seconds
 
 # Modules a NumPy exercise may not import: the point is to write the kernel yourself.
 NUMPY_ONLY = ("torch", "scipy", "tensorflow", "keras", "jax", "cv2", "skimage", "sklearn", "PIL")
@@ -113,7 +114,7 @@ class Exercise:
     call_timeout: float = 2.0
     limits: dict = field(default_factory=dict)
     start_timeout: float = 10.0  # booting the worker and importing the file (torch takes seconds)
-    time_budget: float | None = None  # wall-clock seconds for all the checks; None: grader.catalog.BUDGET_CALLS call timeouts
+    time_budget: float | None = None  # wall-clock seconds for all the checks; None: grader.time_budget.BUDGET_CALLS call timeouts
 
     @property
     def budget(self) -> float:

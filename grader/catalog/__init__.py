@@ -1,6 +1,7 @@
 """The exercises, found by listing folders: adding an exercise is adding a module here.
 
-Each module is named like the student's file (`exercise3_stride`) and defines `EXERCISE`.
+Each module is named like the student's file (`exercise3_stride`) and defines `EXERCISE`; from the
+grader it imports only grader.authoring (tests/grader/test_seams.py checks).
 Declarations live in this package; `CNN_GRADER_CATALOG` (folders separated by `os.pathsep`)
 adds more, e.g. a course's own exercises or the toy exercise of the tests. Such a folder
 is put on `sys.path` when one of its declarations is loaded, so a declaration there can
@@ -28,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.errors import UnknownExercise
+from grader.time_budget import budget_seconds
 
 CATALOG_VARIABLE = "CNN_GRADER_CATALOG"
 _MODULE = re.compile(r"^exercise(?P<number>\d+)_(?P<topic>\w+)$")
@@ -170,16 +172,6 @@ def banked(module_name: str):
 
 def all_exercises() -> list:
     return [load(name) for name in module_names()]
-
-
-BUDGET_CALLS = 10  # an exercise's default time budget, in call timeouts
-
-
-def budget_seconds(time_budget: float | None, call_timeout: float) -> float:
-    """Seconds an exercise's checks may take in all: its declared `time_budget`, else BUDGET_CALLS
-    call timeouts (20 s for the NumPy exercises, 50 s for the models: 10-40 times what the
-    solution's checks take on a two-core machine)."""
-    return time_budget if time_budget is not None else BUDGET_CALLS * call_timeout
 
 
 @dataclass(frozen=True)

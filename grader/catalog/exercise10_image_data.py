@@ -13,11 +13,26 @@ import re
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import Falsified, lecture_examples, matches_reference, satisfies_property
-from grader.compare import Mismatch, as_array, compare_arrays, describe_value
-from grader.exercise import Example, Exercise, Mistake, Probe
-from grader.strategies import draw_array, one_of, upto
+from grader.authoring import (
+    Example,
+    Exercise,
+    Falsified,
+    Mismatch,
+    Mistake,
+    Probe,
+    answer_key,
+    as_array,
+    compare_arrays,
+    describe_value,
+    draw_array,
+    lecture_examples,
+    matches_reference,
+    one_of,
+    raised_error,
+    returned_array,
+    satisfies_property,
+    upto,
+)
 
 key = answer_key(__name__)
 
@@ -146,19 +161,19 @@ def channels_last_images(draw, dtypes: tuple = PIXEL_DTYPES, batch: bool | None 
 # --- Fixed examples: each named mistake's smallest witness, and the lecture's sizes -------------------
 
 
-def _pixels(shape: tuple, seed: int) -> np.ndarray:
+def _uint8_pixels(shape: tuple, seed: int) -> np.ndarray:
     """Deterministic uint8 pixels 0-255: a fixed example's image."""
     return np.random.default_rng(seed).integers(0, 256, size=shape).astype(np.uint8)
 
 
-CIFAR_IMAGE = _pixels((32, 32, 3), 32)  # one CIFAR-10 image, channels last as loaded
-MNIST_IMAGE = _pixels((28, 28), 28)  # one MNIST digit
+CIFAR_IMAGE = _uint8_pixels((32, 32, 3), 32)  # one CIFAR-10 image, channels last as loaded
+MNIST_IMAGE = _uint8_pixels((28, 28), 28)  # one MNIST digit
 RED = np.array([[[255, 0, 0]]], dtype=np.uint8)  # 76.245; the mean 85, BGR 29.07, BT.709 54.19, cut to 76
 
 GRAYSCALE_FIXED = ({"image": RED.astype(np.float64)}, {"image": CIFAR_IMAGE.astype(np.float64)})
 GRAYSCALE_BATCH = (
-    {"image": _pixels((2, 1, 4, 3), 2).astype(np.float64)},  # image[:, :, k] picks a column of each image
-    {"image": _pixels((2, 32, 32, 3), 4).astype(np.float64)},
+    {"image": _uint8_pixels((2, 1, 4, 3), 2).astype(np.float64)},  # image[:, :, k] picks a column of each image
+    {"image": _uint8_pixels((2, 32, 32, 3), 4).astype(np.float64)},
 )
 GRAYSCALE_PIXELS = ({"image": RED}, {"image": CIFAR_IMAGE})
 
@@ -178,7 +193,7 @@ STANDARDIZE_FIXED = (
 )
 STANDARDIZE_BATCH = (
     {"x": np.arange(2.0).reshape(2, 1, 1, 1), "mean": np.array([0.5]), "std": np.array([0.25])},
-    {"x": np.moveaxis(_pixels((2, 32, 32, 3), 5), -1, 1) / 255, "mean": CIFAR_MEAN, "std": CIFAR_STD},
+    {"x": np.moveaxis(_uint8_pixels((2, 32, 32, 3), 5), -1, 1) / 255, "mean": CIFAR_MEAN, "std": CIFAR_STD},
 )
 
 TEN_CLASSES = np.random.default_rng(10).integers(0, 10, size=1000)  # a thousand CIFAR-10 labels
@@ -198,7 +213,7 @@ CHANNELS_FIXED = (
     {"images": SMALL_RGB},  # the notebook's example
     {"images": CIFAR_IMAGE}, {"images": MNIST_IMAGE[:, :, None]},
 )
-CHANNELS_BATCH = ({"images": np.arange(2.0).reshape(2, 1, 1, 1)}, {"images": _pixels((2, 32, 32, 3), 6)})
+CHANNELS_BATCH = ({"images": np.arange(2.0).reshape(2, 1, 1, 1)}, {"images": _uint8_pixels((2, 32, 32, 3), 6)})
 
 # --- Comparisons and properties ----------------------------------------------------------------------
 
@@ -269,18 +284,10 @@ def _channels_rule(inputs: dict) -> str:
 
 # --- Known mistakes, told by behaviour -----------------------------------------------------------
 
-def _actual(outcome):
-    return as_array(outcome.value) if outcome.ok else None
-
-
-def _error(outcome) -> dict:
-    return (outcome.error or {}) if not outcome.ok else {}
-
-
 def _cut_to_integers(inputs, expected, outcome):
     """Whole numbers, each at most 1 from the answer: the right values rounded or cut down (a grey 175
     computed as 174.999... and cut becomes 174)."""
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     if actual is None or actual.shape != np.shape(expected) or actual.size == 0:
         return False
     actual, expected = actual.astype(np.float64), np.asarray(expected, dtype=np.float64)
@@ -297,7 +304,7 @@ def _first_image(inputs: dict) -> dict | None:
 def _stretched(inputs, expected, outcome):
     """The array's own range stretched to 0-1: its smallest value came out 0 and its largest 1 where the
     answer does not span 0 to 1, or, for a constant array (0 / 0), NaN everywhere."""
-    actual, images = _actual(outcome), np.asarray(inputs["images"])
+    actual, images = returned_array(outcome), np.asarray(inputs["images"])
     if actual is None or actual.shape != images.shape or actual.size == 0:
         return False
     if images.min() == images.max():
@@ -308,7 +315,7 @@ def _stretched(inputs, expected, outcome):
 
 
 def _right_values_not_float32(inputs, expected, outcome):
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     return actual is not None and actual.dtype != np.float32 and actual.shape == np.shape(expected) \
         and np.allclose(actual, expected)
 
@@ -316,7 +323,7 @@ def _right_values_not_float32(inputs, expected, outcome):
 def _statistics_against_width(inputs, expected, outcome):
     """ValueError where mean and std of shape (C,) cannot broadcast against W, the last axis of x."""
     C, W = np.shape(inputs["mean"])[0], np.shape(inputs["x"])[-1]
-    return _error(outcome).get("type") == "ValueError" and C not in (1, W)
+    return raised_error(outcome).get("type") == "ValueError" and C not in (1, W)
 
 
 def _no_range_check(inputs, expected, outcome):
@@ -326,24 +333,24 @@ def _no_range_check(inputs, expected, outcome):
 
 def _off_by_one_range(inputs, expected, outcome):
     """label == num_classes slipped past a `> num_classes` check and failed later, as another exception."""
-    error = _error(outcome)
+    error = raised_error(outcome)
     return bad_label(inputs) == inputs["num_classes"] and error.get("type") not in (None, "ValueError")
 
 
 def _label_not_named(inputs, expected, outcome):
-    error = _error(outcome)
+    error = raised_error(outcome)
     return error.get("type") == "ValueError" and bad_label(inputs) is not None and not named_in(
         bad_label(inputs), error.get("message", ""))
 
 
 def _column_axis_kept(inputs, expected, outcome):
-    actual, labels = _actual(outcome), np.asarray(inputs["labels"])
+    actual, labels = returned_array(outcome), np.asarray(inputs["labels"])
     return actual is not None and labels.ndim == 2 and actual.shape == (len(labels), 1, inputs["num_classes"])
 
 
 def _classes_from_labels(inputs, expected, outcome):
     """(N, k) with k < num_classes, the first k columns of the right answer: K came from the labels."""
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     if actual is None or actual.ndim != 2 or actual.shape[0] != np.shape(expected)[0]:
         return False
     k = actual.shape[1]

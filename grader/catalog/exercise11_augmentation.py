@@ -15,11 +15,21 @@ sizes (a 32x32x3 CIFAR-10 image, a 28x28 MNIST digit, channels first).
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import Falsified, matches_reference, satisfies_property
-from grader.compare import Mismatch, as_array, compare_arrays, compare_values
-from grader.exercise import Exercise, Mistake
-from grader.strategies import draw_array, one_of, upto
+from grader.authoring import (
+    Exercise,
+    Falsified,
+    Mismatch,
+    Mistake,
+    answer_key,
+    as_array,
+    compare_arrays,
+    compare_values,
+    draw_array,
+    matches_reference,
+    one_of,
+    satisfies_property,
+    upto,
+)
 
 key = answer_key(__name__)
 
@@ -52,7 +62,7 @@ F64, FLOATS = (np.float64,), (np.float64, np.float32)
 
 
 @st.composite
-def _image(draw, dtypes=FLOATS, square: bool | None = False, max_side=MAX_SIDE):
+def _drawn_image(draw, dtypes=FLOATS, square: bool | None = False, max_side=MAX_SIDE):
     """(C, H, W), 1 to 3 channels, odd and even sides (H = W when `square`; H != W when it is None):
     values k / 255 in [0, 1] (or uint8)."""
     C = draw(one_of(CHANNELS), label="C")
@@ -76,7 +86,7 @@ def _with_fill(draw, inputs: dict, fill: bool | None) -> dict:
 
 @st.composite
 def flip_inputs(draw, dtypes=(np.float64, np.float32, np.uint8), square: bool = False) -> dict:
-    return {"image": draw(_image(dtypes, square), label="image")}
+    return {"image": draw(_drawn_image(dtypes, square), label="image")}
 
 
 def _draw_shift(draw, image) -> dict:
@@ -88,12 +98,12 @@ def _draw_shift(draw, image) -> dict:
 
 @st.composite
 def shift_inputs(draw, dtypes=FLOATS, square: bool = False, fill: bool | None = None) -> dict:
-    return _with_fill(draw, _draw_shift(draw, draw(_image(dtypes, square), label="image")), fill)
+    return _with_fill(draw, _draw_shift(draw, draw(_drawn_image(dtypes, square), label="image")), fill)
 
 
 @st.composite
 def rotate90_inputs(draw, dtypes=(np.float64, np.float32, np.uint8), square: bool = False) -> dict:
-    inputs = {"image": draw(_image(dtypes, square), label="image")}
+    inputs = {"image": draw(_drawn_image(dtypes, square), label="image")}
     if draw(st.booleans(), label="k given"):
         inputs["k"] = draw(st.integers(-5, 6), label="k")
     return inputs
@@ -101,40 +111,40 @@ def rotate90_inputs(draw, dtypes=(np.float64, np.float32, np.uint8), square: boo
 
 @st.composite
 def angle_inputs(draw, angles=ANGLES, dtypes=FLOATS, square: bool = False, fill: bool | None = None) -> dict:
-    image = draw(_image(dtypes, square), label="image")
+    image = draw(_drawn_image(dtypes, square), label="image")
     return _with_fill(draw, {"image": image, "degrees": draw(angles, label="degrees")}, fill)
 
 
 @st.composite
 def zoom_inputs(draw, dtypes=FLOATS, square: bool = False, fill: bool | None = None) -> dict:
-    image = draw(_image(dtypes, square), label="image")
+    image = draw(_drawn_image(dtypes, square), label="image")
     return _with_fill(draw, {"image": image, "factor": draw(st.sampled_from(FACTORS), label="factor")}, fill)
 
 
 @st.composite
 def brightness_inputs(draw, dtypes=FLOATS, square: bool = False) -> dict:
     """factor in quarter steps from 0 (black) to 3."""
-    return {"image": draw(_image(dtypes, square), label="image"),
+    return {"image": draw(_drawn_image(dtypes, square), label="image"),
             "factor": draw(st.integers(0, 12), label="factor") / 4}
 
 
 @st.composite
 def channel_shift_inputs(draw, dtypes=FLOATS, square: bool = False) -> dict:
     """intensity in eighth steps from -1 to 1."""
-    return {"image": draw(_image(dtypes, square), label="image"),
+    return {"image": draw(_drawn_image(dtypes, square), label="image"),
             "intensity": draw(st.integers(-8, 8), label="intensity") / 8}
 
 
 # --- Fixed examples: each named mistake's smallest witness (no ties), and the lecture's sizes ---------
 
 
-def _pixels(shape: tuple, seed: int) -> np.ndarray:
+def _unit_pixels(shape: tuple, seed: int) -> np.ndarray:
     """Deterministic values k / 255 in [0, 1]: a fixed example's image."""
     return np.random.default_rng(seed).integers(0, 256, size=shape) / 255
 
 
-CIFAR = _pixels((3, 32, 32), 32)  # a CIFAR-10 image, channels first
-MNIST = _pixels((1, 28, 28), 28)  # an MNIST digit
+CIFAR = _unit_pixels((3, 32, 32), 32)  # a CIFAR-10 image, channels first
+MNIST = _unit_pixels((1, 28, 28), 28)  # an MNIST digit
 SQUARE = np.array([[[1.0, 2.0], [3.0, 4.0]]])  # (1, 2, 2)
 NINE = np.arange(9.0).reshape(1, 3, 3)  # (1, 3, 3): a centre pixel, and quarter turns without ties
 SIXTEEN = np.arange(16.0).reshape(1, 4, 4)  # turned by 30 degrees, its corners come from outside

@@ -26,18 +26,37 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.bank import is_recording
-from grader.catalog import answer_key
-from grader.checks import Falsified, Session, holds_for_examples, satisfies_property
-from grader.exercise import Exercise, Mistake
-from grader.models.behaviour import forward_check
-from grader.models.checks import draws, fail, structure_check
-from grader.models.mistakes import output_is, sigmoid, when
-from grader.models.reference import tolerance
-from grader.models.runs import Evidence, ModelSpec, sample_input
-from grader.torch_calls import (call, close, default_init, he_uniform_problems, layers_model, numbers, state_of,
-                                state_problems, stats_of)
-from grader.worker.wire import Outcome
+from grader.authoring import (
+    Evidence,
+    Exercise,
+    Falsified,
+    Mistake,
+    ModelSpec,
+    Outcome,
+    Session,
+    answer_key,
+    call,
+    close,
+    default_init,
+    draws,
+    fail,
+    forward_check,
+    he_uniform_problems,
+    holds_for_examples,
+    is_recording,
+    layers_model,
+    numbers,
+    output_is,
+    sample_input,
+    satisfies_property,
+    sigmoid,
+    state_of,
+    state_problems,
+    stats_of,
+    structure_check,
+    tolerance,
+    when,
+)
 
 key = answer_key(__name__)
 

@@ -16,20 +16,40 @@ import numpy as np
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.catalog import answer_key
-from grader.checks import Falsified, Session, holds_for_examples, satisfies_property
-from grader.compare import compare_arrays
-from grader.exercise import Exercise, Mistake
-from grader.models.behaviour import forward_check
-from grader.models.checks import count_check, draws, fail, model_input, structure_check
-from grader.models.mistakes import reproduces, when
-from grader.models.oracle import method, on_reference, structure
-from grader.models.reference import tolerance, with_weights
-from grader.models.runs import Evidence, ModelSpec, get_model, input_recipe, sample_input
-from grader.models.samples import sampled
-from grader.models.verify import compare_steps, steps_problems
-from grader.torch_calls import call
-from grader.worker.wire import Outcome
+from grader.authoring import (
+    Evidence,
+    Exercise,
+    Falsified,
+    Mistake,
+    ModelSpec,
+    Outcome,
+    Session,
+    answer_key,
+    call,
+    compare_arrays,
+    compare_steps,
+    count_check,
+    draws,
+    fail,
+    forward_check,
+    get_model,
+    holds_for_examples,
+    input_recipe,
+    method,
+    model_info,
+    model_input,
+    on_reference,
+    reproduces,
+    sample_input,
+    sampled,
+    satisfies_property,
+    steps_problems,
+    structure,
+    structure_check,
+    tolerance,
+    when,
+    with_weights,
+)
 
 key = answer_key(__name__)
 
@@ -150,13 +170,13 @@ def _extreme_inputs(draw) -> dict:
     return {"x": np.concatenate([np.array(drawn, dtype=np.float64), EXTREMES])}
 
 
-def _image(seed: int, scale: float) -> dict:
+def _mnist_sized(seed: int, scale: float) -> dict:
     """A 28x28 MNIST-sized tensor of values in quarter steps up to +-scale."""
     return {"x": np.random.default_rng(seed).integers(-4 * scale, 4 * scale + 1, size=(28, 28)) / 4}
 
 
-SIGMOID_FIXED = ({"x": np.array([0.0, 2.0])}, _image(28, 30))  # 0.25 at 0; an MNIST-sized image
-SIGMOID_EXTREMES = ({"x": np.array([-1000.0])}, _image(29, 1000))  # e^1000 overflows: inf / inf
+SIGMOID_FIXED = ({"x": np.array([0.0, 2.0])}, _mnist_sized(28, 30))  # 0.25 at 0; an MNIST-sized image
+SIGMOID_EXTREMES = ({"x": np.array([-1000.0])}, _mnist_sized(29, 1000))  # e^1000 overflows: inf / inf
 
 
 def _sigmoid_grad(session: Session, drawn: dict) -> None:
@@ -183,7 +203,7 @@ def _not_finite(inputs, expected, outcome) -> bool:
 # --- Known mistakes -------------------------------------------------------------------------------------------
 
 def _output_shape(evidence, outcome) -> bool:
-    output = (evidence.model.info.get("output") if evidence.model is not None else None) or [0]
+    output = model_info(evidence).get("output") or [0]
     return output[-1] in (25, 26, 27)
 
 

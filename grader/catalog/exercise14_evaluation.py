@@ -11,11 +11,23 @@ CIFAR-10 classes.
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import Falsified, lecture_examples, matches_reference, satisfies_property
-from grader.compare import Mismatch, as_array, compare_arrays
-from grader.exercise import Example, Exercise, Mistake, Probe
-from grader.strategies import draw_array, upto
+from grader.authoring import (
+    Example,
+    Exercise,
+    Falsified,
+    Mismatch,
+    Mistake,
+    Probe,
+    answer_key,
+    as_array,
+    compare_arrays,
+    draw_array,
+    lecture_examples,
+    matches_reference,
+    returned_array,
+    satisfies_property,
+    upto,
+)
 
 key = answer_key(__name__)
 
@@ -207,14 +219,10 @@ def _zero_where_undefined(session, drawn: dict) -> None:
 # --- Known mistakes, told by behaviour -----------------------------------------------------------
 
 
-def _actual(outcome):
-    return as_array(outcome.value) if outcome.ok else None
-
-
 def _classes_from_labels(inputs, expected, outcome):
     """A k x k matrix with k < num_classes that is the top-left corner of the right one: K was read
     from the labels (their largest + 1), not from num_classes."""
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     if actual is None or actual.ndim != 2 or actual.shape[0] != actual.shape[1]:
         return False
     k = actual.shape[0]
@@ -222,14 +230,14 @@ def _classes_from_labels(inputs, expected, outcome):
 
 
 def _float_counts(inputs, expected, outcome):
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     return actual is not None and actual.dtype.kind == "f" and actual.shape == np.shape(expected) \
         and np.array_equal(actual, expected)
 
 
 def _truncated(inputs, expected, outcome):
     """Whole numbers where the answer has fractions: each value is the right one cut down to an integer."""
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     if actual is None or actual.shape != np.shape(expected):
         return False
     expected = np.asarray(expected, dtype=np.float64)

@@ -14,21 +14,38 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.bank import is_recording
-from grader.catalog import answer_key
-from grader.checks import Session, holds_for_examples, satisfies_property
-from grader.compare import compare_arrays
-from grader.exercise import Exercise, Mistake
-from grader.models import oracle, units
-from grader.models.behaviour import forward_check, modes_check
-from grader.models.checks import draws, fail, model_input, structure_check
-from grader.models.claims import read_table
-from grader.models.mapping import family
-from grader.models.mistakes import reproduces, when
-from grader.models.reference import expected_output, tolerance, with_weights
-from grader.models.runs import Evidence, ModelSpec, ask, get_model
-from grader.models.verify import outputs
-from grader.strategies import upto
+from grader.authoring import (
+    Evidence,
+    Exercise,
+    Mistake,
+    ModelSpec,
+    Session,
+    answer_key,
+    ask,
+    compare_arrays,
+    draws,
+    expected_output,
+    fail,
+    family,
+    forward_check,
+    get_model,
+    holds_for_examples,
+    is_recording,
+    model_info,
+    model_input,
+    modes_check,
+    oracle,
+    outputs,
+    read_table,
+    reproduces,
+    satisfies_property,
+    structure_check,
+    tolerance,
+    units,
+    upto,
+    when,
+    with_weights,
+)
 
 key = answer_key(__name__)
 
@@ -193,12 +210,8 @@ def _dropout_ignored(evidence, outcome) -> bool:
 
 # --- Known mistakes -----------------------------------------------------------------------------------------
 
-def _info(evidence) -> dict:
-    return evidence.model.info if evidence.model is not None else {}
-
-
 def _convs(evidence) -> list[dict]:
-    found = units(_info(evidence).get("calls", []))
+    found = units(model_info(evidence).get("calls", []))
     return [unit for unit in found if family(unit["type"]) == "conv" and unit["inputs"] and unit["output"]]
 
 
@@ -212,7 +225,7 @@ def _pools_per_conv(evidence, outcome) -> bool:
     """A max pool before a block's last conv (pooling modules only: functional ones leave no trace)."""
     arch = (evidence.model.kwargs if evidence.model else {}).get("arch", ARCHS["VGG16_ARCH"])
     block, convs = 0, 0
-    for call in _info(evidence).get("calls", []):
+    for call in model_info(evidence).get("calls", []):
         if call["unit"] and family(call["type"]) == "conv":
             convs += 1
         elif call["type"] == "MaxPool2d":

@@ -14,38 +14,46 @@ maps, conv_params's leaves bias to its default; non-square maps and bias=False h
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.bank import NotInBank
-from grader.catalog import answer_key
-from grader.checks import Falsified, Session, Stop, holds_for_examples, satisfies_property
-from grader.compare import as_array, compare_arrays, describe_value
-from grader.exercise import Exercise, Mistake
-from grader.models import oracle, units
-from grader.models.behaviour import forward_check
-from grader.models.checks import draws, fail, model_input
-from grader.models.claims import read_table
-from grader.models.mapping import family
-from grader.models.mistakes import when
-from grader.models.reference import expected_output, tolerance, with_weights
-from grader.models.runs import Evidence, ModelOutcome, ModelSpec, ask, get_model
-from grader.strategies import upto
-from grader.worker.wire import Outcome
+from grader.authoring import (
+    GOOGLENET,
+    Evidence,
+    Exercise,
+    Falsified,
+    Mistake,
+    ModelOutcome,
+    ModelSpec,
+    NotInBank,
+    Outcome,
+    Session,
+    Stop,
+    answer_key,
+    as_array,
+    ask,
+    compare_arrays,
+    describe_value,
+    draws,
+    expected_output,
+    fail,
+    family,
+    forward_check,
+    get_model,
+    holds_for_examples,
+    model_info,
+    model_input,
+    oracle,
+    read_table,
+    satisfies_property,
+    tolerance,
+    units,
+    upto,
+    when,
+    with_weights,
+)
 
 key = answer_key(__name__)
 
 FILTERS = ("in_channels", "c1", "c3_reduce", "c3", "c5_reduce", "c5", "pool_proj")
-# The lecture's GoogLeNet table (Szegedy et al. 2015): name, input channels, then the filter columns
-# #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj, and the output size H (= W).
-GOOGLENET = (
-    ("3a", 192, 64, 96, 128, 16, 32, 32, 28),
-    ("3b", 256, 128, 128, 192, 32, 96, 64, 28),
-    ("4a", 480, 192, 96, 208, 16, 48, 64, 14),
-    ("4b", 512, 160, 112, 224, 24, 64, 64, 14),
-    ("4c", 512, 128, 128, 256, 24, 64, 64, 14),
-    ("4d", 512, 112, 144, 288, 32, 64, 64, 14),
-    ("4e", 528, 256, 160, 320, 32, 128, 128, 14),
-    ("5a", 832, 256, 160, 320, 32, 128, 128, 7),
-    ("5b", 832, 384, 192, 384, 48, 128, 128, 7),
-)
+# GOOGLENET: the lecture's table (grader.googlenet), a row per Inception module.
 TABLE = {name: dict(zip(FILTERS, row)) for name, *row, _ in GOOGLENET}
 
 
@@ -220,7 +228,7 @@ def _macs_rule(in_channels, out_channels, kernel_size, out_h, out_w) -> str:
 # --- Known mistakes -----------------------------------------------------------------------------------------
 
 def _convs(evidence) -> list[dict]:
-    calls = evidence.model.info.get("calls", []) if evidence.model is not None else []
+    calls = model_info(evidence).get("calls", [])
     return [unit for unit in units(calls) if family(unit["type"]) == "conv" and unit["inputs"] and unit["output"]]
 
 

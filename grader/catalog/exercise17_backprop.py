@@ -13,17 +13,29 @@ import functools
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import Falsified, lecture_examples, satisfies_property
-from grader.compare import Mismatch, as_array, compare_arrays, describe_value
-from grader.exercise import Example, Exercise, Mistake
-from grader.strategies import draw_array, one_of, upto
+from grader.authoring import (
+    Example,
+    Exercise,
+    Falsified,
+    Mismatch,
+    Mistake,
+    answer_key,
+    as_array,
+    compare_arrays,
+    describe_value,
+    draw_array,
+    lecture_examples,
+    one_of,
+    quarters,
+    satisfies_property,
+    upto,
+)
 
 key = answer_key(__name__)
 F64 = np.float64
 
 
-def _pair(value) -> tuple[int, int]:
+def _two_ints(value) -> tuple[int, int]:
     return (int(value), int(value)) if isinstance(value, (int, np.integer)) else (int(value[0]), int(value[1]))
 
 
@@ -66,7 +78,7 @@ def _draw_conv_inputs(draw, feature: str = "", max_side: int = 6, max_kernel: in
     else:
         padding = draw(upto(2, 1), label="padding") if feature == "padding" else 0
         stride = draw(upto(3, 2), label="stride") if feature == "stride" else 1
-    (ph, pw) = _pair(padding)
+    (ph, pw) = _two_ints(padding)
     KH = draw(upto(min(H + 2 * ph, max_kernel)), label="KH")
     KW = draw(upto(min(W + 2 * pw, max_kernel)), label="KW") if feature == "pairs" else KH
     x = draw_array(draw, F64, (N, C, H, W), label="x")
@@ -94,7 +106,7 @@ def _draw_pool_inputs(draw, feature: str = "", max_side: int = 8, max_size: int 
         x = (draw_array(draw, np.uint8, (1, C, H, W), label="x") % 3).astype(F64)
     else:
         x = distinct(draw_array(draw, F64, (1, C, H, W), label="x"))
-    (KH, KW), (sh, sw) = _pair(size), _pair(stride)
+    (KH, KW), (sh, sw) = _two_ints(size), _two_ints(stride)
     dout = draw_array(draw, F64, (1, C, (H - KH) // sh + 1, (W - KW) // sw + 1), label="dout")
     return {"dout": dout, "x": x, "size": size, "stride": stride}
 
@@ -179,11 +191,6 @@ def gradient_check_inputs() -> st.SearchStrategy[dict]:
 # --- Fixed examples: each named mistake's smallest witness, and the lecture's sizes -------------------
 
 
-def _quarters(shape: tuple, seed: int) -> np.ndarray:
-    """Deterministic values in quarter steps in [-2, 2]: a fixed example's arrays."""
-    return np.random.default_rng(seed).integers(-8, 9, size=shape) / 4
-
-
 def _arrays(**values) -> dict:
     """A fixed example: lists as float64 arrays, everything else as it is."""
     return {name: np.asarray(value, dtype=F64) if isinstance(value, list) else value for name, value in values.items()}
@@ -197,31 +204,31 @@ def _plane(rows) -> list:
 SPREAD = [[1, 2, 3], [9, 4, 5], [6, 7, 8]]  # 2x2 windows at stride 1: window (0, 0)'s maximum 9 is window (1, 0)'s too
 QUADRATIC_FIXED = (
     _arrays(x=[1.0], a=[1.0], c=[0.0], h=0.01),  # central: 2; one-sided: 2.01
-    {"x": _quarters((3, 32, 32), 4), "a": _quarters((3, 32, 32), 5), "c": _quarters((3, 32, 32), 6), "h": 1e-3},
+    {"x": quarters((3, 32, 32), 4), "a": quarters((3, 32, 32), 5), "c": quarters((3, 32, 32), 6), "h": 1e-3},
 )
 PUT_BACK_FIXED = (_arrays(x=[1.0], a=[1.0], c=[0.0], h=0.01),)  # x is 0.99 afterwards where it is not put back
 RELU_FIXED = (
     _arrays(dout=[2.0], x=[1.0]),  # dout, not the mask's 1
     _arrays(dout=[1.0], x=[0.0]),  # nothing passes at x == 0
-    {"dout": _quarters((1, 1, 28, 28), 7), "x": _quarters((1, 1, 28, 28), 8)},
-    {"dout": _quarters((1, 3, 32, 32), 9), "x": _quarters((1, 3, 32, 32), 10)},
+    {"dout": quarters((1, 1, 28, 28), 7), "x": quarters((1, 1, 28, 28), 8)},
+    {"dout": quarters((1, 3, 32, 32), 9), "x": quarters((1, 3, 32, 32), 10)},
 )
 DENSE_FIXED = (
     _arrays(dout=[[1, 2, 3]], x=[[1, 2]], w=[[1, 0], [0, 1], [1, 1]]),  # dw is (3, 2), db (3,)
-    {"dout": _quarters((1, 10), 11), "x": _quarters((1, 784), 12), "w": _quarters((10, 784), 13)},
-    {"dout": _quarters((1, 10), 14), "x": _quarters((1, 3072), 15), "w": _quarters((10, 3072), 16)},
+    {"dout": quarters((1, 10), 11), "x": quarters((1, 784), 12), "w": quarters((10, 784), 13)},
+    {"dout": quarters((1, 10), 14), "x": quarters((1, 3072), 15), "w": quarters((10, 3072), 16)},
 )
 CONV_CORE = (
     # Four 2x2 windows overlap at the centre: its gradient adds four terms. padding 0: nothing to crop.
     _arrays(dout=_plane([[1, 2], [3, 4]]), x=_plane(SPREAD), w=_plane([[1, -1], [2, 1]]), stride=1, padding=0),
-    {"dout": _quarters((1, 2, 24, 24), 17), "x": _quarters((1, 1, 28, 28), 18), "w": _quarters((2, 1, 5, 5), 19),
+    {"dout": quarters((1, 2, 24, 24), 17), "x": quarters((1, 1, 28, 28), 18), "w": quarters((2, 1, 5, 5), 19),
      "stride": 1, "padding": 0},
-    {"dout": _quarters((1, 2, 30, 30), 20), "x": _quarters((1, 3, 32, 32), 21), "w": _quarters((2, 3, 3, 3), 22),
+    {"dout": quarters((1, 2, 30, 30), 20), "x": quarters((1, 3, 32, 32), 21), "w": quarters((2, 3, 3, 3), 22),
      "stride": 1, "padding": 0},
 )
 CONV_PADDING = (
     _arrays(dout=_plane([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), x=[[[[1]]]], w=[[[[2]]]], stride=1, padding=1),
-    {"dout": _quarters((1, 2, 32, 32), 23), "x": _quarters((1, 3, 32, 32), 24), "w": _quarters((2, 3, 3, 3), 25),
+    {"dout": quarters((1, 2, 32, 32), 23), "x": quarters((1, 3, 32, 32), 24), "w": quarters((2, 3, 3, 3), 25),
      "stride": 1, "padding": 1},  # a CIFAR-10 image, 'same' padding
 )
 CONV_STRIDE = (_arrays(dout=_plane([[1, 2], [3, 4]]), x=_plane(np.arange(16).reshape(4, 4).tolist()),
@@ -234,7 +241,7 @@ CONV_BATCH = (_arrays(dout=[[[[1]]], [[[2]]]], x=[[[[3]]], [[[4]]]], w=[[[[5]]]]
 def _pooled(x_shape: tuple, size: int, stride: int, seed: int) -> dict:
     """A fixed pooling example: x of distinct values, the dout of its output's shape."""
     rows, cols = ((side - size) // stride + 1 for side in x_shape[2:])
-    return {"dout": _quarters((*x_shape[:2], rows, cols), seed), "x": distinct(_quarters(x_shape, seed + 1)),
+    return {"dout": quarters((*x_shape[:2], rows, cols), seed), "x": distinct(quarters(x_shape, seed + 1)),
             "size": size, "stride": stride}
 
 
@@ -249,8 +256,8 @@ AVG_OVERLAP = (_arrays(dout=_plane([[1, 2], [3, 4]]), x=_plane(SPREAD), size=2, 
 MAX_TIES = (_arrays(dout=[[[[1]]]], x=_plane([[1, 1], [1, 1]]), size=2, stride=2),)  # 1 to one of the four
 POOL_PAIRS = (_arrays(dout=_plane([[1, 2, 3]]), x=_plane([[1, 5, 2], [4, 3, 6]]), size=(2, 1), stride=(2, 1)),)
 GRADIENT_CHECK_FIXED = (  # a 28x28 image through ReLU (the 32x32x3 case of numerical_gradient: its own check)
-    {"layer": "relu", "wrt": "x", "inputs": {"dout": _quarters((1, 1, 28, 28), 32),
-                                             "x": _quarters((1, 1, 28, 28), 33) + 0.125}},
+    {"layer": "relu", "wrt": "x", "inputs": {"dout": quarters((1, 1, 28, 28), 32),
+                                             "x": quarters((1, 1, 28, 28), 33) + 0.125}},
 )
 
 # --- Comparing gradients -------------------------------------------------------------------------
@@ -430,7 +437,7 @@ def _close(a, b) -> bool:
 
 
 def _padding_not_cropped(inputs, expected, outcome):
-    dx, (ph, pw), (N, C, H, W) = _got("conv2d_backward", outcome), _pair(inputs["padding"]), inputs["x"].shape
+    dx, (ph, pw), (N, C, H, W) = _got("conv2d_backward", outcome), _two_ints(inputs["padding"]), inputs["x"].shape
     return bool(ph or pw) and dx is not None and dx.shape == (N, C, H + 2 * ph, W + 2 * pw) \
         and _close(dx[:, :, ph:ph + H, pw:pw + W], expected[0])
 
@@ -438,7 +445,7 @@ def _padding_not_cropped(inputs, expected, outcome):
 def _cropped_to_nothing(inputs, expected, outcome):
     """dx is empty along each axis whose padding is 0 and x's size along the others: dx_padded[p:-p] with
     p = 0 is the slice 0:0."""
-    dx, (ph, pw), (N, C, H, W) = _got("conv2d_backward", outcome), _pair(inputs["padding"]), inputs["x"].shape
+    dx, (ph, pw), (N, C, H, W) = _got("conv2d_backward", outcome), _two_ints(inputs["padding"]), inputs["x"].shape
     return (ph == 0 or pw == 0) and dx is not None and dx.shape == (N, C, H if ph else 0, W if pw else 0)
 
 
@@ -466,7 +473,7 @@ def _covering(length: int, count: int, kernel: int, step: int) -> np.ndarray:
 def _terms_per_pixel(inputs) -> np.ndarray:
     """(H, W): how many (window, filter) terms reach each pixel of x: windows covering it times F."""
     (_, F, H_out, W_out), (_, _, KH, KW) = inputs["dout"].shape, inputs["w"].shape
-    (H, W), (sh, sw), (ph, pw) = inputs["x"].shape[2:], _pair(inputs["stride"]), _pair(inputs["padding"])
+    (H, W), (sh, sw), (ph, pw) = inputs["x"].shape[2:], _two_ints(inputs["stride"]), _two_ints(inputs["padding"])
     rows = _covering(H + 2 * ph, H_out, KH, sh)[ph:ph + H]
     cols = _covering(W + 2 * pw, W_out, KW, sw)[pw:pw + W]
     return F * np.outer(rows, cols)

@@ -7,14 +7,31 @@ examples that expose it whatever the seed; each check family has a case at the l
 (a 28x28 MNIST digit, a 32x32x3 CIFAR-10 image).
 """
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import lecture_examples, matches_reference
-from grader.compare import as_array
-from grader.exercise import Example, Exercise, Mistake
-from grader.strategies import MAX_SIDE, draw_array, draw_conv_arrays, upto
+from grader.authoring import (
+    BATCH,
+    BIAS,
+    MAX_SIDE,
+    NON_SQUARE,
+    UINT8_PIXELS,
+    Example,
+    Exercise,
+    Mistake,
+    answer_key,
+    draw_array,
+    draw_conv_arrays,
+    feature_checks,
+    lecture_examples,
+    matches_reference,
+    quarters,
+    returned_array,
+    uint8_wrapped,
+    upto,
+)
 
 key = answer_key(__name__)
 F64 = np.float64
@@ -52,12 +69,7 @@ def batch_and_filters(draw, dtype=F64, bias: bool = False, batch: bool = False, 
 # --- Fixed examples: each named mistake's smallest witness, and the lecture's sizes -------------------
 
 
-def _quarters(shape: tuple, seed: int, dtype=F64) -> np.ndarray:
-    """Deterministic values in quarter steps in [-2, 2]: a fixed example's arrays."""
-    return (np.random.default_rng(seed).integers(-8, 9, size=shape) / 4).astype(dtype)
-
-
-def _image(image, kernel) -> dict:
+def _image_and_kernel(image, kernel) -> dict:
     return {"image": np.asarray(image, dtype=F64), "kernel": np.asarray(kernel, dtype=F64)}
 
 
@@ -66,16 +78,16 @@ def _batch(x, w, b=None) -> dict:
             "b": None if b is None else np.asarray(b, dtype=F64)}
 
 
-MNIST = _image(_quarters((28, 28), 28), _quarters((3, 3), 3))  # a 28x28 digit, a 3x3 filter
-CIFAR = _batch(_quarters((1, 3, 32, 32), 32), _quarters((2, 3, 5, 5), 5))  # a 32x32x3 image, two 5x5 filters
+MNIST = _image_and_kernel(quarters((28, 28), 28), quarters((3, 3), 3))  # a 28x28 digit, a 3x3 filter
+CIFAR = _batch(quarters((1, 3, 32, 32), 32), quarters((2, 3, 5, 5), 5))  # a 32x32x3 image, two 5x5 filters
 
 CORRELATE_FIXED = (
-    _image([[1, 2]], [[1, 0]]),  # flipped: [[0, 1]] gives 2 instead of 1
-    _image([[0.5]], [[0.5]]),  # 0.25: an integer output array truncates it to 0
-    _image([[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0], [0, 0]]),  # a window too many or too few
+    _image_and_kernel([[1, 2]], [[1, 0]]),  # flipped: [[0, 1]] gives 2 instead of 1
+    _image_and_kernel([[0.5]], [[0.5]]),  # 0.25: an integer output array truncates it to 0
+    _image_and_kernel([[1, 2, 3], [4, 5, 6], [7, 8, 9]], [[1, 0], [0, 0]]),  # a window too many or too few
     MNIST,
 )
-CORRELATE_NON_SQUARE = (_image([[1, 2, 3], [4, 5, 6]], [[1, 2]]),)  # H and W read from the wrong axes
+CORRELATE_NON_SQUARE = (_image_and_kernel([[1, 2, 3], [4, 5, 6]], [[1, 2]]),)  # H and W read from the wrong axes
 CORRELATE_PIXELS = ({"image": np.array([[200, 100]], np.uint8), "kernel": np.array([[2, 3]], np.uint8)},)  # 700
 
 CONV_FIXED = (
@@ -148,14 +160,10 @@ def output_rule(inputs: dict) -> str:
 # --- Known mistakes, told by behaviour -----------------------------------------------------------
 
 
-def _actual(outcome):
-    return as_array(outcome.value) if outcome.ok else None
-
-
 def _off_by_one(inputs, expected, outcome):
     """H' or W' one too small or too large; or, where no array comes back, an index past the edge
     (IndexError) or a window cut short by the edge that no longer fits its slot (ValueError)."""
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     if actual is None:
         return outcome.failure is None and (outcome.error or {}).get("type") in ("IndexError", "ValueError") \
             and inputs.get("b") is None
@@ -166,7 +174,7 @@ def _off_by_one(inputs, expected, outcome):
 
 def _hw_swapped(inputs, expected, outcome):
     """H and W read from the wrong axes: the output's shape or values come out transposed."""
-    actual, transposed = _actual(outcome), np.swapaxes(expected, -1, -2)
+    actual, transposed = returned_array(outcome), np.swapaxes(expected, -1, -2)
     if actual is None or actual.shape != transposed.shape:
         return False
     if actual.shape != np.shape(expected):
@@ -175,25 +183,14 @@ def _hw_swapped(inputs, expected, outcome):
 
 
 def _channels_last(inputs, expected, outcome):
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     return actual is not None and np.ndim(expected) == 4 and actual.shape != np.shape(expected) \
         and actual.shape == np.moveaxis(expected, 1, -1).shape
 
 
-def _wrapped(inputs, expected, outcome):
-    """uint8 arithmetic wrapped around: on pixel inputs whose true answer exceeds 255, the values
-    come out short of the truth by multiples of 256."""
-    actual = _actual(outcome)
-    pixels = any(isinstance(v, np.ndarray) and v.dtype == np.uint8 for v in inputs.values())
-    if actual is None or actual.shape != np.shape(expected) or not pixels or np.max(expected) <= 255:
-        return False
-    short = (np.asarray(expected, dtype=np.float64) - actual) / 256
-    return bool(np.any(short > 0.5) and np.allclose(short, np.round(short)) and np.all(short > -1e-9))
-
-
 def _integer_output(inputs, expected, outcome):
     """An integer output array: its dtype says so, or its values are the truth cut to integers."""
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     if actual is None or actual.shape != np.shape(expected):
         return False
     return actual.dtype.kind in "iub" or \
@@ -235,9 +232,13 @@ MISTAKES = (
             reproduce=key.first_channel_only),
     Mistake("integer_output", "correlate2d", TRUNCATED, detect=_integer_output),
     Mistake("integer_output", "conv2d", TRUNCATED, detect=_integer_output),
-    Mistake("uint8_overflow", "correlate2d", WRAPPED, detect=_wrapped),
-    Mistake("uint8_overflow", "conv2d", WRAPPED, detect=_wrapped),
+    Mistake("uint8_overflow", "correlate2d", WRAPPED, detect=uint8_wrapped),
+    Mistake("uint8_overflow", "conv2d", WRAPPED, detect=uint8_wrapped),
 )
+
+# The features each function must handle besides its core case, in this exercise's words and draws.
+NON_SQUARE_KERNELS = replace(NON_SQUARE, title="non-square images and kernels")
+PIXELS = replace(UINT8_PIXELS, draws={"dtype": np.uint8})  # these strategies draw one dtype
 
 EXERCISE = Exercise(
     id="exercise1",
@@ -257,16 +258,12 @@ EXERCISE = Exercise(
             name="correlate2d: matches the reference",
             description="Random square float64 images and kernels up to 12x12, and a 28x28 MNIST-sized image.",
             explain=output_rule, examples=CORRELATE_FIXED),
-        matches_reference(
-            "correlate2d", key.correlate2d, image_and_kernel(square=False), points=1,
-            name="correlate2d: non-square images and kernels",
-            description="H != W and KH != KW: rows come from shape[-2], columns from shape[-1].",
-            explain=output_rule, examples=CORRELATE_NON_SQUARE, max_examples=20),
-        matches_reference(
-            "correlate2d", key.correlate2d, image_and_kernel(np.uint8), points=1,
-            name="correlate2d: uint8 pixel images",
-            description="Images and kernels as uint8 (0-255, section 2): no overflow, a floating-point result.",
-            explain=output_rule, examples=CORRELATE_PIXELS, max_examples=20),
+        *feature_checks(
+            "correlate2d", key.correlate2d, image_and_kernel, (
+                (NON_SQUARE_KERNELS, CORRELATE_NON_SQUARE),
+                (replace(PIXELS, description="Images and kernels as uint8 (0-255, section 2): no overflow, a "
+                                             "floating-point result."), CORRELATE_PIXELS),
+            ), points=1, explain=output_rule),
         lecture_examples(
             "conv2d", CONV_EXAMPLES, points=1, name="conv2d: the lecture's examples",
             description="Two filters on the X image; a colour image summed over its three channels."),
@@ -276,27 +273,11 @@ EXERCISE = Exercise(
             description="One square float64 image of C channels and F filters, b=None; and a 32x32x3 "
                         "CIFAR-10-sized image with two 5x5 filters.",
             explain=output_rule, examples=CONV_FIXED),
-        matches_reference(
-            "conv2d", key.conv2d, batch_and_filters(batch=True), points=1,
-            name="conv2d: a batch of images",
-            description="N = 2 or 3 images at once: out[n] depends on x[n] only.",
-            explain=output_rule, examples=CONV_BATCH, max_examples=20),
-        matches_reference(
-            "conv2d", key.conv2d, batch_and_filters(bias=True), points=1,
-            name="conv2d: one bias per output channel",
-            description="b[f] is added to every position of output channel f.",
-            explain=output_rule, examples=CONV_BIAS, max_examples=20),
-        matches_reference(
-            "conv2d", key.conv2d, batch_and_filters(square=False), points=1,
-            name="conv2d: non-square images and kernels",
-            description="H != W and KH != KW: rows come from shape[-2], columns from shape[-1].",
-            explain=output_rule, examples=CONV_NON_SQUARE, max_examples=20),
-        matches_reference(
-            "conv2d", key.conv2d, batch_and_filters(np.uint8), points=1,
-            name="conv2d: uint8 pixel images",
-            description="Images and filters as uint8 (0-255, section 2): no overflow, no truncation, "
-                        "a floating-point result.",
-            explain=output_rule, examples=CONV_PIXELS, max_examples=20),
+        *feature_checks(
+            "conv2d", key.conv2d, batch_and_filters, (
+                (BATCH, CONV_BATCH), (BIAS, CONV_BIAS),
+                (NON_SQUARE_KERNELS, CONV_NON_SQUARE), (PIXELS, CONV_PIXELS),
+            ), points=1, explain=output_rule),
     ),
     mistakes=MISTAKES,
 )

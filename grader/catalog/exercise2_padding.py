@@ -9,15 +9,43 @@ seed; each function's core check has a case at the lecture's sizes (a 28x28 MNIS
 """
 
 
+from dataclasses import replace
+from functools import partial
+
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import (Falsified, lecture_examples, matches_reference, same_shape_as_reference,
-                           satisfies_property)
-from grader.compare import as_array, compare_arrays, describe_value
-from grader.exercise import Example, Exercise, Mistake, Probe
-from grader.strategies import FLOATS, FLOATS_AND_PIXELS, draw_array, draw_conv_arrays, draw_per_axis, one_of, upto
+from grader.authoring import (
+    BATCH,
+    BIAS,
+    FLOATS,
+    FLOATS_AND_PIXELS,
+    NON_SQUARE,
+    UINT8_PIXELS,
+    Example,
+    Exercise,
+    Falsified,
+    Mistake,
+    Probe,
+    answer_key,
+    as_array,
+    compare_arrays,
+    describe_value,
+    draw_array,
+    draw_conv_arrays,
+    draw_per_axis,
+    feature_checks,
+    lecture_examples,
+    matches_reference,
+    one_of,
+    per_axis,
+    quarters,
+    returned_array,
+    same_shape_as_reference,
+    satisfies_property,
+    uint8_wrapped,
+    upto,
+)
 
 key = answer_key(__name__)
 F64 = np.float64
@@ -66,31 +94,21 @@ def same_conv_inputs(draw, dtypes=FLOATS, bias: bool | None = False, batch: bool
 PLAIN = {"dtypes": (F64,), "batch": False, "square": True}  # the core checks' domain
 
 
-def _per_axis(value) -> tuple:
-    """`pad` as (for H, for W): an int stands for both."""
-    return (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-
-
 # --- Fixed examples: each named mistake's smallest witness, and the lecture's sizes ----------------
-
-
-def _quarters(shape: tuple, seed: int, dtype=F64) -> np.ndarray:
-    """Deterministic values in quarter steps in [-2, 2]: a fixed example's arrays."""
-    return (np.random.default_rng(seed).integers(-8, 9, size=shape) / 4).astype(dtype)
 
 
 def _padding(x, pad) -> dict:
     return {"x": np.asarray(x, dtype=F64), "pad": pad}
 
 
-def _same(x, w, b=None) -> dict:
+def _same_conv(x, w, b=None) -> dict:
     return {"x": np.asarray(x, dtype=F64), "w": np.asarray(w, dtype=F64),
             "b": None if b is None else np.asarray(b, dtype=F64)}
 
 
 ONE_PIXEL = [[[[1.0]]]]
-MNIST = _quarters((1, 1, 28, 28), 28)  # a 28x28 digit
-CIFAR = _quarters((1, 3, 32, 32), 32)  # a 32x32x3 image
+MNIST = quarters((1, 1, 28, 28), 28)  # a 28x28 digit
+CIFAR = quarters((1, 3, 32, 32), 32)  # a 32x32x3 image
 
 PAD_FIXED = (
     _padding(ONE_PIXEL, 1),  # N and C padded too; one side only; halved to 0; a border of ones
@@ -107,18 +125,18 @@ PAD_NON_SQUARE = (_padding([[[[1.0, 2.0]]]], 1),)  # 3x4
 PAD_PIXELS = ({"x": np.array([[[[200, 100]]]], np.uint8), "pad": 1},)
 
 SAME_FIXED = (
-    _same(ONE_PIXEL, ONE_PIXEL),  # a 1x1 filter needs no padding: padding 1 makes 3x3
-    _same([[[[1, 2], [3, 4]]]], [[np.arange(1, 10).reshape(3, 3)]]),  # shifted, edges copied, never padded
-    _same(MNIST, _quarters((2, 1, 3, 3), 3)),
-    _same(CIFAR, _quarters((2, 3, 5, 5), 5)),
+    _same_conv(ONE_PIXEL, ONE_PIXEL),  # a 1x1 filter needs no padding: padding 1 makes 3x3
+    _same_conv([[[[1, 2], [3, 4]]]], [[np.arange(1, 10).reshape(3, 3)]]),  # shifted, edges copied, never padded
+    _same_conv(MNIST, quarters((2, 1, 3, 3), 3)),
+    _same_conv(CIFAR, quarters((2, 3, 5, 5), 5)),
 )
-SAME_BATCH = (_same([[[[1.0]]], [[[2.0]]]], ONE_PIXEL),)
+SAME_BATCH = (_same_conv([[[[1.0]]], [[[2.0]]]], ONE_PIXEL),)
 SAME_BIAS = (
-    _same(ONE_PIXEL, ONE_PIXEL, [0.5]),
-    _same(np.ones((1, 1, 2, 2)), [[[[1.0]]], [[[2.0]]]], [1.0, 10.0]),  # b[f] to channel f, not along W
-    _same(CIFAR, _quarters((2, 3, 5, 5), 5), [0.25, -0.5]),
+    _same_conv(ONE_PIXEL, ONE_PIXEL, [0.5]),
+    _same_conv(np.ones((1, 1, 2, 2)), [[[[1.0]]], [[[2.0]]]], [1.0, 10.0]),  # b[f] to channel f, not along W
+    _same_conv(CIFAR, quarters((2, 3, 5, 5), 5), [0.25, -0.5]),
 )
-SAME_NON_SQUARE = (_same([[[[1, 2, 3], [4, 5, 6]]]], [[[[1, 2, 3]]]]),)  # a 1x3 filter pads columns only
+SAME_NON_SQUARE = (_same_conv([[[[1, 2, 3], [4, 5, 6]]]], [[[[1, 2, 3]]]]),)  # a 1x3 filter pads columns only
 SAME_PIXELS = ({"x": np.array([[[[200]]]], np.uint8), "w": np.array([[[[2]]]], np.uint8), "b": None},)  # 400
 
 # --- The lecture's worked examples (section 5) ------------------------------------------------
@@ -178,13 +196,13 @@ def _same_rule(inputs: dict) -> str:
 
 
 def _pad_rule(inputs: dict) -> str:
-    (_, _, H, W), (ph, pw) = inputs["x"].shape, _per_axis(inputs["pad"])
+    (_, _, H, W), (ph, pw) = inputs["x"].shape, per_axis(inputs["pad"])
     return f"for H={H}, W={W}, pad={inputs['pad']!r}: (N, C, H + 2*{ph}, W + 2*{pw}), padding both sides"
 
 
 def _pad_then_crop(session, drawn: dict) -> None:
     """pad2d(x, pad)[:, :, ph:ph+H, pw:pw+W] gives x back, and the shape has room for both sides."""
-    x, (ph, pw) = drawn["x"], _per_axis(drawn["pad"])
+    x, (ph, pw) = drawn["x"], per_axis(drawn["pad"])
     N, C, H, W = x.shape
     expected = key.pad2d(*drawn.values())
     actual = session.call("pad2d", drawn, expected=expected)
@@ -204,21 +222,17 @@ def _pad_then_crop(session, drawn: dict) -> None:
 # --- Known mistakes, told by behaviour ------------------------------------------------------------
 
 
-def _actual(outcome):
-    return as_array(outcome.value) if outcome.ok else None
-
-
 def _padded_batch_or_channels(inputs, expected, outcome):
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     return actual is not None and actual.ndim == 4 and actual.shape[:2] != inputs["x"].shape[:2]
 
 
 def _border_not_zeros(inputs, expected, outcome):
     """The right shape, x intact in the middle, and something other than zeros around it."""
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     if actual is None or actual.shape != np.shape(expected):
         return False
-    (_, _, H, W), (ph, pw) = inputs["x"].shape, _per_axis(inputs["pad"])
+    (_, _, H, W), (ph, pw) = inputs["x"].shape, per_axis(inputs["pad"])
     border = np.ones(actual.shape, dtype=bool)
     border[:, :, ph:ph + H, pw:pw + W] = False
     return bool(np.array_equal(actual[:, :, ph:ph + H, pw:pw + W], inputs["x"]) and np.any(actual[border] != 0))
@@ -235,17 +249,6 @@ def _pair_as_int(inputs: dict) -> dict | None:
 def _padded_by_us(inputs: dict) -> dict:
     """x zero-padded for a 'same' convolution beforehand: a conv2d_same that never pads gets it right."""
     return {**inputs, "x": key.padded_for_same(inputs["x"], inputs["w"])}
-
-
-def _wrapped(inputs, expected, outcome):
-    """uint8 arithmetic wrapped around: on pixel inputs whose true answer exceeds 255, the values
-    come out short of the truth by multiples of 256."""
-    actual = _actual(outcome)
-    pixels = any(isinstance(v, np.ndarray) and v.dtype == np.uint8 for v in inputs.values())
-    if actual is None or actual.shape != np.shape(expected) or not pixels or np.max(expected) <= 255:
-        return False
-    short = (np.asarray(expected, dtype=np.float64) - actual) / 256
-    return bool(np.any(short > 0.5) and np.allclose(short, np.round(short)) and np.all(short > -1e-9))
 
 
 ONE_SIDE = ("Zeros were added on one side only: `pad` goes on BOTH sides, above and below, left and right, "
@@ -294,7 +297,7 @@ MISTAKES = (
     Mistake("uint8_overflow", "conv2d_same",
             "uint8 arithmetic wraps around at 256 (200 * 2 gives 144): convert x and w with .astype(np.float64) "
             "before multiplying (np.pad keeps uint8), and make the output a float array.",
-            detect=_wrapped),
+            detect=uint8_wrapped),
 )
 
 
@@ -331,19 +334,15 @@ EXERCISE = Exercise(
             images_and_padding(**PLAIN, pairs=True), PAD_PAIRS, points=1,
             name="pad2d: (ph, pw) pairs",
             description="pad = (ph, pw): ph rows above and below, pw columns left and right."),
-        _pad_check(
-            images_and_padding(**{**PLAIN, "batch": True}, pairs=False), PAD_BATCH, points=0.5,
-            name="pad2d: a batch of images",
-            description="N = 2 or 3 images at once: each is padded, none is dropped or mixed up."),
-        _pad_check(
-            images_and_padding(**{**PLAIN, "square": False}, pairs=False), PAD_NON_SQUARE, points=0.5,
-            name="pad2d: non-square images",
-            description="H != W: rows come from shape[-2], columns from shape[-1]."),
-        _pad_check(
-            images_and_padding(**{**PLAIN, "dtypes": (np.uint8,)}, pairs=False), PAD_PIXELS, points=0.5,
-            name="pad2d: uint8 pixel images",
-            description="Images as uint8 (0-255, section 2): the pixels come back unchanged, in uint8 or "
-                        "floating point."),
+        *feature_checks(
+            "pad2d", key.pad2d, partial(images_and_padding, **PLAIN, pairs=False), (
+                (replace(BATCH, description="N = 2 or 3 images at once: each is padded, none is dropped or mixed up."),
+                 PAD_BATCH),
+                (replace(NON_SQUARE, title="non-square images",
+                         description="H != W: rows come from shape[-2], columns from shape[-1]."), PAD_NON_SQUARE),
+                (replace(UINT8_PIXELS, description="Images as uint8 (0-255, section 2): the pixels come back "
+                                                   "unchanged, in uint8 or floating point."), PAD_PIXELS),
+            ), points=0.5, explain=_pad_rule, require_float=False),
         satisfies_property(
             "pad2d", _pad_then_crop, images_and_padding(**PLAIN, pairs=False), points=0.5,
             name="pad2d: cropping the padding gives x back",
@@ -363,23 +362,13 @@ EXERCISE = Exercise(
             name="conv2d_same: matches the reference",
             description="One square float64 image of C channels and F odd square filters, b=None; a 28x28 "
                         "MNIST digit with two 3x3 filters and a 32x32x3 CIFAR-10 image with two 5x5 filters."),
-        _same_check(
-            same_conv_inputs(**PLAIN, bias=True), SAME_BIAS, points=0.5,
-            name="conv2d_same: one bias per output channel",
-            description="b[f] is added to every position of output channel f."),
-        _same_check(
-            same_conv_inputs(**{**PLAIN, "batch": True}), SAME_BATCH, points=0.5,
-            name="conv2d_same: a batch of images",
-            description="N = 2 or 3 images at once: out[n] depends on x[n] only."),
-        _same_check(
-            same_conv_inputs(**{**PLAIN, "square": False}), SAME_NON_SQUARE, points=0.5,
-            name="conv2d_same: non-square images and filters",
-            description="H != W and KH != KW: KH // 2 rows and KW // 2 columns of zeros."),
-        _same_check(
-            same_conv_inputs(**{**PLAIN, "dtypes": (np.uint8,)}), SAME_PIXELS, points=0.5,
-            name="conv2d_same: uint8 pixel images",
-            description="Images and filters as uint8 (0-255, section 2): no overflow, no truncation, a "
-                        "floating-point result."),
+        *feature_checks(
+            "conv2d_same", key.conv2d_same, partial(same_conv_inputs, **PLAIN), (
+                (BIAS, SAME_BIAS), (BATCH, SAME_BATCH),
+                (replace(NON_SQUARE, description="H != W and KH != KW: KH // 2 rows and KW // 2 columns of zeros."),
+                 SAME_NON_SQUARE),
+                (UINT8_PIXELS, SAME_PIXELS),
+            ), points=0.5, explain=_same_rule),
     ),
     mistakes=MISTAKES,
 )

@@ -8,15 +8,41 @@ examples that expose it whatever the seed; the core checks have cases at the lec
 28x28 MNIST digit, a 32x32x3 CIFAR-10 image).
 """
 
+from functools import partial
+
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import (Falsified, lecture_examples, matches_reference, same_shape_as_reference,
-                           satisfies_property)
-from grader.compare import Mismatch, as_array, compare_arrays, describe_value
-from grader.exercise import Example, Exercise, Mistake, Probe
-from grader.strategies import FLOATS, draw_conv_arrays, draw_per_axis, one_of, upto
+from grader.authoring import (
+    BATCH,
+    BIAS,
+    FLOATS,
+    NON_SQUARE,
+    UINT8_PIXELS,
+    Example,
+    Exercise,
+    Falsified,
+    Mismatch,
+    Mistake,
+    Probe,
+    answer_key,
+    as_array,
+    compare_arrays,
+    describe_value,
+    draw_conv_arrays,
+    draw_per_axis,
+    feature_checks,
+    lecture_examples,
+    matches_reference,
+    one_of,
+    per_axis,
+    quarters,
+    returned_array,
+    same_shape_as_reference,
+    satisfies_property,
+    uint8_wrapped,
+    upto,
+)
 
 key = answer_key(__name__)
 F64 = np.float64
@@ -69,11 +95,6 @@ def output_size_inputs(draw, max_size: int = 40) -> dict:
     kernel = draw(upto(min(size + 2 * padding, 11)), label="kernel")
     stride = draw(upto(6), label="stride")
     return {"size": size, "kernel": kernel, "stride": stride, "padding": padding}
-
-
-def _per_axis(value) -> tuple:
-    """`stride` or `padding` as (for H, for W): an int stands for both."""
-    return (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
 
 
 # --- Output sizes: ints, judged exactly ------------------------------------------------------------
@@ -149,11 +170,6 @@ ONE_THIRD = _sizes(2, 1, 3, 0)  # 1 // 3 + 1 = 1, where rounding up gives 2 and 
 # --- Fixed examples of the convolution: each named mistake's smallest witness, and the lecture's sizes
 
 
-def _quarters(shape: tuple, seed: int, dtype=F64) -> np.ndarray:
-    """Deterministic values in quarter steps in [-2, 2]: a fixed example's arrays."""
-    return (np.random.default_rng(seed).integers(-8, 9, size=shape) / 4).astype(dtype)
-
-
 def _conv(x, w, stride=1, padding=0, b=None) -> dict:
     return {"x": np.asarray(x, dtype=F64), "w": np.asarray(w, dtype=F64),
             "b": None if b is None else np.asarray(b, dtype=F64), "stride": stride, "padding": padding}
@@ -161,8 +177,8 @@ def _conv(x, w, stride=1, padding=0, b=None) -> dict:
 
 ONE_PIXEL = [[[[1.0]]]]
 NINE = np.arange(1.0, 10.0).reshape(1, 1, 3, 3)
-MNIST = _conv(_quarters((1, 1, 28, 28), 28), _quarters((2, 1, 5, 5), 5), stride=2, padding=2)  # 13.5 windows
-CIFAR = _conv(_quarters((1, 3, 32, 32), 32), _quarters((2, 3, 3, 3), 3), stride=2, padding=1)  # 15.5 windows
+MNIST = _conv(quarters((1, 1, 28, 28), 28), quarters((2, 1, 5, 5), 5), stride=2, padding=2)  # 13.5 windows
+CIFAR = _conv(quarters((1, 3, 32, 32), 32), quarters((2, 3, 3, 3), 3), stride=2, padding=1)  # 15.5 windows
 
 STRIDED_FIXED = (
     _conv(ONE_PIXEL, ONE_PIXEL),  # a loop one step too far; H' without + 1 is 0
@@ -244,7 +260,7 @@ def _lecture_numbers(expected, actual) -> Mismatch | None:
 
 def _strided_rule(inputs: dict) -> str:
     (_, _, H, W), (_, _, KH, KW) = inputs["x"].shape, inputs["w"].shape
-    (sh, sw), (ph, pw) = _per_axis(inputs["stride"]), _per_axis(inputs["padding"])
+    (sh, sw), (ph, pw) = per_axis(inputs["stride"]), per_axis(inputs["padding"])
     return (f"for H={H}, W={W}, KH={KH}, KW={KW}, stride={inputs['stride']!r}, padding={inputs['padding']!r}: "
             f"H' = (H + 2*padding - KH) // stride + 1 = ({H} + 2*{ph} - {KH}) // {sh} + 1, "
             f"W' = ({W} + 2*{pw} - {KW}) // {sw} + 1")
@@ -253,7 +269,7 @@ def _strided_rule(inputs: dict) -> str:
 def _subsampled(session, drawn: dict) -> None:
     """conv2d_strided(..., stride=(sh, sw)) == conv2d_strided(..., stride=1)[:, :, ::sh, ::sw], both
     the submission's; a failure shows the reference's answer as the expected one."""
-    sh, sw = _per_axis(drawn["stride"])
+    sh, sw = per_axis(drawn["stride"])
     dense_inputs = {**drawn, "stride": 1}
     expected, dense_expected = key.conv2d_strided(*drawn.values()), key.conv2d_strided(*dense_inputs.values())
     actual = as_array(session.call("conv2d_strided", drawn, expected=expected))
@@ -281,13 +297,9 @@ def _subsampled(session, drawn: dict) -> None:
 # --- Known mistakes, told by behaviour ------------------------------------------------------------
 
 
-def _actual(outcome):
-    return as_array(outcome.value) if outcome.ok else None
-
-
 def _float_answer(inputs, expected, outcome):
     """output_size returned a float (4.5, or 4.0 where it divides): true division, /."""
-    number = _actual(outcome)
+    number = returned_array(outcome)
     return number is not None and number.ndim == 0 and number.dtype.kind == "f"
 
 
@@ -300,7 +312,7 @@ def _raised(outcome) -> bool:
 def _windows_fit(inputs: dict, expected) -> bool:
     """The answer's last window ends at the padded edge, along both axes: no row or column is left over."""
     (_, _, H, W), (_, _, KH, KW) = np.shape(inputs["x"]), np.shape(inputs["w"])
-    (sh, sw), (ph, pw) = _per_axis(inputs["stride"]), _per_axis(inputs["padding"])
+    (sh, sw), (ph, pw) = per_axis(inputs["stride"]), per_axis(inputs["padding"])
     H_out, W_out = np.shape(expected)[2:]
     return (H_out - 1) * sh + KH == H + 2 * ph and (W_out - 1) * sw + KW == W + 2 * pw
 
@@ -308,13 +320,13 @@ def _windows_fit(inputs: dict, expected) -> bool:
 def _window_past_the_end(inputs, expected, outcome):
     """An IndexError or ValueError without padding where the windows fit exactly: nothing for a
     rounded-up size or a forgotten padding to explain, so the loop runs past the last window."""
-    return _raised(outcome) and expected is not None and _per_axis(inputs["padding"]) == (0, 0) \
+    return _raised(outcome) and expected is not None and per_axis(inputs["padding"]) == (0, 0) \
         and _windows_fit(inputs, expected)
 
 
 def _last_row_or_column_missing(inputs, expected, outcome):
     """range(H_out - 1) or range(W_out - 1): the last output row or column is never written (stays 0)."""
-    actual = _actual(outcome)
+    actual = returned_array(outcome)
     if actual is None or actual.shape != np.shape(expected) or np.allclose(actual, expected):
         return False
     candidates = []
@@ -325,17 +337,6 @@ def _last_row_or_column_missing(inputs, expected, outcome):
     both = candidates[0].copy()
     both[:, :, :, -1] = 0
     return any(np.allclose(actual, wrong) for wrong in candidates + [both])
-
-
-def _wrapped(inputs, expected, outcome):
-    """uint8 arithmetic wrapped around: on pixel inputs whose true answer exceeds 255, the values
-    come out short of the truth by multiples of 256."""
-    actual = _actual(outcome)
-    pixels = any(isinstance(v, np.ndarray) and v.dtype == np.uint8 for v in inputs.values())
-    if actual is None or actual.shape != np.shape(expected) or not pixels or np.max(expected) <= 255:
-        return False
-    short = (np.asarray(expected, dtype=np.float64) - actual) / 256
-    return bool(np.any(short > 0.5) and np.allclose(short, np.round(short)) and np.all(short > -1e-9))
 
 
 def _one_third(inputs: dict) -> dict:
@@ -352,7 +353,7 @@ def _without_padding(inputs: dict) -> dict:
 
 def _padded_by_us(inputs: dict) -> dict | None:
     """x zero-padded beforehand and padding=0: a conv2d_strided that never pads gets this right."""
-    if _per_axis(inputs["padding"]) == (0, 0):
+    if per_axis(inputs["padding"]) == (0, 0):
         return None
     return {**inputs, "x": key.zero_padded(inputs["x"], inputs["padding"]), "padding": 0}
 
@@ -440,7 +441,7 @@ MISTAKES = (
     Mistake("uint8_overflow", "conv2d_strided",
             "uint8 arithmetic wraps around at 256 (200 * 2 gives 144): convert x and w with .astype(np.float64) "
             "before multiplying (np.pad keeps uint8), and make the output a float array.",
-            detect=_wrapped),
+            detect=uint8_wrapped),
     Mistake("pair_not_handled", "conv2d_strided",
             "stride and padding may be pairs, (for H, for W), as well as ints: turn each into two ints first, "
             "sh, sw = (stride, stride) if isinstance(stride, int) else stride, and use sh for rows, sw for "
@@ -503,23 +504,11 @@ EXERCISE = Exercise(
             strided_conv_inputs(**{**PLAIN, "pairs": True}), STRIDED_PAIRS, points=1,
             name="conv2d_strided: (for H, for W) pairs",
             description="stride=(sh, sw) and padding=(ph, pw): sh and ph for rows, sw and pw for columns."),
-        _strided_check(
-            strided_conv_inputs(**{**PLAIN, "bias": True}), STRIDED_BIAS, points=0.5,
-            name="conv2d_strided: one bias per output channel",
-            description="b[f] is added to every position of output channel f."),
-        _strided_check(
-            strided_conv_inputs(**{**PLAIN, "batch": True}), STRIDED_BATCH, points=0.5,
-            name="conv2d_strided: a batch of images",
-            description="N = 2 or 3 images at once: out[n] depends on x[n] only."),
-        _strided_check(
-            strided_conv_inputs(**{**PLAIN, "square": False}), STRIDED_NON_SQUARE, points=0.5,
-            name="conv2d_strided: non-square images and filters",
-            description="H != W and KH != KW: rows come from shape[-2], columns from shape[-1]."),
-        _strided_check(
-            strided_conv_inputs(**{**PLAIN, "dtypes": (np.uint8,)}), STRIDED_PIXELS, points=0.5,
-            name="conv2d_strided: uint8 pixel images",
-            description="Images and filters as uint8 (0-255, section 2): no overflow, no truncation, a "
-                        "floating-point result."),
+        *feature_checks(
+            "conv2d_strided", key.conv2d_strided, partial(strided_conv_inputs, **PLAIN),
+            ((BIAS, STRIDED_BIAS), (BATCH, STRIDED_BATCH), (NON_SQUARE, STRIDED_NON_SQUARE),
+             (UINT8_PIXELS, STRIDED_PIXELS)),
+            points=0.5, explain=_strided_rule),
     ),
     mistakes=MISTAKES,
 )

@@ -12,11 +12,23 @@ CIFAR-10-sized image.
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import lecture_examples, matches_reference
-from grader.compare import as_array
-from grader.exercise import Example, Exercise, Mistake, Probe
-from grader.strategies import FLOATS_AND_PIXELS, draw_array, one_of, upto
+from grader.authoring import (
+    FLOATS_AND_PIXELS,
+    Example,
+    Exercise,
+    Mistake,
+    Probe,
+    answer_key,
+    draw_array,
+    lecture_examples,
+    matches_reference,
+    one_of,
+    per_axis,
+    quarters,
+    returned_array,
+    same_array,
+    upto,
+)
 
 key = answer_key(__name__)
 F64 = np.float64
@@ -65,47 +77,42 @@ def pooling_inputs(dtypes=FLOATS_AND_PIXELS) -> st.SearchStrategy[dict]:
 # --- Fixed examples: each named mistake's smallest witness, and the lecture's sizes -------------------
 
 
-def _quarters(shape: tuple, seed: int) -> np.ndarray:
-    """Deterministic values in quarter steps in [-2, 2]: a fixed example's arrays."""
-    return np.random.default_rng(seed).integers(-8, 9, size=shape) / 4
-
-
-def _image(plane, dtype=F64, **arguments) -> dict:
+def _one_plane(plane, dtype=F64, **arguments) -> dict:
     """One image of one channel, (1, 1, H, W), and its window arguments."""
     return {"x": np.asarray(plane, dtype=dtype)[None, None], **arguments}
 
 
-MNIST = {"x": _quarters((1, 1, 28, 28), 28), "size": 2, "stride": 2}  # a 28x28 digit, 2x2 windows
-CIFAR = {"x": _quarters((1, 3, 32, 32), 32), "size": 2, "stride": 2}  # a 32x32x3 image
+MNIST = {"x": quarters((1, 1, 28, 28), 28), "size": 2, "stride": 2}  # a 28x28 digit, 2x2 windows
+CIFAR = {"x": quarters((1, 3, 32, 32), 32), "size": 2, "stride": 2}  # a 32x32x3 image
 SPREAD = [[1, 2, 3], [4, 9, 5], [6, 7, 8]]  # distinct values
 
 MAX_CORE = (
-    _image([[1, 0], [0, 0]], size=2, stride=2),  # the last element (0), or the max over the positions
-    _image([[-1, -2], [-3, -4]], size=2, stride=2),  # a running maximum that starts at 0 gives 0
+    _one_plane([[1, 0], [0, 0]], size=2, stride=2),  # the last element (0), or the max over the positions
+    _one_plane([[-1, -2], [-3, -4]], size=2, stride=2),  # a running maximum that starts at 0 gives 0
     MNIST, CIFAR,
 )
 AVG_CORE = (
-    _image([[1, 1], [1, 1]], size=2, stride=2),  # divided by the side, 2: 2 instead of 1
-    _image([[1, 2], [2, 2]], size=2, stride=2),  # 1.75, not 1: no // and no integer output
+    _one_plane([[1, 1], [1, 1]], size=2, stride=2),  # divided by the side, 2: 2 instead of 1
+    _one_plane([[1, 2], [2, 2]], size=2, stride=2),  # 1.75, not 1: no // and no integer output
     MNIST, CIFAR,
 )
 DEFAULT_STRIDE_FIXED = (
-    _image(np.arange(16).reshape(4, 4) % 5, size=2),  # stride left out: 2x2, not the 3x3 of stride 1
-    _image(np.arange(16).reshape(4, 4) % 5, size=2, stride=None),
+    _one_plane(np.arange(16).reshape(4, 4) % 5, size=2),  # stride left out: 2x2, not the 3x3 of stride 1
+    _one_plane(np.arange(16).reshape(4, 4) % 5, size=2, stride=None),
 )
 OTHER_STRIDE_FIXED = (
-    _image(SPREAD, size=2, stride=1),  # overlapping: 2x2 windows, not the 3x3 that start in the image
-    _image(SPREAD, size=1, stride=2),  # skipping: 2x2, not the 1x1 of 3 // 2
-    {"x": _quarters((1, 3, 32, 32), 33), "size": 3, "stride": 2},  # 15x15 windows on a CIFAR-10 image
+    _one_plane(SPREAD, size=2, stride=1),  # overlapping: 2x2 windows, not the 3x3 that start in the image
+    _one_plane(SPREAD, size=1, stride=2),  # skipping: 2x2, not the 1x1 of 3 // 2
+    {"x": quarters((1, 3, 32, 32), 33), "size": 3, "stride": 2},  # 15x15 windows on a CIFAR-10 image
 )
 PAIRS_FIXED = (
-    _image([[0]], size=(1, 1), stride=(1, 1)),  # a pair at all (the smallest input of this check)
-    _image([[1, 2, 3], [4, 5, 6]], size=(2, 1), stride=(2, 1)),  # KH from size[0], KW from size[1]
+    _one_plane([[0]], size=(1, 1), stride=(1, 1)),  # a pair at all (the smallest input of this check)
+    _one_plane([[1, 2, 3], [4, 5, 6]], size=(2, 1), stride=(2, 1)),  # KH from size[0], KW from size[1]
 )
 BATCH_FIXED = ({"x": np.array([[[[1.0, 2.0]]], [[[4.0, 3.0]]]]), "size": 1, "stride": 1},)
 PIXELS_FIXED = (
-    _image([[1, 2], [2, 2]], np.uint8, size=2, stride=2),  # 1.75, not 1
-    _image([[255, 255], [255, 255]], np.uint8, size=2, stride=2),  # the sum 1020 is past 255
+    _one_plane([[1, 2], [2, 2]], np.uint8, size=2, stride=2),  # 1.75, not 1
+    _one_plane([[255, 255], [255, 255]], np.uint8, size=2, stride=2),  # the sum 1020 is past 255
 )
 
 # --- The lecture's worked examples (section 6) ------------------------------------------------
@@ -127,15 +134,11 @@ AVG_EXAMPLES = [
 ]
 
 
-def _pair(value) -> tuple[int, int]:
-    return (value, value) if isinstance(value, (int, np.integer)) else tuple(value)
-
-
 def _windows(inputs: dict) -> tuple:
     """(KH, KW), (sh, sw) of an input, defaults applied."""
     size = inputs.get("size", 2)
     stride = inputs.get("stride")
-    return _pair(size), _pair(size if stride is None else stride)
+    return per_axis(size), per_axis(size if stride is None else stride)
 
 
 def windows_that_fit(inputs: dict) -> tuple[int, int]:
@@ -153,28 +156,20 @@ def _pool_rule(inputs: dict) -> str:
 
 # --- Known mistakes, told by behaviour -----------------------------------------------------------
 
-def _actual(outcome):
-    return as_array(outcome.value) if outcome.ok else None
-
-
-def _same(a, b) -> bool:
-    return a is not None and a.shape == np.shape(b) and np.allclose(a, b)
-
-
 def _divided_by_side(inputs, expected, outcome):
     """Each mean is the truth times KH * KW / side, for the side KH, KW or KH + KW."""
-    actual = _actual(outcome)
-    if actual is None or _same(actual, expected):
+    actual = returned_array(outcome)
+    if actual is None or same_array(actual, expected):
         return False
     KH, KW = _windows(inputs)[0]
-    return any(_same(expected * (KH * KW) / side, actual) for side in {KH, KW, KH + KW})
+    return any(same_array(expected * (KH * KW) / side, actual) for side in {KH, KW, KH + KW})
 
 
 def _truncated(inputs, expected, outcome):
     """Integer arithmetic in the average: an integer array, or the mean rounded down, where a mean has a fraction."""
-    actual = _actual(outcome)
-    return actual is not None and actual.shape == np.shape(expected) and not _same(actual, expected) and (
-        actual.dtype.kind in "iub" or _same(np.floor(expected), actual) or _same(np.trunc(expected), actual))
+    actual = returned_array(outcome)
+    return actual is not None and actual.shape == np.shape(expected) and not same_array(actual, expected) and (
+        actual.dtype.kind in "iub" or same_array(np.floor(expected), actual) or same_array(np.trunc(expected), actual))
 
 
 def _loops_to_h_over_stride(inputs, expected, outcome):
@@ -188,10 +183,10 @@ def _loops_to_h_over_stride(inputs, expected, outcome):
     if not outcome.ok:
         return outcome.failure is None and (outcome.error or {}).get("type") in ("IndexError", "ValueError") \
             and (H // sh > rows or W // sw > cols)
-    actual, short = _actual(outcome), np.array(expected, dtype=F64)
+    actual, short = returned_array(outcome), np.array(expected, dtype=F64)
     short[:, :, H // sh:] = 0
     short[:, :, :, W // sw:] = 0
-    return actual is not None and not _same(actual, expected) and _same(actual, short)
+    return actual is not None and not same_array(actual, expected) and same_array(actual, short)
 
 
 def _pairs_as_ints(inputs: dict) -> dict | None:

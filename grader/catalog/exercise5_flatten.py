@@ -10,11 +10,22 @@ it whatever the seed; each core check has a 28x28 MNIST-sized and a 32x32x3 CIFA
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.checks import lecture_examples, matches_reference
-from grader.compare import as_array
-from grader.exercise import Example, Exercise, Mistake, Probe
-from grader.strategies import FLOATS_AND_PIXELS, draw_array, one_of, upto
+from grader.authoring import (
+    FLOATS_AND_PIXELS,
+    Example,
+    Exercise,
+    Mistake,
+    Probe,
+    answer_key,
+    draw_array,
+    lecture_examples,
+    matches_reference,
+    one_of,
+    quarters,
+    returned_array,
+    same_array,
+    upto,
+)
 
 key = answer_key(__name__)
 F64 = np.float64
@@ -57,16 +68,11 @@ def dense_inputs(dtypes=(F64, np.float32, np.int64)) -> st.SearchStrategy[dict]:
 # --- Fixed examples: each named mistake's smallest witness, and the lecture's sizes -------------------
 
 
-def _quarters(shape: tuple, seed: int) -> np.ndarray:
-    """Deterministic values in quarter steps in [-2, 2]: a fixed example's arrays."""
-    return np.random.default_rng(seed).integers(-8, 9, size=shape) / 4
-
-
 def _layer(x, w, b, dtype=F64) -> dict:
     return {"x": np.asarray(x, dtype=dtype), "w": np.asarray(w, dtype=dtype), "b": np.asarray(b, dtype=dtype)}
 
 
-MNIST, CIFAR = _quarters((1, 1, 28, 28), 28), _quarters((1, 3, 32, 32), 32)
+MNIST, CIFAR = quarters((1, 1, 28, 28), 28), quarters((1, 3, 32, 32), 32)
 FLATTEN_CORE = (
     {"x": np.array([[[[1.0, 2.0]], [[3.0, 4.0]]]])},  # (1, 2, 1, 2): channel 0, then channel 1; one row
     {"x": MNIST}, {"x": CIFAR},
@@ -76,8 +82,8 @@ FLATTEN_BATCH = ({"x": np.array([[[[1.0, 2.0]]], [[[3.0, 4.0]]]])},)  # two imag
 
 DENSE_CORE = (
     _layer([[1, 2]], [[1, 0], [0, 1], [1, 1]], [0.5, -1, 2]),  # 2 in, 3 out: w is (M, D), b is added
-    _layer(MNIST.reshape(1, -1), _quarters((10, 784), 10), _quarters((10,), 11)),  # a flattened digit, 10 classes
-    _layer(CIFAR.reshape(1, -1), _quarters((10, 3072), 12), _quarters((10,), 13)),  # a flattened CIFAR-10 image
+    _layer(MNIST.reshape(1, -1), quarters((10, 784), 10), quarters((10,), 11)),  # a flattened digit, 10 classes
+    _layer(CIFAR.reshape(1, -1), quarters((10, 3072), 12), quarters((10,), 13)),  # a flattened CIFAR-10 image
 )
 DENSE_BATCH = (_layer([[1], [2]], [[1], [-1]], [0, 1]),)  # two samples as rows: out is (N, M), not its transpose
 DENSE_INTEGERS = (_layer([[2, -1]], [[3, 1], [0, 2]], [1, -1], np.int64),)  # [[6, -3]] as floats, not int64
@@ -163,14 +169,6 @@ def _dense_rule(inputs: dict) -> str:
 # --- Known mistakes, told by behaviour -----------------------------------------------------------
 
 
-def _actual(outcome):
-    return as_array(outcome.value) if outcome.ok else None
-
-
-def _same(a, b) -> bool:
-    return a is not None and a.shape == np.shape(b) and np.allclose(a, b)
-
-
 def _as_four_axes(inputs: dict) -> dict | None:
     """x as four axes that flatten to the same (N, D): (N, C, the rest, 1), the channels kept where they are
     (so a channels-last flatten stays wrong); None where x has four already."""
@@ -185,14 +183,15 @@ def _weights_transposed(inputs: dict) -> dict:
 
 def _column_vectors(inputs, expected, outcome):
     """w @ x.T + b[:, None]: one column per sample, (M, N), as in y = Wx + b for a single x."""
-    actual = _actual(outcome)
-    return actual is not None and actual.ndim == 2 and not _same(actual, expected) and _same(actual.T, expected)
+    actual = returned_array(outcome)
+    return actual is not None and actual.ndim == 2 and not same_array(actual, expected) \
+        and same_array(actual.T, expected)
 
 
 def _integer_output(inputs, expected, outcome):
     """The right values, in an integer array."""
-    actual = _actual(outcome)
-    return actual is not None and actual.dtype.kind in "iub" and _same(actual, expected)
+    actual = returned_array(outcome)
+    return actual is not None and actual.dtype.kind in "iub" and same_array(actual, expected)
 
 
 # Tried in this order on the smallest failing input; the first that matches gives the hint.

@@ -9,10 +9,23 @@ what the model computes or which layers it calls on which shapes.
 
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.exercise import Exercise, Mistake
-from grader.models import (ModelSpec, count_check, draws, forward_check, output_is, reproduces, softmax,
-                           structure_check, training_check, units, when)
+from grader.authoring import (
+    Exercise,
+    Mistake,
+    ModelSpec,
+    answer_key,
+    count_check,
+    draws,
+    forward_check,
+    model_info,
+    output_is,
+    reproduces,
+    softmax,
+    structure_check,
+    training_check,
+    units,
+    when,
+)
 
 key = answer_key(__name__)
 
@@ -32,14 +45,10 @@ SIZES = st.tuples(st.sampled_from((32, 33)), st.sampled_from((32, 33)))
 BATCHES = ({"kwargs": TEN, "N": 2, "seed": 0, "size": None}, {"kwargs": SEVEN, "N": 64, "seed": 1, "size": None})
 
 
-def _info(evidence) -> dict:
-    return evidence.model.info if evidence.model is not None else {}
-
-
 def _valid_padding(evidence, outcome) -> bool:
     """The first conv loses 4 pixels (28x28 from 32x32): 'valid' where the lecture has 'same'. Read from the
     layers the model called, which the worker reports even when the forward pass then fails."""
-    found = units(_info(evidence).get("calls", []))
+    found = units(model_info(evidence).get("calls", []))
     if found and found[0]["inputs"] and found[0]["output"]:
         return found[0]["output"][-1] == found[0]["inputs"][0][-1] - 4
     return False
@@ -48,7 +57,7 @@ def _valid_padding(evidence, outcome) -> bool:
 def _classes_ignored(evidence, outcome) -> bool:
     """Asked for another number of classes than 10, the model still gives 10 scores per image."""
     asked = evidence.model.kwargs.get("num_classes") if evidence.model is not None else None
-    output = _info(evidence).get("output")
+    output = model_info(evidence).get("output")
     return asked not in (None, 10) and isinstance(output, list) and output[-1:] == [10]
 
 

@@ -8,10 +8,24 @@ is told by what the model computes or which layers it calls on which shapes.
 
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.exercise import Exercise, Mistake
-from grader.models import (ModelSpec, count_check, draws, family, forward_check, modes_check, output_is, softmax,
-                           structure_check, training_check, units, when)
+from grader.authoring import (
+    Exercise,
+    Mistake,
+    ModelSpec,
+    answer_key,
+    count_check,
+    draws,
+    family,
+    forward_check,
+    model_info,
+    modes_check,
+    output_is,
+    softmax,
+    structure_check,
+    training_check,
+    units,
+    when,
+)
 
 key = answer_key(__name__)
 
@@ -35,7 +49,7 @@ TEN_CLASSES = st.just(TEN)
 
 def _batchnorm_before_pooling(evidence, outcome) -> bool:
     """A BatchNorm straight after its conv's ReLU: its input has the conv's size, not the pool's."""
-    found = units((evidence.model.info if evidence.model else {}).get("calls", []))
+    found = units(model_info(evidence).get("calls", []))
     return any(family(unit["type"]) == "batchnorm" and index and unit["inputs"]
                and unit["inputs"][0] == found[index - 1]["output"]
                for index, unit in enumerate(found))
@@ -44,7 +58,7 @@ def _batchnorm_before_pooling(evidence, outcome) -> bool:
 def _classes_ignored(evidence, outcome) -> bool:
     """Asked for another number of classes than 10, the model still gives 10 scores per image."""
     asked = evidence.model.kwargs.get("num_classes") if evidence.model is not None else None
-    output = evidence.model.info.get("output") if evidence.model is not None else None
+    output = model_info(evidence).get("output")
     return asked not in (None, 10) and isinstance(output, list) and output[-1:] == [10]
 
 

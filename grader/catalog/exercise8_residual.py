@@ -10,11 +10,23 @@ exposes it whatever the seed, told by what the block computes or which layers it
 
 from hypothesis import strategies as st
 
-from grader.catalog import answer_key
-from grader.exercise import Exercise, Mistake
-from grader.models import (ModelSpec, backward_check, count_check, draws, family, forward_check, reproduces,
-                           structure_check, units, when)
-from grader.strategies import upto
+from grader.authoring import (
+    Exercise,
+    Mistake,
+    ModelSpec,
+    answer_key,
+    backward_check,
+    count_check,
+    draws,
+    family,
+    forward_check,
+    model_info,
+    reproduces,
+    structure_check,
+    units,
+    upto,
+    when,
+)
 
 key = answer_key(__name__)
 
@@ -66,7 +78,7 @@ def batches(small: dict, large: dict, size: tuple | None = None) -> tuple:
 
 
 def _calls(evidence) -> list:
-    return units((evidence.model.info if evidence.model else {}).get("calls", []))
+    return units(model_info(evidence).get("calls", []))
 
 
 def _conv_bias(evidence, outcome) -> bool:

@@ -11,11 +11,24 @@ whatever the seed, told by what the model computes and which parameters train.
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.catalog import answer_key
-from grader.exercise import Exercise, Mistake
-from grader.models import (ModelSpec, build_base, count_check, draws, forward_check, freeze_check, modes_check,
-                           output_is, sigmoid, training_check, when)
-from grader.strategies import upto
+from grader.authoring import (
+    Exercise,
+    Mistake,
+    ModelSpec,
+    answer_key,
+    build_base,
+    count_check,
+    draws,
+    forward_check,
+    freeze_check,
+    model_info,
+    modes_check,
+    output_is,
+    sigmoid,
+    training_check,
+    upto,
+    when,
+)
 
 key = answer_key(__name__)
 
@@ -86,28 +99,24 @@ BATCHES = ({"kwargs": small_model(SMALL[0], hidden=5, num_outputs=3), "N": 2, "s
 # The detectors read what the worker says about the model (a claim: it only picks the hint) and
 # what the grader verified (facts["moved"]: parameters that moved where the reference's stayed).
 
-def _info(evidence) -> dict:
-    return evidence.model.info if evidence.model is not None else {}
-
-
 def _base(evidence) -> set:
-    return set(_info(evidence).get("module_parameters", {}).get("base", []))
+    return set(model_info(evidence).get("module_parameters", {}).get("base", []))
 
 
 def _base_trains(evidence, outcome) -> bool:
     base = _base(evidence)
-    return any(grad for name, _, grad in _info(evidence).get("parameters", []) if name in base)
+    return any(grad for name, _, grad in model_info(evidence).get("parameters", []) if name in base)
 
 
 def _head_frozen(evidence, outcome) -> bool:
     base = _base(evidence)
-    return any(not grad for name, _, grad in _info(evidence).get("parameters", []) if name not in base)
+    return any(not grad for name, _, grad in model_info(evidence).get("parameters", []) if name not in base)
 
 
 def _attribute_set(evidence) -> bool:
     """`module.requires_grad = False`: an attribute on the module object (freeze's, or the base's)."""
     return "requires_grad" in evidence.facts.get("flags", {}) or \
-        "requires_grad" in _info(evidence).get("module_flags", {}).get("base", {})
+        "requires_grad" in model_info(evidence).get("module_flags", {}).get("base", {})
 
 
 def _attribute_not_freeze(evidence, outcome) -> bool:

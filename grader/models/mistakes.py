@@ -24,6 +24,11 @@ def when(predicate: Callable[[Evidence, Outcome], bool]) -> Callable:
     return detect
 
 
+def model_info(evidence: Evidence) -> dict:
+    """What the worker reported of the student's model (its calls, parameters, output); {} where none was built."""
+    return evidence.model.info if evidence.model is not None else {}
+
+
 def error_text(outcome) -> str:
     error = getattr(outcome, "error", None) or {}
     return f"{error.get('type', '')}: {error.get('message', '')}"

@@ -23,13 +23,14 @@ from pathlib import Path
 
 from grader.layout import module_name, module_path
 from grader.staff.gradebook import ERROR, Grade
+from grader.worker.op_families import family_module
 
 SOURCE_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = ("grader",)  # imports of anything else (numpy, torch, ...) are not followed
 # Where grading starts, besides the declaration: this module (it decides a grade's status), and the
 # worker's entry point, which the worker starts by its command line rather than by an import.
 ENGINE_ROOTS = ("grader.staff.tasks", "grader.worker.forkserver")
-_WORKER_OP = re.compile(r"^(?P<family>[a-z]\w*)\.\w+$")  # "torch.forward": an op of grader/worker/torch_ops.py
+_OP = re.compile(r"^[a-z]\w*\.\w+$")  # "torch.forward": a worker op (grader.worker.op_families)
 _DATA_FILE = re.compile(r"^[\w.-]+\.(?!py$)\w+$")  # "images.npz": a file name, not a module
 # The versions that decide which inputs hypothesis draws and what NumPy computes.
 _LIBRARIES = ("hypothesis", "numpy")
@@ -165,10 +166,11 @@ def grader_fingerprint(module: str, seed: int, root: Path = SOURCE_ROOT) -> str:
 
 def dependencies(module: str, root: Path = SOURCE_ROOT) -> list[Path]:
     """Every file that grading `module` reads, found from the code itself: the modules of
-    `grader/` and `reference/` (grader.reference; and the declaration's own folder) reachable by imports from
-    the declaration, its answer key and `ENGINE_ROOTS`, imports inside functions included; the worker op
-    modules they name (`"torch.forward"` -> grader/worker/torch_ops.py); and the data files
-    beside a module that its code names (`"images.npz"`)."""
+    `grader/` and `reference/` (grader.reference; and the declaration's own folder) reachable by imports
+    from the declaration, its answer key and `ENGINE_ROOTS`, imports inside functions included (a name that
+    grader.authoring imports on first use counts as its module's import); the worker op
+    modules they name (`"torch.forward"` -> grader/worker/torch_ops.py: grader.worker.op_families); and
+    the data files beside a module that its code names (`"images.npz"`)."""
     from grader import catalog
 
     declaration = catalog.declaration_files()[module]
@@ -186,14 +188,26 @@ def dependencies(module: str, root: Path = SOURCE_ROOT) -> list[Path]:
         seen[path] = None
         imported, strings = _names_in(path.read_bytes(), _package_of(path, root))
         for name in imported:
-            pending += _module_files(name, search, root)
+            pending += _module_files(_taken_from(name), search, root)
         for text in strings:
-            op = _WORKER_OP.match(text)
-            if op:
-                pending += _module_files(f"grader.worker.{op['family']}_ops", search, root)
+            op_module = family_module(text) if _OP.match(text) else None
+            if op_module:
+                pending += _module_files(op_module, search, root)
             if _DATA_FILE.match(text) and (path.parent / text).is_file():
                 seen[path.parent / text] = None
     return sorted(seen, key=lambda path: _shown(path, root))
+
+
+def _taken_from(name: str) -> str:
+    """The module an import of `name` loads: for a name that grader.authoring imports on first use
+    (`grader.authoring.forward_check`), its module (grader.models), so that only the declarations that
+    use the models count them."""
+    from grader import authoring
+
+    module, _, attribute = name.rpartition(".")
+    if module != authoring.__name__:
+        return name
+    return next((source for source, names in authoring.LAZY.items() if attribute in names), name)
 
 
 @functools.cache

@@ -129,16 +129,18 @@ class _OnlyLoaded(importlib.abc.MetaPathFinder):
 
 
 def _import_ops() -> None:
-    """Import the worker's op modules (`grader.worker.<family>_ops`) that need no library not
+    """Import the worker's op modules (grader.worker.op_families) that need no library not
     already imported (torch_ops where torch is), so that each worker finds them loaded; a NumPy
     sandbox never imports torch this way."""
+    from grader.worker.op_families import FAMILIES
+
     guard = _OnlyLoaded()
     sys.meta_path.insert(0, guard)
     try:
-        for path in sorted(Path(__file__).parent.glob("*_ops.py")):
+        for module_name in sorted(FAMILIES.values()):
             before = set(sys.modules)
             try:
-                importlib.import_module(f"grader.worker.{path.stem}")
+                importlib.import_module(module_name)
             except ImportError:
                 for name in set(sys.modules) - before:
                     del sys.modules[name]

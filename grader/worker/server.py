@@ -24,6 +24,7 @@ import traceback
 import numpy as np
 
 from grader.worker import protocol
+from grader.worker.op_families import family_module
 
 OUTPUT_LIMIT = 4000
 
@@ -142,20 +143,20 @@ OPS = {"call": op_call}
 
 
 def op_handler(op):
-    """The function serving `op`: a core op, or `family.name` from grader.worker.<family>_ops; None if unknown."""
-    return OPS.get(op) or _plugin_op(op)
+    """The function serving `op`: a core op, or `family.name` of its family's module; None if unknown."""
+    return OPS.get(op) or _family_op(op)
 
 
-def _plugin_op(op):
-    """Ops named `family.name` live in grader.worker.<family>_ops (imported on first use)."""
-    if not isinstance(op, str) or "." not in op:
+def _family_op(op):
+    """An op `family.name` of grader.worker.op_families.FAMILIES (its module imported on first use)."""
+    module_name = family_module(op)
+    if module_name is None:
         return None
-    family, _, name = op.partition(".")
     try:
-        module = importlib.import_module(f"grader.worker.{family}_ops")
+        module = importlib.import_module(module_name)
     except ImportError:
         return None
-    return module.OPS.get(name)
+    return module.OPS.get(op.partition(".")[2])
 
 
 def _apply_limits(limits: dict) -> None:

@@ -4,28 +4,59 @@ import ast
 
 import pytest
 
-from grader import layout
+from grader import authoring, layout
 from tests.conftest import ROOT
+
 
 def module_name(path) -> str:
     return layout.module_name(path, ROOT)  # reference/x.py is grader.reference.x
 
 
+DECLARATIONS = [*sorted((ROOT / "grader" / "catalog").glob("exercise*_*.py")),
+                ROOT / "tests" / "toy_exercise" / "catalog" / "exercise99_relu.py"]
+
+
+def imports_of(path) -> list[tuple[str, str, int]]:
+    """(imported module, imported name or '', line) for every import in one file, inside functions too."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, "", node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            found += [(node.module, alias.name, node.lineno) for alias in node.names]
+    return found
+
+
 def imports() -> list[tuple[str, str, str, int]]:
     """(importing module, imported module, imported name or '', line) for every import in grader/ and
-    reference/, inside functions too."""
-    found = []
-    for path in sorted([*(ROOT / "grader").rglob("*.py"), *(ROOT / "reference").rglob("*.py")]):
-        importer = module_name(path)
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                found += [(importer, alias.name, "", node.lineno) for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                found += [(importer, node.module, alias.name, node.lineno) for alias in node.names]
+    reference/ of their own modules. A name imported from grader.authoring counts as imported from the
+    module that grader.authoring takes it from, so that the rules below see through the facade."""
+    found = [(module_name(path), *entry) for path in sorted([*(ROOT / "grader").rglob("*.py"),
+                                                           *(ROOT / "reference").rglob("*.py")])
+             for entry in imports_of(path)]
+    source = {name: imported for importer, imported, name, _ in found if importer == authoring.__name__ and name}
+    source |= {name: module for module, names in authoring.LAZY.items() for name in names}
+    found = [(importer, source[name] if imported == authoring.__name__ and importer != imported else imported, name,
+              line) for importer, imported, name, line in found]
     return [entry for entry in found if entry[1].split(".")[0] in ("grader", "reference")]
 
 
 IMPORTS = imports()
+
+
+def test_a_declaration_imports_the_grader_only_through_grader_authoring():
+    """One authoring API: numpy, hypothesis, torch and the standard library, and from the grader only
+    grader.authoring (the toy exercise too: it is what a course's own exercise looks like)."""
+    other = [f"{path.name}:{line} imports {imported}" for path in DECLARATIONS
+             for imported, _, line in imports_of(path)
+             if imported.split(".")[0] in ("grader", "reference") and imported != authoring.__name__]
+    assert not other, other
+
+
+def test_every_name_grader_authoring_lists_is_there():
+    """Is each of `__all__` importable, the PyTorch names taken on first use too (a typo in LAZY)?"""
+    missing = [name for name in authoring.__all__ if not hasattr(authoring, name)]
+    assert not missing, missing
 
 
 def test_no_module_imports_a_private_name_of_another():

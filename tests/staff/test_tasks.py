@@ -45,7 +45,8 @@ def test_an_edit_regrades_exactly_the_exercises_that_load_the_file(tree, relativ
 
 
 @pytest.mark.parametrize("relative", ["reference/models.py",
-                                      "grader/worker/torch_ops.py"])  # named only as "torch.<op>" strings
+                                      "grader/worker/torch_ops.py",  # named only as "torch.<op>" strings
+                                      "grader/models/behaviour.py"])  # reached by grader.authoring's first-use names
 def test_an_edit_to_model_code_regrades_model_exercises_only(tree, relative):
     """Exercises 6-9 use both; another PyTorch exercise may or may not; a NumPy exercise never does."""
     redone = regraded(tree, append(relative))

@@ -8,9 +8,17 @@ import numpy as np
 from hypothesis import strategies as st
 from relu_reference import relu as reference_relu
 
-from grader.checks import lecture_examples, matches_reference
-from grader.exercise import Example, Exercise, Mistake
-from grader.strategies import FLOATS_AND_PIXELS, draw_array, one_of, upto
+from grader.authoring import (
+    FLOATS_AND_PIXELS,
+    Example,
+    Exercise,
+    Mistake,
+    draw_array,
+    lecture_examples,
+    matches_reference,
+    one_of,
+    upto,
+)
 
 
 @st.composite
