@@ -267,7 +267,7 @@ class PropertyCheck(Check):
         if session.bank is not None:  # the student kit: the release's cases, simplest first
             cases = session.bank.cases.get(self.name)
             if cases is None:  # never a silent pass: a kit written before this check existed
-                raise LookupError(f"the kit's answer bank holds no cases for this check: write the kit again with "
+                raise LookupError("the kit's answer bank holds no cases for this check: write the kit again with "
                                   "this grader's `grade release`")
             return self.falsify_cases(session, cases)
         return self.falsify_cases(session, self.examples) or self._falsify_drawn(session)

@@ -74,8 +74,8 @@ def _means(figures, weighted):
     """Loss and accuracy over an epoch from [(loss, accuracy, batch size)]: means over samples."""
     if weighted:
         total = sum(n for _, _, n in figures)
-        return sum(l * n for l, _, n in figures) / total, sum(a * n for _, a, n in figures) / total
-    return sum(l for l, _, _ in figures) / len(figures), sum(a for _, a, _ in figures) / len(figures)
+        return sum(loss * n for loss, _, n in figures) / total, sum(a * n for _, a, n in figures) / total
+    return sum(loss for loss, _, _ in figures) / len(figures), sum(a for _, a, _ in figures) / len(figures)
 
 
 def train_epoch(model, loader, optimizer, *, zero_grad=True, weighted=True, threshold=0.0):

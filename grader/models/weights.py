@@ -78,7 +78,7 @@ def randomized_state(table: list, seed: int) -> dict[str, np.ndarray]:
             for local, shape in shapes.items():
                 wide = local == "weight" and len(shape) > 1
                 values[local] = normal(shape, math.sqrt(2.0 / math.prod(shape[1:])) if wide else 0.1)
-        for local, shape, dtype in entries:
+        for local, _, dtype in entries:
             if local in values:
                 state[f"{path}.{local}" if path else local] = values[local].to(getattr(torch, dtype)).numpy()
     return state

@@ -99,7 +99,8 @@ def _check_sandbox(submissions: Path, out: Path, *, unsafe: bool) -> None:
 @click.argument("submissions", type=click.Path(path_type=Path))
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder for similarity.csv (every pair that shares code) and similarity.html (the flagged pairs).")
-@click.option("--exercises", metavar="LIST", help="Comma-separated exercises to compare, e.g. exercise1,exercise3 (default: all).")
+@click.option("--exercises", metavar="LIST",
+              help="Comma-separated exercises to compare, e.g. exercise1,exercise3 (default: all).")
 @click.option("--threshold", type=float, default=DEFAULT_THRESHOLD, show_default=True,
               help="Flag a pair when this share (0-1) of either file's code stands in the other.")
 @click.option("--course", type=click.Path(file_okay=False, path_type=Path),

@@ -165,7 +165,8 @@ class WorkerProcess:
             detail = self._host.errors() or str(problem)
             self._kill()
             if self.sandbox.kind == UNPRIVILEGED and "Permission denied" in detail:
-                detail += " (as an unprivileged user the worker must read Python and its packages: install them where every user can)"
+                detail += (" (as an unprivileged user the worker must read Python and its packages: install them where"
+                           " every user can)")
             return Outcome(False, failure="startup", error={
                 "type": "WorkerStartup", "message": f"the grader could not start its worker ({self.sandbox.kind}): {detail}"})
         self._hold_to_budget()

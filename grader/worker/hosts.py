@@ -136,7 +136,7 @@ class Host:
             self.control.settimeout(max(remaining, 0.0))
             try:
                 data = self.control.recv(1 << 16)
-            except (BlockingIOError, TimeoutError, socket.timeout):
+            except (BlockingIOError, TimeoutError):
                 return None
             except OSError:
                 data = b""

@@ -14,7 +14,8 @@ def test_exercises_do_not_drift_from_solutions():
 
 
 def test_a_solution_block_becomes_a_hinted_not_implemented_error():
-    source = "def f(x):\n    \"\"\"doc\"\"\"\n    # BEGIN SOLUTION: add one, see section 4\n    return x + 1\n    # END SOLUTION\n"
+    source = ("def f(x):\n    \"\"\"doc\"\"\"\n    # BEGIN SOLUTION: add one, see section 4\n    return x + 1\n"
+              "    # END SOLUTION\n")
     assert make_stub(source) == 'def f(x):\n    """doc"""\n    raise NotImplementedError("add one, see section 4")\n'
 
 

@@ -51,7 +51,8 @@ def test_a_huge_file_is_refused(tmp_path):
 
 def notebook(cells):
     return {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
-        {"cell_type": kind, "id": f"cell{index}", "metadata": {"tags": tags}, "source": source, **({"outputs": [], "execution_count": None} if kind == "code" else {})}
+        {"cell_type": kind, "id": f"cell{index}", "metadata": {"tags": tags}, "source": source,
+         **({"outputs": [], "execution_count": None} if kind == "code" else {})}
         for index, (kind, source, tags) in enumerate(cells)]}
 
 

@@ -14,7 +14,10 @@ from grader.reference.image_data import channels_first, normalize, one_hot, stan
 def test_grayscale_is_pillows_convert_L_before_rounding(inputs):
     """Does Pillow's convert("L") round our float grayscale, pixel by pixel (uint8 images, any shape)?"""
     image = np.asarray(inputs["image"])
-    pixels = image.astype(np.uint8) if image.dtype.kind in "iu" else np.round(image * 255 if image.max() <= 1 else image).astype(np.uint8)
+    if image.dtype.kind in "iu":
+        pixels = image.astype(np.uint8)
+    else:
+        pixels = np.round(image * 255 if image.max() <= 1 else image).astype(np.uint8)
     for rgb in pixels.reshape(-1, *pixels.shape[-3:]):
         pillow = np.asarray(Image.fromarray(rgb).convert("L"), dtype=np.float64)
         # Pillow weighs with 16-bit fixed point (19595, 38470, 7471 / 65536): 1.2e-5 in all off the

@@ -17,7 +17,6 @@ import json
 import re
 import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 
@@ -110,7 +109,8 @@ def test_a_file_nested_too_deeply_is_not_compared_and_the_others_still_are(tmp_p
     problems = {student: why for student, _, why in report.unreadable}
     if "deep" in problems:  # Python parses a few thousand parentheses: then the file is simply compared
         assert "nested too deeply" in problems["deep"] and "\n" not in problems["deep"]
-        assert "deep (exercise1): exercise1_convolution.py: nested too deeply" in (tmp_path / "out" / "similarity.html").read_text()
+        page = (tmp_path / "out" / "similarity.html").read_text()
+        assert "deep (exercise1): exercise1_convolution.py: nested too deeply" in page
     else:
         assert nesting.startswith(("(", "["))
     assert (tmp_path / "out" / "similarity.csv").is_file()
@@ -297,9 +297,12 @@ def test_without_a_course_it_warns_and_a_wrong_course_is_refused(tmp_path, capsy
 LAYOUT = """{
   page: document.documentElement.scrollWidth - window.innerWidth,
   overflow: Math.ceil(document.querySelector('table.pairs').getBoundingClientRect().right - window.innerWidth),
-  links: Array.from(document.querySelectorAll('table.pairs a')).map(a => Math.ceil(a.getBoundingClientRect().right - window.innerWidth)),
-  tallest: Math.max(...Array.from(document.querySelectorAll('table.pairs tbody tr')).map(row => row.getBoundingClientRect().height)),
-  cells: Math.max(...Array.from(document.querySelectorAll('table.pairs td, summary, h3')).map(cell => cell.scrollWidth - cell.clientWidth)),
+  links: Array.from(document.querySelectorAll('table.pairs a'))
+    .map(a => Math.ceil(a.getBoundingClientRect().right - window.innerWidth)),
+  tallest: Math.max(...Array.from(document.querySelectorAll('table.pairs tbody tr'))
+    .map(row => row.getBoundingClientRect().height)),
+  cells: Math.max(...Array.from(document.querySelectorAll('table.pairs td, summary, h3'))
+    .map(cell => cell.scrollWidth - cell.clientWidth)),
 }"""
 
 
