@@ -124,7 +124,8 @@ def _normalised(source: str) -> list[str]:
         tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
         return []
-    kept, previous = [], token.NEWLINE
+    kept: list[str] = []
+    previous = token.NEWLINE
     for item in tokens:
         kind = item.type
         if kind in (token.COMMENT, token.NL, token.NEWLINE, token.INDENT, token.DEDENT, token.ENDMARKER,

@@ -46,7 +46,8 @@ def collect(submissions: Path, unpack_to: Path) -> tuple[list[StudentFiles], lis
     """Every student in `submissions` (a folder or a .zip each), and the names that were skipped."""
     if not submissions.is_dir():
         raise GraderError(f"{submissions} is not a folder: pass the folder holding one folder or .zip per student")
-    students, skipped, seen = [], [], set()
+    students: list[StudentFiles] = []
+    skipped, seen = [], set()
     for entry in sorted(submissions.iterdir()):
         if entry.name.startswith(".") or entry.name in IGNORED_FOLDERS:
             continue

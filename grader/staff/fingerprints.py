@@ -68,7 +68,7 @@ class _Lines:
 
     def spanned(self, text: str, spans) -> set[int]:
         """The lines that hold code of the spans (their white space at either end left out)."""
-        found = set()
+        found: set[int] = set()
         for start, end in spans:
             while end > start and text[end - 1].isspace():
                 end -= 1

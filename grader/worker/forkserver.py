@@ -107,9 +107,9 @@ def main() -> None:
                 os._exit(code)
         for fd in fds:
             os.close(fd)
-        code, stay = _wait(control, child, number)
+        exit_code, stay = _wait(control, child, number)
         clean = _clean_up(child, config, message["workdir"], leftovers)
-        _send(control, {"ended": number, "code": code, "clean": clean and stay})
+        _send(control, {"ended": number, "code": exit_code, "clean": clean and stay})
         if not stay:
             break
     _clean_up(None, config, None, leftovers)

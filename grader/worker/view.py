@@ -69,7 +69,9 @@ def _closure(names) -> list:
         seen[key] = distribution
         for requirement in distribution.requires or []:
             if "extra" not in requirement.partition(";")[2]:
-                todo.append(re.match(r"[A-Za-z0-9._-]+", requirement).group())
+                name_match = re.match(r"[A-Za-z0-9._-]+", requirement)
+                assert name_match is not None, requirement  # PEP 508: a requirement starts with its name
+                todo.append(name_match.group())
     return list(seen.values())
 
 

@@ -43,7 +43,7 @@ class Outcome:
 
     @property
     def not_implemented(self) -> bool:
-        return bool(self.error) and self.error.get("type") == "NotImplementedError"
+        return self.error is not None and self.error.get("type") == "NotImplementedError"
 
     def describe_error(self) -> str:
         """One line: 'IndexError: index 3 is out of bounds (line 12: out[i] = ...)'."""
