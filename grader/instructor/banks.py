@@ -136,6 +136,7 @@ class InProcessWorker:
         from grader.worker.client import DEFAULT_LIMITS
 
         spec = importlib.util.spec_from_file_location(f"_cnn_grader_recorded_{next(_NAMES)}_{module}", path)
+        assert spec is not None  # `path` is a .py file
         loaded = importlib.util.module_from_spec(spec)
         # run from its text, not imported: no bytecode cache beside a mistake file or the solution
         exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), vars(loaded))

@@ -226,8 +226,9 @@ def split_answer(source: str) -> Answer:
     lines = source.splitlines()
     body = tree.body
     skip_until = 0
-    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant) \
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
             and isinstance(body[0].value.value, str):
+        assert body[0].end_lineno is not None  # ast.parse gives every statement its end
         skip_until = body[0].end_lineno
     starts = []
     for node in body:

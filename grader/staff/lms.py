@@ -190,7 +190,7 @@ def _number_first(student: str) -> tuple:
 
 def _latest(uploads: list[_Upload]) -> list[_Upload]:
     """Of the uploads that land on the same exercise file (`x.py`, `x-1.py`, `x.ipynb`), the latest."""
-    modules = {}
+    modules: dict[str, _Upload] = {}
     for upload in uploads:
         stem = upload.path.name.partition(".")[0]
         key = stem if upload.path.suffix in SUFFIXES else upload.path.name

@@ -87,7 +87,8 @@ def remove_tree(path: Path) -> None:
 def owned(root: Path, uid: int):
     """The outermost entries under `root` that `uid` owns, looking only inside folders anyone
     may write to (where `uid`, a user without groups, can have made something)."""
-    todo, seen = [root], 0
+    todo: list[str | Path] = [root]  # below root, os.DirEntry paths
+    seen = 0
     while todo and seen < MAX_WALK:
         folder = todo.pop()
         try:
@@ -114,7 +115,7 @@ def usage(root: Path, uid: int | None) -> tuple[int, int]:
 
     def scan(folder: int) -> list[str]:
         """Count what `folder` holds; its sub-folders' names."""
-        inner = []
+        inner: list[str] = []
         try:
             entries = list(os.scandir(folder))
         except OSError:

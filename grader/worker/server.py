@@ -20,6 +20,7 @@ import random
 import resource
 import sys
 import traceback
+import types
 
 import numpy as np
 
@@ -45,7 +46,7 @@ class Worker:
     def __init__(self, config: dict):
         self.config = config
         self.submission_path = os.path.realpath(config["submission"])
-        self.module = None
+        self.module: types.ModuleType | None = None  # the submission, once start() imported it
         self.pid = os.getpid()
 
     def start(self) -> dict:
@@ -60,6 +61,7 @@ class Worker:
         self._seed()
         try:
             spec = importlib.util.spec_from_file_location(self.config["module"], self.submission_path)
+            assert spec is not None and spec.loader is not None  # the submission path ends in .py
             module = importlib.util.module_from_spec(spec)
             sys.modules[self.config["module"]] = module
             spec.loader.exec_module(module)
@@ -119,6 +121,7 @@ class Worker:
             if os.path.realpath(frame.filename) == self.submission_path
         ]
         where = frames[-1] if frames else None
+        line: int | None
         if isinstance(error, SyntaxError) and error.lineno:
             line, source = error.lineno, (error.text or "").strip()
         else:
