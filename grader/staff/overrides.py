@@ -33,7 +33,7 @@ def override(results: Path, student: str, exercise: str, *, points: float | None
         key = _grade_key(db, results, student, exercise)
         grader_score, max_score = db.execute("SELECT score, max_score FROM grades WHERE student = ? AND exercise = ?",
                                              key).fetchone()
-        if not clear and not 0 <= points <= max_score:
+        if points is not None and not 0 <= points <= max_score:  # points is None exactly when clearing
             raise GraderError(f"--points {points:g} is out of range: {key[1]} is worth 0 to {max_score:g} points")
         if clear and key not in current_overrides(db):
             raise GraderError(f"{key[0]} {key[1]} has no override to clear")
@@ -42,7 +42,7 @@ def override(results: Path, student: str, exercise: str, *, points: float | None
         with db:
             db.execute("INSERT INTO overrides (student, exercise, points, reason, author, made_at, grader_score, "
                        "max_score, digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (*key, None if clear else float(points), reason.strip(), author or _who(),
+                       (*key, None if points is None else float(points), reason.strip(), author or _who(),
                         format_time(now or datetime.now(timezone.utc)), grader_score, max_score, digest))
         mark = marks(db)[key]
     finally:
@@ -95,7 +95,7 @@ def _grade_key(db, results: Path, student: str, exercise: str) -> tuple[str, str
     from grader import catalog
 
     students = [name for (name,) in db.execute("SELECT DISTINCT student FROM grades ORDER BY student")]
-    names = {}  # an LMS student's name, as the download gave it -> their id, when only one has it
+    names: dict[str, list[str]] = {}  # an LMS student's name, as the download gave it -> their id, when only one has it
     for key, name in db.execute("SELECT student, name FROM students WHERE name != '' AND name != student"):
         names.setdefault(name.casefold(), []).append(key)
     if student not in students and len(names.get(student.casefold(), [])) == 1:

@@ -210,6 +210,7 @@ def compare_exercise(module: str, *, folders: list[tuple[str, Path]], root: Path
         source.compared = Compared(source.code, given)
     pairs, flagged, compare_files = [], [], copydetect().compare_files
     for a, b in [*itertools.combinations(sources, 2), *itertools.product(sources, course)]:
+        assert a.compared is not None and b.compared is not None  # every source and course file got one above
         overlap, (share_a, share_b), (slices_a, slices_b) = compare_files(a.compared.fingerprint, b.compared.fingerprint)
         if overlap == 0:
             continue
@@ -218,12 +219,12 @@ def compare_exercise(module: str, *, folders: list[tuple[str, Path]], root: Path
                     a.compared.lines(marked_a), name_a=a.name, name_b=b.name)
         pairs.append(pair)
         if pair.similarity >= threshold:
-            flagged.append((pair, a, b, marked_a, marked_b))
+            flagged.append((pair, a.compared, b.compared, marked_a, marked_b))
     # Side by side only for the most similar flagged pairs: a class of 300 has 44,850 pairs per
     # exercise, and keeping (or drawing) both texts of each flagged one could take gigabytes.
     flagged.sort(key=lambda item: (-item[0].similarity, item[0].student_a, item[0].student_b))
-    drawn = {id(pair): replace(pair, segments_a=a.compared.segments(marked_a), segments_b=b.compared.segments(marked_b))
-             for pair, a, b, marked_a, marked_b in flagged[:SHOWN_PER_EXERCISE]}
+    drawn = {id(pair): replace(pair, segments_a=compared_a.segments(marked_a), segments_b=compared_b.segments(marked_b))
+             for pair, compared_a, compared_b, marked_a, marked_b in flagged[:SHOWN_PER_EXERCISE]}
     return [drawn.get(id(pair), pair) for pair in pairs], unreadable, len(sources)
 
 
@@ -281,7 +282,7 @@ def reference_modules(module: str) -> list[str]:
     for node in (node for tree in trees for node in ast.walk(tree)):
         if isinstance(node, ast.ImportFrom) and node.module == package:
             names += [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(package + "."):
+        elif isinstance(node, ast.ImportFrom) and node.module is not None and node.module.startswith(package + "."):
             names.append(node.module.split(".")[2])
         elif isinstance(node, ast.Import):
             names += [alias.name.split(".")[2] for alias in node.names if alias.name.startswith(package + ".")]

@@ -239,6 +239,8 @@ def read_frame(fd: int, deadline: float | None = None, max_bytes: int = MAX_FRAM
 class _Counted(int):
     """A descriptor that counts the bytes read through `_read_exactly`."""
 
+    count: int
+
     def __new__(cls, fd: int):
         counted = super().__new__(cls, fd)
         counted.count = 0

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
@@ -28,7 +30,7 @@ DTYPES = {"float32": torch.float32, "float64": torch.float64}
 def build_layers(spec: list) -> nn.Sequential:
     """An nn.Sequential from [["conv", C_in, C_out, K, padding], ["bn", C], ["relu"], ["sigmoid"],
     ["maxpool", K], ["flatten"], ["linear", D_in, D_out], ["dropout", p]]."""
-    makers = {
+    makers: dict[str, Callable[..., nn.Module]] = {
         "conv": lambda c_in, c_out, kernel, padding: nn.Conv2d(c_in, c_out, kernel, padding=padding),
         "bn": nn.BatchNorm2d, "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "maxpool": nn.MaxPool2d,
         "flatten": nn.Flatten, "linear": nn.Linear, "dropout": nn.Dropout,
@@ -97,7 +99,7 @@ class SGD:
     """
 
     def __init__(self, params, lr: float):
-        self.param_groups = [{"params": [p for p in params if p.requires_grad], "lr": float(lr)}]
+        self.param_groups: list[dict[str, Any]] = [{"params": [p for p in params if p.requires_grad], "lr": float(lr)}]
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         for parameter in self.param_groups[0]["params"]:
@@ -249,8 +251,9 @@ def op_call(worker, args: dict, out_arrays: list):
     return protocol.encode(result, out_arrays)
 
 
-LOSSES = {"bce": nn.functional.binary_cross_entropy, "bce_logits": nn.functional.binary_cross_entropy_with_logits,
-          "mse": nn.functional.mse_loss}
+LOSSES: dict[str, Callable[..., torch.Tensor]] = {
+    "bce": nn.functional.binary_cross_entropy, "bce_logits": nn.functional.binary_cross_entropy_with_logits,
+    "mse": nn.functional.mse_loss}
 
 
 def op_sgd(worker, args: dict, out_arrays: list):
