@@ -141,9 +141,10 @@ def plan(students: list[StudentFiles], modules: list[str], seed: seeds.Seed) -> 
         for module in modules:
             if student.folder is None:
                 path, status, problem = None, UNREADABLE, student.problem
+                shown = ""
             else:
                 path, status, problem = find_exercise_file(student.folder, module)
-            shown = path.relative_to(student.folder).as_posix() if path is not None else ""
+                shown = path.relative_to(student.folder).as_posix() if path is not None else ""
             tasks.append(make_task(student.student, module, seed, path=path, status=status, problem=problem,
                                    shown=shown))
     return tasks

@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 
+from grader import seeds
 from grader.errors import GraderError
 from grader.staff.gradebook import Grade
 from grader.staff.tasks import Task, error_grade, run_tasks
@@ -28,7 +29,7 @@ TLS_SETTINGS = ("DASK_DISTRIBUTED__COMM__TLS__CA_FILE", "DASK_DISTRIBUTED__COMM_
                 "DASK_DISTRIBUTED__COMM__TLS__CLIENT__KEY")
 
 
-def run_on_cluster(groups: list[list[Task]], scheduler: str, seed: int) -> Iterator[Grade]:
+def run_on_cluster(groups: list[list[Task]], scheduler: str, seed: seeds.Seed) -> Iterator[Grade]:
     """Each student's tasks (`groups`, tasks.by_student) as one Dask task; their Grades as they come."""
     try:
         from distributed import Client, Security, as_completed

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -78,7 +79,7 @@ class LateOptions:
         return policies, read_manifests(list(self.manifests), zone=zone_of(list(self.deadlines)))
 
 
-def parse_policies(*, deadlines: list[str] = (), penalties: list[str] = (), cutoffs: list[str] = ()) -> dict:
+def parse_policies(*, deadlines: Sequence[str] = (), penalties: Sequence[str] = (), cutoffs: Sequence[str] = ()) -> dict:
     """The policies that `--deadline`, `--late-penalty` and `--cutoff` describe, by exercise id (or EVERY).
 
     Each value is `VALUE` (every exercise) or `EXERCISE=VALUE`; an exercise's own values win over

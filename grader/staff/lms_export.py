@@ -26,6 +26,7 @@ worksheet downloaded from Moodle, matched by Identifier, email address or full n
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,7 +154,8 @@ def _canvas(book: _Book, columns: str, roster: dict, chosen: dict[str, str]) -> 
     ids = {key: chosen.get(key) or roster["assignments"].get(TOTAL_TITLE if key == TOTAL else key) for key in keys}
     header = [*CANVAS_STUDENT_COLUMNS, *((f"{_title(key)} ({ids[key]})" if ids[key] else _title(key)) for key in keys)]
     points = ["Points Possible", "", "", "", "", *("" if ids[key] else _points(book, key) for key in keys)]
-    rows, unknown = [header, points], []
+    rows: list[Sequence[object]] = [header, points]  # CSV cells: text and points
+    unknown = []
     for student in book.students:
         name, lms, lms_id = book.identities.get(student, (student, "", ""))
         known = roster["by_id"].get(lms_id) if lms == CANVAS else roster["by_any"].get(student)
@@ -223,7 +225,7 @@ def _moodle(book: _Book, columns: str, roster: dict) -> dict[str, str]:
     keys = [TOTAL] if columns == TOTAL else book.exercises
     texts = {}
     for index, key in enumerate(keys):
-        rows = [["Identifier", "Full name", "Grade", "Maximum Grade", "Last modified (submission)",
+        rows: list[list[object]] = [["Identifier", "Full name", "Grade", "Maximum Grade", "Last modified (submission)",
                  "Last modified (grade)", "cnn-grader note"]]
         for student, (participant, name) in participants.items():
             column, score, points = _cells(book, student, columns)[index]
@@ -262,7 +264,7 @@ def _moodle_roster(path: Path | None) -> dict:
 
 
 def _notes(book: _Book) -> str:
-    rows = [["student", "name", "exercise", "final", "grader score", "max_score", "why"]]
+    rows: list[list[object]] = [["student", "name", "exercise", "final", "grader score", "max_score", "why"]]
     ordered = sorted(book.marks.items(), key=lambda item: (_number_first(item[0][0]), item[0][1]))
     for (student, exercise), mark in ordered:
         if mark.note():

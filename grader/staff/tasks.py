@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
+from grader import seeds
 from grader.layout import module_name, module_path
 from grader.staff.gradebook import ERROR, Grade
 from grader.worker.op_families import family_module
@@ -59,7 +60,7 @@ class Task:
         return self.module.partition("_")[0]
 
 
-def make_task(student: str, module: str, seed: int, *, path: Path | None, status: str = "", problem: str = "",
+def make_task(student: str, module: str, seed: seeds.Seed, *, path: Path | None, status: str = "", problem: str = "",
               shown: str = "", unsafe_no_sandbox: bool = False) -> Task:
     """The task for `path` (read now, once), or for a file that is missing or unreadable."""
     source = path.read_bytes() if path is not None else None
@@ -69,12 +70,12 @@ def make_task(student: str, module: str, seed: int, *, path: Path | None, status
                 unsafe_no_sandbox)
 
 
-def run_task(task: Task, seed: int = 0) -> Grade:
+def run_task(task: Task, seed: seeds.Seed = 0) -> Grade:
     """Grade one student's one exercise: `run_tasks` with one task."""
     return run_tasks([task], seed)[0]
 
 
-def run_tasks(tasks: list[Task], seed: int = 0, *, turn=None) -> list[Grade]:
+def run_tasks(tasks: list[Task], seed: seeds.Seed = 0, *, turn=None) -> list[Grade]:
     """Grade one student's exercises, all checks (hidden ones too), from the bytes the tasks
     carry: one Grade per task, in order, each the same as the task graded alone. The files share
     the sandboxes that grading starts (one per kind of exercise, grader/worker/hosts.py), and
@@ -137,7 +138,7 @@ def by_student(tasks: list[Task]) -> list[list[Task]]:
     return list(groups.values())
 
 
-def error_grade(task: Task, problem: str, *, status: str = ERROR, seed: int = 0) -> Grade:
+def error_grade(task: Task, problem: str, *, status: str = ERROR, seed: seeds.Seed = 0) -> Grade:
     """A row for a task that produced no grade of its own: `problem` is its one-line verdict."""
     from grader.results import ExerciseResult
 
@@ -153,7 +154,7 @@ def error_grade(task: Task, problem: str, *, status: str = ERROR, seed: int = 0)
 
 
 @functools.cache
-def grader_fingerprint(module: str, seed: int, root: Path = SOURCE_ROOT) -> str:
+def grader_fingerprint(module: str, seed: seeds.Seed, root: Path = SOURCE_ROOT) -> str:
     """Changes whenever what decides `module`'s grades does: the files of `dependencies`, the
     seed, the versions of hypothesis and NumPy. Another exercise's declaration, the reports and
     the staff tools do not count: adding an exercise mid-course regrades nothing else."""
