@@ -79,7 +79,7 @@ class Host:
         config = {"control_fd": theirs.fileno(), "uid": None if dropped_here else self.uid,
                   "preload": list(key.preload), "own_uid": sandbox.kind == BUBBLEWRAP or self.uid is not None}
         argv = [str(view.interpreter()), "-s", "-S", "-c", view.bootstrap(sandbox.worker_lib(lib)), json.dumps(config)]
-        user = {"user": self.uid, "group": self.uid, "extra_groups": []} if dropped_here else {}
+        user = self.uid if dropped_here else None  # None: Popen's default, the grader's own user
         self.guard = Guard(key.budget, uid=self.uid if sandbox.kind == UNPRIVILEGED else None,
                            folder=None if sandbox.kind == BUBBLEWRAP else home, tmpfs=sandbox.kind == BUBBLEWRAP)
         errors = open(self.folder / "worker-errors.txt", "wb")  # noqa: SIM115
@@ -89,7 +89,7 @@ class Host:
                 sandbox.wrap(argv, workdir=home, lib=lib, hide=hide, disk_mb=key.budget.disk_mb),
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors, pass_fds=(theirs.fileno(),),
                 cwd=home if home.exists() else self.folder, env=worker_environment(self.home),
-                start_new_session=True, **user,
+                start_new_session=True, user=user, group=user, extra_groups=[] if dropped_here else None,
             )
         except (OSError, subprocess.SubprocessError) as error:  # said when the worker's "booted" never comes
             errors.write(f"cannot run the worker: {error}".encode())
@@ -123,7 +123,7 @@ class Host:
 
     def hold(self) -> None:
         """Once it has booted, hold whatever it started to the budget too (nothing of a student's has run)."""
-        if not self._held and self.alive:
+        if not self._held and self.process is not None and self.alive:
             self._held = True
             self.guard.adopt(self.process.pid)
 

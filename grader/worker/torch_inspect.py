@@ -124,7 +124,8 @@ def record(model: nn.Module, x: torch.Tensor, *, keep_arrays: bool = False) -> t
         try:
             output = model(x)
         except Exception as error:
-            error.recorded = {"calls": recorder.calls, "arrays": recorder.arrays}
+            # setattr: an exception of any type carries them, which no type declares
+            setattr(error, "recorded", {"calls": recorder.calls, "arrays": recorder.arrays})  # noqa: B010
             raise
     return output, {"calls": recorder.calls, "arrays": recorder.arrays}
 
@@ -145,7 +146,7 @@ def build_base(spec: list) -> nn.Sequential:
     """An nn.Sequential from a layer spec (grader.worker.torch_protocol): [["conv", C_in, C_out, K, padding],
     ["bn", C], ["relu"], ["dropout", p], ["maxpool", K], ["avgpool", K], ["flatten"], ["linear", in, out],
     ["sequential", spec]]."""
-    layers = []
+    layers: list[nn.Module] = []
     for kind, *args in spec:
         if kind == "conv":
             c_in, c_out, kernel, padding = args
