@@ -34,6 +34,8 @@ Span = tuple[int, int]  # [start, end) in characters of the original code
 
 _BLOCKS = ("body", "handlers", "orelse", "finalbody")
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+Comprehension = ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp
+Assignment = ast.Assign | ast.AugAssign | ast.AnnAssign
 _TERMINAL = (ast.Return, ast.Raise, ast.Break, ast.Continue)
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 MAX_REORDERED = 40  # assignments in one run put in a canonical order; a longer run is cut
@@ -144,7 +146,7 @@ class _Rewrite:
             node.body = [self.sink(statement) for statement in node.body]
         return [*loops, node]
 
-    def hoist(self, node: ast.stmt) -> list[ast.expr]:
+    def hoist(self, node: ast.stmt) -> list[Comprehension]:
         """Take the comprehensions out of the statement's own expressions (not its blocks), each
         replaced by a name; return them, outermost first."""
         hoister = _Hoist()
@@ -159,8 +161,9 @@ class _Rewrite:
             self.origins[id(node)] = _minus(self.origins.get(id(node), ()), self.span(comprehension))
         return hoister.found
 
-    def loop(self, comprehension: ast.expr) -> ast.stmt:
+    def loop(self, comprehension: Comprehension) -> ast.stmt:
         """`[e for t in it if c]` as `for t in it: if c: e`."""
+        element: ast.expr
         if isinstance(comprehension, ast.DictComp):
             element = ast.copy_location(ast.Tuple([comprehension.key, comprehension.value], ast.Load()), comprehension.key)
         else:
@@ -208,13 +211,13 @@ class _Hoist(ast.NodeTransformer):
     conditional expressions."""
 
     def __init__(self):
-        self.found: list[ast.expr] = []
+        self.found: list[Comprehension] = []
 
     def visit_IfExp(self, node: ast.IfExp):
         truth = _truth(node.test)
         return self.generic_visit(node) if truth is None else self.visit(node.body if truth else node.orelse)
 
-    def comprehension(self, node: ast.expr):
+    def comprehension(self, node: Comprehension):
         self.found.append(node)
         return ast.copy_location(ast.Name("_", ast.Load()), node)
 
@@ -242,7 +245,7 @@ class _Writer:
                 self.piece(depth, ast.unparse(node), self.origins.get(id(node), ()))
                 continue
             self.piece(depth, ast.unparse(_shell(node)), self.origins.get(id(node), ()))
-            self.write(node.body, depth + 1)
+            self.write(getattr(node, "body", []), depth + 1)  # a statement with a block has a body
             for handler in getattr(node, "handlers", []):
                 self.piece(depth, ast.unparse(_shell(handler)), self.origins.get(id(handler), ()))
                 self.write(handler.body, depth + 1)
@@ -256,7 +259,8 @@ def _ordered(statements: list[ast.stmt]) -> list[ast.stmt]:
     """The block with each run of assignments in one order whatever order it was written in: of
     the assignments that no earlier one of the run must precede (by the names they read and
     write), the one whose text with every name folded is smallest comes first."""
-    done, run = [], []
+    done: list[ast.stmt] = []
+    run: list[Assignment] = []
     for statement in [*statements, None]:
         if isinstance(statement, (ast.Assign, ast.AugAssign, ast.AnnAssign)) and len(run) < MAX_REORDERED:
             run.append(statement)
@@ -276,9 +280,10 @@ def _ordered(statements: list[ast.stmt]) -> list[ast.stmt]:
     return done
 
 
-def _names(node: ast.stmt) -> tuple[set[str], set[str]]:
+def _names(node: Assignment) -> tuple[set[str], set[str]]:
     """(read, written): a subscript or attribute target writes its base name, `x += 1` reads x too."""
-    read, written = set(), set()
+    read: set[str] = set()
+    written: set[str] = set()
     for part in ast.walk(node):
         if isinstance(part, ast.Name):
             (written if isinstance(part.ctx, ast.Store) else read).add(part.id)
