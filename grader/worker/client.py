@@ -59,17 +59,23 @@ class WorkerProcess:
         if self.hosts is None:
             self.hosts, self._own_hosts = Hosts(self.sandbox, self.hide), True
 
+    @property
+    def _hosts(self) -> Hosts:
+        """`hosts`, which __post_init__ always sets."""
+        assert self.hosts is not None
+        return self.hosts
+
     def spawn(self) -> None:
         """Start its sandbox without waiting for it (it boots while the grader imports)."""
         if self._host is None:
-            self.hosts.warm(self._key())
+            self._hosts.warm(self._key())
 
     def load(self) -> Outcome:
         """How importing the submission went; restarts a worker that died after a good import.
 
         A failed import is final: importing again would fail (or hang) again.
         """
-        alive = self._number is not None and self._host.ended(self._number) is None
+        alive = self._host is not None and self._number is not None and self._host.ended(self._number) is None
         if self._load is not None and (alive or not self._load.ok):
             return self._load
         if self._load is not None:
@@ -93,6 +99,7 @@ class WorkerProcess:
         load = self.load()
         if not load.ok:
             return load
+        assert self._request_fd is not None and self._reply_fd is not None  # a loaded worker's pipes
         arrays: list = []
         self._request_id += 1
         frame = protocol.pack({"op": op, "args": protocol.encode(args, arrays), "id": self._request_id}, arrays)
@@ -120,7 +127,7 @@ class WorkerProcess:
         grading run's warm ones if it is left clean, else it is closed."""
         self._kill()
         if self._own_hosts:
-            self.hosts.close()
+            self._hosts.close()
 
     def __enter__(self) -> WorkerProcess:
         return self
@@ -136,7 +143,7 @@ class WorkerProcess:
     def _spawn(self) -> None:
         """A fresh worker, forked in a sandbox of this kind: a warm one, or one started now."""
         self._kill()
-        self._host = self.hosts.take(self._key())
+        self._host = self._hosts.take(self._key())
         request_read, self._request_fd = os.pipe()
         self._reply_fd, reply_write = os.pipe()
         try:
@@ -150,6 +157,8 @@ class WorkerProcess:
     def _import_submission(self) -> Outcome:
         """Send the submission and the limits; the worker applies them, writes the file into its
         own folder (as itself, for its eyes only) and imports it."""
+        assert self._host is not None and self._workdir is not None  # load() has just spawned the worker
+        assert self._request_fd is not None and self._reply_fd is not None
         config = {
             "submission": str(self._workdir / f"{self.module}.py"),
             "source": self.source,
@@ -188,6 +197,7 @@ class WorkerProcess:
     def _hold_to_budget(self) -> None:
         """The whole submission's budget (budget.py) on the sandbox and what it started: now,
         after it booted and before it imports the file, when nothing of the student's has run."""
+        assert self._host is not None  # the worker has booted in it
         self._host.hold()
 
     def _over_budget(self) -> str:
@@ -217,7 +227,7 @@ class WorkerProcess:
             self._kill()
             return Outcome(False, failure="malformed", seconds=seconds, error={
                 "type": "MalformedReply", "message": f"the worker's reply was malformed ({problem})"})
-        ended = self._host.ended(self._number, timeout=1.0) if self._number is not None else None
+        ended = self._host.ended(self._number, timeout=1.0) if self._host is not None and self._number is not None else None
         code = ended[0] if ended is not None else None
         verdict = self._over_budget()  # the kernel's out-of-memory kill is counted by now
         self._kill()
@@ -247,7 +257,7 @@ class WorkerProcess:
         self._host_errors = host.errors()
         if number is not None:
             host.end(number)
-        self.hosts.give_back(host)
+        self._hosts.give_back(host)
 
 
 def _signal_name(number: int) -> str:
