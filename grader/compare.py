@@ -136,9 +136,9 @@ def summarize_array(array: np.ndarray, *, around: tuple[int, ...] | None = None,
     with np.errstate(all="ignore"):
         finite = numbers[np.isfinite(numbers)] if numbers.dtype.kind in "fc" else numbers.ravel()
         nan_count = int(np.isnan(array).sum()) if array.dtype.kind in "fc" else 0
-        statistics = (_plain(finite.min()), _plain(finite.max()), _plain(finite.mean(dtype=np.float64))) \
+        minimum, maximum, mean = (_plain(finite.min()), _plain(finite.max()), _plain(finite.mean(dtype=np.float64))) \
             if finite.size else (None, None, None)
-    return ArraySummary(str(array.dtype), tuple(array.shape), *statistics, nan_count, values.copy(), tuple(start))
+    return ArraySummary(str(array.dtype), tuple(array.shape), minimum, maximum, mean, nan_count, values.copy(), tuple(start))
 
 
 def first_difference(expected, actual, *, rtol: float = RTOL, atol: float = ATOL) -> tuple[int, ...] | None:

@@ -72,17 +72,17 @@ def is_graded(seed: Seed) -> bool:
 
 def session_seed(seed: Seed, module: str) -> int:
     """The seed of the grader's own draws for `module` (hypothesis, the model checks' weights)."""
-    return derive(seed, f"session {module}") if is_graded(seed) else seed
+    return derive(seed, f"session {module}") if isinstance(seed, SecretSeed) else seed
 
 
 def worker_seed(seed: Seed, module: str) -> int:
     """The seed the worker reseeds `random`, NumPy and torch with before every call."""
-    return derive(seed, f"worker {module}") if is_graded(seed) else seed
+    return derive(seed, f"worker {module}") if isinstance(seed, SecretSeed) else seed
 
 
 def shown(seed: Seed) -> int | str:
     """What a report says of the seed: a practice seed as itself, a secret as its fingerprint."""
-    return str(seed) if is_graded(seed) else seed
+    return str(seed) if isinstance(seed, SecretSeed) else seed
 
 
 def given(secret_file: Path | None = None) -> SecretSeed | None:

@@ -57,7 +57,8 @@ def solution_blocks(source: str) -> list[str]:
     """Each solution block's code, dedented: the answers `grade release` makes sure the kit does not hold."""
     import textwrap
 
-    blocks, inside = [], None
+    blocks: list[str] = []
+    inside: list[str] | None = None  # the lines of the block being read
     for line in source.splitlines(keepends=True):
         if BEGIN.match(line):
             inside = []

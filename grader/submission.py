@@ -123,6 +123,8 @@ class Submission:
             elif isinstance(node, ast.Call) and _is_dynamic_import(node.func) and node.args \
                     and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
                 names = [node.args[0].value]
+            else:
+                continue
             found += [f"{self.where(node.lineno)}: {name}" for name in names if name.partition(".")[0] in forbidden]
         return found
 
