@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
+from typing import cast
 from pathlib import Path
 
 from grader import catalog, memo, seeds, timings
@@ -161,9 +162,14 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_
         (exercise.hidden_points if not any(check.hidden for check in exercise.checks) else 0)
     if withheld:
         result.notes.append(f"Hidden checks worth {withheld:g} point(s) will also run when your work is graded.")
-    problem, status = (job.problem, job.status) if job.problem else _static_problem(exercise, job.submission)
+    if job.problem:
+        problem, status = job.problem, job.status
+    else:
+        assert job.submission is not None  # a job was read unless it has a problem (_read)
+        problem, status = _static_problem(exercise, job.submission)
     result.time_budget = exercise.budget
     if not problem:
+        assert job.submission is not None and job.worker is not None  # _grade_jobs gave a read job its worker
         worker = job.worker
         worker.call_timeout = exercise.call_timeout
         worker.start_timeout = exercise.start_timeout
@@ -179,7 +185,7 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_
 
             bank = catalog.banked(job.module)  # the student kit: the release's recorded cases and answers
             session = Session(worker, exercise, seed=seeds.session_seed(bank.meta["seed"] if bank else seed, job.module),
-                              defined=frozenset(load.value or ()), device=device,
+                              defined=frozenset(cast(list[str], load.value) or ()), device=device,  # load replies with the names
                               deadline=time.monotonic() + exercise.budget, bank=bank)
             kept = draws.kept_on_disk(job.module, session.seed) if not (seeds.is_graded(seed) or bank) else \
                 contextlib.nullcontext()  # a graded run's draws are never written anywhere
@@ -191,6 +197,7 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_
                 result.notes.append(f"The worker was restarted {worker.restarts} time(s) after a crash or a timeout.")
             result.status = _status(result.tests)
         elif load.failure == "startup":
+            assert load.error is not None  # a worker that did not start says why
             result.tests = [_failed(check, load.error["message"], status=ERROR) for check in checks]
         else:
             problem = job.submission.import_failure(load.describe_error())
