@@ -49,7 +49,14 @@ def declaration_files() -> dict[str, Path]:
         for path in sorted(folder.glob("exercise*_*.py")):
             if _MODULE.match(path.stem):
                 found.setdefault(path.stem, path)
-    return dict(sorted(found.items(), key=lambda item: int(_MODULE.match(item[0])["number"])))
+    return dict(sorted(found.items(), key=lambda item: int(_parts(item[0])["number"])))
+
+
+def _parts(module_name: str) -> re.Match[str]:
+    """The number and topic of a declaration's module name (declaration_files keeps no other)."""
+    match = _MODULE.match(module_name)
+    assert match is not None, module_name
+    return match
 
 
 def module_names() -> list[str]:
@@ -61,7 +68,7 @@ def aliases() -> dict[str, str]:
     """Every accepted spelling: 'exercise3', '3', 'stride', 'exercise3_stride' -> module name."""
     table = {}
     for name in module_names():
-        match = _MODULE.match(name)
+        match = _parts(name)
         for alias in (name, f"exercise{match['number']}", match["number"], match["topic"]):
             table[alias.lower()] = name
     return table
@@ -75,7 +82,7 @@ def resolve(name: str) -> str:
         return table[key]
     close = difflib.get_close_matches(key, table, n=1)
     suggestion = f"; did you mean {close[0]}?" if close else ""
-    known = ", ".join(f"exercise{_MODULE.match(n)['number']}" for n in module_names())
+    known = ", ".join(f"exercise{_parts(n)['number']}" for n in module_names())
     raise UnknownExercise(f"unknown exercise {name!r}{suggestion} (known: {known}; `grade list` describes them)")
 
 
@@ -144,12 +151,14 @@ def _find_key(module_name: str):
     from grader.bank import Bank, BankedKey, RecordingKey
 
     source, bank = key_file(module_name), bank_file(module_name)
+    key: RecordingKey | BankedKey | None
     if source.is_file():
         folder = source.parent.parent
         if folder == _HERE:
             module = importlib.import_module(f"{__name__}.{KEYS_FOLDER}.{module_name}")
         else:
             spec = importlib.util.spec_from_file_location(f"_cnn_grader_keys.{module_name}", source)
+            assert spec is not None and spec.loader is not None  # the key is a .py file
             module = importlib.util.module_from_spec(spec)
             sys.modules[spec.name] = module
             spec.loader.exec_module(module)
