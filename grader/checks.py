@@ -16,17 +16,19 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Protocol, cast
 
 import numpy as np
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.errors import Flaky
+from hypothesis.strategies import SearchStrategy
 
-from grader.bank import NotInBank, simplest_first
+from grader.bank import Bank, NotInBank, simplest_first
 from grader.compare import Mismatch, as_array, compare_arrays, describe_value
 from grader.draws import drawn, hypothesis_settings
-from grader.exercise import Example
+from grader.exercise import Example, Exercise
 from grader.results import ERROR, FAILED, PASSED, CheckResult, Counterexample
 from grader.worker.wire import Outcome
 
@@ -72,6 +74,20 @@ class Stop(BaseException):
         self.falsified = falsified
 
 
+class SessionWorker(Protocol):
+    """What a check asks of a worker: a sandboxed WorkerProcess, or the in-process one that records a bank."""
+
+    call_timeout: float
+    limits: dict
+    stdout: list[str]
+
+    def call(self, function: str, *args, timeout: float | None = None, max_reply_bytes: int | None = None,
+             **kwargs) -> Outcome: ...
+
+    def request(self, op: str, args: object, *, timeout: float | None = None,
+                max_reply_bytes: int | None = None) -> Outcome: ...
+
+
 @dataclass
 class Session:
     """What a check may use: the worker, the seed, the names the submission defines.
@@ -81,15 +97,15 @@ class Session:
     recorded answers and cases (grader.bank.Bank), None where the course's answer key runs.
     """
 
-    worker: object
-    exercise: object
+    worker: SessionWorker
+    exercise: Exercise
     seed: int = 0
     defined: frozenset = frozenset()
     device: str = "cpu"
-    last_outcome: object = None
+    last_outcome: Outcome | None = None
     cache: dict = field(default_factory=dict)  # what checks share within one grading run (built models)
     deadline: float | None = None
-    bank: object = None  # the student kit's grader.bank.Bank for this exercise; None in the course
+    bank: Bank | None = None  # the student kit's grader.bank.Bank for this exercise; None in the course
 
     def call(self, function: str, inputs: dict, *, timeout: float | None = None, expected=None):
         """The submission's `function(*inputs.values())`, or Falsified / Stop on failure.
@@ -257,7 +273,7 @@ class PropertyCheck(Check):
     time, so the result stays deterministic.
     """
 
-    inputs: object
+    inputs: SearchStrategy[dict]
     prop: Callable
     examples: tuple = ()
     max_examples: int = 30
@@ -351,9 +367,9 @@ class PropertyCheck(Check):
         except Flaky:
             if not failures:
                 raise
-            falsified = failures[0]
-            falsified.message += " (but not every time: does your code use randomness or global state?)"
-            return falsified
+            first = failures[0]
+            first.message += " (but not every time: does your code use randomness or global state?)"
+            return first
         return None
 
 
@@ -463,7 +479,8 @@ def lecture_examples(function: str, examples: list[Example], *, points: float, n
             if compare is not None:
                 mismatch = compare(example.expected, actual)
             else:
-                mismatch = compare_arrays(example.expected, actual, rtol=rtol, atol=atol, require_float=False)
+                expected = cast(np.ndarray, example.expected)  # made an array above, without `compare`
+                mismatch = compare_arrays(expected, actual, rtol=rtol, atol=atol, require_float=False)
             if mismatch is not None:
                 raise _falsified(function, example.inputs, example.expected, session, mismatch,
                                  prefix=f"{example.name}: ")
