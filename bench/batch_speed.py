@@ -43,6 +43,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 from page import machine, write_section
 
@@ -231,7 +232,7 @@ def start_cluster(timings: Path) -> tuple[str, list[subprocess.Popen]]:
     address = f"tcp://127.0.0.1:{port}"
     environment = {**os.environ, "CNN_GRADER_TIMINGS": str(timings)}
     timings.mkdir(parents=True, exist_ok=True)
-    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": environment, "cwd": ROOT}
+    quiet: dict[str, Any] = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "env": environment, "cwd": ROOT}
     processes = [subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
                                    "--port", str(port), "--no-dashboard"], **quiet)]
     for _ in range(2):  # as `dask worker ADDRESS --nworkers 1 --nthreads 1`

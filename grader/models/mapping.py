@@ -54,7 +54,7 @@ def family(type_name: str) -> str:
 
 
 def main_shape(unit: dict) -> tuple:
-    shapes = unit.get("shapes", {})
+    shapes: dict[str, list[int]] = unit.get("shapes", {})
     shape = shapes.get("weight") or shapes.get("running_mean") or next(iter(shapes.values()), [])
     return tuple(shape)
 

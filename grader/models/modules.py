@@ -9,7 +9,7 @@ tensors in registration order.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from contextlib import contextmanager
 
 import numpy as np
@@ -82,7 +82,7 @@ def running(module: nn.Module, mode: str):
     """`with running(module, mode) as changed:` runs the module in `mode`, then puts its buffers back and
     sets it to eval; `changed` then lists the buffers the passes changed."""
     saved = {name: buffer.clone() for name, buffer in module.named_buffers()}
-    changed = []
+    changed: list[str] = []
     module.train(mode == "train")
     try:
         yield changed
@@ -99,7 +99,7 @@ def put_back(module: nn.Module, saved: dict) -> None:
 
 
 def replay_steps(model: nn.Module, x: np.ndarray, y: np.ndarray, *, loss: str, lr: float, weight_decay: float,
-                 steps: int, mode: str, seed: int, frozen: set[str] = frozenset()) -> dict[str, np.ndarray]:
+                 steps: int, mode: str, seed: int, frozen: Collection[str] = frozenset()) -> dict[str, np.ndarray]:
     """The grader's own run of the worker's `steps` op on a copy of `model`: p -= lr * (grad +
     weight_decay * p) on every parameter that requires grad (and is not in `frozen`); the values after."""
     model = copy.deepcopy(model)
