@@ -185,9 +185,12 @@ def _values(expected, actual) -> Mismatch | None:
 
 def _integer_counts(expected, actual) -> Mismatch | None:
     mismatch = compare_arrays(expected, actual, require_float=False, rtol=0, atol=0)
-    if mismatch is None and as_array(actual).dtype.kind not in "iu":
-        return Mismatch(f"returned dtype {as_array(actual).dtype}, expected integer counts (the values are right): "
-                        "create the matrix with np.zeros((K, K), dtype=int)")
+    if mismatch is None:
+        counts = as_array(actual)
+        assert counts is not None  # compare_arrays found it equal to the expected array
+        if counts.dtype.kind not in "iu":
+            return Mismatch(f"returned dtype {counts.dtype}, expected integer counts (the values are right): "
+                            "create the matrix with np.zeros((K, K), dtype=int)")
     return mismatch
 
 

@@ -9,6 +9,8 @@ CIFAR-10-sized image.
 """
 
 
+from typing import Any
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -66,7 +68,7 @@ def pool_inputs(draw, dtype=F64, *, stride: str = "size", pairs: bool = False, b
     return {"x": x, "size": size, "stride": None} if form == DEFAULT_FORMS[0] else {"x": x, "size": size}
 
 
-FEATURES = ({}, {"stride": "default"}, {"stride": "other"}, {"pairs": True}, {"batch": True})
+FEATURES: tuple[dict[str, Any], ...] = ({}, {"stride": "default"}, {"stride": "other"}, {"pairs": True}, {"batch": True})
 
 
 def pooling_inputs(dtypes=FLOATS_AND_PIXELS) -> st.SearchStrategy[dict]:

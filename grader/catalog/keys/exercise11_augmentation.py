@@ -27,7 +27,7 @@ def nearest_answers(image, r_in, c_in, fill) -> list[np.ndarray]:
     return [ref.remap(image, r, c, fill) for r in rows for c in cols]
 
 
-def _coordinates(function: str, H: int, W: int, inputs: dict):
+def _coordinates(function: str, H: int, W: int, inputs: dict) -> tuple[np.ndarray, np.ndarray]:
     """Where each output pixel of `function` comes from, (r_in, c_in), for its keyword arguments `inputs`."""
     if function == "shift":
         r, c = ref.output_grid(H, W)

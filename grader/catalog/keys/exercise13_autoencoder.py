@@ -44,6 +44,7 @@ def replay_training(module: nn.Module, x: np.ndarray, lr: float, steps: int) -> 
         nn.functional.binary_cross_entropy(replay(x_tensor), x_tensor).backward()
         with torch.no_grad():
             for parameter in replay.parameters():
+                assert parameter.grad is not None  # every parameter takes part in the loss
                 parameter.add_(parameter.grad, alpha=-lr)
     expected = {name: tensor.numpy().copy() for name, tensor in replay.state_dict().items()}
     return {"state": expected, "loss_before": loss_before, "loss_after": _bce(replay, x_tensor)}
