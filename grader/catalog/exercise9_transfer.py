@@ -8,6 +8,8 @@ of 64 images as well as small ones; each known mistake has a fixed example that 
 whatever the seed, told by what the model computes and which parameters train.
 """
 
+from typing import Any
+
 from hypothesis import strategies as st
 from torch import nn
 
@@ -39,7 +41,7 @@ def vgg16_spec() -> list:
     """VGG16's convolutional base as a layer spec: 13 convs 3x3 'same' + ReLU, 5 max pools 2x2."""
     spec, channels = [], 3
     for width in VGG16_LAYERS:
-        if width == "M":
+        if isinstance(width, str):  # "M"
             spec.append(["maxpool", 2])
         else:
             spec += [["conv", channels, width, 3, 1], ["relu"]]
@@ -47,7 +49,7 @@ def vgg16_spec() -> list:
     return spec
 
 
-BASES = {
+BASES: dict[str, dict[str, Any]] = {  # spec, input and features shapes
     "vgg16": {"spec": vgg16_spec(), "input": (3, 200, 200), "features": (512, 6, 6)},
     "conv-bn-relu-dropout-pool": {
         "spec": [["conv", 3, 4, 3, 1], ["bn", 4], ["relu"], ["dropout", 0.5], ["maxpool", 2]],
@@ -135,7 +137,7 @@ def _whole_base_given(evidence, outcome) -> bool:
 def _base_in_training(evidence, outcome) -> bool:
     flags = evidence.facts.get("training", {})
     changed, expected = evidence.facts.get("buffers") or ([], [])
-    return any(mine and not theirs for mine, theirs in flags.values()) or set(changed) - set(expected)
+    return any(mine and not theirs for mine, theirs in flags.values()) or bool(set(changed) - set(expected))
 
 
 TRANSFER_MISTAKES = (
