@@ -68,12 +68,14 @@ def expected_output(model: Model, x: np.ndarray, mode: str, variant: dict | None
                     changes: dict | None = None) -> np.ndarray:
     """The reference's output on `x` in `mode` (train or eval), with the student's weights; as `variant`
     (None: the spec's first), changed by a known mistake's `changes`."""
+    assert model.reference is not None  # given with the student's weights (with_weights)
     return oracle.output(model.session, model.reference.but(variant, changes), x, mode)
 
 
 def expected_trace(model: Model, x: np.ndarray, mode: str, variant: dict | None = None) -> dict:
     """Each reference unit's first (input, output) on `x`, by path; {} where the kit's bank holds none
     (then no message says where the two models part)."""
+    assert model.reference is not None  # given with the student's weights (with_weights)
     try:
         return oracle.trace(model.session, model.reference.but(variant), x, mode)
     except NotInBank:
@@ -126,7 +128,7 @@ def where_they_part(model: Model, mine: dict, theirs: dict) -> str:
 
 
 def first_calls(arrays: list) -> dict:
-    found = {}
+    found: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for path, given, produced in arrays:
         found.setdefault(path, (np.asarray(given), np.asarray(produced)))
     return found
