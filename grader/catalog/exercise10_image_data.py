@@ -226,9 +226,12 @@ def _values(expected, actual) -> Mismatch | None:
 def float32_values(expected, actual) -> Mismatch | None:
     """Shape, values, and the dtype float32 (what the lecture's astype('float32') and to_categorical give)."""
     mismatch = _values(expected, actual)
-    if mismatch is None and as_array(actual).dtype != np.float32:
-        return Mismatch(f"returned dtype {as_array(actual).dtype}, expected float32 (the values are right): "
-                        "make the result float32, as the lecture's astype('float32') and to_categorical do")
+    if mismatch is None:
+        values = as_array(actual)
+        assert values is not None  # compare_arrays found it equal to the expected array
+        if values.dtype != np.float32:
+            return Mismatch(f"returned dtype {values.dtype}, expected float32 (the values are right): "
+                            "make the result float32, as the lecture's astype('float32') and to_categorical do")
     return mismatch
 
 
@@ -258,6 +261,7 @@ def named_in(label: int, message: str) -> bool:
 def _rejects_bad_label(session, drawn: dict) -> None:
     """one_hot raises ValueError, with the bad label's digits in its message (as a number of their own)."""
     bad, K = bad_label(drawn), drawn["num_classes"]
+    assert bad is not None  # bad_label_inputs and BAD_LABELS always hold one
     wanted = f"expected ValueError naming the label ({bad} is outside [0, {K}))"
     try:
         value = session.call("one_hot", drawn)

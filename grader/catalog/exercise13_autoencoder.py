@@ -66,7 +66,7 @@ def _code_shape(spec: ModelSpec, drawn: dict) -> tuple:
     return (8, H // 4, W // 4)
 
 
-DEFAULTS = st.just({})  # the core checks: Autoencoder() and ConvAutoencoder()
+DEFAULTS: st.SearchStrategy[dict] = st.just({})  # the core checks: Autoencoder() and ConvAutoencoder()
 # Other sizes, each argument away from its default in a fixed example of its own (so that the one ignored
 # is named), and drawn: shrinking goes to the first of each.
 OTHER_SIZES = st.fixed_dictionaries({
@@ -170,7 +170,7 @@ def _extreme_inputs(draw) -> dict:
     return {"x": np.concatenate([np.array(drawn, dtype=np.float64), EXTREMES])}
 
 
-def _mnist_sized(seed: int, scale: float) -> dict:
+def _mnist_sized(seed: int, scale: int) -> dict:
     """A 28x28 MNIST-sized tensor of values in quarter steps up to +-scale."""
     return {"x": np.random.default_rng(seed).integers(-4 * scale, 4 * scale + 1, size=(28, 28)) / 4}
 
