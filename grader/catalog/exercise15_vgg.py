@@ -91,7 +91,7 @@ DROPOUT_FIXED = tuple({"kwargs": {**COUNTED, "hidden": 32, "dropout": p}, "N": n
 # A meta build is milliseconds, unless __init__ runs a dummy forward pass to size the classifier:
 # PyTorch's first meta-device convolution then takes seconds (it loads its shape functions).
 META_TIMEOUT = 15.0
-LECTURE = (
+LECTURE: tuple[tuple[str, dict, int, int], ...] = (  # model, kwargs, parameters: all, the conv base
     ("VGG16", {}, 138_357_544, 14_714_688),
     ("VGG11", {"arch": ARCHS["VGG11_ARCH"]}, 132_863_336, 9_220_480),
 )
@@ -158,7 +158,7 @@ def _constants(session: Session, shown: dict) -> list[str]:
     for constant, expected in ARCHS.items():
         value = found.get(constant) if isinstance(found, dict) else None
         try:
-            same = tuple(tuple(block) for block in value) == expected
+            same = value is not None and tuple(tuple(block) for block in value) == expected
         except TypeError:
             same = False
         if not same:
@@ -193,7 +193,7 @@ def _dropout_rate(session: Session, drawn: dict) -> None:
                    Evidence(model=model, x=x, mode="train", actual=actual[0], facts={"seed": seed, "device": device}))
 
 
-def _at_half(model, x, seed: int, device: str) -> dict | None:
+def _at_half(model, x, seed: int, device: str) -> dict:
     """The reference's two training-mode passes with Dropout(0.5), whatever `dropout` was asked."""
     return oracle.passes(model.session, model.reference.but(model.variant, {"dropout": 0.5}), x, "train", seed=seed,
                          repeat=2, device=device)
