@@ -97,12 +97,12 @@ def _draw_shift(draw, image) -> dict:
 
 
 @st.composite
-def shift_inputs(draw, dtypes=FLOATS, square: bool = False, fill: bool | None = None) -> dict:
+def shift_inputs(draw, dtypes=FLOATS, square: bool | None = False, fill: bool | None = None) -> dict:
     return _with_fill(draw, _draw_shift(draw, draw(_drawn_image(dtypes, square), label="image")), fill)
 
 
 @st.composite
-def rotate90_inputs(draw, dtypes=(np.float64, np.float32, np.uint8), square: bool = False) -> dict:
+def rotate90_inputs(draw, dtypes=(np.float64, np.float32, np.uint8), square: bool | None = False) -> dict:
     inputs = {"image": draw(_drawn_image(dtypes, square), label="image")}
     if draw(st.booleans(), label="k given"):
         inputs["k"] = draw(st.integers(-5, 6), label="k")
@@ -110,13 +110,13 @@ def rotate90_inputs(draw, dtypes=(np.float64, np.float32, np.uint8), square: boo
 
 
 @st.composite
-def angle_inputs(draw, angles=ANGLES, dtypes=FLOATS, square: bool = False, fill: bool | None = None) -> dict:
+def angle_inputs(draw, angles=ANGLES, dtypes=FLOATS, square: bool | None = False, fill: bool | None = None) -> dict:
     image = draw(_drawn_image(dtypes, square), label="image")
     return _with_fill(draw, {"image": image, "degrees": draw(angles, label="degrees")}, fill)
 
 
 @st.composite
-def zoom_inputs(draw, dtypes=FLOATS, square: bool = False, fill: bool | None = None) -> dict:
+def zoom_inputs(draw, dtypes=FLOATS, square: bool | None = False, fill: bool | None = None) -> dict:
     image = draw(_drawn_image(dtypes, square), label="image")
     return _with_fill(draw, {"image": image, "factor": draw(st.sampled_from(FACTORS), label="factor")}, fill)
 
@@ -187,7 +187,9 @@ def compare_nearest(answers: list, actual) -> tuple[Mismatch | None, np.ndarray]
     mismatch = compare_arrays(expected, actual, require_float=False)
     if mismatch is None or "wrong values" not in mismatch.message:
         return mismatch, expected
-    array = as_array(actual).astype(np.float64)
+    array = as_array(actual)
+    assert array is not None  # its values were compared: an array of the answer's shape
+    array = array.astype(np.float64)
     chosen = expected.copy()
     for answer in answers[1:]:
         takes = np.isclose(array, answer) & ~np.isclose(array, chosen)
