@@ -221,6 +221,7 @@ def _start(case: LoopCase) -> dict:
     with torch.no_grad():
         for module in model.modules():
             if isinstance(module, nn.BatchNorm2d):  # running statistics unlike a batch's: eval mode shows
+                assert module.running_mean is not None and module.running_var is not None  # tracked by default
                 module.running_mean.uniform_(-0.5, 0.5)
                 module.running_var.uniform_(0.5, 2.0)
     return state_of(model)
@@ -256,7 +257,7 @@ def _arguments(function: str, case: LoopCase) -> list:
 
 
 def _shown(function: str, case: LoopCase) -> dict:
-    shown = {"model": f"nn.Sequential({DESCRIBED[id(case.layers)]}), float64, in {case.mode} mode"
+    shown: dict[str, object] = {"model": f"nn.Sequential({DESCRIBED[id(case.layers)]}), float64, in {case.mode} mode"
                       + (", every parameter's .grad set by the grader" if case.grads else "")}
     batches = lambda sizes: f"{len(sizes)} batches of {', '.join(map(str, sizes))} images (N, 3, 4, 4), targets (N, 1)"
     if function != "evaluate":
@@ -328,8 +329,9 @@ def _loop(function: str):
         value, state, probe = _replayed(function, case)
         if is_recording():  # the kit then names these mistakes on this case too
             for mistake in session.exercise.mistakes:
-                if mistake.function == function and hasattr(mistake.detect, "variant"):
-                    _replayed(function, case, mistake.detect.variant)
+                variant = getattr(mistake.detect, "variant", None)  # set by _replays
+                if mistake.function == function and variant is not None:
+                    _replayed(function, case, variant)
         problems = _value_problems(function, value, result.get("value"))
         changed = state_problems(state, report.get("after"))
         if function == "evaluate":
