@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 
@@ -33,7 +34,7 @@ def stored_bytes(value) -> int:
     """What `value` adds to a bank: its arrays as .npy bytes (before the zip's compression), plus a little."""
     from grader import bank
 
-    arrays = []
+    arrays: list = []
     bank.pack(value, arrays)
     total = 0
     for array in arrays:
@@ -53,8 +54,9 @@ def measure(exercise_id: str) -> None:
     files = [ROOT / "solutions" / f"{module}.py", ROOT / "exercises" / f"{module}.py"]
     files += [ROOT / "tests" / "submissions" / exercise.id / f"{mistake}.py"
               for mistake in sorted({m.id for m in exercise.mistakes})]
-    recorded, names = bank.Bank(exercise.id), collections.Counter()
-    sizes = collections.Counter()
+    recorded = bank.Bank(exercise.id)
+    names: collections.Counter[str] = collections.Counter()
+    sizes: collections.Counter[str] = collections.Counter()
     record = recorded.record
 
     def counted(name, args, kwargs, value):
@@ -63,8 +65,7 @@ def measure(exercise_id: str) -> None:
             sizes[name] += stored_bytes(value)
         record(name, args, kwargs, value)
 
-    recorded.record = counted
-    with bank.recording(recorded):
+    with mock.patch.object(recorded, "record", counted), bank.recording(recorded):
         for path in files:
             grade([exercise.id], submission=path)
     started = time.perf_counter()
@@ -75,14 +76,10 @@ def measure(exercise_id: str) -> None:
         recorded.save(saved)
         size = saved.stat().st_size
         kit = bank.Bank.load(saved)
-    session = grader.checks.Session
-    grader.checks.Session = functools.partial(session, bank=kit)
-    try:
+    with mock.patch.object(grader.checks, "Session", functools.partial(grader.checks.Session, bank=kit)):
         started = time.perf_counter()
         result = grade([exercise.id], submission=files[0]).exercises[0]
         from_bank = time.perf_counter() - started
-    finally:
-        grader.checks.Session = session
     print(f"{exercise.id}: {len(recorded.answers)} answers from {len(files)} files, {size / 1e6:.2f} MB on disk; "
           f"the solution graded in {course:.1f} s (course), {from_bank:.1f} s from the bank, "
           f"{result.score:g}/{result.max_score:g}")
