@@ -14,7 +14,7 @@ that fails.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol, cast
 
@@ -118,7 +118,7 @@ class Session:
             function, *inputs.values(), timeout=limit, max_reply_bytes=reply_limit(expected)))
         return self._value(function, inputs, outcome, expected)
 
-    def request(self, op: str, args: dict, *, function: str, inputs: dict, timeout: float | None = None,
+    def request(self, op: str, args: Mapping[str, object], *, function: str, inputs: dict, timeout: float | None = None,
                 max_reply_bytes: int | None = None):
         """A worker op about `function` (`torch.forward` on a LeNet5, say), failing like `call`."""
         outcome = self.last_outcome = self._within_budget(timeout, lambda limit: self.worker.request(

@@ -10,6 +10,7 @@ goes through grader.models.oracle.
 
 from __future__ import annotations
 
+import collections.abc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -103,7 +104,8 @@ class ModelOutcome(Outcome):
 
 # --- Talking to the worker ---------------------------------------------------------------------------
 
-def ask(session: Session, model: Model, op: str, args: dict, inputs: dict, evidence: Evidence | None = None):
+def ask(session: Session, model: Model, op: str, args: collections.abc.Mapping[str, object], inputs: dict,
+        evidence: Evidence | None = None):
     """`op` on the student's model; a worker restarted since the model was built builds it again."""
     for attempt in (1, 2):
         try:
@@ -138,12 +140,15 @@ def _rebuild(session: Session, model: Model, inputs: dict) -> None:
         request_op(session, model.spec, "torch.load", LoadArgs(handle=model.handle, state=model.sent), inputs)
 
 
-def request_op(session: Session, spec: ModelSpec | None, op: str, args: dict, inputs: dict,
-               evidence: Evidence | None = None, *, function: str | None = None):
+def request_op(session: Session, spec: ModelSpec | None, op: str, args: collections.abc.Mapping[str, object],
+               inputs: dict, evidence: Evidence | None = None, *, function: str | None = None):
     """A worker op that needs no model handle (build, or an op on a bare model built from a layer spec);
     failures carry `evidence` and are told as failures of `function` (the model's class by default)."""
+    if not function:
+        assert spec is not None  # an op on a bare model names its function
+        function = spec.cls
     try:
-        return session.request(op, args, function=function or spec.cls, inputs=inputs)
+        return session.request(op, args, function=function, inputs=inputs)
     except (Falsified, Stop) as failure:
         falsified = failure.falsified if isinstance(failure, Stop) else failure
         error = (falsified.outcome.error or {}) if falsified.outcome is not None else {}

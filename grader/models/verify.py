@@ -75,8 +75,8 @@ def anticipated(session: Session, model: Model, x: np.ndarray, mode: str) -> Non
     which variant is nearest) and the output of each known mistake that `reproduces` (its hint)."""
     if not is_recording():
         return
-    changed = [mistake.detect.changes for mistake in session.exercise.mistakes
-               if mistake.function == model.spec.cls and hasattr(mistake.detect, "changes")]
+    changed = [changes for mistake in session.exercise.mistakes  # set by mistakes.reproduces: always a dict
+               if mistake.function == model.spec.cls and (changes := getattr(mistake.detect, "changes", None)) is not None]
     with oracle.for_the_bank():
         for variant in model.spec.variants:
             expected_trace(model, x, mode, variant)
@@ -140,6 +140,7 @@ def reference_passes(model: Model, x: np.ndarray, mode: str, *, seed: int, repea
     worker's forward op does) and its floating buffers after them (named as in the base reference),
     computed on `device`, where the student's model runs (dropout masks come from that device's
     generator)."""
+    assert model.reference is not None  # given with the student's weights (reference.with_weights)
     found = oracle.passes(model.session, model.reference.but(model.variant), x, mode, seed=seed, repeat=repeat,
                           device=device)
     return found["outputs"], found["buffers"]
@@ -156,7 +157,7 @@ def compare_steps(start: dict, expected: dict, returned, names: dict[str, str]) 
     changes = {theirs: _change(start[theirs], expected[theirs]) for theirs in names.values()}
     scale = max((largest for _, largest, _ in changes.values()), default=0.0)
     atol = 1e-3 * scale + 1e-6
-    found = {"stayed": [], "moved": [], "differ": [], "missing": []}
+    found: dict[str, list[str]] = {"stayed": [], "moved": [], "differ": [], "missing": []}
     for mine, theirs in names.items():
         after = returned.get(mine)
         if not isinstance(after, np.ndarray) or after.shape != shape_of(expected[theirs]):
