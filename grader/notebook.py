@@ -165,7 +165,7 @@ def _grid(value, wrong=None) -> dict:
     each cell is (text, differs from the lecture's answer)."""
     import numpy as np
 
-    plain = {"shape": None, "dtype": type(value).__name__, "tables": [], "text": repr(value)}
+    plain: dict[str, object] = {"shape": None, "dtype": type(value).__name__, "tables": [], "text": repr(value)}
     if value is None or isinstance(value, (str, bool, dict)):
         return plain
     try:
