@@ -42,6 +42,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -53,6 +54,9 @@ from grader.models.samples import TRACE_SAMPLE, sampled
 from grader.models.weights import init_table, sample_input
 from grader.worker.torch_inspect import parameter_table, record
 
+if TYPE_CHECKING:  # runs imports this module
+    from grader.models.runs import ModelSpec
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -61,7 +65,7 @@ class Reference:
     the tensors set to zero (those the student's model lacks), an accepted variant and a known
     mistake's `changes` (None: the spec's first variant, no change)."""
 
-    spec: object = field(compare=False)
+    spec: ModelSpec = field(compare=False)
     kwargs: dict
     seed: int
     zeroed: tuple[str, ...] = ()
@@ -141,7 +145,7 @@ def trace(session, reference: Reference, x: np.ndarray, mode: str) -> dict:
         module = modules.reference_module(session, reference)
         with running(module, mode):
             _, recorded = record(module, torch.from_numpy(x), keep_arrays=True)
-        found = {}
+        found: dict[str, list[np.ndarray]] = {}
         for path, given, produced in recorded["arrays"]:
             found.setdefault(path, [np.asarray(given), np.asarray(produced)])
         return found
@@ -161,7 +165,7 @@ def training(session, reference: Reference, x: np.ndarray) -> dict:
         for _ in range(2):
             with running(module, "train") as changed:
                 _, recorded = record(module, torch.from_numpy(x), keep_arrays=True)
-            units = {}
+            units: dict[str, np.ndarray] = {}
             for path, given, _ in recorded["arrays"]:
                 units.setdefault(path, np.asarray(given))
             runs.append((units, recorded["calls"], changed))
@@ -205,6 +209,7 @@ def backward(session, reference: Reference, x: np.ndarray, *, grad_seed: int) ->
         given = torch.from_numpy(x).requires_grad_(True)
         out = module(given)
         (out * torch.from_numpy(sample_input(tuple(out.shape), grad_seed))).sum().backward()
+        assert given.grad is not None  # the output depends on the input
         grads = {name: p.grad.numpy().copy() for name, p in module.named_parameters() if p.grad is not None}
         found = {"output_shape": list(out.shape), "input_grad": given.grad.numpy().copy(), "grads": grads}
         module.zero_grad(set_to_none=True)

@@ -11,6 +11,8 @@ a model the grader hands to the submission, exercise 9's base, is described, not
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import nn
 
@@ -117,7 +119,7 @@ def _array(tensor):
     return tensor.detach().to("cpu", torch.float32).numpy().copy()
 
 
-def record(model: nn.Module, x: torch.Tensor, *, keep_arrays: bool = False) -> tuple[object, dict]:
+def record(model: nn.Module, x: torch.Tensor, *, keep_arrays: bool = False) -> tuple[Any, dict]:
     """Run `model(x)` (no_grad) and return its output and {"calls", "arrays"}; forward's errors propagate
     with the calls made so far in `error.recorded`."""
     with CallRecorder(model, keep_arrays=keep_arrays) as recorder, torch.no_grad():
