@@ -1,5 +1,7 @@
 """Exercise 2's answer key: the reference, what each known mistake returns, and the padding a probe adds."""
 
+from typing import Literal
+
 import numpy as np
 
 from grader.reference import convolution
@@ -9,7 +11,7 @@ pad2d = ref.pad2d
 conv2d_same = ref.conv2d_same
 
 
-def _zeros_around(x, before: tuple, after: tuple, mode: str = "constant"):
+def _zeros_around(x, before: tuple, after: tuple, mode: Literal["constant", "edge", "reflect"] = "constant"):
     """x (N, C, H, W) as float64, with `before` and `after` = (rows, columns) added by np.pad's `mode`."""
     return np.pad(np.asarray(x, dtype=np.float64),
                   ((0, 0), (0, 0), (before[0], after[0]), (before[1], after[1])), mode=mode)
