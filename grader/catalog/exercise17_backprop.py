@@ -399,9 +399,15 @@ def _gradient_check(session, drawn: dict) -> None:
         raise Falsified(f"gradient checking: your numerical_gradient of L = {LOSS_TEXT[layer]} with respect to "
                         f"{wrt} {wrong_numeric.message}", function="numerical_gradient", inputs=inputs,
                         expected=truth, outcome=session.last_outcome, differences=wrong_numeric.differences)
-    if compare_arrays(truth, analytic[name], rtol=1e-4, atol=1e-4) is not None:
+    wrong_analytic = compare_arrays(truth, analytic[name], rtol=1e-4, atol=1e-4)
+    if wrong_analytic is not None:
+        # Shown against their own numerical gradient, which is within tolerance of the truth (checked
+        # above); where the two tolerances add up so that it is within tolerance of both, against the truth.
         disagreement = compare_arrays(np.asarray(numeric, dtype=F64), analytic[name], rtol=1e-4, atol=1e-4)
-        raise Falsified(f"gradient checking: {function}'s {name} disagrees with your numerical_gradient of "
+        against = "your numerical_gradient"
+        if disagreement is None:
+            disagreement, against = wrong_analytic, "the true gradient"
+        raise Falsified(f"gradient checking: {function}'s {name} disagrees with {against} of "
                         f"L = {LOSS_TEXT[layer]} with respect to {wrt}: "
                         f"{disagreement.message.removeprefix('returned ')}",
                         function=function, inputs=inputs, expected=expected, outcome=analytic_outcome,

@@ -126,3 +126,16 @@ def test_the_same_file_and_seed_give_the_same_score_and_counterexample():
     assert runs[0].score == runs[1].score
     examples = [by_name(run)["max_pool2d_backward: tied maxima"].counterexample.to_dict() for run in runs]
     assert examples[0] == examples[1]
+
+
+def test_a_backward_pass_off_the_truth_but_near_its_numerical_gradient_still_fails_with_a_message():
+    """Truth 0, numerical gradient 9e-5 (within tolerance of it), backward 1.5e-4 (within tolerance
+    of the numerical one, not of the truth): does gradient checking fail, naming the true gradient,
+    instead of raising an internal error?"""
+    inputs = {"dout": np.zeros((1, 1)), "x": np.ones((1, 1))}
+    outcome = types.SimpleNamespace(value=np.full((1, 1), 1.5e-4))
+    session = types.SimpleNamespace(last_outcome=outcome, call=lambda function, arguments: outcome.value,
+                                    request=lambda *args, **kwargs: {"gradient": np.full((1, 1), 9e-5)})
+    with pytest.raises(declaration.Falsified) as failed:
+        declaration._gradient_check(session, {"layer": "relu", "wrt": "x", "inputs": inputs})
+    assert "relu_backward's dx disagrees with the true gradient" in str(failed.value)
