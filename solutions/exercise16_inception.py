@@ -21,7 +21,7 @@ Global average pooling replaces the big dense layers at the end: each feature ma
 mean, (N, C, H, W) -> (N, C), whatever H and W are (GoogLeNet's 7x7 is only one case).
 
 Erratum: the lecture's GoogLeNet table (from the paper) has a params column that its own filter
-columns do not give (3a: the filters have 163,328 weights without biases, the table says 159K),
+columns do not give (4c: the filters have 509,440 weights without biases, the table says 463K),
 and its ops column says 54M for 5a where the filters give 51.1M. The grader works from the filter
 columns.
 

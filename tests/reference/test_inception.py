@@ -14,9 +14,17 @@ def test_inception_3a_maps_192_to_256_channels_with_163_696_parameters():
     module = ref.Inception(*THREE_A)
     assert sum(p.numel() for p in module.parameters()) == 163_696
     weights = sum(p.numel() for name, p in module.named_parameters() if name.endswith("weight"))
-    assert weights == 163_328  # the table prints 159K: the erratum
+    assert weights == 163_328  # the table's 159K, in thousands of 1,024 (docs/errata.md)
     with torch.no_grad():
         assert module(torch.randn(1, 192, 28, 28)).shape == (1, 256, 28, 28)
+
+
+def test_inception_4c_has_509_440_weights_where_the_table_prints_463k():
+    """The erratum the exercise shows: 4c's filters give 509,440 weights (497.5K of 1,024), not 463K."""
+    row = next(row for row in ref.GOOGLENET_TABLE if row[0] == "4c")
+    module = ref.Inception(*row[1:-1])
+    assert sum(p.numel() for name, p in module.named_parameters() if name.endswith("weight")) == 509_440
+    assert sum(p.numel() for p in module.parameters()) == 510_104
 
 
 def test_the_table_rows_give_its_output_channels():
