@@ -120,10 +120,11 @@ def pip_install(python: Path, *args, cwd: Path | None = None) -> None:
 @functools.cache
 def course() -> Path:
     """A copy of the course repository, readable by every user like a fresh clone."""
-    return built_once(run_scratch(), "course", _copy_course)
+    return built_once(run_scratch(), "course", copy_course)
 
 
-def _copy_course(copy: Path) -> None:
+def copy_course(copy: Path) -> None:
+    """Copy the course repository's files (not its caches or build leftovers) into the new folder `copy`."""
     copy.mkdir()
     for name in COURSE_FILES:
         source = ROOT / name
@@ -156,7 +157,7 @@ def _venv(folder: Path, kit: Path | None) -> None:
     """Installed from a copy of its own: pip builds in the folder it installs from, and the editable
     layout may be installing from course() at the same time."""
     with tempfile.TemporaryDirectory(dir=run_scratch()) as source:
-        _copy_course(Path(source) / "course")
+        copy_course(Path(source) / "course")
         pip_install(make_venv(folder / "venv"), Path(source) / "course")
 
 

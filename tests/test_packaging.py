@@ -1,6 +1,5 @@
 """Does `pip install .` install one import package, `grader`, with everything it needs inside it?"""
 
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -10,20 +9,14 @@ import pytest
 
 from grader import layout
 from tests.conftest import ROOT
-
-COPIED = ("grader", "reference", "templates", "solutions", "exercises", "pyproject.toml", "README.md")
+from tests.layouts import copy_course
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> zipfile.ZipFile:
     """A wheel built from a copy of the repository (a build writes build/ and *.egg-info beside its source)."""
-    copy = tmp_path_factory.mktemp("course")
-    for name in COPIED:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, copy / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-        else:
-            shutil.copy2(source, copy / name)
+    copy = tmp_path_factory.mktemp("course") / "course"
+    copy_course(copy)
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", out, copy],
                    check=True, capture_output=True)
