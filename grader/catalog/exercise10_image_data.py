@@ -13,26 +13,9 @@ import re
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.authoring import (
-    Example,
-    Exercise,
-    Falsified,
-    Mismatch,
-    Mistake,
-    Probe,
-    answer_key,
-    as_array,
-    compare_arrays,
-    describe_value,
-    draw_array,
-    lecture_examples,
-    matches_reference,
-    one_of,
-    raised_error,
-    returned_array,
-    satisfies_property,
-    upto,
-)
+from grader.authoring import (Example, Exercise, Falsified, Mismatch, Mistake, Probe, answer_key, as_array,
+                              compare_arrays, describe_value, draw_array, lecture_examples, matches_reference, one_of,
+                              raised_error, returned_array, satisfies_property, upto)
 
 key = answer_key(__name__)
 

@@ -14,38 +14,10 @@ import torch
 from hypothesis import strategies as st
 from torch import nn
 
-from grader.authoring import (
-    Evidence,
-    Exercise,
-    Mistake,
-    ModelSpec,
-    Session,
-    answer_key,
-    ask,
-    compare_arrays,
-    draws,
-    expected_output,
-    fail,
-    family,
-    forward_check,
-    get_model,
-    holds_for_examples,
-    is_recording,
-    model_info,
-    model_input,
-    modes_check,
-    oracle,
-    outputs,
-    read_table,
-    reproduces,
-    satisfies_property,
-    structure_check,
-    tolerance,
-    units,
-    upto,
-    when,
-    with_weights,
-)
+from grader.authoring import (Evidence, Exercise, Mistake, ModelSpec, Session, answer_key, ask, compare_arrays, draws,
+                              expected_output, fail, family, forward_check, get_model, holds_for_examples, is_recording,
+                              model_info, model_input, modes_check, oracle, outputs, read_table, reproduces,
+                              satisfies_property, structure_check, tolerance, units, upto, when, with_weights)
 
 key = answer_key(__name__)
 

@@ -13,23 +13,8 @@ import functools
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.authoring import (
-    Example,
-    Exercise,
-    Falsified,
-    Mismatch,
-    Mistake,
-    answer_key,
-    as_array,
-    compare_arrays,
-    describe_value,
-    draw_array,
-    lecture_examples,
-    one_of,
-    quarters,
-    satisfies_property,
-    upto,
-)
+from grader.authoring import (Example, Exercise, Falsified, Mismatch, Mistake, answer_key, as_array, compare_arrays,
+                              describe_value, draw_array, lecture_examples, one_of, quarters, satisfies_property, upto)
 
 key = answer_key(__name__)
 F64 = np.float64

@@ -14,23 +14,9 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 
-from grader.authoring import (
-    FLOATS_AND_PIXELS,
-    Example,
-    Exercise,
-    Mistake,
-    Probe,
-    answer_key,
-    draw_array,
-    lecture_examples,
-    matches_reference,
-    one_of,
-    per_axis,
-    quarters,
-    returned_array,
-    same_array,
-    upto,
-)
+from grader.authoring import (FLOATS_AND_PIXELS, Example, Exercise, Mistake, Probe, answer_key, draw_array,
+                              lecture_examples, matches_reference, one_of, per_axis, quarters, returned_array,
+                              same_array, upto)
 
 key = answer_key(__name__)
 F64 = np.float64

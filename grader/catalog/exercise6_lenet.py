@@ -9,23 +9,8 @@ what the model computes or which layers it calls on which shapes.
 
 from hypothesis import strategies as st
 
-from grader.authoring import (
-    Exercise,
-    Mistake,
-    ModelSpec,
-    answer_key,
-    count_check,
-    draws,
-    forward_check,
-    model_info,
-    output_is,
-    reproduces,
-    softmax,
-    structure_check,
-    training_check,
-    units,
-    when,
-)
+from grader.authoring import (Exercise, Mistake, ModelSpec, answer_key, count_check, draws, forward_check, model_info,
+                              output_is, reproduces, softmax, structure_check, training_check, units, when)
 
 key = answer_key(__name__)
 

@@ -10,23 +10,8 @@ exposes it whatever the seed, told by what the block computes or which layers it
 
 from hypothesis import strategies as st
 
-from grader.authoring import (
-    Exercise,
-    Mistake,
-    ModelSpec,
-    answer_key,
-    backward_check,
-    count_check,
-    draws,
-    family,
-    forward_check,
-    model_info,
-    reproduces,
-    structure_check,
-    units,
-    upto,
-    when,
-)
+from grader.authoring import (Exercise, Mistake, ModelSpec, answer_key, backward_check, count_check, draws, family,
+                              forward_check, model_info, reproduces, structure_check, units, upto, when)
 
 key = answer_key(__name__)
 

@@ -8,17 +8,8 @@ import numpy as np
 from hypothesis import strategies as st
 from relu_reference import relu as reference_relu
 
-from grader.authoring import (
-    FLOATS_AND_PIXELS,
-    Example,
-    Exercise,
-    Mistake,
-    draw_array,
-    lecture_examples,
-    matches_reference,
-    one_of,
-    upto,
-)
+from grader.authoring import (FLOATS_AND_PIXELS, Example, Exercise, Mistake, draw_array, lecture_examples,
+                              matches_reference, one_of, upto)
 
 
 @st.composite
