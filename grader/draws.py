@@ -38,7 +38,7 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 
-from grader.layout import cache_base
+from grader.layout import SOURCE_ROOT, cache_base
 
 MAX_KEPT = 512  # (check, seed) pairs; a check's inputs are small arrays, 30 of them at most
 _KEPT: OrderedDict = OrderedDict()
@@ -191,7 +191,7 @@ def _engine() -> str:
 
     from grader import catalog
 
-    root = Path(__file__).resolve().parents[1]
+    root = SOURCE_ROOT
     files = sorted({*root.glob("grader/**/*.py"), *root.glob("reference/**/*.py"),
                     *(path for folder in catalog.folders() for path in folder.glob("**/*.py"))})
     digest = hashlib.sha256(f"{sys.version}|{hypothesis.__version__}|{np.__version__}".encode())

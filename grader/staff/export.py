@@ -20,11 +20,11 @@ from pathlib import Path
 
 from grader import seeds
 from grader.errors import GraderError
+from grader.layout import MAPPED_FOLDERS, SOURCE_ROOT
 from grader.seeds import SECRET_FILE, SecretSeed
 from grader.staff.gradebook import write_atomically
 
-_SOURCE_ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ("grader", "reference", "templates")
+PACKAGES = ("grader", *MAPPED_FOLDERS.values())  # the folders that install as the one package, grader
 FILES = ("pyproject.toml", "constraints.txt", "README.md")
 
 
@@ -33,7 +33,7 @@ def gradescope_zip(out: Path, *, secret: SecretSeed | None = None) -> tuple[list
     names it holds and the secret."""
     from grader.render import environment
 
-    missing = [name for name in FILES if not (_SOURCE_ROOT / name).is_file()]
+    missing = [name for name in FILES if not (SOURCE_ROOT / name).is_file()]
     if missing:
         raise GraderError(f"run `grade export` from the course repository ({', '.join(missing)} not found)")
     from grader.worker.view import INSTALLED_PACKAGE
@@ -58,7 +58,7 @@ def gradescope_zip(out: Path, *, secret: SecretSeed | None = None) -> tuple[list
         archive.writestr(entry, secret.key.decode("utf-8") + "\n")
         names.append(SECRET_FILE)
         for path in _source_files():
-            name = path.relative_to(_SOURCE_ROOT).as_posix()
+            name = path.relative_to(SOURCE_ROOT).as_posix()
             archive.write(path, name)
             names.append(name)
     temporary.replace(out)
@@ -66,9 +66,9 @@ def gradescope_zip(out: Path, *, secret: SecretSeed | None = None) -> tuple[list
 
 
 def _source_files() -> list[Path]:
-    files = [_SOURCE_ROOT / name for name in FILES]
+    files = [SOURCE_ROOT / name for name in FILES]
     for package in PACKAGES:
-        files += [path for path in sorted((_SOURCE_ROOT / package).rglob("*"))
+        files += [path for path in sorted((SOURCE_ROOT / package).rglob("*"))
                   if path.is_file() and "__pycache__" not in path.parts]
     return files
 

@@ -22,11 +22,10 @@ from importlib import metadata
 from pathlib import Path
 
 from grader import seeds
-from grader.layout import module_name, module_path
+from grader.layout import SOURCE_ROOT, module_name, module_path
 from grader.staff.gradebook import ERROR, Grade
 from grader.worker.op_families import family_module
 
-SOURCE_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_PACKAGES = ("grader",)  # imports of anything else (numpy, torch, ...) are not followed
 # Where grading starts, besides the declaration: this module (it decides a grade's status), and the
 # worker's entry point, which the worker starts by its command line rather than by an import.
