@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from grader.worker import protocol
+from grader.worker.server import seed_torch
 from grader.worker.torch_inspect import build_base, parameter_table, record
 from grader.worker.torch_protocol import (ApplyArgs, BackwardArgs, BuildArgs, ForwardArgs, InspectArgs, LoadArgs,
                                            StepsArgs)
@@ -194,7 +195,7 @@ def op_forward(worker, args: ForwardArgs, out_arrays: list):
     x = _tensor(args["x"], device)
     original = x.clone()
     outputs, traces, training = [], [], None
-    torch.manual_seed(int(args.get("seed", 0)))
+    seed_torch(int(args.get("seed", 0)))
     for _ in range(int(args.get("repeat", 1))):
         output, recorded = record(model, x, keep_arrays=bool(args.get("trace")))
         outputs.append(_numpy(output))
@@ -251,7 +252,7 @@ def sgd_steps(model: nn.Module, given: list, x: torch.Tensor, y: torch.Tensor, *
     losses = []
     unique = list({id(p): p for p in given}.values())
     for _ in range(steps):
-        torch.manual_seed(seed)
+        seed_torch(seed)
         _set_mode(model, mode)
         model.zero_grad(set_to_none=True)
         value = LOSSES[loss](model(x), y)

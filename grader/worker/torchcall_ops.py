@@ -23,6 +23,7 @@ import torch
 from torch import nn
 
 from grader.worker import protocol
+from grader.worker.server import seed_torch
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -226,7 +227,7 @@ def op_call(worker, args: dict, out_arrays: list):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         if call is not None:
-            torch.manual_seed(seed)
+            seed_torch(seed)
             if "function" in call:
                 target = getattr(worker.module, call["function"], None)
                 if not callable(target):
@@ -241,7 +242,7 @@ def op_call(worker, args: dict, out_arrays: list):
                   "training": bool(model.training), "probe": None,
                   "grads": _grads(model) if description.get("grads") is not None else None}
         if description.get("probe") is not None:
-            torch.manual_seed(seed)
+            seed_torch(seed)
             with torch.no_grad():
                 report["probe"] = plain(model(torch.from_numpy(np.array(description["probe"])).to(
                     DTYPES[description.get("dtype", "float32")])))
@@ -266,7 +267,7 @@ def op_sgd(worker, args: dict, out_arrays: list):
     dtype = DTYPES[description.get("dtype", "float32")]
     x, target = (torch.from_numpy(np.array(args[name])).to(dtype) for name in ("x", "target"))
     loss_of, optimizer = LOSSES[args["loss"]], SGD(model.parameters(), lr=args["lr"])
-    torch.manual_seed(int(args.get("seed", 0)))
+    seed_torch(int(args.get("seed", 0)))
     model.train()
     for _ in range(int(args.get("steps", 1))):
         optimizer.zero_grad()
