@@ -13,7 +13,9 @@ the exercise's declaration, the grading engine and the worker (`dependencies`).
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import gc
 import hashlib
 import re
 import tempfile
@@ -84,7 +86,8 @@ def run_tasks(tasks: list[Task], seed: seeds.Seed = 0, *, turn=None) -> list[Gra
     The sandbox is checked here, where the tasks run (a Dask worker is another machine): without
     bubblewrap, and unless the batch was started with --unsafe-no-sandbox, the row is an error
     that says why (retried on the next run), never a grade. `turn(module)`, a context manager,
-    is entered around each exercise's grading (grading.grade_submissions)."""
+    is entered around each exercise's grading (grading.grade_submissions), and the garbage of each
+    is collected inside it (_collected)."""
     from grader.errors import SubmissionError
     from grader.grading import grade_submissions, unreadable
     from grader.submission import locate, read
@@ -114,7 +117,7 @@ def run_tasks(tasks: list[Task], seed: seeds.Seed = 0, *, turn=None) -> list[Gra
                 except SubmissionError as error:  # not UTF-8, too large, not a notebook
                     results[task] = unreadable(task.module, str(error).replace(str(path), task.shown), seed=seed)
             graded = grade_submissions({task.module: submission for task, submission in files.items()}, seed=seed,
-                                       include_hidden=True, turn=turn)
+                                       include_hidden=True, turn=functools.partial(_collected, turn))
             for task, result in zip(files, graded):
                 result.submission = task.shown
                 results[task] = result
@@ -122,6 +125,19 @@ def run_tasks(tasks: list[Task], seed: seeds.Seed = 0, *, turn=None) -> list[Gra
     except Exception as error:  # noqa: BLE001 - a grader bug stops these rows, never the batch
         return [_grade_of(task, results[task]) if task in results else
                 error_grade(task, f"internal grader error: {type(error).__name__}: {error}") for task in tasks]
+
+
+@contextlib.contextmanager
+def _collected(turn, module: str):
+    """Grade `module` inside `turn(module)`, then collect its garbage at once: a failed check's
+    exceptions hold its frames, and with them the arrays it compared (hundreds of MB for AlexNet),
+    in reference cycles that Python's collector may leave for many exercises. A process grading
+    a class would otherwise grow by each of them: 300 MB after one AlexNet, 2 GB after ten."""
+    with turn(module) if turn is not None else contextlib.nullcontext():
+        try:
+            yield
+        finally:
+            gc.collect()
 
 
 def _grade_of(task: Task, result) -> Grade:
