@@ -229,7 +229,7 @@ def training_check(spec: ModelSpec, examples: tuple[dict, ...], *, loss: str, po
             for_every_variant(model, lambda variant: oracle.steps(session, model.reference.but(variant, other), x, y,
                                                                   settings, trains))
         expected = oracle.steps(session, model.reference.but(model.variant, changes), x, y, settings, trains)
-        start = {name: model.state[name].astype(np.float64) for name in expected}  # named as the mapping names them
+        start = {name: model.state[name] for name in expected}  # named as the mapping names them
         names = {mine: theirs for mine, theirs in model.mapping.tensors.items() if theirs in start}
         found = compare_steps(start, expected, result.get("parameters") if isinstance(result, dict) else None, names)
         given = result.get("given") if isinstance(result, dict) else None

@@ -152,10 +152,13 @@ def compare_steps(start: dict, expected: dict, returned, names: dict[str, str]) 
 
     An expected value may be a bank's sample (grader.models.samples, with the replay's largest and
     total change, delta_max and delta_norm): the student kit then compares the sampled entries and
-    the norm of the change, which the whole comparison implies."""
+    the norm of the change, which the whole comparison implies.
+
+    Computed in float64 one tensor at a time (`start` may be float32): the replay's largest change sets the
+    tolerance, so it is found first, and each change computed again where it is compared, rather than
+    all of them held at once (AlexNet's: 68 MB, besides the start and the replay)."""
     returned = returned if isinstance(returned, dict) else {}
-    changes = {theirs: _change(start[theirs], expected[theirs]) for theirs in names.values()}
-    scale = max((largest for _, largest, _ in changes.values()), default=0.0)
+    scale = max((_change(start[theirs], expected[theirs])[1] for theirs in names.values()), default=0.0)
     atol = 1e-3 * scale + 1e-6
     found: dict[str, list[str]] = {"stayed": [], "moved": [], "differ": [], "missing": []}
     for mine, theirs in names.items():
@@ -164,7 +167,7 @@ def compare_steps(start: dict, expected: dict, returned, names: dict[str, str]) 
             found["missing"].append(mine)
             continue
         mine_delta = after.astype(np.float64) - start[theirs]
-        their_delta, their_largest, their_norm = changes[theirs]
+        their_delta, their_largest, their_norm = _change(start[theirs], expected[theirs])
         compared = entries(mine_delta, expected[theirs]) if is_sample(expected[theirs]) else mine_delta
         if np.allclose(compared, their_delta, rtol=1e-3, atol=atol) and (
                 their_norm is None or abs(np.linalg.norm(mine_delta) - their_norm)
