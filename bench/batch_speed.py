@@ -264,7 +264,7 @@ def breakdown(found: dict[tuple[str, str], list[float]], grades: int, torch: set
     kinds = {"NumPy": lambda exercise: exercise not in torch, "PyTorch": lambda exercise: exercise in torch}
     lines = ["| phase | NumPy exercises: s per grade | PyTorch exercises: s per grade | all: s in total |",
              "|---|---|---|---|"]
-    for name in ("start", "imports", "checks"):
+    for name in ("waiting", "start", "imports", "checks"):
         cells = []
         for of_kind in kinds.values():
             times = [s for (phase, exercise), seconds in found.items() if phase == name and of_kind(exercise)

@@ -163,7 +163,7 @@ def execute(tasks: list[Task], *, jobs: int | None, seed: seeds.Seed, scheduler:
         return
     running = Path(tempfile.mkdtemp(prefix="cnn-grader-running-"))
     groups = [group[index * 7 % len(group):] + group[:index * 7 % len(group)] for index, group in enumerate(groups)]
-    try:  # each student starts at another exercise: two pool processes seldom want the same one (_turns)
+    try:  # each student starts at another exercise: two pool processes seldom want the same one (_turn)
         yield from _run_in_pools(groups, jobs=jobs or os.cpu_count() or 1, seed=seed, running=running)
     finally:
         shutil.rmtree(running, ignore_errors=True)
@@ -195,9 +195,10 @@ def _pool(groups: list[list[Task]], workers: int, seed: seeds.Seed, running: Pat
     the consumer stops), it ends the pool's processes at once rather than waiting for their tasks."""
     finished: set[Task] = set()
     context = multiprocessing.get_context()
-    turns = {task.module: context.Lock() for group in groups for task in group}
+    modules = sorted({task.module for group in groups for task in group})
+    turns = {module: context.Lock() for module in modules if _holds_models(module)}
     if context.get_start_method() == "fork":
-        _preload(sorted(turns))
+        _preload(modules)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_pool_process, initargs=(turns,))
     try:
         futures = {pool.submit(_run_marked, group, seed, str(running)): group for group in groups}
@@ -261,7 +262,20 @@ def _preload(modules: list[str]) -> None:
     gc.freeze()
 
 
-_TURNS: dict = {}  # in a pool process: module -> the lock it grades that exercise under
+_TURNS: dict = {}  # in a pool process: module -> the lock it grades that exercise under (_holds_models)
+
+
+def _holds_models(module: str) -> bool:
+    """Does grading `module` hold PyTorch models on the grader's side (an AlexNet mistake: 750 MB at
+    its peak)? Those exercises take turns (_turn); a NumPy exercise's arrays are small, so it never waits."""
+    from grader import catalog
+    from grader.exercise import NUMPY_ONLY
+
+    try:
+        about = catalog.about(module)
+    except Exception:  # noqa: BLE001 - a declaration that does not parse: each of its tasks says so, in the pool
+        return False
+    return "torch" not in (NUMPY_ONLY if about.forbidden_imports is None else about.forbidden_imports)
 
 
 def _pool_process(turns: dict) -> None:
@@ -279,18 +293,22 @@ def _pool_process(turns: dict) -> None:
 
 @contextlib.contextmanager
 def _turn(module: str):
-    """Grade `module` while no other pool process does: the grader's side of an exercise (AlexNet's
-    reference models: 800 MB) is held by one process at a time, never by two. Afterwards the heap
-    it freed goes back to the system (malloc_trim), so the next exercise starts small."""
+    """Grade `module` while no other pool process does, if it is a PyTorch exercise: the grader's side
+    of one (AlexNet's reference models) is held by one process at a time, never by two. Afterwards
+    the heap it freed goes back to the system (malloc_trim), so the next exercise starts small."""
     lock = _TURNS.get(module)
-    with lock if lock is not None else contextlib.nullcontext():
+    with timings.phase("waiting", module.partition("_")[0]):
+        if lock is not None:
+            lock.acquire()
+    try:
+        yield
+    finally:
         try:
-            yield
-        finally:
-            try:
-                ctypes.CDLL(None).malloc_trim(0)
-            except (OSError, AttributeError):  # not glibc
-                pass
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc
+            pass
+        if lock is not None:
+            lock.release()
 
 
 def _exit_on_term(signum, frame) -> None:
