@@ -76,7 +76,7 @@ def shared_state(source: nn.Module, target: nn.Module) -> nn.Module:
         raise ValueError(f"{type(target).__name__} variant does not hold the same tensors as the reference")
     with torch.no_grad():
         for a, b in zip(mine, theirs):
-            b.set_(a)
+            b.set_(a)  # type: ignore[call-overload]  # set_(Tensor) is documented; the stubs lack it
     return target
 
 

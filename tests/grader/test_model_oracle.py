@@ -112,3 +112,37 @@ def test_sampled_steps_tell_moved_from_stayed_as_whole_ones_do():
                           delta_norm=float(np.linalg.norm(value - start[name]))) for name, value in after.items()}
     assert compare_steps(start, kept, returned, names) == whole == \
         {"stayed": ["still"], "moved": [], "differ": ["other"], "missing": []}
+
+
+def test_steps_compare_alike_from_a_float32_start():
+    """compare_steps works in float64 one tensor at a time: does a float32 start (the training check's
+    model.state) give the verdicts its float64 copy gives?"""
+    rng = np.random.default_rng(2)
+    start = {name: rng.standard_normal(600).astype(np.float32) for name in ("same", "other", "still")}
+    after = {name: value + 0.01 * rng.standard_normal(600) for name, value in start.items()}
+    returned = {"same": after["same"].astype(np.float32),
+                "other": (start["other"] + 0.01 * rng.standard_normal(600)).astype(np.float32),
+                "still": start["still"].copy()}
+    names = {name: name for name in start}
+    wide = {name: value.astype(np.float64) for name, value in start.items()}
+    assert compare_steps(start, after, returned, names) == compare_steps(wide, after, returned, names) == \
+        {"stayed": ["still"], "moved": [], "differ": ["other"], "missing": []}
+
+
+def test_a_variant_holds_the_references_own_tensors_and_a_pass_leaves_them_as_they_were():
+    """Variants of a reference module share its parameters and buffers (one AlexNet's 34 MB, not
+    twelve): a variant of another shape is refused, and a pass in train mode through one variant
+    leaves the BatchNorm statistics every variant reads as they were."""
+    import torch
+    from torch import nn
+
+    base = nn.Sequential(nn.Conv2d(1, 2, 3), nn.BatchNorm2d(2)).eval()
+    variant = modules.shared_state(base, nn.Sequential(nn.Conv2d(1, 2, 3, padding=1), nn.BatchNorm2d(2)))
+    tensors = [*base.parameters(), *base.buffers()]
+    assert [t.data_ptr() for t in tensors] == [t.data_ptr() for t in [*variant.parameters(), *variant.buffers()]]
+    before = [t.clone() for t in tensors]
+    with modules.running(variant, "train"):
+        variant(torch.randn(4, 1, 5, 5))
+    assert all(torch.equal(a, b) for a, b in zip(tensors, before))
+    with pytest.raises(ValueError, match="does not hold the same tensors"):
+        modules.shared_state(base, nn.Sequential(nn.Conv2d(1, 3, 3), nn.BatchNorm2d(3)))

@@ -115,3 +115,15 @@ def test_a_restarted_worker_says_it_does_not_know_the_model():
 def test_asking_for_cuda_without_one_is_a_typed_error(worker):
     outcome = worker.request("torch.build", BuildArgs(handle="c", cls="Net", device="cuda"))
     assert not outcome.ok and outcome.error["type"] == "DeviceUnavailable"
+
+
+def test_the_worker_seeds_torch_as_torch_manual_seed_does():
+    """Without CUDA the worker seeds torch's CPU generator itself (torch.manual_seed formats stack
+    traces for devices that are not there): do Dropout and rand draw what torch.manual_seed gives?"""
+    from grader.worker.server import seed_torch
+
+    draws = []
+    for seed in (seed_torch, torch.manual_seed):
+        seed(12345)
+        draws.append((torch.rand(5), torch.nn.Dropout(0.5).train()(torch.ones(8))))
+    assert all(torch.equal(mine, theirs) for mine, theirs in zip(*draws))

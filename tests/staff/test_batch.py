@@ -405,3 +405,14 @@ def test_a_batch_reads_the_gradebook_once_and_renders_only_the_students_it_regra
         "SELECT student, exercise, fingerprint, status, score, max_score, result FROM grades"]
     assert (summary.graded, summary.unchanged, rendered) == (1, 3, ["syntax"])
     assert rows(out)["syntax"]["status"] == "unreadable: exercise1" and (out / "dashboard.html").is_file()
+
+
+def test_only_the_pytorch_exercises_take_turns():
+    """One pool process at a time holds a model exercise's grader side (AlexNet's reference models);
+    a NumPy exercise's arrays are small, and it never waits for the other process."""
+    from grader import catalog
+    from grader.staff.batch import _holds_models
+
+    taking = {module.partition("_")[0] for module in catalog.module_names() if _holds_models(module)}
+    assert taking == {f"exercise{number}" for number in (6, 7, 8, 9, 12, 13, 15, 16)}
+

@@ -90,3 +90,36 @@ def test_a_missing_file_is_a_task_without_bytes():
     assert isinstance(task, Task) and task.source is None
     grade = run_task(task)
     assert grade.status == "missing" and grade.score == 0
+
+
+def test_an_exercises_garbage_is_collected_inside_its_turn():
+    """A reference cycle made while grading one exercise (a failed check's exception, its frames and
+    the arrays they hold) is gone before the exercise's turn ends (the batch's malloc_trim), not
+    whenever Python's collector gets round to it."""
+    import contextlib
+    import gc
+    import weakref
+
+    from grader.staff.tasks import _collected
+
+    class Node:
+        pass
+
+    held, dead = [], []
+
+    @contextlib.contextmanager
+    def turn(module):
+        yield
+        dead.append(held[0]() is None)
+
+    gc.disable()  # only the grader's own collection may take it
+    try:
+        with _collected(turn, "exercise1_convolution"):
+            node = Node()
+            node.me = node
+            held.append(weakref.ref(node))
+            del node
+        assert dead == [True]
+    finally:
+        gc.enable()
+        gc.unfreeze()
