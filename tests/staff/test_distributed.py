@@ -61,6 +61,14 @@ def wait_for(condition, seconds, what):
         time.sleep(0.2)
 
 
+def scheduler_address(path: Path) -> str:
+    """The address in the scheduler's file, '' until the file is whole (it exists before it is written)."""
+    try:
+        return json.loads(path.read_text())["address"]
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
 class Cluster:
     """A TLS scheduler and the workers added to it, all stopped at the end."""
 
@@ -79,8 +87,8 @@ class Cluster:
         scheduler_file = folder / "scheduler.json"
         self.processes.append(start([str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--protocol", "tls",
                                      *self.tls, "--no-dashboard", "--scheduler-file", str(scheduler_file)], cwd=folder))
-        wait_for(scheduler_file.exists, 60, "the scheduler")
-        self.address = json.loads(scheduler_file.read_text())["address"]
+        wait_for(lambda: scheduler_address(scheduler_file), 60, "the scheduler")
+        self.address = scheduler_address(scheduler_file)
         assert self.address.startswith("tls://")
 
     def add_worker(self, *, python=None, hide=None, sandbox="auto"):
