@@ -415,4 +415,3 @@ def test_only_the_pytorch_exercises_take_turns():
 
     taking = {module.partition("_")[0] for module in catalog.module_names() if _holds_models(module)}
     assert taking == {f"exercise{number}" for number in (6, 7, 8, 9, 12, 13, 15, 16)}
-
