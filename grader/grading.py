@@ -94,7 +94,7 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
             about = catalog.about(job.module)  # the declaration's literals: its worker's kind, before importing it
             job.worker = WorkerProcess(job.submission.source, job.module, sandbox, seed=seeds.worker_seed(seed, job.module),
                                        hide=hide, hosts=hosts, limits={**DEFAULT_LIMITS, **about.limits},
-                                       forbidden=NUMPY_ONLY if about.forbidden_imports is None else about.forbidden_imports)
+                                       forbidden=worker_forbidden(about))
             job.worker.spawn()
     try:
         results = []
@@ -107,6 +107,12 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
             if job.worker is not None:
                 job.worker.close()
         hosts.close()
+
+
+def worker_forbidden(about: catalog.About) -> tuple[str, ...]:
+    """The modules the worker of an exercise refuses, from its declaration's literals (catalog.about):
+    what it declares, else what a NumPy exercise may not import."""
+    return NUMPY_ONLY if about.forbidden_imports is None else about.forbidden_imports
 
 
 def _grade_closing(job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_hidden: bool, device: str) -> ExerciseResult:
