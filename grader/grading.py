@@ -61,8 +61,12 @@ def grade_submissions(files: dict[str, submissions.Submission], *, seed: seeds.S
                       device: str = "auto", turn=None) -> list[ExerciseResult]:
     """Grade files already read (module name -> Submission), all of one student: their sandboxes
     are shared by their own exercises and no one else's (grader/worker/hosts.py). One result per
-    file, in the order given, each the same as `grade` gives it alone. `turn(module)`, a context
-    manager, is entered around each exercise's grading (a batch's pool: one process at a time)."""
+    file, in the order given, each the same as `grade` gives it alone.
+
+    `turn(modules)`, a context manager, is entered around each exercise's grading with the modules
+    still to grade and yields the one to grade now (a batch's pool: one process at a time per
+    exercise, so the turn picks one no other process holds rather than wait). Without it, they
+    are graded in the order given."""
     sandbox = _usable(list(files), seed, sandbox)
     jobs = [_Job(module, submission) for module, submission in files.items()]
     return _grade_jobs(jobs, sandbox, seed, hide=_solution_folders(None), include_hidden=include_hidden,
@@ -97,11 +101,11 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
                                        forbidden=worker_forbidden(about))
             job.worker.spawn()
     try:
-        results = []
-        for job in jobs:
-            with turn(job.module) if turn is not None else contextlib.nullcontext():
-                results.append(_grade_closing(job, sandbox, seed, include_hidden, device))
-        return results
+        results, pending = {}, {job.module: job for job in jobs}
+        while pending:
+            with turn(list(pending)) if turn is not None else contextlib.nullcontext(next(iter(pending))) as module:
+                results[module] = _grade_closing(pending.pop(module), sandbox, seed, include_hidden, device)
+        return [results[job.module] for job in jobs]
     finally:
         for job in jobs:
             if job.worker is not None:

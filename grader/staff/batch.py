@@ -292,16 +292,19 @@ def _pool_process(turns: dict) -> None:
 
 
 @contextlib.contextmanager
-def _turn(module: str):
-    """Grade `module` while no other pool process does, if it is a PyTorch exercise: the grader's side
-    of one (AlexNet's reference models) is held by one process at a time, never by two. Afterwards
-    the heap it freed goes back to the system (malloc_trim), so the next exercise starts small."""
+def _turn(modules: list[str]):
+    """Yield the first of `modules` that no other pool process is grading, if it is a PyTorch
+    exercise (the grader's side of one, AlexNet's reference models, is held by one process at a
+    time, never by two); wait for the first only when every one is taken. Afterwards the heap it
+    freed goes back to the system (malloc_trim), so the next exercise starts small."""
+    free = next((module for module in modules if module not in _TURNS or _TURNS[module].acquire(False)), None)
+    module = modules[0] if free is None else free
     lock = _TURNS.get(module)
-    with timings.phase("waiting", module.partition("_")[0]):
-        if lock is not None:
-            lock.acquire()
+    if free is None:
+        with timings.phase("waiting", module.partition("_")[0]):
+            _TURNS[module].acquire()
     try:
-        yield
+        yield module
     finally:
         try:
             ctypes.CDLL(None).malloc_trim(0)

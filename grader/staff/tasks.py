@@ -85,9 +85,9 @@ def run_tasks(tasks: list[Task], seed: seeds.Seed = 0, *, turn=None) -> list[Gra
 
     The sandbox is checked here, where the tasks run (a Dask worker is another machine): without
     bubblewrap, and unless the batch was started with --unsafe-no-sandbox, the row is an error
-    that says why (retried on the next run), never a grade. `turn(module)`, a context manager,
-    is entered around each exercise's grading (grading.grade_submissions), and the garbage of each
-    is collected inside it (_collected)."""
+    that says why (retried on the next run), never a grade. `turn(modules)`, a context manager
+    that yields the module to grade next, is entered around each exercise's grading
+    (grading.grade_submissions), and the garbage of each is collected inside it (_collected)."""
     from grader.errors import SubmissionError
     from grader.grading import grade_submissions, unreadable
     from grader.submission import locate, read
@@ -128,8 +128,8 @@ def run_tasks(tasks: list[Task], seed: seeds.Seed = 0, *, turn=None) -> list[Gra
 
 
 @contextlib.contextmanager
-def _collected(turn, module: str):
-    """Grade `module` inside `turn(module)`, then collect its garbage at once: a failed check's
+def _collected(turn, modules: list[str]):
+    """Grade the module `turn(modules)` picks, then collect its garbage at once: a failed check's
     exceptions hold its frames, and with them the arrays it compared (hundreds of MB for AlexNet),
     in reference cycles that Python's collector may leave for many exercises. A process grading
     a class would otherwise grow by each of them: 300 MB after one AlexNet, 2 GB after ten.
@@ -138,9 +138,9 @@ def _collected(turn, module: str):
     collections look only at what grading makes next. A Dask worker holds 200,000 objects of its
     own, and a full collection after each exercise cost it 90 ms; a batch's pool processes start
     frozen (batch._preload)."""
-    with turn(module) if turn is not None else contextlib.nullcontext():
+    with turn(modules) if turn is not None else contextlib.nullcontext(modules[0]) as module:
         try:
-            yield
+            yield module
         finally:
             gc.collect()
             gc.freeze()

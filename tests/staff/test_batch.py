@@ -415,3 +415,25 @@ def test_only_the_pytorch_exercises_take_turns():
 
     taking = {module.partition("_")[0] for module in catalog.module_names() if _holds_models(module)}
     assert taking == {f"exercise{number}" for number in (6, 7, 8, 9, 12, 13, 15, 16)}
+
+
+def test_a_turn_taken_by_the_other_process_is_passed_over_not_waited_for(monkeypatch):
+    """A pool process grades the first of the student's exercises that the other process does not
+    hold; it waits only when the other holds every one that is left, and then for the first."""
+    import threading
+
+    from grader.staff import batch as batch_module
+
+    lenet, alexnet = threading.Lock(), threading.Lock()
+    monkeypatch.setattr(batch_module, "_TURNS", {"exercise6_lenet": lenet, "exercise7_alexnet": alexnet})
+    lenet.acquire()  # the other process grades exercise 6
+    with batch_module._turn(["exercise6_lenet", "exercise1_convolution", "exercise7_alexnet"]) as module:
+        assert module == "exercise1_convolution" and not alexnet.locked()
+    with batch_module._turn(["exercise6_lenet", "exercise7_alexnet"]) as module:
+        assert module == "exercise7_alexnet" and alexnet.locked()
+    assert not alexnet.locked()
+    threading.Timer(0.2, lenet.release).start()
+    started = time.monotonic()
+    with batch_module._turn(["exercise6_lenet"]) as module:
+        assert module == "exercise6_lenet" and time.monotonic() - started >= 0.15
+    assert not lenet.locked()

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from grader import catalog
-from grader.staff.tasks import Task, dependencies, grader_fingerprint, make_task, run_task
+from grader.staff.tasks import Task, dependencies, grader_fingerprint, make_task, run_task, run_tasks
 from tests.conftest import ROOT
 
 MODULES = catalog.module_names()
@@ -108,13 +108,14 @@ def test_an_exercises_garbage_is_collected_inside_its_turn():
     held, dead = [], []
 
     @contextlib.contextmanager
-    def turn(module):
-        yield
+    def turn(modules):
+        yield modules[0]
         dead.append(held[0]() is None)
 
     gc.disable()  # only the grader's own collection may take it
     try:
-        with _collected(turn, "exercise1_convolution"):
+        with _collected(turn, ["exercise1_convolution"]) as module:
+            assert module == "exercise1_convolution"
             node = Node()
             node.me = node
             held.append(weakref.ref(node))
@@ -123,3 +124,24 @@ def test_an_exercises_garbage_is_collected_inside_its_turn():
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+def test_exercises_graded_in_the_order_the_turn_picks_come_back_in_the_order_given():
+    """A batch's turn may grade a student's exercises in another order than theirs (the first one
+    free); the grades come back in the tasks' order, each as it is graded alone."""
+    import contextlib
+
+    modules = ["exercise1_convolution", "exercise4_pooling", "exercise5_flatten"]
+    tasks = [make_task("s", module, 0, path=ROOT / "solutions" / f"{module}.py") for module in modules]
+    picked = []
+
+    @contextlib.contextmanager
+    def last_first(left):
+        picked.append(left[-1])
+        yield left[-1]
+
+    grades = run_tasks(tasks, turn=last_first)
+    assert picked == modules[::-1]
+    assert [grade.exercise for grade in grades] == ["exercise1", "exercise4", "exercise5"]
+    assert [(grade.score, grade.max_score) for grade in grades] == [
+        (alone.score, alone.max_score) for alone in map(run_task, tasks)]
