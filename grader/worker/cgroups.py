@@ -15,7 +15,7 @@ import os
 import re
 import signal
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ class Group:
     controller: str
     path: Path
     version: int
+    _counts: list[int] = field(default_factory=list, compare=False, repr=False)  # out_of_memory's open file
 
     def limit(self, memory_mb: int, processes: int) -> None:
         if self.controller == "pids":
@@ -52,7 +53,9 @@ class Group:
             return 0
         name = "memory.oom_control" if self.version == 1 else "memory.events"
         try:
-            found = re.search(r"^oom_kill (\d+)$", (self.path / name).read_text(), re.M)
+            if not self._counts:  # opened once and read again from the start: asked after every request
+                self._counts.append(os.open(self.path / name, os.O_RDONLY | os.O_CLOEXEC))
+            found = re.search(rb"^oom_kill (\d+)$", os.pread(self._counts[0], 4096, 0), re.M)
         except OSError:
             return 0
         return int(found[1]) if found else 0
@@ -73,6 +76,8 @@ class Group:
 
     def remove(self) -> None:
         """rmdir it once its processes are gone (they may take a moment to exit)."""
+        while self._counts:
+            os.close(self._counts.pop())
         for _ in range(40):
             try:
                 self.path.rmdir()

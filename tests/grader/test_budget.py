@@ -170,6 +170,8 @@ def test_cgroup_v2_files_are_written_and_read_as_the_kernel_names_them(tmp_path)
     assert (tmp_path / "memory.oom.group").read_text() == "1" and (tmp_path / "pids.max").read_text() == "132"
     (tmp_path / "memory.events").write_text("low 0\nhigh 0\nmax 7\noom 1\noom_kill 1\n")
     assert memory.out_of_memory() == 1 and pids.out_of_memory() == 0
+    (tmp_path / "memory.events").write_text("low 0\nhigh 0\nmax 9\noom 2\noom_kill 2\n")
+    assert memory.out_of_memory() == 2  # the file is kept open, and read again from its start
 
 
 def test_where_a_cgroup_can_be_made_on_v1_v2_and_a_delegated_subtree():
