@@ -8,6 +8,7 @@ costs one check, never the whole run. Each worker is a fresh fork of a sandboxed
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import signal
@@ -146,6 +147,8 @@ class WorkerProcess:
         self._host = self._hosts.take(self._key())
         request_read, self._request_fd = os.pipe()
         self._reply_fd, reply_write = os.pipe()
+        for fd in (self._request_fd, self._reply_fd):
+            _widen(fd)
         try:
             self._number, self._workdir = self._host.fork(request_read, reply_write)
         finally:
@@ -265,6 +268,19 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return str(number)
+
+
+PIPE_BYTES = 1 << 20  # Linux's most for a user (/proc/sys/fs/pipe-max-size); its default is 64 KB
+
+
+def _widen(fd: int) -> None:
+    """A pipe of PIPE_BYTES: a model's weights (34 MB for AlexNet) cross in 34 writes and reads,
+    not 530, each a switch between the grader and its worker. Where Linux refuses (the user's
+    pipes are over /proc/sys/fs/pipe-user-pages-soft), the pipe keeps its size."""
+    try:
+        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+    except OSError:
+        pass
 
 
 def _rlimits(limits: dict, *, processes: bool) -> dict:
