@@ -110,3 +110,26 @@ def test_two_students_tasks_are_never_graded_in_one_run():
     tasks = [Task(student, "exercise1_convolution", "f", status="missing", problem="no file") for student in "ab"]
     with pytest.raises(ValueError, match="one student"):
         run_tasks(tasks)
+
+
+def test_a_workers_pipes_hold_a_megabyte_and_carry_arrays_larger_than_that():
+    """Requests and replies go through 1 MB pipes (Linux's 64 KB default made a model's weights
+    cross in hundreds of writes); a 24 MB array still crosses whole, both ways."""
+    import fcntl
+
+    import numpy as np
+
+    from grader.worker.client import PIPE_BYTES
+
+    hosts = Hosts(detect())
+    try:
+        echo = worker("def echo(x):\n    return x * 2\n", hosts)
+        big = np.arange(3 * 2**20, dtype=np.float64)
+        back = echo.call("echo", big, max_reply_bytes=64 * 2**20)
+        assert back.ok, back.error
+        assert np.array_equal(back.value, big * 2)
+        assert fcntl.fcntl(echo._request_fd, fcntl.F_GETPIPE_SZ) == PIPE_BYTES
+        assert fcntl.fcntl(echo._reply_fd, fcntl.F_GETPIPE_SZ) == PIPE_BYTES
+        echo.close()
+    finally:
+        hosts.close()

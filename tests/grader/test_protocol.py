@@ -25,6 +25,22 @@ def test_arrays_tuples_dicts_and_scalars_survive():
     assert back["pad"] == (1, 2) and back["b"] is None and back["s"] == 1.5
 
 
+@pytest.mark.parametrize("array", [
+    np.arange(12.0).reshape(3, 4), np.arange(12.0).reshape(3, 4).T, np.arange(24).reshape(2, 3, 4)[:, ::2],
+    np.asarray(2.5), np.zeros((0, 3)), np.zeros((3, 0), order="F"), np.array([True, False]), np.array([1 + 2j]),
+    np.arange(6, dtype=">i4"), np.float16([1, 2]), np.arange(10)[::3]], ids=repr)
+def test_an_array_crosses_as_the_bytes_np_save_writes_and_comes_back_as_np_load_reads_them(array):
+    """pack writes the .npy header and the values itself (one copy); the bytes are np.save's."""
+    saved = io.BytesIO()
+    np.save(saved, array, allow_pickle=False)
+    frame = protocol.pack({}, [array])
+    assert frame.endswith(saved.getvalue())
+    (back,) = protocol.unpack(frame[8:])[1]
+    loaded = np.load(io.BytesIO(saved.getvalue()))
+    assert back.dtype == loaded.dtype and back.shape == loaded.shape and np.array_equal(back, loaded)
+    assert (back.flags.c_contiguous, back.flags.f_contiguous) == (loaded.flags.c_contiguous, loaded.flags.f_contiguous)
+
+
 def test_objects_cross_as_descriptions_never_as_objects():
     back = roundtrip([object(), np.array([object()], dtype=object)])
     assert all(isinstance(item, protocol.Opaque) for item in back)
