@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import importlib
 import importlib.util
 import os
@@ -213,7 +214,13 @@ class About:
 def about(module_name: str) -> About:
     """The literal keywords of `EXERCISE = Exercise(...)` in the declaration, without importing it."""
     path = declaration_files()[module_name]
-    words = _literal_keywords(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+    return _about(module_name, path, path.read_text(encoding="utf-8"))
+
+
+@functools.lru_cache(maxsize=64)
+def _about(module_name: str, path: Path, source: str) -> About:
+    """about(), parsed once per text of the declaration: a batch asks it for every grade."""
+    words = _literal_keywords(ast.parse(source, filename=str(path)))
     return About(module=module_name, id=words.get("id", module_name.partition("_")[0]),
                  title=words.get("title", ""), section=words.get("section", ""), summary=words.get("summary", ""),
                  points=words.get("points"), hidden_points=words.get("hidden_points", 0 if "points" in words else None),
