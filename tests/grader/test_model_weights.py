@@ -100,3 +100,22 @@ def test_load_state_gives_a_module_the_drawn_weights():
     state = randomized_state(init_table(model), 4)
     load_state(model, state)
     assert all(np.array_equal(model.state_dict()[name].numpy(), values) for name, values in state.items())
+
+
+def test_within_a_memo_scope_the_weights_are_drawn_once_and_each_caller_gets_its_own_copy():
+    """A batch gives every student's model the same weights: drawn once per process, then copied,
+    so that what one check does to them never reaches the next."""
+    from grader import memo
+
+    table = init_table(nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Linear(4, 2)))
+    memo.clear()
+    try:
+        with memo.scope(("weights test", "cpu")):
+            first = randomized_state(table, 5)
+            first["0.weight"][...] = 0
+            second, third = randomized_state(table, 5), randomized_state(table, 6)
+    finally:
+        memo.clear()
+    fresh = randomized_state(table, 5)
+    assert all(np.array_equal(second[name], fresh[name]) for name in fresh) and second["0.weight"].any()
+    assert not np.array_equal(third["0.weight"], fresh["0.weight"])
