@@ -8,7 +8,8 @@ import torch
 from torch import nn
 
 from grader.torch_calls import default_init, he_uniform_problems, stats_of
-from grader.worker.torchcall_ops import SGD, op_call, op_sgd, seeded_values
+from grader.worker import torchcall_ops
+from grader.worker.torchcall_ops import SGD, op_call, op_sgd, seeded_values, statistics
 from grader.worker import protocol
 
 LAYERS = [["conv", 1, 2, 3, 1], ["relu"], ["maxpool", 2], ["flatten"], ["linear", 8, 1]]
@@ -21,6 +22,22 @@ def run(op, args: dict, module=None):
     worker = types.SimpleNamespace(module=module)
     out: list = []
     return protocol.decode(op(worker, protocol.decode(encoded, arrays), out), out)
+
+
+@pytest.mark.parametrize("values", [torch.randn(3, 1000) * 0.02 + 0.5, torch.rand(37, dtype=torch.float64)[::2],
+                                    torch.full((4, 4), 0.1), torch.tensor(2.5), torch.zeros(0, 3)])
+def test_statistics_give_torch_std_mean_in_float64(values, monkeypatch):
+    """Chunked sums (a chunk smaller than the tensor here) give what torch.std_mean gives in float64,
+    and leave a float64 tensor as it was."""
+    monkeypatch.setattr(torchcall_ops, "STATISTICS_CHUNK", 256)
+    before = values.clone()
+    found = statistics(values)
+    assert torch.equal(values, before) and found["shape"] == list(values.shape) and found["count"] == values.numel()
+    if values.numel():
+        std, mean = torch.std_mean(values.double(), correction=0)
+        assert found["mean"] == pytest.approx(float(mean), rel=1e-12, abs=1e-15)
+        assert found["std"] == pytest.approx(float(std), rel=1e-9, abs=1e-15)
+        assert (found["min"], found["max"]) == (float(values.min()), float(values.max()))
 
 
 def test_the_worker_sgd_takes_torch_optim_sgd_steps():
