@@ -103,7 +103,7 @@ class WorkerProcess:
         assert self._request_fd is not None and self._reply_fd is not None  # a loaded worker's pipes
         arrays: list = []
         self._request_id += 1
-        frame = protocol.pack({"op": op, "args": protocol.encode(args, arrays), "id": self._request_id}, arrays)
+        frame = protocol.frame_parts({"op": op, "args": protocol.encode(args, arrays), "id": self._request_id}, arrays)
         limit = self.call_timeout if timeout is None else timeout
         started = time.monotonic()
         try:

@@ -28,6 +28,7 @@ import numpy as np
 from grader.worker.wire import Opaque
 
 MAX_FRAME_BYTES = 256 * 2**20
+_IOV_MAX = 1024  # pieces one writev takes on Linux
 _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
 
@@ -156,16 +157,21 @@ def _error(error: object) -> dict:
 
 
 def pack(header: dict, arrays: list) -> bytes:
-    """One frame holding `header` (JSON) and `arrays` (.npy, as np.save writes them). An array's
-    values are copied once, into the frame (np.save into a buffer copied AlexNet's 34 MB of weights
-    four times, each into fresh memory)."""
+    """One frame holding `header` (JSON) and `arrays` (.npy, as np.save writes them)."""
+    return b"".join(frame_parts(header, arrays))
+
+
+def frame_parts(header: dict, arrays: list) -> list:
+    """`pack`'s frame as the pieces it is joined from, for `write_frame` to send as they are: an
+    array's values are a view, never copied on this side (np.save into a buffer copied AlexNet's
+    34 MB of weights four times, each into fresh memory; joining the pieces, once)."""
     header_bytes = json.dumps({**header, "n_arrays": len(arrays)}).encode()
     parts: list = [_U32.pack(len(header_bytes)), header_bytes]
     for array in arrays:
         npy_header, values = _npy(np.asarray(array))
         parts += [_U64.pack(len(npy_header) + values.nbytes), npy_header, values]
     length = sum(part.nbytes if isinstance(part, np.ndarray) else len(part) for part in parts)
-    return b"".join([_U64.pack(length), *parts])
+    return [_U64.pack(length), *parts]
 
 
 def _npy(array: np.ndarray) -> tuple[bytes, np.ndarray]:
@@ -220,19 +226,25 @@ def _load_array(data: memoryview) -> np.ndarray:
     return array.reshape(shape[::-1]).transpose() if found[2] == b"True" else array.reshape(shape)
 
 
-def write_frame(fd: int, frame: bytes, deadline: float | None = None) -> None:
-    """Write all of `frame` to `fd`; with a deadline, `fd` must be non-blocking."""
-    view = memoryview(frame)
-    while view:
+def write_frame(fd: int, frame: bytes | list, deadline: float | None = None) -> None:
+    """Write all of `frame` (bytes, or `frame_parts`'s pieces, gathered by writev) to `fd`; with a
+    deadline, `fd` must be non-blocking."""
+    parts = [frame] if isinstance(frame, (bytes, bytearray)) else frame
+    views = [view for view in (memoryview(part).cast("B") for part in parts) if len(view)]
+    while views:
         if deadline is not None:
             _wait(fd, deadline, writable=True)
         try:
-            written = os.write(fd, view)
+            written = os.writev(fd, views[:_IOV_MAX])
         except BlockingIOError:
             continue
         except BrokenPipeError:
             raise PeerClosed("the other side closed the pipe") from None
-        view = view[written:]
+        while written:  # drop what went, keep the rest of a piece sent in part
+            if written >= len(views[0]):
+                written -= len(views.pop(0))
+            else:
+                views[0], written = views[0][written:], 0
 
 
 def read_frame(fd: int, deadline: float | None = None, max_bytes: int = MAX_FRAME_BYTES) -> tuple[dict, list]:

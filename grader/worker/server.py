@@ -209,7 +209,7 @@ def serve(config: dict) -> None:
         reply, out_arrays = worker.handle(header, arrays)
         reply["id"] = header.get("id")  # the grader takes only the answer to the request it sent
         try:
-            frame = protocol.pack(reply, out_arrays)
+            frame = protocol.frame_parts(reply, out_arrays)
         except Exception as error:  # e.g. an array NumPy cannot save
-            frame = protocol.pack({"ok": False, "error": worker._describe(error), "id": header.get("id")}, [])
+            frame = protocol.frame_parts({"ok": False, "error": worker._describe(error), "id": header.get("id")}, [])
         protocol.write_frame(reply_fd, frame)

@@ -41,6 +41,28 @@ def test_an_array_crosses_as_the_bytes_np_save_writes_and_comes_back_as_np_load_
     assert (back.flags.c_contiguous, back.flags.f_contiguous) == (loaded.flags.c_contiguous, loaded.flags.f_contiguous)
 
 
+def test_a_frame_written_in_pieces_arrives_as_pack_joins_it():
+    """Does write_frame gather frame_parts' pieces (the arrays' own memory, never joined) into the
+    frame pack makes, through a small non-blocking pipe that takes them a part at a time?"""
+    arrays = [np.arange(300_000, dtype=np.float32).reshape(600, 500).T, np.zeros(0), *[np.full(3, i) for i in range(600)]]
+    expected = protocol.pack({"op": "load"}, arrays)
+    assert b"".join(bytes(memoryview(part).cast("B")) for part in protocol.frame_parts({"op": "load"}, arrays)) == expected
+    read, write = os.pipe()
+    os.set_blocking(write, False)
+    received: list = []
+    reader = threading.Thread(target=lambda: received.append(protocol.read_frame(read, time.monotonic() + 10)))
+    reader.start()
+    try:
+        protocol.write_frame(write, protocol.frame_parts({"op": "load"}, arrays), deadline=time.monotonic() + 10)
+        reader.join(10)
+    finally:
+        os.close(write)
+        os.close(read)
+    header, back = received[0]
+    assert header["op"] == "load" and len(back) == len(arrays)
+    assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(arrays, back))
+
+
 def test_objects_cross_as_descriptions_never_as_objects():
     back = roundtrip([object(), np.array([object()], dtype=object)])
     assert all(isinstance(item, protocol.Opaque) for item in back)
