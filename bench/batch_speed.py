@@ -56,10 +56,10 @@ HOSTILE = ["hostile/infinite_loop", "budget/fork_hog", "hostile/crash", "budget/
            "hostile/memory_hog", "hostile/fork_loop", "hostile/huge_output", "hostile/forged_replies",
            "budget/deep_folders", "hostile/import_loop", "hostile/monkeypatch_numpy", "hostile/kills_grader",
            "hostile/every_route", "hostile/sleepy"]
-SECRET = "bench-secret-5f0c2a9e81d34b67"
+SECRET = "bench-secret-5f0c2a9e81d34b67"  # the same draws for every run, so gradebooks compare
 # A sample reads the page tables of the grader's processes (smaps_rollup): 17 ms of CPU or more. Five a
 # second took 8% of a core from the run it measured; a peak (AlexNet's models) lasts a second or two.
-SAMPLE_SECONDS = 1.0  # the same draws for every run, so gradebooks compare
+SAMPLE_SECONDS = 1.0
 
 
 def modules() -> list[str]:
