@@ -230,21 +230,25 @@ def write_frame(fd: int, frame: bytes | list, deadline: float | None = None) -> 
     """Write all of `frame` (bytes, or `frame_parts`'s pieces, gathered by writev) to `fd`; with a
     deadline, `fd` must be non-blocking."""
     parts = [frame] if isinstance(frame, (bytes, bytearray)) else frame
+    if len(parts) > _IOV_MAX:  # thousands of small arrays: joined, they go quicker than piece by piece
+        parts = [b"".join(parts)]
     views = [view for view in (memoryview(part).cast("B") for part in parts) if len(view)]
-    while views:
+    first = 0  # the first piece not yet sent whole
+    while first < len(views):
         if deadline is not None:
             _wait(fd, deadline, writable=True)
         try:
-            written = os.writev(fd, views[:_IOV_MAX])
+            written = os.writev(fd, views[first:first + _IOV_MAX])
         except BlockingIOError:
             continue
         except BrokenPipeError:
             raise PeerClosed("the other side closed the pipe") from None
-        while written:  # drop what went, keep the rest of a piece sent in part
-            if written >= len(views[0]):
-                written -= len(views.pop(0))
+        while written:  # step past what went, keep the rest of a piece sent in part
+            if written >= len(views[first]):
+                written -= len(views[first])
+                first += 1
             else:
-                views[0], written = views[0][written:], 0
+                views[first], written = views[first][written:], 0
 
 
 def read_frame(fd: int, deadline: float | None = None, max_bytes: int = MAX_FRAME_BYTES) -> tuple[dict, list]:
