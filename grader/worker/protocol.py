@@ -15,6 +15,7 @@ caller allows after reading a few hundred bytes of it.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import os
@@ -177,10 +178,23 @@ def frame_parts(header: dict, arrays: list) -> list:
 def _npy(array: np.ndarray) -> tuple[bytes, np.ndarray]:
     """The .npy header of a numeric `array` and its values as bytes in the order the header
     says (a view where it can be one)."""
-    header = io.BytesIO()
-    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(array))
-    ordered = array.T if array.flags.f_contiguous and not array.flags.c_contiguous else np.ascontiguousarray(array)
-    return header.getvalue(), ordered.reshape(-1).view(np.uint8)
+    fortran = array.flags.f_contiguous and not array.flags.c_contiguous
+    ordered = array.T if fortran else np.ascontiguousarray(array)
+    if array.dtype.kind in "biufc":  # a plain number type: its .npy description is its `str`
+        header = _npy_header(array.dtype.str, fortran, array.shape)
+    else:
+        buffer = io.BytesIO()
+        np.lib.format.write_array_header_1_0(buffer, np.lib.format.header_data_from_array_1_0(array))
+        header = buffer.getvalue()
+    return header, ordered.reshape(-1).view(np.uint8)
+
+
+@functools.lru_cache(maxsize=1024)
+def _npy_header(descr: str, fortran: bool, shape: tuple) -> bytes:
+    """np.save's header for a plain array (10 us to write; a call sends the same few again and again)."""
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": descr, "fortran_order": fortran, "shape": shape})
+    return buffer.getvalue()
 
 
 def unpack(body: bytes) -> tuple[dict, list]:
@@ -213,17 +227,26 @@ def _load_array(data: memoryview) -> np.ndarray:
     version = data[6] if len(data) > 9 and data[:6] == b"\x93NUMPY" else 0
     start = 10 if version == 1 else 12
     size = int.from_bytes(data[8:start], "little") if version in (1, 2) else 0
-    found = _NPY_HEADER.fullmatch(data[start:start + size]) if size else None
-    if found is None:
+    plain = _plain_header(bytes(data[start:start + size])) if size else None
+    if plain is None:
         return np.load(io.BytesIO(data), allow_pickle=False)
-    dtype = np.dtype(found[1].decode())
-    shape = tuple(int(side) for side in found[3].split(b",") if side.strip())
-    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    dtype, shape, count, fortran = plain
     body = data[start + size:]
     if len(body) != count * dtype.itemsize:
         raise ValueError(f"{len(body)} bytes of data for {count} values of {dtype}")
     array = np.frombuffer(bytearray(body), dtype=dtype)
-    return array.reshape(shape[::-1]).transpose() if found[2] == b"True" else array.reshape(shape)
+    return array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain_header(header: bytes) -> tuple[np.dtype, tuple, int, bool] | None:
+    """(dtype, shape, number of values, Fortran order) of a plain array's .npy header, else None."""
+    found = _NPY_HEADER.fullmatch(header)
+    if found is None:
+        return None
+    shape = tuple(int(side) for side in found[3].split(b",") if side.strip())
+    count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+    return np.dtype(found[1].decode()), shape, count, found[2] == b"True"
 
 
 def write_frame(fd: int, frame: bytes | list, deadline: float | None = None) -> None:
@@ -235,11 +258,11 @@ def write_frame(fd: int, frame: bytes | list, deadline: float | None = None) -> 
     views = [view for view in (memoryview(part).cast("B") for part in parts) if len(view)]
     first = 0  # the first piece not yet sent whole
     while first < len(views):
-        if deadline is not None:
-            _wait(fd, deadline, writable=True)
+        _check(deadline)
         try:
             written = os.writev(fd, views[first:first + _IOV_MAX])
-        except BlockingIOError:
+        except BlockingIOError:  # the pipe is full: wait until it is not (no select before: it seldom is)
+            _wait(fd, deadline, writable=True)
             continue
         except BrokenPipeError:
             raise PeerClosed("the other side closed the pipe") from None
@@ -253,7 +276,7 @@ def write_frame(fd: int, frame: bytes | list, deadline: float | None = None) -> 
 
 def read_frame(fd: int, deadline: float | None = None, max_bytes: int = MAX_FRAME_BYTES) -> tuple[dict, list]:
     """Read one frame from `fd`; with a deadline, `fd` must be non-blocking."""
-    (length,) = _U64.unpack(_read_exactly(fd, _U64.size, deadline))
+    (length,) = _U64.unpack(_read_exactly(fd, _U64.size, deadline, waiting=True))
     if length > max_bytes:
         counted = _Counted(fd)
         shape = _announced_shape(counted, deadline)
@@ -309,14 +332,17 @@ def _megabytes(length: int) -> str:
     return f"{length / 2**20:.1f} MB" if length >= 2**20 else f"{length:,} bytes"
 
 
-def _read_exactly(fd: int, count: int, deadline: float | None) -> bytes:
+def _read_exactly(fd: int, count: int, deadline: float | None, *, waiting: bool = False) -> bytes:
+    """`count` bytes; `waiting`: they are not there yet (select first, not after a read that fails)."""
     chunks, missing = [], count
     while missing:
-        if deadline is not None:
+        _check(deadline)
+        if waiting:
             _wait(fd, deadline, writable=False)
         try:
             chunk = os.read(fd, min(missing, 1 << 20))
         except BlockingIOError:
+            waiting = True
             continue
         if not chunk:
             raise PeerClosed("the other side closed the pipe")
@@ -327,7 +353,14 @@ def _read_exactly(fd: int, count: int, deadline: float | None) -> bytes:
     return b"".join(chunks)
 
 
-def _wait(fd: int, deadline: float, *, writable: bool) -> None:
+def _check(deadline: float | None) -> None:
+    if deadline is not None and time.monotonic() >= deadline:
+        raise FrameTimeout("deadline passed")
+
+
+def _wait(fd: int, deadline: float | None, *, writable: bool) -> None:
+    if deadline is None:  # a blocking descriptor: the read or write itself waits
+        return
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise FrameTimeout("deadline passed")

@@ -107,7 +107,9 @@ class Worker:
             except Exception:
                 pass
         size = os.lseek(1, 0, os.SEEK_END)
-        text = os.pread(1, OUTPUT_LIMIT, 0).decode("utf-8", "replace") if size else ""
+        if not size:  # nothing printed (most calls): nothing to empty
+            return {"stdout": ""}
+        text = os.pread(1, OUTPUT_LIMIT, 0).decode("utf-8", "replace")
         if size > OUTPUT_LIMIT:
             text += f"\n... ({size - OUTPUT_LIMIT} more bytes)"
         os.ftruncate(1, 0)
