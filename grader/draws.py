@@ -39,6 +39,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 
 from grader.layout import SOURCE_ROOT, cache_base
+from grader.memo import Frozen
 
 MAX_KEPT = 512  # (check, seed) pairs; a check's inputs are small arrays, 30 of them at most
 _KEPT: OrderedDict = OrderedDict()
@@ -60,10 +61,10 @@ def drawn(check, seed: int) -> list[dict]:
     if key in _KEPT:
         _KEPT.move_to_end(key)
     else:
-        _KEPT[key] = (check, _from_disk(check, seed) or _draw(check, seed))  # the check too: its id stays its own
+        _KEPT[key] = (check, Frozen(_from_disk(check, seed) or _draw(check, seed)))  # the check: its id stays its own
         while len(_KEPT) > MAX_KEPT:
             _KEPT.popitem(last=False)
-    return copy.deepcopy(_KEPT[key][1])
+    return _KEPT[key][1].thaw()
 
 
 def _draw(check, seed: int) -> list[dict]:

@@ -50,6 +50,19 @@ def test_a_replay_is_a_copy_a_property_cannot_change_for_the_next_student():
     assert same(draws.drawn(check, 7), given_by_hypothesis(check, 7))
 
 
+def test_a_kept_value_thaws_as_a_fresh_copy_of_the_same_types_and_values():
+    from grader.memo import Frozen
+
+    value = {"x": np.arange(6.0).reshape(2, 3).T, "n": (1, -0.0, float("nan")), "f": np.float32(2.5), "list": [[1, 2]]}
+    for kept in (Frozen(value), Frozen({**value, "g": lambda: 1})):  # pickled; deep-copied (pickle refuses a lambda)
+        first, second = kept.thaw(), kept.thaw()
+        assert same(first["x"], value["x"]) and first["x"].dtype == value["x"].dtype
+        assert first["n"][0] == 1 and str(first["n"][1:]) == "(-0.0, nan)" and type(first["f"]) is np.float32
+        first["x"][...] = 99
+        first["list"][0].append(3)
+        assert same(second["x"], value["x"]) and second["list"] == [[1, 2]] and kept.thaw()["list"] == [[1, 2]]
+
+
 def test_a_failing_input_is_shrunk_by_hypothesis_as_before():
     """Once a replayed input fails, is the counterexample hypothesis's own smallest one?"""
     check = property_checks("exercise1_convolution")[0]
