@@ -66,8 +66,8 @@ def compare_values(expected: np.ndarray, actual: np.ndarray, *, rtol: float = RT
                    atol: float = ATOL) -> Mismatch | None:
     """Where two arrays of the same shape differ, in words."""
     with np.errstate(all="ignore"):
-        close = np.isclose(actual.astype(np.complex128 if actual.dtype.kind == "c" else np.float64),
-                           expected, rtol=rtol, atol=atol)
+        close = isclose(actual.astype(np.complex128 if actual.dtype.kind == "c" else np.float64), expected,
+                        rtol=rtol, atol=atol)
     if close.all():
         return None
     wrong = np.argwhere(~close)
@@ -80,6 +80,15 @@ def compare_values(expected: np.ndarray, actual: np.ndarray, *, rtol: float = RT
         f"returned wrong values at {len(wrong)} of {close.size} positions",
         f"differs at {shown}{more}",
     )
+
+
+def isclose(actual: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float) -> np.ndarray:
+    """np.isclose(actual, expected, rtol=rtol, atol=atol) for two arrays: its own arithmetic, less the
+    handling of every kind of argument that made it four times as long (13 us; a student's grade
+    compares thousands of times)."""
+    expected = np.asanyarray(expected, dtype=np.result_type(expected, 1.0))  # never an integer: abs(MIN_INT)
+    return (np.less_equal(np.abs(actual - expected), atol + rtol * np.abs(expected)) & np.isfinite(expected)) \
+        | (actual == expected)
 
 
 def _number(value) -> str:
@@ -147,8 +156,8 @@ def first_difference(expected, actual, *, rtol: float = RTOL, atol: float = ATOL
     if expected is None or actual is None or expected.shape != actual.shape or expected.size == 0:
         return None
     with np.errstate(all="ignore"):
-        close = np.isclose(actual.astype(np.complex128 if actual.dtype.kind == "c" else np.float64),
-                           expected, rtol=rtol, atol=atol)
+        close = isclose(actual.astype(np.complex128 if actual.dtype.kind == "c" else np.float64), expected,
+                        rtol=rtol, atol=atol)
     wrong = np.argwhere(~close)
     return tuple(int(index) for index in wrong[0]) if len(wrong) else None
 

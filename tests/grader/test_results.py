@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from grader.compare import ArraySummary, first_difference, summarize_array
+from grader.compare import ArraySummary, first_difference, isclose, summarize_array
 from grader.json_values import from_jsonable, jsonable
 from grader.results import Counterexample
 
@@ -142,3 +142,19 @@ def test_every_format_reads_the_model_and_only_json_carries_the_version():
     assert Report.from_dict(summary).to_dict()["exercises"] == summary["exercises"]
     assert "schema_version" not in json.loads(render(one, "gradescope"))
     assert "flipped?" in render(one, "text") and "flipped?" in render(one, "html")
+
+
+@pytest.mark.parametrize("expected_dtype", ["float64", "float32", "float16", "int64", "int8", "uint8", "bool",
+                                            "complex128", "complex64"])
+def test_isclose_is_numpys_for_every_kind_of_expected_array(expected_dtype):
+    rng = np.random.default_rng(0)
+    special = [0.0, -0.0, 1e-7, -1e-7, np.inf, -np.inf, np.nan, 1e300, -128, 127, 255, 2**63 - 1]
+    values = np.concatenate([rng.normal(size=40) * 10.0 ** rng.integers(-8, 8, size=40), special])
+    with np.errstate(all="ignore"):
+        expected = values.astype(expected_dtype) if expected_dtype != "bool" else values > 0
+        kind = np.complex128 if expected.dtype.kind == "c" else np.float64
+        for actual in (expected.astype(kind), expected.astype(kind) * (1 + 1e-6), expected.astype(kind) + 1e-6,
+                       rng.permutation(expected).astype(kind), np.full(expected.shape, np.nan, dtype=kind)):
+            for rtol, atol in ((1e-5, 1e-6), (0.0, 0.0), (1e-2, 0.5)):
+                assert np.array_equal(isclose(actual, expected, rtol=rtol, atol=atol),
+                                      np.isclose(actual, expected, rtol=rtol, atol=atol))
