@@ -227,7 +227,7 @@ def _load_array(data: memoryview) -> np.ndarray:
     version = data[6] if len(data) > 9 and data[:6] == b"\x93NUMPY" else 0
     start = 10 if version == 1 else 12
     size = int.from_bytes(data[8:start], "little") if version in (1, 2) else 0
-    plain = _plain_header(bytes(data[start:start + size])) if size else None
+    plain = _plain_header(bytes(data[start:start + size])) if 0 < size <= _PLAIN_HEADER_BYTES else None
     if plain is None:
         return np.load(io.BytesIO(data), allow_pickle=False)
     dtype, shape, count, fortran = plain
@@ -236,6 +236,9 @@ def _load_array(data: memoryview) -> np.ndarray:
         raise ValueError(f"{len(body)} bytes of data for {count} values of {dtype}")
     array = np.frombuffer(bytearray(body), dtype=dtype)
     return array.reshape(shape[::-1]).transpose() if fortran else array.reshape(shape)
+
+
+_PLAIN_HEADER_BYTES = 4096  # longer headers (np.save's are 128 bytes for up to 9 dimensions) go to np.load
 
 
 @functools.lru_cache(maxsize=1024)

@@ -41,6 +41,19 @@ def test_an_array_crosses_as_the_bytes_np_save_writes_and_comes_back_as_np_load_
     assert (back.flags.c_contiguous, back.flags.f_contiguous) == (loaded.flags.c_contiguous, loaded.flags.f_contiguous)
 
 
+def test_an_array_with_a_long_header_is_read_as_np_load_reads_it():
+    """A header np.save would not write (5,000 bytes of padding, format 2.0) is np.load's to read,
+    not kept among the plain headers the worker sends again and again."""
+    values = np.arange(6.0)
+    header = b"{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }"
+    header = header + b" " * (5000 - len(header)) + b"\n"
+    npy = b"\x93NUMPY\x02\x00" + len(header).to_bytes(4, "little") + header + values.tobytes()
+    json_header = b'{"n_arrays": 1}'
+    body = protocol._U32.pack(len(json_header)) + json_header + protocol._U64.pack(len(npy)) + npy
+    (back,) = protocol.unpack(body)[1]
+    assert back.shape == (2, 3) and np.array_equal(back.ravel(), values)
+
+
 @pytest.mark.parametrize("small", [300, 600])  # 909 pieces, gathered; 1,809, more than a writev takes: joined
 def test_a_frame_written_in_pieces_arrives_as_pack_joins_it(small):
     """Does write_frame gather frame_parts' pieces (the arrays' own memory, never joined) into the
