@@ -418,17 +418,22 @@ def test_only_the_pytorch_exercises_take_turns():
 
 
 def test_a_turn_taken_by_the_other_process_is_passed_over_not_waited_for(monkeypatch):
-    """A pool process grades the first of the student's exercises that the other process does not
-    hold; it waits only when the other holds every one that is left, and then for the first."""
+    """A pool process grades the first of the student's PyTorch exercises that the other process
+    does not hold, else the first NumPy exercise; it waits only when the other holds every one that
+    is left, and then for the first."""
     import threading
 
     from grader.staff import batch as batch_module
 
     lenet, alexnet = threading.Lock(), threading.Lock()
     monkeypatch.setattr(batch_module, "_TURNS", {"exercise6_lenet": lenet, "exercise7_alexnet": alexnet})
+    with batch_module._turn(["exercise1_convolution", "exercise7_alexnet", "exercise6_lenet"]) as module:
+        assert module == "exercise7_alexnet" and alexnet.locked() and not lenet.locked()
     lenet.acquire()  # the other process grades exercise 6
+    alexnet.acquire()  # and, for now, exercise 7
     with batch_module._turn(["exercise6_lenet", "exercise1_convolution", "exercise7_alexnet"]) as module:
-        assert module == "exercise1_convolution" and not alexnet.locked()
+        assert module == "exercise1_convolution"
+    alexnet.release()
     with batch_module._turn(["exercise6_lenet", "exercise7_alexnet"]) as module:
         assert module == "exercise7_alexnet" and alexnet.locked()
     assert not alexnet.locked()
