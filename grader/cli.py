@@ -7,8 +7,10 @@ hypothesis, torch, nbformat) are imported inside the commands, so `grade --help`
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -285,3 +287,26 @@ def main(argv: list[str] | None = None) -> None:
                    "(a bug in the grader; CNN_GRADER_DEBUG=1 shows the traceback)", err=True)
         code = INTERNAL_ERROR
     sys.exit(code or 0)
+
+
+def run() -> None:
+    """The `grade` program: `main`, then out at once. The interpreter's teardown (freeing NumPy's,
+    hypothesis's and the grader's objects one by one: 50 ms of `grade exercise1`'s 0.55 s) is
+    skipped; what a normal exit would still do is done first: the atexit handlers (logging's
+    flush, multiprocessing's children, temporary folders) and flushing stdout and stderr. While a
+    thread that is not a daemon runs, the exit is the normal one, which waits for it."""
+    try:
+        main()
+    except SystemExit as done:
+        code = done.code
+    run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
+    if not isinstance(code, int) or run_exit_functions is None or any(
+            not thread.daemon for thread in threading.enumerate() if thread is not threading.main_thread()):
+        sys.exit(code)
+    run_exit_functions()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe, a full disk: Python's own exit says 120
+            code = code or 120
+    os._exit(code)

@@ -1,6 +1,7 @@
 """Does the `grade` command keep its promises: formats, exit codes, one-line errors, a fast --help?"""
 
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -112,6 +113,17 @@ def test_python_dash_m_grader_works():
     done = subprocess.run([sys.executable, "-m", "grader", "exercise1", "-s", SOLUTION, "--format", "json"],
                           capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0 and json.loads(done.stdout)["score"] == 11
+
+
+def test_the_program_keeps_every_line_and_the_exit_code_without_its_teardown(capsys):
+    """`python -m grader` leaves by os._exit once main is done (grader.cli.run): does a pipe still
+    get the whole report, and the shell main's exit code (1: below --fail-under)?"""
+    _, expected, _ = run(capsys, "exercise1", "-s", FLIPPED, "--fail-under", "100%")
+    done = subprocess.run([sys.executable, "-m", "grader", "exercise1", "-s", FLIPPED, "--fail-under", "100%"],
+                          capture_output=True, text=True, cwd=ROOT)
+    seconds = re.compile(r"\d+(\.\d+)? s\b")  # how long it took differs from run to run
+    assert done.returncode == 1 and "flipped the kernel" in expected
+    assert seconds.sub("N s", done.stdout) == seconds.sub("N s", expected)
 
 
 def test_grade_all_in_a_folder_without_a_kit_is_one_line(capsys, tmp_path, monkeypatch):
