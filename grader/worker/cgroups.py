@@ -47,6 +47,13 @@ class Group:
     def join(self, pid: int) -> None:
         self._write("cgroup.procs", pid)
 
+    def members(self) -> set[int]:
+        """The processes in it now (a child forked by a member is one from its start)."""
+        try:
+            return {int(line) for line in (self.path / "cgroup.procs").read_text().split()}
+        except (OSError, ValueError):
+            return set()
+
     def out_of_memory(self) -> int:
         """How many of its processes the kernel stopped for going over (0 for a pids group)."""
         if self.controller != "memory":
@@ -66,13 +73,10 @@ class Group:
             self._write("cgroup.kill", 1, optional=True)
             return
         for _ in range(3):
-            try:
-                pids = [int(line) for line in (self.path / "cgroup.procs").read_text().split()]
-            except OSError:
-                return
+            pids = self.members()
             if not pids:
                 return
-            kill_all(pids)
+            kill_all(sorted(pids))
 
     def remove(self) -> None:
         """rmdir it once its processes are gone (they may take a moment to exit)."""

@@ -97,8 +97,6 @@ class Host:
         finally:
             errors.close()
             theirs.close()
-        if self.process is not None:  # before it imports anything, so its imports count in the budget's cgroup
-            self.guard.adopt(self.process.pid)
 
     @property
     def alive(self) -> bool:
@@ -123,7 +121,9 @@ class Host:
         return number, workdir
 
     def hold(self) -> None:
-        """Once it has booted, hold whatever it started to the budget too (nothing of a student's has run)."""
+        """Once it has booted, hold it and whatever it started to the budget (nothing of a student's
+        has run). Not before: bubblewrap forks before the grader could move it into the cgroups, and
+        each move waits for the kernel (5-20 ms), so one move of them all, once, is what holds."""
         if not self._held and self.process is not None and self.alive:
             self._held = True
             self.guard.adopt(self.process.pid)
