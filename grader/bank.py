@@ -17,8 +17,8 @@ array; the type and value of everything else), so the kit answers exactly the in
 release drew, and nothing else. A bank also holds each check's cases (what the kit runs
 instead of hypothesis, simplest first) and a few facts about the exercise (`meta`).
 
-Nothing in a bank file is code: it is a zip of one JSON index and `.npy` arrays, read with
-`allow_pickle=False`.
+Nothing in a bank file is code: it is a zip of one JSON index and `.npy` arrays, read as
+np.load(allow_pickle=False) reads them (protocol.load_npy).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from grader import memo
+from grader.worker.protocol import load_npy
 
 SUFFIX = ".bank"
 FORMAT = 1
@@ -242,7 +243,7 @@ class Bank:
             if index.get("format") != FORMAT:
                 raise BankError(f"{path} is a bank of format {index.get('format')!r}; this grader reads format "
                                 f"{FORMAT}: write the kit again with this grader's `grade release`")
-            arrays = [np.load(io.BytesIO(archive.read(f"{number}.npy")), allow_pickle=False)
+            arrays = [load_npy(memoryview(archive.read(f"{number}.npy")))
                       for number in range(sum(1 for name in archive.namelist() if name.endswith(".npy")))]
         return cls(exercise=index["exercise"], meta=unpack(index["meta"], arrays),
                    answers={key: unpack(value, arrays) for key, value in index["answers"].items()},
