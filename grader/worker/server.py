@@ -13,7 +13,6 @@ distributions on its path; see grader.worker.view and grader.worker.client.
 from __future__ import annotations
 
 import importlib
-import importlib.abc
 import importlib.util
 import os
 import random
@@ -32,8 +31,9 @@ from grader.worker.op_families import family_module
 OUTPUT_LIMIT = 4000
 
 
-class _BlockImports(importlib.abc.MetaPathFinder):
-    """Refuse the modules an exercise forbids (torch in a NumPy exercise, for instance)."""
+class _BlockImports:
+    """Refuse the modules an exercise forbids (torch in a NumPy exercise, for instance): a finder
+    of sys.meta_path (find_spec only, as _OnlyLoaded in forkserver.py)."""
 
     def __init__(self, forbidden):
         self.forbidden = set(forbidden)
