@@ -1,14 +1,14 @@
 """How long does `grade EXERCISE` take on the solution, against the floor of this stack?
 
-For each exercise, `grade EXERCISE --submission solutions/ --format json` and its floor,
+For each exercise, `grade EXERCISE --submission solutions/` (the text report) and its floor,
 `python -c "import numpy, hypothesis"` (or `import torch` for the PyTorch exercises), are timed
 in turn, --runs pairs after a warm-up pair, so machine noise hits both alike; the ratio is the
-median of the pairs' ratios. The warm-up also fills the draws cache (grader/draws.py: a practice
-run keeps what hypothesis drew); `cold` is one more run with an empty cache, against the median
-floor. After each run, the processes of its session still alive are counted: `grade` must wait
-for its sandbox to end. The runs may write bytecode (PYTHONDONTWRITEBYTECODE is dropped), as an
-installed grader has it and the floor's libraries do: without it every run compiled the grader's
-modules again (40 ms of exercise 1's 0.57 s).
+median of the pairs' ratios. The warm-up also fills the grader's cache (what hypothesis drew for
+a practice run, grader/draws.py, and the compiled report templates); `cold` is one more run with
+an empty cache, against the median floor. After each run, the processes of its session still
+alive are counted: `grade` must wait for its sandbox to end. The runs may write bytecode
+(PYTHONDONTWRITEBYTECODE is dropped), as an installed grader has it and the floor's libraries
+do: without it every run compiled the grader's modules again (40 ms of exercise 1's 0.57 s).
 
     python bench/grade_speed.py                    # every exercise, 5 pairs, into docs/performance.md
     python bench/grade_speed.py exercise1 exercise6 --runs 9 --no-page
@@ -55,7 +55,7 @@ def wall(command: list[str], environment: dict) -> tuple[float, int]:
 
 
 def measure(exercise: str, runs: int, floor: list[str], environment: dict, cache: Path) -> dict:
-    grade = [sys.executable, "-m", "grader", exercise, "--submission", "solutions/", "--format", "json"]
+    grade = [sys.executable, "-m", "grader", exercise, "--submission", "solutions/"]  # the text report a student reads
     wall(grade, environment), wall(floor, environment)  # warm-up: file caches, bytecode, the draws cache
     pairs, left = [], 0
     for _ in range(runs):

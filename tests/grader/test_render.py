@@ -97,3 +97,26 @@ def test_a_fence_is_longer_than_any_run_of_tildes_or_backticks_in_its_text():
     assert markdown_fence("plain") == "~" * 8
     assert markdown_fence("a ~~~~~~~~~~ b") == "~" * 11
     assert markdown_fence("``````````````") == "~" * 15
+
+
+def test_compiled_templates_are_kept_in_the_cache_and_a_cache_that_cannot_be_made_costs_nothing(tmp_path, monkeypatch):
+    """Does a report's compiled template land in the grader's cache folder, the next one read it
+    (the same text), and a cache folder that cannot be made only mean compiling every time?"""
+    from grader import render as rendering
+
+    report = Report([ExerciseResult("exercise1", "Convolution", "4", "x.py",
+                                    tests=[CheckResult("valid mode", 2, status="failed", output="wrong shape")])])
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache's folder would be")
+    texts = []
+    try:
+        for base in (tmp_path / "cache", tmp_path / "cache", blocked):
+            monkeypatch.setenv("CNN_GRADER_CACHE", str(base))
+            rendering.environment.cache_clear()
+            texts.append(render(report, "text"))
+            kept = list((base / "templates").glob("*.cache")) if (base / "templates").is_dir() else []
+            assert bool(kept) == (base != blocked)
+    finally:
+        monkeypatch.undo()
+        rendering.environment.cache_clear()
+    assert texts[0] == texts[1] == texts[2] and "wrong shape" in texts[0]
