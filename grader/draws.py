@@ -82,18 +82,19 @@ def _draw(check, seed: int) -> list[dict]:
 
 # --- Practice draws, kept on disk between runs ----------------------------------------------------------
 
-_STORES: list = []  # the active kept_on_disk scopes: [module, bank or None, changed]
+_STORES: list = []  # the active kept_on_disk scopes: [path, bank, changed]
 
 
 @contextmanager
 def kept_on_disk(module: str, seed: int):
     """While inside (a practice run of `module` at `seed`), drawn() reads what this engine drew
-    at that seed from the cache folder, and what it has to draw is written there afterwards."""
+    at that seed from the cache folder (read on entering: grading enters while the worker's
+    sandbox boots), and what it has to draw is written there afterwards."""
     path = _cache_file(module, seed)
     if path is None:
         yield
         return
-    store = [path, None, False]
+    store = [path, _load(path), False]
     _STORES.append(store)
     try:
         yield
@@ -109,8 +110,6 @@ def _from_disk(check, seed: int) -> list[dict] | None:
     if not _STORES:
         return None
     store = _STORES[-1]
-    if store[1] is None:
-        store[1] = _load(store[0])
     kept = store[1].cases.get(check.name)
     if kept is not None:
         return kept

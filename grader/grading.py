@@ -185,22 +185,24 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_
         worker.start_timeout = exercise.start_timeout
         worker.limits = {**DEFAULT_LIMITS, **exercise.limits}
         worker.forbidden = exercise.forbidden_imports
-        with timings.phase("start", exercise.id):
-            load = worker.load()
-        if load.stdout:
-            result.notes.append(f"Your file printed while being imported:\n{load.stdout.strip()[:1000]}")
-        if load.ok:
-            from grader import draws
-            from grader.checks import Session
+        from grader import draws
+        from grader.checks import Session
 
-            bank = catalog.banked(job.module)  # the student kit: the release's recorded cases and answers
-            session = Session(worker, exercise, seed=seeds.session_seed(bank.meta["seed"] if bank else seed, job.module),
-                              defined=frozenset(cast(list[str], load.value) or ()), device=device,  # load replies with the names
-                              deadline=time.monotonic() + exercise.budget, bank=bank)
-            kept = draws.kept_on_disk(job.module, session.seed) if not (seeds.is_graded(seed) or bank) else \
-                contextlib.nullcontext()  # a graded run's draws are never written anywhere
-            with timings.phase("checks", exercise.id), memo.scope((exercise.id, device)), kept:
-                result.tests = [_run(check, session) for check in checks]
+        bank = catalog.banked(job.module)  # the student kit: the release's recorded cases and answers
+        session_seed = seeds.session_seed(bank.meta["seed"] if bank else seed, job.module)
+        kept = draws.kept_on_disk(job.module, session_seed) if not (seeds.is_graded(seed) or bank) else \
+            contextlib.nullcontext()  # a graded run's draws are never written anywhere
+        with kept:  # the bank and the draws kept on disk are read while the worker's sandbox boots
+            with timings.phase("start", exercise.id):
+                load = worker.load()
+            if load.stdout:
+                result.notes.append(f"Your file printed while being imported:\n{load.stdout.strip()[:1000]}")
+            if load.ok:
+                session = Session(worker, exercise, seed=session_seed, defined=frozenset(cast(list[str], load.value) or ()),
+                                  device=device, deadline=time.monotonic() + exercise.budget, bank=bank)  # load replies with the names
+                with timings.phase("checks", exercise.id), memo.scope((exercise.id, device)):
+                    result.tests = [_run(check, session) for check in checks]
+        if load.ok:
             for test in result.tests:  # in a notebook, the worker's line numbers become cells
                 test.output = job.submission.relabel(test.output)
             if worker.restarts:
