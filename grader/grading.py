@@ -198,8 +198,9 @@ def _grade_one(exercise, job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_
             if load.stdout:
                 result.notes.append(f"Your file printed while being imported:\n{load.stdout.strip()[:1000]}")
             if load.ok:
-                session = Session(worker, exercise, seed=session_seed, defined=frozenset(cast(list[str], load.value) or ()),
-                                  device=device, deadline=time.monotonic() + exercise.budget, bank=bank)  # load replies with the names
+                defined = frozenset(cast(list[str], load.value) or ())  # load replies with the names
+                session = Session(worker, exercise, seed=session_seed, defined=defined, device=device,
+                                  deadline=time.monotonic() + exercise.budget, bank=bank)
                 with timings.phase("checks", exercise.id), memo.scope((exercise.id, device)):
                     result.tests = [_run(check, session) for check in checks]
         if load.ok:
