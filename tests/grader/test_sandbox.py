@@ -158,3 +158,17 @@ def test_a_python_every_user_can_read_passes_the_check():
     ran = subprocess.run([str(layout("venv").python), "-c", check], env={**os.environ, "CNN_GRADER_SANDBOX": "none"},
                          capture_output=True, text=True, check=True)
     assert ran.stdout.strip() == "''"
+
+
+def test_the_view_reads_records_and_requirements_as_the_library_does():
+    """view.py reads RECORD and METADATA itself (faster than importlib.metadata's parsers): does it
+    find the same top-level names and the same requirements for every distribution the worker
+    sees, and a name whose lines come back after another's?"""
+    from grader.worker import view
+
+    for distribution in view._closure(view.WORKER_DISTRIBUTIONS):
+        record = distribution.read_text("RECORD") or ""
+        assert view._top_level(record) - {""} == {line.partition(",")[0].partition("/")[0] for line in record.splitlines()
+                                                 if line}
+        assert view._requirements(distribution) == (distribution.requires or [])
+    assert view._top_level("a/x.py,,\nb/y.py,,\na/z.py,,\nc.py,,\n") == {"a", "b", "c.py"}
