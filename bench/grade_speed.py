@@ -1,16 +1,19 @@
 """How long does `grade EXERCISE` take on the solution, against the floor of this stack?
 
-For each exercise, `grade EXERCISE --submission solutions/` (the text report) and its floor,
-`python -c "import numpy, hypothesis"` (or `import torch` for the PyTorch exercises), are timed
-in turn, --runs pairs after a warm-up pair, so machine noise hits both alike; the ratio is the
-median of the pairs' ratios. The warm-up also fills the grader's cache (what hypothesis drew for
-a practice run, grader/draws.py, and the compiled report templates); `cold` is one more run with
-an empty cache, against the median floor. After each run, the processes of its session still
-alive are counted: `grade` must wait for its sandbox to end. The runs may write bytecode
-(PYTHONDONTWRITEBYTECODE is dropped), as an installed grader has it and the floor's libraries
-do: without it every run compiled the grader's modules again (40 ms of exercise 1's 0.57 s).
+For each exercise, `grade EXERCISE --submission solutions/` (the text report) in the course
+repository, the same command in the student kit (`grade release` writes one first: its grader/
+grades from the recorded cases and answers, without the hidden checks, as a student's does),
+and its floor, `python -c "import numpy, hypothesis"` (or `import torch` for the PyTorch
+exercises), are timed in turn, --runs times after a warm-up round, so machine noise hits them
+alike; a ratio is the median of the rounds' ratios to their floor. The warm-up also fills the
+grader's cache (what hypothesis drew for a practice run, grader/draws.py, and the compiled report
+templates); `cold` is one more repository run with an empty cache, against the median floor.
+After each run, the processes of its session still alive are counted: `grade` must wait for its
+sandbox to end. The runs may write bytecode (PYTHONDONTWRITEBYTECODE is dropped), as an
+installed grader has it and the floor's libraries do: without it every run compiled the
+grader's modules again (40 ms of exercise 1's 0.57 s).
 
-    python bench/grade_speed.py                    # every exercise, 5 pairs, into docs/performance.md
+    python bench/grade_speed.py                    # every exercise, 5 rounds, into docs/performance.md
     python bench/grade_speed.py exercise1 exercise6 --runs 9 --no-page
 """
 
@@ -45,30 +48,40 @@ def left_in_session(session: int) -> int:
     return count
 
 
-def wall(command: list[str], environment: dict) -> tuple[float, int]:
+def wall(command: list[str], environment: dict, cwd: Path = ROOT) -> tuple[float, int]:
     """Seconds from start to exit, and how many of its processes outlived it."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(command, cwd=cwd, env=environment, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
     process.wait()
     return time.perf_counter() - started, left_in_session(process.pid)
 
 
-def measure(exercise: str, runs: int, floor: list[str], environment: dict, cache: Path) -> dict:
-    grade = [sys.executable, "-m", "grader", exercise, "--submission", "solutions/"]  # the text report a student reads
-    wall(grade, environment), wall(floor, environment)  # warm-up: file caches, bytecode, the draws cache
-    pairs, left = [], 0
+def measure(exercise: str, runs: int, floor: list[str], environment: dict, cache: Path, kit: Path) -> dict:
+    grade = [sys.executable, "-m", "grader", exercise, "--submission", str(ROOT / "solutions")]  # the text report
+    in_kit = {**environment, "PYTHONPATH": str(kit)}  # the kit's grader/, as its own folder shows it
+    wall(grade, environment), wall(grade, in_kit, kit), wall(floor, environment)  # warm-up: file caches, bytecode, the cache
+    runs_s, left = [], 0
     for _ in range(runs):
-        (grade_s, outlived), (floor_s, _) = wall(grade, environment), wall(floor, environment)
-        pairs.append((grade_s, floor_s))
-        left += outlived
+        (grade_s, outlived), (kit_s, kit_outlived), (floor_s, _) = (
+            wall(grade, environment), wall(grade, in_kit, kit), wall(floor, environment))
+        runs_s.append((grade_s, kit_s, floor_s))
+        left += outlived + kit_outlived
     shutil.rmtree(cache, ignore_errors=True)
     cold, _ = wall(grade, environment)
-    floor_median = statistics.median(f for _, f in pairs)
-    return {"grade": statistics.median(g for g, _ in pairs), "floor": floor_median,
-            "ratio": statistics.median(g / f for g, f in pairs), "spread": (min(g / f for g, f in pairs),
-                                                                            max(g / f for g, f in pairs)),
+    floor_median = statistics.median(f for _, _, f in runs_s)
+    ratios = [g / f for g, _, f in runs_s]
+    return {"grade": statistics.median(g for g, _, _ in runs_s), "floor": floor_median,
+            "ratio": statistics.median(ratios), "spread": (min(ratios), max(ratios)),
+            "kit": statistics.median(k for _, k, _ in runs_s), "kit_ratio": statistics.median(k / f for _, k, f in runs_s),
             "cold": cold / floor_median, "left": left}
+
+
+def student_kit(folder: Path) -> Path:
+    """The student kit, as `grade release` writes it: no solutions, no answer keys, the recorded banks."""
+    subprocess.run([sys.executable, "-m", "grader", "release", "--out", str(folder)], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+    return folder
 
 
 def main() -> None:
@@ -84,26 +97,32 @@ def main() -> None:
     names = args.exercises or list(abouts)
     where = machine()
     cache = Path(tempfile.mkdtemp(prefix="grade-bench-cache-"))
+    scratch = Path(tempfile.mkdtemp(prefix="grade-bench-kit-"))
     environment = {**{name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"},
                    "CNN_GRADER_CACHE": str(cache)}
     lines = [f"`python bench/grade_speed.py --runs {args.runs}` ({where}): `grade EXERCISE --submission solutions/` "
-             "against its floor, in pairs; the ratio is the median of the pairs' ratios (min-max beside it). "
-             "`cold`: one run with an empty draws cache, over the median floor. Bytecode is written and read, "
-             "as an installed grader has it.", "",
-             "| exercise | grade (median s) | floor | floor (median s) | ratio | spread | cold | processes left |",
-             "|---|---|---|---|---|---|---|---|"]
+             "(the text report) in the course repository, the same in the student kit `grade release` writes (its "
+             "recorded cases and answers, no hidden checks: what a student runs), and the floor, in turn; a ratio is "
+             "the median of the runs' ratios to their floor (the repository's min-max beside it). `cold`: one run "
+             "with an empty cache, over the median floor. Bytecode is written and read, as an installed grader has it.",
+             "",
+             "| exercise | grade (median s) | floor | floor (median s) | ratio | spread | kit (median s) | kit ratio | "
+             "cold | processes left |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     print(lines[0], flush=True)
     try:
+        kit = student_kit(scratch / "kit")
         for name in names:
             torch = abouts[name].cuda
-            found = measure(name, args.runs, TORCH_FLOOR if torch else NUMPY_FLOOR, environment, cache)
+            found = measure(name, args.runs, TORCH_FLOOR if torch else NUMPY_FLOOR, environment, cache, kit)
             line = (f"| {name} | {found['grade']:.2f} | `import {'torch' if torch else 'numpy, hypothesis'}` | "
                     f"{found['floor']:.2f} | {found['ratio']:.2f} | {found['spread'][0]:.2f}-{found['spread'][1]:.2f} | "
-                    f"{found['cold']:.2f} | {found['left']} |")
+                    f"{found['kit']:.2f} | {found['kit_ratio']:.2f} | {found['cold']:.2f} | {found['left']} |")
             lines.append(line)
             print(line, flush=True)
     finally:
         shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(scratch, ignore_errors=True)
     if not args.no_page:
         write_section("grade", "\n".join(lines))
 
