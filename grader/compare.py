@@ -65,9 +65,7 @@ def compare_arrays(expected: np.ndarray, actual, *, rtol: float = RTOL, atol: fl
 def compare_values(expected: np.ndarray, actual: np.ndarray, *, rtol: float = RTOL,
                    atol: float = ATOL) -> Mismatch | None:
     """Where two arrays of the same shape differ, in words."""
-    with np.errstate(all="ignore"):
-        close = isclose(actual.astype(np.complex128 if actual.dtype.kind == "c" else np.float64), expected,
-                        rtol=rtol, atol=atol)
+    close = _close(actual, expected, rtol=rtol, atol=atol)
     if close.all():
         return None
     wrong = np.argwhere(~close)
@@ -89,6 +87,13 @@ def isclose(actual: np.ndarray, expected: np.ndarray, *, rtol: float, atol: floa
     expected = np.asanyarray(expected, dtype=np.result_type(expected, 1.0))  # never an integer: abs(MIN_INT)
     return (np.less_equal(np.abs(actual - expected), atol + rtol * np.abs(expected)) & np.isfinite(expected)) \
         | (actual == expected)
+
+
+def _close(actual: np.ndarray, expected: np.ndarray, *, rtol: float, atol: float) -> np.ndarray:
+    """Where `actual`, in float64 (complex128 if complex), is close to `expected`, without warnings."""
+    with np.errstate(all="ignore"):
+        return isclose(actual.astype(np.complex128 if actual.dtype.kind == "c" else np.float64), expected,
+                       rtol=rtol, atol=atol)
 
 
 def _number(value) -> str:
@@ -155,9 +160,7 @@ def first_difference(expected, actual, *, rtol: float = RTOL, atol: float = ATOL
     expected, actual = as_array(expected), as_array(actual)
     if expected is None or actual is None or expected.shape != actual.shape or expected.size == 0:
         return None
-    with np.errstate(all="ignore"):
-        close = isclose(actual.astype(np.complex128 if actual.dtype.kind == "c" else np.float64), expected,
-                        rtol=rtol, atol=atol)
+    close = _close(actual, expected, rtol=rtol, atol=atol)
     wrong = np.argwhere(~close)
     return tuple(int(index) for index in wrong[0]) if len(wrong) else None
 
