@@ -18,7 +18,6 @@ by file permissions (see sandbox.py).
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import os
 import re
 import shutil
@@ -42,10 +41,9 @@ def allowed_entries() -> tuple[Path, ...]:
     """Every top-level site-packages entry (package, module, .libs, .dist-info) of the worker's
     distributions and their requirements, as real paths."""
     entries: set[Path] = set()
-    for distribution in _closure(WORKER_DISTRIBUTIONS):
-        names = _top_level(distribution.read_text("RECORD") or "")
-        base = Path(distribution.locate_file("")).resolve()
-        for name in names:
+    for metadata in _closure(WORKER_DISTRIBUTIONS):
+        base = metadata.parent.resolve()
+        for name in _top_level(_read(metadata / "RECORD")):
             if name and name not in ("..", "__pycache__") and not name.endswith(".pth") and name not in REPOSITORY_FOLDERS:
                 if (base / name).exists():
                     entries.add(base / name)
@@ -65,36 +63,62 @@ def _top_level(record: str) -> set[str]:
     return names
 
 
-def _requirements(distribution) -> list[str]:
-    """Its Requires-Dist headers, read from METADATA (Distribution.requires runs the email parser
-    over the whole file, 1 ms a distribution)."""
-    metadata = distribution.read_text("METADATA")
-    if metadata is None:  # an egg-info install: requires.txt
-        return distribution.requires or []
-    headers = metadata.partition("\n\n")[0]
-    return [line.partition(":")[2].strip() for line in headers.splitlines() if line.lower().startswith("requires-dist:")]
-
-
-def _closure(names) -> list:
-    """The installed distributions `names` and everything they require (extras left out)."""
-    seen: dict[str, importlib.metadata.Distribution] = {}
+def _closure(names) -> list[Path]:
+    """The metadata folders of the installed distributions `names` and of everything they require
+    (extras left out)."""
+    installed = _installed()
+    seen: dict[str, Path] = {}
     todo = list(names)
     while todo:
-        name = todo.pop()
-        key = re.sub(r"[-_.]+", "-", name).lower()
-        if key in seen:
+        key = normalized(todo.pop())
+        if key in seen or key not in installed:
             continue
-        try:
-            distribution = importlib.metadata.distribution(name)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-        seen[key] = distribution
-        for requirement in _requirements(distribution):
+        seen[key] = installed[key]
+        for requirement in _requirements(installed[key]):
             if "extra" not in requirement.partition(";")[2]:
                 name_match = re.match(r"[A-Za-z0-9._-]+", requirement)
                 assert name_match is not None, requirement  # PEP 508: a requirement starts with its name
                 todo.append(name_match.group())
     return list(seen.values())
+
+
+def _installed() -> dict[str, Path]:
+    """Every installed distribution's metadata folder (.dist-info, or an .egg-info folder) by its
+    normalized name: the first one along sys.path, as importlib.metadata finds it (whose import and
+    lookups took longer than this whole view, on the way to every sandbox's start)."""
+    found: dict[str, Path] = {}
+    for entry in sys.path:
+        folder = Path(entry or ".")
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:  # not a folder (a zip), or gone
+            continue
+        for name in names:
+            if name.endswith((".dist-info", ".egg-info")) and (folder / name).is_dir():
+                found.setdefault(normalized(name.partition("-")[0].removesuffix(".egg-info")), folder / name)
+    return found
+
+
+def normalized(name: str) -> str:
+    """A distribution's name as PEP 503 compares them: `Typing_Extensions` is `typing-extensions`."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _requirements(metadata: Path) -> list[str]:
+    """Its Requires-Dist headers, read from METADATA (importlib.metadata runs the email parser over the
+    whole file); an .egg-info's requires.txt, up to its first [section] (extras and markers)."""
+    if metadata.suffix == ".egg-info":
+        lines = _read(metadata / "requires.txt").partition("\n[")[0].splitlines()
+        return [line.strip() for line in lines if line.strip()]
+    headers = _read(metadata / "METADATA").partition("\n\n")[0]
+    return [line.partition(":")[2].strip() for line in headers.splitlines() if line.lower().startswith("requires-dist:")]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:  # an install without a RECORD (an .egg-info) shows nothing of its own
+        return ""
 
 
 def site_folders() -> tuple[Path, ...]:

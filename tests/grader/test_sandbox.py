@@ -161,14 +161,26 @@ def test_a_python_every_user_can_read_passes_the_check():
 
 
 def test_the_view_reads_records_and_requirements_as_the_library_does():
-    """view.py reads RECORD and METADATA itself (faster than importlib.metadata's parsers): does it
-    find the same top-level names and the same requirements for every distribution the worker
-    sees, and a name whose lines come back after another's?"""
+    """view.py finds the distributions and reads their RECORD and METADATA itself (importlib.metadata's
+    import and parsers take longer): does it find the same distributions, in the same folders, with the
+    same top-level names and requirements, and a name whose lines come back after another's?"""
+    import importlib.metadata
+    import re
+
     from grader.worker import view
 
-    for distribution in view._closure(view.WORKER_DISTRIBUTIONS):
-        record = distribution.read_text("RECORD") or ""
-        assert view._top_level(record) - {""} == {line.partition(",")[0].partition("/")[0] for line in record.splitlines()
-                                                 if line}
-        assert view._requirements(distribution) == (distribution.requires or [])
+    expected, todo = {}, list(view.WORKER_DISTRIBUTIONS)
+    while todo:
+        distribution = importlib.metadata.distribution(todo.pop())
+        expected[distribution._path] = distribution
+        todo += [re.match(r"[A-Za-z0-9._-]+", requirement).group() for requirement in distribution.requires or []
+                 if "extra" not in requirement.partition(";")[2] and re.match(r"[A-Za-z0-9._-]+", requirement).group()
+                 not in {d.metadata["Name"] for d in expected.values()}]
+    found = view._closure(view.WORKER_DISTRIBUTIONS)
+    assert set(found) == set(expected)
+    for folder in found:
+        record = expected[folder].read_text("RECORD") or ""
+        assert view._top_level(view._read(folder / "RECORD")) - {""} == {
+            line.partition(",")[0].partition("/")[0] for line in record.splitlines() if line}
+        assert view._requirements(folder) == (expected[folder].requires or [])
     assert view._top_level("a/x.py,,\nb/y.py,,\na/z.py,,\nc.py,,\n") == {"a", "b", "c.py"}
