@@ -40,7 +40,6 @@ import numpy as np
 from grader import memo
 from grader.worker.protocol import load_npy
 
-SUFFIX = ".bank"
 FORMAT = 1
 
 

@@ -2,8 +2,8 @@
 
 `grade()` is what the CLI's `grade EXERCISE` and `grade all` call, `grade_submissions()` what
 a batch calls for each student. It resolves names and reads submissions first (cheap), starts
-a sandbox per kind of exercise, and only then imports the exercise declarations (hypothesis,
-the references), so the sandboxes boot while the grader imports.
+a sandbox per kind of exercise, and only then imports NumPy, the worker's client and the
+exercise declarations (the references), so the sandboxes boot while the grader imports.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
-from typing import cast
+from typing import TYPE_CHECKING, cast
 from pathlib import Path
 
 from grader import catalog, memo, seeds, timings
@@ -19,10 +19,11 @@ from grader import submission as submissions
 from grader.errors import GraderError, SubmissionError
 from grader.results import (CRASHED, ERROR, FAILED, GRADED, MISSING, PASSED, TIMEOUT, UNREADABLE, CheckResult,
                             ExerciseResult, Report)
-from grader.exercise import NUMPY_ONLY
-from grader.worker.client import DEFAULT_LIMITS, WorkerProcess
-from grader.worker.hosts import Hosts
+from grader.worker.hosts import DEFAULT_LIMITS, HostKey, Hosts
 from grader.worker.sandbox import Sandbox, detect, worker_cannot_start
+
+if TYPE_CHECKING:
+    from grader.worker.client import WorkerProcess
 
 
 @dataclass
@@ -93,13 +94,17 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
     if include_hidden is None:
         include_hidden = seeds.is_graded(seed) or not student_kit()
     hosts = Hosts(sandbox, hide)
+    abouts = {job.module: catalog.about(job.module) for job in jobs if job.submission is not None}
+    for about in abouts.values():  # the declaration's literals: its worker's kind, before importing it
+        hosts.warm(HostKey.of(worker_forbidden(about), {**DEFAULT_LIMITS, **about.limits}))
+    from grader.worker.client import WorkerProcess  # with NumPy, which the client's protocol needs
+
     for job in jobs:
         if job.submission is not None:
-            about = catalog.about(job.module)  # the declaration's literals: its worker's kind, before importing it
+            about = abouts[job.module]
             job.worker = WorkerProcess(job.submission.source, job.module, sandbox, seed=seeds.worker_seed(seed, job.module),
                                        hide=hide, hosts=hosts, limits={**DEFAULT_LIMITS, **about.limits},
                                        forbidden=worker_forbidden(about))
-            job.worker.spawn()
     try:
         results, pending = {}, {job.module: job for job in jobs}
         while pending:
@@ -116,7 +121,7 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
 def worker_forbidden(about: catalog.About) -> tuple[str, ...]:
     """The modules the worker of an exercise refuses, from its declaration's literals (catalog.about):
     what it declares, else what a NumPy exercise may not import."""
-    return NUMPY_ONLY if about.forbidden_imports is None else about.forbidden_imports
+    return catalog.NUMPY_ONLY if about.forbidden_imports is None else about.forbidden_imports
 
 
 def _grade_closing(job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_hidden: bool, device: str) -> ExerciseResult:

@@ -32,6 +32,11 @@ from pathlib import Path
 from grader.errors import UnknownExercise
 from grader.time_budget import budget_seconds
 
+# Modules a NumPy exercise may not import (the point is to write the kernel yourself): an
+# exercise's forbidden_imports unless it says otherwise. Kept here, away from NumPy, so that a
+# worker's sandbox starts before the grader imports NumPy (grader.grading).
+NUMPY_ONLY = ("torch", "scipy", "tensorflow", "keras", "jax", "cv2", "skimage", "sklearn", "PIL")
+
 CATALOG_VARIABLE = "CNN_GRADER_CATALOG"
 _MODULE = re.compile(r"^exercise(?P<number>\d+)_(?P<topic>\w+)$")
 _HERE = Path(__file__).resolve().parent
@@ -112,7 +117,7 @@ def load(module_name: str):
 
 _LOADED: dict = {}
 _KEYS: dict = {}
-KEYS_FOLDER, BANKS_FOLDER = "keys", "banks"
+KEYS_FOLDER, BANKS_FOLDER, BANK_SUFFIX = "keys", "banks", ".bank"  # a bank file: grader.bank
 
 
 def key_file(module_name: str) -> Path:
@@ -122,13 +127,7 @@ def key_file(module_name: str) -> Path:
 
 def bank_file(module_name: str) -> Path:
     """Where the student kit keeps the answers `grade release` recorded from the key."""
-    return declaration_files()[module_name].parent / BANKS_FOLDER / f"{module_name}{_bank_suffix()}"
-
-
-def _bank_suffix() -> str:
-    from grader.bank import SUFFIX
-
-    return SUFFIX
+    return declaration_files()[module_name].parent / BANKS_FOLDER / f"{module_name}{BANK_SUFFIX}"
 
 
 def answer_key(name: str):

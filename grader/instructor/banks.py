@@ -63,7 +63,7 @@ def write_banks(modules: list[str], *, root: Path, out: Path, seed: int = 0, job
 def record_bank(module: str, *, seed: int, root: Path, out: Path) -> BankSummary:
     """Record `module`'s bank into `out` + .bank (run in a fresh process: see write_banks)."""
     from grader import catalog
-    from grader.bank import SUFFIX, Bank, recording
+    from grader.bank import Bank, recording
     from grader.checks import ExampleCheck, PropertyCheck, Session
 
     started = time.perf_counter()
@@ -93,7 +93,7 @@ def record_bank(module: str, *, seed: int, root: Path, out: Path) -> BankSummary
                  "check_cases": {name: len(cases) for name, cases in bank.cases.items()},
                  "property_checks": [check.name for check in visible if isinstance(check, PropertyCheck)],
                  "example_checks": [check.name for check in visible if isinstance(check, ExampleCheck)]}
-    path = out.with_name(out.name + SUFFIX)
+    path = out.with_name(out.name + catalog.BANK_SUFFIX)
     bank.save(path)
     return BankSummary(module, sum(len(cases) for cases in bank.cases.values()), len(bank.answers),
                        path.stat().st_size, round(time.perf_counter() - started, 2))
@@ -133,7 +133,7 @@ class InProcessWorker:
 
     def __init__(self, path: Path, module: str):
         from grader.worker import server
-        from grader.worker.client import DEFAULT_LIMITS
+        from grader.worker.hosts import DEFAULT_LIMITS
 
         spec = importlib.util.spec_from_file_location(f"_cnn_grader_recorded_{next(_NAMES)}_{module}", path)
         assert spec is not None  # `path` is a .py file

@@ -17,17 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.worker import protocol
-from grader.worker.hosts import Host, HostKey, Hosts
+from grader.worker.hosts import DEFAULT_LIMITS, Host, HostKey, Hosts
 from grader.worker.sandbox import UNPRIVILEGED, Sandbox, gpu_device_nodes
 from grader.worker.wire import Outcome
 
 logger = logging.getLogger(__name__)
-
-# What the submission may use. Each process: RLIMIT_AS bounds its memory (address space),
-# RLIMIT_FSIZE its files, RLIMIT_CPU its time. The whole submission (budget.py): memory_mb
-# for all its processes together, `processes` processes and threads, disk_mb for its folder,
-# /tmp and /dev/shm together.
-DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64, "processes": 128, "disk_mb": 256}
 
 
 @dataclass

@@ -38,6 +38,12 @@ from grader.worker.sandbox import BUBBLEWRAP, UNPRIVILEGED, Sandbox
 
 logger = logging.getLogger(__name__)
 
+# What the submission may use. Each process: RLIMIT_AS bounds its memory (address space),
+# RLIMIT_FSIZE its files, RLIMIT_CPU its time. The whole submission (budget.py): memory_mb
+# for all its processes together, `processes` processes and threads, disk_mb for its folder,
+# /tmp and /dev/shm together.
+DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64, "processes": 128, "disk_mb": 256}
+
 END_SECONDS = 8.0  # for the fork server to kill, reap and clean up after one worker (forkserver.REAP_SECONDS + room)
 EXIT_SECONDS = 2.0  # for a host told to go (its control socket closed) to end
 

@@ -5,6 +5,7 @@ import pytest
 
 import grader.checks
 from grader import bank as banks
+from grader import catalog
 from grader.grading import grade
 from grader.models import ModelSpec, modules, oracle
 from grader.models.samples import SAMPLE, entries, is_sample, positions, sampled
@@ -41,13 +42,11 @@ def released_bank(module: str, folder) -> banks.Bank:
     from grader.instructor.banks import record_bank
 
     record_bank(module, seed=0, root=ROOT, out=folder / module)
-    return banks.Bank.load(folder / f"{module}{banks.SUFFIX}")
+    return banks.Bank.load(folder / f"{module}{catalog.BANK_SUFFIX}")
 
 
 def grade_from(bank: banks.Bank, exercise: str, path, monkeypatch):
     """`path` graded as the kit grades it: from `bank`, with every way to the reference raising."""
-    from grader import catalog
-
     monkeypatch.setattr(ModelSpec, "build_reference", unreachable)
     monkeypatch.setattr(models, "LeNet5", unreachable)
     monkeypatch.setattr(modules, "reference_module", unreachable)
@@ -62,7 +61,7 @@ def test_lenet_grades_alike_from_a_bank_without_the_reference(tmp_path, monkeypa
     verdicts and named mistakes, and does the bank stay small?"""
     course = {path: kit_verdicts(grade(["exercise6"], submission=path).exercises[0]) for path in LENET_FILES}
     kit = released_bank("exercise6_lenet", tmp_path)
-    assert (tmp_path / f"exercise6_lenet{banks.SUFFIX}").stat().st_size < 400_000
+    assert (tmp_path / f"exercise6_lenet{catalog.BANK_SUFFIX}").stat().st_size < 400_000
     for path in LENET_FILES:
         assert kit_verdicts(grade_from(kit, "exercise6", path, monkeypatch)) == course[path], path.name
 
