@@ -3,7 +3,8 @@
     from grader.authoring import Example, Exercise, Mistake, answer_key, matches_reference
 
 The exercise and its mistakes (grader.exercise), the check factories (grader.checks,
-grader.feature_checks), the strategies' building blocks (grader.strategies), the comparators
+grader.feature_checks), hypothesis's strategies deferred until drawn from (`st`,
+grader.deferred) and their building blocks (grader.strategies), the comparators
 (grader.compare), the answer key (grader.catalog) and its bank (grader.bank), the worker's
 reply (grader.worker.wire), the NumPy mistake helpers (grader.mistake_helpers), the lecture's
 GoogLeNet table (grader.googlenet); and for the PyTorch exercises the model checks
@@ -34,6 +35,7 @@ from grader.checks import (
     satisfies_property,
 )
 from grader.compare import Mismatch, as_array, compare_arrays, compare_values, describe_value
+from grader.deferred import st
 from grader.exercise import Example, Exercise, Mistake, Probe
 from grader.feature_checks import BATCH, BIAS, NON_SQUARE, UINT8_PIXELS, Feature, feature_checks
 from grader.googlenet import GOOGLENET
@@ -74,5 +76,5 @@ __all__ = [
     "answer_key", "as_array", "compare_arrays", "compare_values", "describe_value", "draw_array", "draw_conv_arrays",
     "draw_per_axis", "feature_checks", "holds_for_examples", "is_recording", "lecture_examples", "matches_reference",
     "one_of", "per_axis", "quarters", "raised_error", "returned_array", "same_array", "same_shape_as_reference",
-    "satisfies_property", "uint8_wrapped", "upto", *_LAZY_FROM,
+    "satisfies_property", "st", "uint8_wrapped", "upto", *_LAZY_FROM,
 ]

@@ -16,21 +16,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Protocol, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 import numpy as np
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis.errors import Flaky
-from hypothesis.strategies import SearchStrategy
-
 from grader.bank import Bank, NotInBank, simplest_first
 from grader.compare import Mismatch, as_array, compare_arrays, describe_value
+from grader.deferred import built
 from grader.draws import drawn, hypothesis_settings
 from grader.exercise import Example, Exercise
 from grader.results import ERROR, FAILED, PASSED, CheckResult, Counterexample
 from grader.worker.wire import Outcome
+
+if TYPE_CHECKING:
+    from hypothesis.strategies import SearchStrategy
 
 # A reply may be this many times the size of the expected output (an array of the wrong
 # dtype or a few times too large still gets its verdict) but never less than the floor; a
@@ -305,12 +304,15 @@ class PropertyCheck(Check):
     def cases(self, seed, count: int | None = None) -> list[dict]:
         """What the student kit runs instead of hypothesis: the fixed examples and `count` (by
         default max_examples) inputs drawn at `seed`, without repeats, simplest first."""
+        from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+        from hypothesis import seed as hypothesis_seed
+
         drawn: list[dict] = []
 
         @hypothesis_seed(seed)
         @settings(max_examples=count or self.max_examples, database=None, deadline=None, derandomize=False,
                   suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet, phases=(Phase.generate,))
-        @given(self.inputs)
+        @given(built(self.inputs))
         def collect(inputs):
             drawn.append(inputs)
 
@@ -335,12 +337,16 @@ class PropertyCheck(Check):
         return self._falsify_by_hypothesis(session)
 
     def _falsify_by_hypothesis(self, session: Session) -> Falsified | None:
+        from hypothesis import given
+        from hypothesis import seed as hypothesis_seed
+        from hypothesis.errors import Flaky
+
         failures: list[Falsified] = []
         calls_since_failure = [0]
 
         @hypothesis_seed(session.seed)
         @hypothesis_settings(self.max_examples)
-        @given(self.inputs)
+        @given(built(self.inputs))
         def run(inputs):
             if failures:
                 calls_since_failure[0] += 1

@@ -9,7 +9,9 @@ Each exercise composes its own strategies from these in its declaration
 (grader/catalog/<module>.py): nothing here is about one exercise.
 
 Speed matters (a student waits for these): strategies are built once and reused, and an
-array's values come from one drawn pool of bytes (see `draw_array`).
+array's values come from one drawn pool of bytes (see `draw_array`). They are deferred
+(grader.deferred): the helpers that draw build them first, so that they serve a composite of
+hypothesis's own `st` as well.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from __future__ import annotations
 import functools
 
 import numpy as np
-from hypothesis import strategies as st
+
+from grader.deferred import built, st
 
 FLOATS = (np.float64, np.float32)
 FLOATS_AND_PIXELS = (np.float64, np.float32, np.uint8)
@@ -69,7 +72,7 @@ def draw_array(draw, dtype, shape: tuple[int, ...], label: str | None = None) ->
     The pool's size never depends on the shape, so hypothesis can shrink the shape and the
     values independently, down to a one-pixel counterexample.
     """
-    return from_pool(draw(_POOL_BYTES, label=label), dtype, shape)
+    return from_pool(draw(built(_POOL_BYTES), label=label), dtype, shape)
 
 
 def arrays(dtype, shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
@@ -79,7 +82,7 @@ def arrays(dtype, shape: tuple[int, ...]) -> st.SearchStrategy[np.ndarray]:
 
 def draw_conv_arrays(draw, dtype, x_shape: tuple, w_shape: tuple, bias: bool | None) -> dict:
     """x, w and b (F,) or None for a convolution: `bias` True always draws b, False never, None either."""
-    with_bias = draw(st.booleans(), label="with bias") if bias is None else bias
+    with_bias = draw(built(st.booleans()), label="with bias") if bias is None else bias
     return {
         "x": draw_array(draw, dtype, x_shape, label="x"),
         "w": draw_array(draw, dtype, w_shape, label="w"),
@@ -92,10 +95,10 @@ def draw_per_axis(draw, low: int, highs: tuple[int, int], label: str):
 
     One int for both axes (what the value shrinks to), or a pair with its own bound per axis.
     """
-    if draw(st.booleans(), label=f"{label} is a pair"):
-        value = tuple(draw(upto(high, low), label=f"{label} for {axis}") for high, axis in zip(highs, "HW"))
+    if draw(built(st.booleans()), label=f"{label} is a pair"):
+        value = tuple(draw(built(upto(high, low)), label=f"{label} for {axis}") for high, axis in zip(highs, "HW"))
         return value, value
-    value = draw(upto(min(highs), low), label=label)
+    value = draw(built(upto(min(highs), low)), label=label)
     return value, (value, value)
 
 

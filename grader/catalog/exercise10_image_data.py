@@ -11,11 +11,10 @@ lecture's sizes (a 32x32x3 CIFAR-10 image, a 28x28 MNIST digit, CIFAR-10's ten c
 import re
 
 import numpy as np
-from hypothesis import strategies as st
 
 from grader.authoring import (Example, Exercise, Falsified, Mismatch, Mistake, Probe, answer_key, as_array,
                               compare_arrays, describe_value, draw_array, lecture_examples, matches_reference, one_of,
-                              raised_error, returned_array, satisfies_property, upto)
+                              raised_error, returned_array, satisfies_property, st, upto)
 
 key = answer_key(__name__)
 

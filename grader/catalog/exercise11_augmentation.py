@@ -13,10 +13,9 @@ sizes (a 32x32x3 CIFAR-10 image, a 28x28 MNIST digit, channels first).
 """
 
 import numpy as np
-from hypothesis import strategies as st
 
 from grader.authoring import (Exercise, Falsified, Mismatch, Mistake, answer_key, as_array, compare_arrays,
-                              compare_values, draw_array, matches_reference, one_of, satisfies_property, upto)
+                              compare_values, draw_array, matches_reference, one_of, satisfies_property, st, upto)
 
 key = answer_key(__name__)
 

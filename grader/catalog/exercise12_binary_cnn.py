@@ -23,13 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from hypothesis import strategies as st
 from torch import nn
 
 from grader.authoring import (Evidence, Exercise, Falsified, Mistake, ModelSpec, Outcome, Session, answer_key, call,
                               close, default_init, draws, fail, forward_check, he_uniform_problems, holds_for_examples,
                               is_recording, layers_model, numbers, output_is, sample_input, satisfies_property, sigmoid,
-                              state_of, state_problems, stats_of, structure_check, tolerance, when)
+                              st, state_of, state_problems, stats_of, structure_check, tolerance, when)
 
 key = answer_key(__name__)
 

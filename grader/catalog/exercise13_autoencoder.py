@@ -13,13 +13,12 @@ moderate values; finite values at |x| up to 1000 are a check of their own.
 import math
 
 import numpy as np
-from hypothesis import strategies as st
 from torch import nn
 
 from grader.authoring import (Evidence, Exercise, Falsified, Mistake, ModelSpec, Outcome, Session, answer_key, call,
                               compare_arrays, compare_steps, count_check, draws, fail, forward_check, get_model,
                               holds_for_examples, input_recipe, method, model_info, model_input, on_reference,
-                              reproduces, sample_input, sampled, satisfies_property, steps_problems, structure,
+                              reproduces, sample_input, sampled, satisfies_property, st, steps_problems, structure,
                               structure_check, tolerance, when, with_weights)
 
 key = answer_key(__name__)

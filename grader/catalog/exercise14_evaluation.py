@@ -9,11 +9,10 @@ CIFAR-10 classes.
 """
 
 import numpy as np
-from hypothesis import strategies as st
 
 from grader.authoring import (Example, Exercise, Falsified, Mismatch, Mistake, Probe, answer_key, as_array,
                               compare_arrays, draw_array, lecture_examples, matches_reference, returned_array,
-                              satisfies_property, upto)
+                              satisfies_property, st, upto)
 
 key = answer_key(__name__)
 

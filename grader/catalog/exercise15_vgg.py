@@ -11,13 +11,12 @@ seeded alike, show the rate).
 """
 
 import torch
-from hypothesis import strategies as st
 from torch import nn
 
 from grader.authoring import (Evidence, Exercise, Mistake, ModelSpec, Session, answer_key, ask, compare_arrays, draws,
                               expected_output, fail, family, forward_check, get_model, holds_for_examples, is_recording,
                               model_info, model_input, modes_check, oracle, outputs, read_table, reproduces,
-                              satisfies_property, structure_check, tolerance, units, upto, when, with_weights)
+                              satisfies_property, st, structure_check, tolerance, units, upto, when, with_weights)
 
 key = answer_key(__name__)
 

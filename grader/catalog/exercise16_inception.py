@@ -12,12 +12,11 @@ maps, conv_params's leaves bias to its default; non-square maps and bias=False h
 """
 
 import numpy as np
-from hypothesis import strategies as st
 
 from grader.authoring import (GOOGLENET, Evidence, Exercise, Falsified, Mistake, ModelOutcome, ModelSpec, NotInBank,
                               Outcome, Session, Stop, answer_key, as_array, ask, compare_arrays, describe_value, draws,
                               expected_output, fail, family, forward_check, get_model, holds_for_examples, model_info,
-                              model_input, oracle, read_table, satisfies_property, tolerance, units, upto, when,
+                              model_input, oracle, read_table, satisfies_property, st, tolerance, units, upto, when,
                               with_weights)
 
 key = answer_key(__name__)

@@ -11,10 +11,9 @@ family has a case at the lecture's sizes (a 28x28 MNIST and a 32x32x3 CIFAR-10 i
 import functools
 
 import numpy as np
-from hypothesis import strategies as st
 
 from grader.authoring import (Example, Exercise, Falsified, Mismatch, Mistake, answer_key, as_array, compare_arrays,
-                              describe_value, draw_array, lecture_examples, one_of, quarters, satisfies_property, upto)
+                              describe_value, draw_array, lecture_examples, one_of, quarters, satisfies_property, st, upto)
 
 key = answer_key(__name__)
 F64 = np.float64

@@ -10,11 +10,10 @@ examples that expose it whatever the seed; each check family has a case at the l
 from dataclasses import replace
 
 import numpy as np
-from hypothesis import strategies as st
 
 from grader.authoring import (BATCH, BIAS, MAX_SIDE, NON_SQUARE, UINT8_PIXELS, Example, Exercise, Mistake, answer_key,
                               draw_array, draw_conv_arrays, feature_checks, lecture_examples, matches_reference,
-                              quarters, returned_array, uint8_wrapped, upto)
+                              quarters, returned_array, st, uint8_wrapped, upto)
 
 key = answer_key(__name__)
 F64 = np.float64

@@ -13,13 +13,12 @@ from dataclasses import replace
 from functools import partial
 
 import numpy as np
-from hypothesis import strategies as st
 
 from grader.authoring import (BATCH, BIAS, FLOATS, FLOATS_AND_PIXELS, NON_SQUARE, UINT8_PIXELS, Example, Exercise,
                               Falsified, Mistake, Probe, answer_key, as_array, compare_arrays, describe_value,
                               draw_array, draw_conv_arrays, draw_per_axis, feature_checks, lecture_examples,
                               matches_reference, one_of, per_axis, quarters, returned_array, same_shape_as_reference,
-                              satisfies_property, uint8_wrapped, upto)
+                              satisfies_property, st, uint8_wrapped, upto)
 
 key = answer_key(__name__)
 F64 = np.float64

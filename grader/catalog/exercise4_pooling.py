@@ -12,11 +12,10 @@ CIFAR-10-sized image.
 from typing import Any
 
 import numpy as np
-from hypothesis import strategies as st
 
 from grader.authoring import (FLOATS_AND_PIXELS, Example, Exercise, Mistake, Probe, answer_key, draw_array,
                               lecture_examples, matches_reference, one_of, per_axis, quarters, returned_array,
-                              same_array, upto)
+                              same_array, st, upto)
 
 key = answer_key(__name__)
 F64 = np.float64

@@ -8,10 +8,9 @@ it whatever the seed; each core check has a 28x28 MNIST-sized and a 32x32x3 CIFA
 
 
 import numpy as np
-from hypothesis import strategies as st
 
 from grader.authoring import (FLOATS_AND_PIXELS, Example, Exercise, Mistake, Probe, answer_key, draw_array,
-                              lecture_examples, matches_reference, one_of, quarters, returned_array, same_array, upto)
+                              lecture_examples, matches_reference, one_of, quarters, returned_array, same_array, st, upto)
 
 key = answer_key(__name__)
 F64 = np.float64

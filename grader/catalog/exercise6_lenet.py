@@ -7,10 +7,8 @@ too. Each known mistake has a fixed example that exposes it whatever the seed, a
 what the model computes or which layers it calls on which shapes.
 """
 
-from hypothesis import strategies as st
-
 from grader.authoring import (Exercise, Mistake, ModelSpec, answer_key, count_check, draws, forward_check, model_info,
-                              output_is, reproduces, softmax, structure_check, training_check, units, when)
+                              output_is, reproduces, softmax, st, structure_check, training_check, units, when)
 
 key = answer_key(__name__)
 

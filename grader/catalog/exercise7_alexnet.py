@@ -6,10 +6,8 @@ well as small ones. Each known mistake has a fixed example that exposes it whate
 is told by what the model computes or which layers it calls on which shapes.
 """
 
-from hypothesis import strategies as st
-
 from grader.authoring import (Exercise, Mistake, ModelSpec, answer_key, count_check, draws, family, forward_check,
-                              model_info, modes_check, output_is, softmax, structure_check, training_check, units, when)
+                              model_info, modes_check, output_is, softmax, st, structure_check, training_check, units, when)
 
 key = answer_key(__name__)
 

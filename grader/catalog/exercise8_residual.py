@@ -8,10 +8,8 @@ block runs a batch of 64 as well as small ones, and each known mistake has a fix
 exposes it whatever the seed, told by what the block computes or which layers it calls.
 """
 
-from hypothesis import strategies as st
-
 from grader.authoring import (Exercise, Mistake, ModelSpec, answer_key, backward_check, count_check, draws, family,
-                              forward_check, model_info, reproduces, structure_check, units, upto, when)
+                              forward_check, model_info, reproduces, st, structure_check, units, upto, when)
 
 key = answer_key(__name__)
 

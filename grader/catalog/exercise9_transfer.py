@@ -10,11 +10,10 @@ whatever the seed, told by what the model computes and which parameters train.
 
 from typing import Any
 
-from hypothesis import strategies as st
 from torch import nn
 
 from grader.authoring import (Exercise, Mistake, ModelSpec, answer_key, build_base, count_check, draws, forward_check,
-                              freeze_check, model_info, modes_check, output_is, sigmoid, training_check, upto, when)
+                              freeze_check, model_info, modes_check, output_is, sigmoid, st, training_check, upto, when)
 
 key = answer_key(__name__)
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from hypothesis import strategies as st
 
 from grader.checks import ExampleCheck, Falsified, PropertyCheck, Session, Stop
+from grader.deferred import st
 from grader.models import oracle
 from grader.models.layers import counts, layer_table, shape_text, unit_count, with_layers
 from grader.models.mapping import MappingError, describe, family, map_models

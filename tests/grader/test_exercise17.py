@@ -8,6 +8,7 @@ from hypothesis import find
 
 from grader import catalog
 from grader.catalog import exercise17_backprop as declaration
+from grader.deferred import built
 from tests.conftest import SUBMISSIONS, by_name, graded
 from tests.grader.test_exercise4 import hints_on_fixed_examples, try_it_and_check_disagree
 
@@ -45,7 +46,7 @@ def test_the_ties_check_draws_ties_where_the_last_maximum_differs_from_torchs_fi
     """Is the tie acceptance exercised: some drawn input's answer differs from the reference yet is accepted?"""
     last = _load(VECTORISED).max_pool2d_backward
     reference = declaration.key.max_pool2d_backward
-    inputs = find(declaration.pool_inputs(feature="ties"),
+    inputs = find(built(declaration.pool_inputs(feature="ties")),
                   lambda drawn: not np.allclose(last(**drawn), reference(**drawn)))
     assert declaration.one_maximum_each(inputs["dout"], declaration.key.window_maxima(**inputs), last(**inputs))
 

@@ -9,8 +9,9 @@ from scipy import ndimage
 from grader.catalog import exercise11_augmentation as declaration
 from grader.catalog.keys import exercise11_augmentation as key
 from grader.reference import augmentation as ref
+from grader.deferred import built
 
-IMAGES = declaration.angle_inputs()
+IMAGES = built(declaration.angle_inputs())
 
 
 def scipy_affine(image, matrix, offset, fill):
@@ -31,7 +32,7 @@ def test_the_worked_examples_computed_by_hand(function):
 
 
 @settings(max_examples=40, deadline=None)
-@given(declaration.flip_inputs())
+@given(built(declaration.flip_inputs()))
 def test_flips_are_np_flip(inputs):
     image = inputs["image"]
     assert np.array_equal(ref.hflip(image), np.flip(image, axis=2))
@@ -39,7 +40,7 @@ def test_flips_are_np_flip(inputs):
 
 
 @settings(max_examples=40, deadline=None)
-@given(declaration.shift_inputs())
+@given(built(declaration.shift_inputs()))
 def test_shift_is_scipy_ndimage_shift(inputs):
     """Is shift(image, dy, dx) scipy.ndimage.shift by (0, dy, dx) with a constant fill?"""
     fill = inputs.get("fill", 0.0)
@@ -49,7 +50,7 @@ def test_shift_is_scipy_ndimage_shift(inputs):
 
 
 @settings(max_examples=40, deadline=None)
-@given(declaration.rotate90_inputs())
+@given(built(declaration.rotate90_inputs()))
 def test_rotate90_is_np_rot90_and_k_turns_of_one(inputs):
     image, k = inputs["image"], inputs.get("k", 1)
     out = ref.rotate90(image, k)
@@ -75,7 +76,7 @@ def test_rotate_is_scipy_affine_transform_away_from_ties(inputs):
 
 
 @settings(max_examples=60, deadline=None)
-@given(declaration.angle_inputs(st.integers(-60, 60)))
+@given(built(declaration.angle_inputs(st.integers(-60, 60))))
 def test_shear_is_scipy_affine_transform_away_from_ties(inputs):
     image, degrees, fill = inputs["image"], inputs["degrees"], inputs.get("fill", 0.0)
     _, H, W = image.shape
@@ -87,7 +88,7 @@ def test_shear_is_scipy_affine_transform_away_from_ties(inputs):
 
 
 @settings(max_examples=60, deadline=None)
-@given(declaration.zoom_inputs())
+@given(built(declaration.zoom_inputs()))
 def test_zoom_is_scipy_affine_transform_away_from_ties(inputs):
     image, factor, fill = inputs["image"], inputs["factor"], inputs.get("fill", 0.0)
     _, H, W = image.shape
@@ -148,14 +149,14 @@ def keras_apply_channel_shift(x, intensity, channel_axis=0):
 
 
 @settings(max_examples=40, deadline=None)
-@given(declaration.channel_shift_inputs())
+@given(built(declaration.channel_shift_inputs()))
 def test_channel_shift_is_keras_apply_channel_shift(inputs):
     np.testing.assert_allclose(ref.channel_shift(**inputs),
                                keras_apply_channel_shift(inputs["image"].astype(np.float64), inputs["intensity"]))
 
 
 @settings(max_examples=40, deadline=None)
-@given(declaration.brightness_inputs())
+@given(built(declaration.brightness_inputs()))
 def test_brightness_stays_in_0_1_and_factor_1_changes_nothing(inputs):
     out = ref.adjust_brightness(**inputs)
     assert out.min() >= 0 and out.max() <= 1

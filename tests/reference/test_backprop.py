@@ -13,6 +13,7 @@ from grader.reference import backprop as ref
 from grader.reference.padding import pair
 from grader.reference.pooling import avg_pool2d, max_pool2d
 from grader.reference.stride import conv2d_strided
+from grader.deferred import built
 
 
 def leaf(array):
@@ -27,7 +28,7 @@ def autograd(forward, dout, *inputs):
 
 
 @settings(max_examples=80, deadline=None)
-@given(declaration.conv_inputs())
+@given(built(declaration.conv_inputs()))
 def test_conv2d_backward_matches_autograd(inputs):
     """dx, dw, db for int and (H, W) strides and paddings, overlapping windows included?"""
     dout, x, w, stride, padding = inputs.values()
@@ -45,12 +46,12 @@ def torch_pool(pool, size, stride):
 @st.composite
 def pool_inputs_with_ties(draw):
     """Pooling inputs whose x keeps its ties even where windows overlap (values 0, 1 and 2 only)."""
-    inputs = draw(declaration.pool_inputs())
+    inputs = draw(built(declaration.pool_inputs()))
     return {**inputs, "x": draw_array(draw, np.uint8, inputs["x"].shape, label="ties").astype(np.float64) % 3}
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.one_of(declaration.pool_inputs(), pool_inputs_with_ties()))
+@given(st.one_of(built(declaration.pool_inputs()), pool_inputs_with_ties()))
 def test_max_pool2d_backward_matches_autograd_first_maximum_on_ties(inputs):
     """Does each window's gradient go where torch sends it: the first maximum, row-major, summed where windows overlap?"""
     size, stride = inputs.get("size", 2), inputs.get("stride")
@@ -59,7 +60,7 @@ def test_max_pool2d_backward_matches_autograd_first_maximum_on_ties(inputs):
 
 
 @settings(max_examples=80, deadline=None)
-@given(declaration.pool_inputs())
+@given(built(declaration.pool_inputs()))
 def test_avg_pool2d_backward_matches_autograd(inputs):
     size, stride = inputs.get("size", 2), inputs.get("stride")
     (expected,) = autograd(torch_pool(torch.nn.functional.avg_pool2d, size, stride), inputs["dout"], inputs["x"])
@@ -67,7 +68,7 @@ def test_avg_pool2d_backward_matches_autograd(inputs):
 
 
 @settings(max_examples=80, deadline=None)
-@given(declaration.dense_inputs())
+@given(built(declaration.dense_inputs()))
 def test_dense_backward_matches_autograd(inputs):
     dout, x, w = inputs.values()
     expected = autograd(torch.nn.functional.linear, dout, x, w, np.zeros(len(w)))
@@ -76,7 +77,7 @@ def test_dense_backward_matches_autograd(inputs):
 
 
 @settings(max_examples=80, deadline=None)
-@given(declaration.relu_inputs())
+@given(built(declaration.relu_inputs()))
 def test_relu_backward_matches_autograd_zero_at_zero(inputs):
     """dout where x > 0, and 0 at x == 0 as torch.relu's backward gives?"""
     (expected,) = autograd(torch.relu, inputs["dout"], inputs["x"])
@@ -84,7 +85,7 @@ def test_relu_backward_matches_autograd_zero_at_zero(inputs):
 
 
 @settings(max_examples=40, deadline=None)
-@given(declaration.quadratic_inputs())
+@given(built(declaration.quadratic_inputs()))
 def test_numerical_gradient_is_exact_on_quadratics_and_leaves_x_alone(inputs):
     """Central differences give 2*a*x + c (autograd's gradient) to rounding, and x is unchanged?"""
     x, a, c, h = inputs.values()
@@ -96,7 +97,7 @@ def test_numerical_gradient_is_exact_on_quadratics_and_leaves_x_alone(inputs):
 
 
 @settings(max_examples=40, deadline=None)
-@given(declaration.gradient_check_inputs())
+@given(built(declaration.gradient_check_inputs()))
 def test_the_loss_gradient_checking_differentiates_is_the_forward_pass_and_its_gradient_the_references(inputs):
     """Is the key's loss for gradient checking sum(dout * forward), with the reference's gradient?"""
     layer, wrt, given_ = inputs["layer"], inputs["wrt"], inputs["inputs"]

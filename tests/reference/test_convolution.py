@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from grader import strategies
 from grader.catalog import exercise1_convolution as declaration
 from grader.reference.convolution import conv2d, correlate2d
+from grader.deferred import built
 
 
 def torch_conv2d(x, w, b=None):
@@ -19,7 +20,7 @@ def torch_conv2d(x, w, b=None):
 
 @settings(max_examples=60, deadline=None)
 @given(st.tuples(st.sampled_from(strategies.FLOATS_AND_PIXELS), st.booleans()).flatmap(
-    lambda options: declaration.batch_and_filters(dtype=options[0], bias=options[1], batch=True, square=False)))
+    lambda options: built(declaration.batch_and_filters(dtype=options[0], bias=options[1], batch=True, square=False))))
 def test_conv2d_matches_torch(inputs):
     """Does conv2d agree with torch.nn.functional.conv2d on drawn shapes, dtypes and biases?"""
     np.testing.assert_allclose(conv2d(**inputs), torch_conv2d(**inputs), rtol=1e-12, atol=1e-9)
@@ -27,7 +28,7 @@ def test_conv2d_matches_torch(inputs):
 
 @settings(max_examples=60, deadline=None)
 @given(st.sampled_from(strategies.FLOATS_AND_PIXELS).flatmap(
-    lambda dtype: declaration.image_and_kernel(dtype, square=False)))
+    lambda dtype: built(declaration.image_and_kernel(dtype, square=False))))
 def test_correlate2d_matches_torch(inputs):
     image, kernel = inputs["image"], inputs["kernel"]
     np.testing.assert_allclose(correlate2d(image, kernel), torch_conv2d(image[None, None], kernel[None, None])[0, 0])
@@ -62,7 +63,7 @@ def test_the_x_example_centre_is_5_not_the_slides_3():
 @given(st.data())
 def test_strategies_draw_exact_values(data):
     """Are drawn floats quarter steps in [-8, 8] and pixels 0-255, so float32 sums stay exact?"""
-    x = data.draw(strategies.arrays(np.float32, (2, 3, 5)))
+    x = data.draw(built(strategies.arrays(np.float32, (2, 3, 5))))
     assert np.all(np.abs(x) <= 8) and np.all((x * 4) == np.round(x * 4))
-    pixels = data.draw(strategies.arrays(np.uint8, (70,)))
+    pixels = data.draw(built(strategies.arrays(np.uint8, (70,))))
     assert pixels.dtype == np.uint8

@@ -7,6 +7,7 @@ from sklearn import metrics
 
 from grader.catalog import exercise14_evaluation as declaration
 from grader.reference import evaluation as ref
+from grader.deferred import built
 
 # scikit-learn warns when a drawn matrix has a single class; `labels=` already gives it every class
 pytestmark = pytest.mark.filterwarnings("ignore:A single label was found:UserWarning")
@@ -18,7 +19,7 @@ def labels_of(cm):
 
 
 @settings(max_examples=80, deadline=None)
-@given(declaration.label_inputs())
+@given(built(declaration.label_inputs()))
 def test_confusion_matrix_matches_sklearn(inputs):
     """Do the counts agree with sklearn's confusion_matrix (rows true, columns predicted), absent classes included?"""
     expected = metrics.confusion_matrix(inputs["y_true"], inputs["y_pred"], labels=range(inputs["num_classes"]))
@@ -27,7 +28,7 @@ def test_confusion_matrix_matches_sklearn(inputs):
 
 
 @settings(max_examples=80, deadline=None)
-@given(declaration.confusion_matrices())
+@given(built(declaration.confusion_matrices()))
 def test_scores_match_sklearn_with_zero_division_0(inputs):
     """Do accuracy, precision, recall and F1 agree with sklearn's, 0 where a denominator is 0?"""
     cm = inputs["cm"]
@@ -42,7 +43,7 @@ def test_scores_match_sklearn_with_zero_division_0(inputs):
 
 
 @settings(max_examples=80, deadline=None)
-@given(declaration.confusion_matrices())
+@given(built(declaration.confusion_matrices()))
 def test_row_normalize_matches_sklearns_normalize_true(inputs):
     """Is row_normalize sklearn's confusion_matrix(normalize='true'), with zero rows left 0?"""
     cm = inputs["cm"]
@@ -55,8 +56,8 @@ def test_the_drawn_matrices_are_unbalanced():
     """Do the checks' matrices have unequal row sums (the lecture's all sum to 1,000), and zero rows?"""
     from hypothesis import find
 
-    find(declaration.confusion_matrices(), lambda d: len(set(d["cm"].sum(axis=1))) > 2)
-    find(declaration.confusion_matrices(), lambda d: (d["cm"].sum(axis=1) == 0).any())
+    find(built(declaration.confusion_matrices()), lambda d: len(set(d["cm"].sum(axis=1))) > 2)
+    find(built(declaration.confusion_matrices()), lambda d: (d["cm"].sum(axis=1) == 0).any())
 
 
 @pytest.mark.parametrize("cm, accuracy", [(declaration.LENET_CM, 0.5487), (declaration.ALEXNET_CM, 0.6252)])

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 
 from grader.catalog import exercise5_flatten as declaration
 from grader.reference.flatten import dense, flatten
+from grader.deferred import built
 
 
 def tensor(array):
@@ -14,7 +15,7 @@ def tensor(array):
 
 
 @settings(max_examples=60, deadline=None)
-@given(declaration.flatten_inputs())
+@given(built(declaration.flatten_inputs()))
 def test_flatten_matches_torch(inputs):
     """Is flatten torch.flatten(x, 1), as float64, for 2 to 5 axes?"""
     out = flatten(**inputs)
@@ -23,7 +24,7 @@ def test_flatten_matches_torch(inputs):
 
 
 @settings(max_examples=60, deadline=None)
-@given(declaration.dense_inputs())
+@given(built(declaration.dense_inputs()))
 def test_dense_matches_torch_linear(inputs):
     """Is dense torch.nn.functional.linear, the (M, D) weight layout of nn.Linear?"""
     expected = torch.nn.functional.linear(tensor(inputs["x"]), tensor(inputs["w"]), tensor(inputs["b"])).numpy()

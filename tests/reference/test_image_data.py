@@ -7,10 +7,11 @@ from PIL import Image
 
 from grader.catalog import exercise10_image_data as declaration
 from grader.reference.image_data import channels_first, normalize, one_hot, standardize, to_grayscale
+from grader.deferred import built
 
 
 @settings(max_examples=40, deadline=None)
-@given(declaration.rgb_images())
+@given(built(declaration.rgb_images()))
 def test_grayscale_is_pillows_convert_L_before_rounding(inputs):
     """Does Pillow's convert("L") round our float grayscale, pixel by pixel (uint8 images, any shape)?"""
     image = np.asarray(inputs["image"])
@@ -72,7 +73,7 @@ def test_standardize_is_torchvision_normalize():
 
 
 @settings(max_examples=40, deadline=None)
-@given(declaration.label_inputs())
+@given(built(declaration.label_inputs()))
 def test_one_hot_is_keras_to_categorical(inputs):
     """Is it to_categorical: float32 (N, K), one 1 per row in the label's column, for (N,) and (N, 1) labels?
 
@@ -88,7 +89,7 @@ def test_one_hot_is_keras_to_categorical(inputs):
 
 
 @settings(max_examples=30, deadline=None)
-@given(declaration.bad_label_inputs())
+@given(built(declaration.bad_label_inputs()))
 def test_one_hot_names_a_bad_label(inputs):
     bad = declaration.bad_label(inputs)
     with pytest.raises(ValueError, match=str(bad)):
@@ -96,7 +97,7 @@ def test_one_hot_names_a_bad_label(inputs):
 
 
 @settings(max_examples=40, deadline=None)
-@given(declaration.channels_last_images())
+@given(built(declaration.channels_last_images()))
 def test_channels_first_is_expand_dims_then_torch_permute(inputs):
     """Is it the lecture's img_to_array + expand_dims(axis=0), then permute(0, 3, 1, 2), dtype kept?"""
     import torch

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from grader import strategies
 from grader.catalog import exercise2_padding as declaration
 from grader.reference.padding import conv2d_same, pad2d, pair
+from grader.deferred import built
 
 
 def tensor(array):
@@ -15,7 +16,7 @@ def tensor(array):
 
 
 @settings(max_examples=60, deadline=None)
-@given(declaration.images_and_padding())
+@given(built(declaration.images_and_padding()))
 def test_pad2d_matches_torch(inputs):
     """Does pad2d agree with torch.nn.functional.pad, which lists the last axis first?"""
     ph, pw = pair(inputs["pad"])
@@ -26,7 +27,7 @@ def test_pad2d_matches_torch(inputs):
 
 
 @settings(max_examples=60, deadline=None)
-@given(declaration.same_conv_inputs(dtypes=strategies.FLOATS_AND_PIXELS, bias=None))
+@given(built(declaration.same_conv_inputs(dtypes=strategies.FLOATS_AND_PIXELS, bias=None)))
 def test_conv2d_same_matches_torch(inputs):
     """Does conv2d_same agree with torch's conv2d(padding='same'), also for filters larger than the image?"""
     bias = None if inputs["b"] is None else tensor(inputs["b"])

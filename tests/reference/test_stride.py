@@ -9,6 +9,7 @@ from grader import strategies
 from grader.catalog import exercise3_stride as declaration
 from grader.reference.padding import pair
 from grader.reference.stride import conv2d_strided, output_size
+from grader.deferred import built
 
 
 def tensor(array):
@@ -16,7 +17,7 @@ def tensor(array):
 
 
 @settings(max_examples=80, deadline=None)
-@given(declaration.strided_conv_inputs(dtypes=strategies.FLOATS_AND_PIXELS))
+@given(built(declaration.strided_conv_inputs(dtypes=strategies.FLOATS_AND_PIXELS)))
 def test_conv2d_strided_matches_torch(inputs):
     """Does conv2d_strided agree with torch's conv2d for int and (H, W) strides and paddings?"""
     bias = None if inputs["b"] is None else tensor(inputs["b"])
@@ -26,7 +27,7 @@ def test_conv2d_strided_matches_torch(inputs):
 
 
 @settings(max_examples=80, deadline=None)
-@given(declaration.output_size_inputs())
+@given(built(declaration.output_size_inputs()))
 def test_output_size_matches_torchs_output_shape(inputs):
     """Is output_size the length torch's conv1d gives, for drawn sizes, kernels, strides and padding?"""
     out = torch.nn.functional.conv1d(torch.zeros(1, 1, inputs["size"]), torch.zeros(1, 1, inputs["kernel"]),

@@ -5,11 +5,10 @@ declaration and one file per known mistake, and nothing else in the repository c
 """
 
 import numpy as np
-from hypothesis import strategies as st
 from relu_reference import relu as reference_relu
 
 from grader.authoring import (FLOATS_AND_PIXELS, Example, Exercise, Mistake, draw_array, lecture_examples,
-                              matches_reference, one_of, upto)
+                              matches_reference, one_of, st, upto)
 
 
 @st.composite
