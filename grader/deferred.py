@@ -46,7 +46,6 @@ class Deferred:
     """A hypothesis strategy not built yet: `make()` builds it, on first use, once."""
 
     __slots__ = ("_make", "_strategy", "_description")
-    __class_getitem__ = classmethod(GenericAlias)  # `st.SearchStrategy[dict]` in an annotation
 
     def __init__(self, make: Callable[[], Any], description: str):
         self._make = make
@@ -73,6 +72,9 @@ class Deferred:
 
     def __repr__(self) -> str:
         return f"<deferred {self._description}>"
+
+    def __class_getitem__(cls, item) -> GenericAlias:  # `st.SearchStrategy[dict]` in an annotation
+        return GenericAlias(cls, item)
 
 
 def built(value):
