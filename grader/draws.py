@@ -14,11 +14,13 @@ reaches the next student.
 
 A practice run (a public seed: `grade EXERCISE`, `grade all`) also keeps its draws on disk
 (`kept_on_disk`), in a folder of the user's cache named by a digest of the engine (every source
-file of grader/ and reference/ and the catalog folders, hypothesis's, NumPy's and Python's
-versions), so the next run at that seed reads them instead of drawing: the same inputs, since
-nothing that draws them changed. The files are answer-bank files (grader.bank: JSON and .npy,
-never pickles); one that cannot be read is drawn again. A graded run's draws (its seed comes from
-the secret) are never written anywhere. CNN_GRADER_CACHE names the folder ("off": none).
+file of grader/ and reference/ and the catalog folders, hypothesis's, NumPy's, torch's and
+Python's versions), so the next run at that seed reads them instead of drawing: the same inputs,
+since nothing that draws them changed. The answer key's answers that are slow to compute (a
+reference model's training steps: grader.bank.keeping) are kept beside them. The
+files are answer-bank files (grader.bank: JSON and .npy, never pickles); one that cannot be read
+is drawn again. A graded run's draws and answers (its seed comes from the secret) are never
+written anywhere. CNN_GRADER_CACHE names the folder ("off": none).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import importlib
 import importlib.util
 import os
 import shutil
@@ -93,24 +96,31 @@ _STORES: list = []  # the active kept_on_disk scopes: [path, bank, changed]
 def kept_on_disk(module: str, seed: int):
     """While inside (a practice run of `module` at `seed`), drawn() reads what this engine drew
     at that seed from the cache folder (read on entering: grading enters while the worker's
-    sandbox boots), and what it has to draw is written there afterwards."""
+    sandbox boots), and what it has to draw is written there afterwards; so are the answer key's
+    slow answers (a question whose answer depends on the device names it: grader.models.oracle)."""
+    from grader.bank import keeping
+
     path = _cache_file(module, seed)
     if path is None:
         yield
         return
     store = [path, _load(path), False]
+    answered = len(store[1].answers)
     _STORES.append(store)
     try:
-        yield
+        with keeping(store[1]):
+            yield
     finally:
         _STORES.remove(store)
-        if store[2]:
+        if store[2] or len(store[1].answers) != answered:
             _save(path, store[1])
 
 
 def _from_disk(check, seed: int) -> list[dict] | None:
     """The check's draws from the active store (None: not there, or no store), and, once drawn,
     the note to write them."""
+    from grader.bank import stays_the_same
+
     if not _STORES:
         return None
     store = _STORES[-1]
@@ -118,7 +128,7 @@ def _from_disk(check, seed: int) -> list[dict] | None:
     if kept is not None:
         return kept
     inputs = _draw(check, seed)
-    if _stays_the_same(inputs):
+    if stays_the_same(inputs):
         store[1].cases[check.name] = inputs
         store[2] = True
     return inputs
@@ -136,34 +146,10 @@ def _load(path: Path):
 def _save(path: Path, bank) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        bank.save(temporary)
+        bank.save(temporary, compressed=False)  # a model's answers are tens of MB of random floats
         os.replace(temporary, path)
     except Exception:  # noqa: BLE001 - a cache that cannot be written only means drawing next time
         temporary.unlink(missing_ok=True)
-
-
-def _stays_the_same(inputs: list[dict]) -> bool:
-    """Does a bank file give `inputs` back exactly (types, dtypes, shapes, values)?"""
-    from grader.bank import BankError, pack, unpack
-
-    arrays: list = []
-    try:
-        return _same(unpack(pack(inputs, arrays), arrays), inputs)
-    except (BankError, TypeError, ValueError):
-        return False
-
-
-def _same(a, b) -> bool:
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.dtype == b.dtype and a.shape == b.shape
-                and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict):
-        return list(a) == list(b) and all(_same(a[key], b[key]) for key in a)
-    if isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(map(_same, a, b))
-    return a == b or a != a and b != b  # NaN is itself
 
 
 def _cache_file(module: str, seed: int) -> Path | None:
@@ -189,28 +175,27 @@ def _cache_folder() -> Path | None:
 
 
 def _engine() -> str:
-    """A digest of everything that decides what is drawn: the source of grader/, reference/ and the
-    catalog folders, and the versions of Python, hypothesis and NumPy."""
+    """A digest of everything that decides what is drawn and answered: the source of grader/, reference/
+    and the catalog folders, and the versions of Python, hypothesis, NumPy and torch."""
     from grader import catalog
 
     root = SOURCE_ROOT
     files = sorted({*root.glob("grader/**/*.py"), *root.glob("reference/**/*.py"),
                     *(path for folder in catalog.folders() for path in folder.glob("**/*.py"))})
-    digest = hashlib.sha256(f"{sys.version}|{_hypothesis_version()}|{np.__version__}".encode())
+    digest = hashlib.sha256(f"{sys.version}|{_version('hypothesis')}|{np.__version__}|{_version('torch')}".encode())
     for path in files:
         digest.update(b"|" + str(path.relative_to(root) if path.is_relative_to(root) else path).encode() + b"|")
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def _hypothesis_version() -> str:
-    """hypothesis's version, from the name of its dist-info folder: a grade that replays its draws
-    never imports hypothesis (grader.deferred), which takes 0.1 s."""
-    spec = importlib.util.find_spec("hypothesis")
-    if spec is not None and spec.origin is not None:
-        found = list(Path(spec.origin).parent.parent.glob("hypothesis-*.dist-info"))
-        if len(found) == 1:
-            return found[0].name.removesuffix(".dist-info")
-    import hypothesis
-
-    return hypothesis.__version__
+def _version(distribution: str) -> str:
+    """The installed version of hypothesis or torch, from the name of its dist-info folder: a grade
+    that replays its draws imports neither (hypothesis: grader.deferred)."""
+    spec = importlib.util.find_spec(distribution)
+    if spec is None or spec.origin is None:
+        return "none"
+    found = list(Path(spec.origin).parent.parent.glob(f"{distribution}-*.dist-info"))
+    if len(found) == 1:
+        return found[0].name.removesuffix(".dist-info")
+    return importlib.import_module(distribution).__version__

@@ -109,3 +109,30 @@ def test_a_graded_runs_draws_are_never_written(cache):
     assert not list(cache.rglob("*.bank"))
     grade(["exercise5"], submission=ROOT / "solutions" / "exercise5_flatten.py", seed=3)
     assert [path.name for path in cache.rglob("*.bank")] == ["exercise5_flatten-3.bank"]
+
+
+def test_a_practice_run_keeps_the_answers_slow_to_compute_and_hands_out_copies(cache, monkeypatch):
+    """Is a slow answer computed once per engine and seed (each run gets its own copy), and one the bank
+    cannot give back exactly (a tensor that needs a gradient) computed every time?"""
+    import torch
+
+    from grader import bank, memo
+
+    computed = []
+
+    def slow(name, make):
+        def compute():
+            computed.append(name)
+            return make()
+        return compute
+
+    steps = slow("steps", lambda: {"state": np.arange(4.0), "steps": (1, 2)})
+    grad = slow("grad", lambda: torch.ones(2, requires_grad=True))
+    monkeypatch.setattr(bank, "KEEP_SECONDS", 0.0)
+    for run in range(2):
+        with draws.kept_on_disk("exercise7_alexnet", 5), memo.scope(("exercise7", f"run {run}")):
+            answer = bank.record("model.steps", (), {"x": np.ones(3)}, steps)
+            assert answer["steps"] == (1, 2) and answer["state"][0] == 0
+            answer["state"][0] = 99  # a property's own business: never the next run's
+            bank.record("model.grad", (), {"x": np.ones(3)}, grad)
+    assert computed == ["steps", "grad", "grad"]
