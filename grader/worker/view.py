@@ -50,17 +50,18 @@ def allowed_entries() -> tuple[Path, ...]:
     return tuple(sorted(entries))
 
 
-def _top_level(record: str) -> set[str]:
-    """The first part of every path in a RECORD (torch's has 15,000 lines, in runs that share it)."""
-    names: set[str] = set()
+def _top_level(record: bytes) -> set[str]:
+    """The first part of every path in a RECORD, read as bytes (torch's has 15,000 lines, in runs
+    that share it: a line in the run of the line before is skipped unread)."""
+    names: set[bytes] = set()
     shared = None
     for line in record.splitlines():
         if shared is not None and line.startswith(shared):
             continue
-        name = line.partition(",")[0].partition("/")[0]
+        name = line.partition(b",")[0].partition(b"/")[0]
         names.add(name)
-        shared = name + "/"
-    return names
+        shared = name + b"/"
+    return {name.decode("utf-8", "surrogateescape") for name in names}
 
 
 def _closure(names) -> list[Path]:
@@ -108,17 +109,17 @@ def _requirements(metadata: Path) -> list[str]:
     """Its Requires-Dist headers, read from METADATA (importlib.metadata runs the email parser over the
     whole file); an .egg-info's requires.txt, up to its first [section] (extras and markers)."""
     if metadata.suffix == ".egg-info":
-        lines = _read(metadata / "requires.txt").partition("\n[")[0].splitlines()
+        lines = _read(metadata / "requires.txt").decode().partition("\n[")[0].splitlines()
         return [line.strip() for line in lines if line.strip()]
-    headers = _read(metadata / "METADATA").partition("\n\n")[0]
+    headers = _read(metadata / "METADATA").decode().partition("\n\n")[0]
     return [line.partition(":")[2].strip() for line in headers.splitlines() if line.lower().startswith("requires-dist:")]
 
 
-def _read(path: Path) -> str:
+def _read(path: Path) -> bytes:
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except OSError:  # an install without a RECORD (an .egg-info) shows nothing of its own
-        return ""
+        return b""
 
 
 def site_folders() -> tuple[Path, ...]:

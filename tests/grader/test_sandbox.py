@@ -183,4 +183,4 @@ def test_the_view_reads_records_and_requirements_as_the_library_does():
         assert view._top_level(view._read(folder / "RECORD")) - {""} == {
             line.partition(",")[0].partition("/")[0] for line in record.splitlines() if line}
         assert view._requirements(folder) == (expected[folder].requires or [])
-    assert view._top_level("a/x.py,,\nb/y.py,,\na/z.py,,\nc.py,,\n") == {"a", "b", "c.py"}
+    assert view._top_level(b"a/x.py,,\nb/y.py,,\na/z.py,,\nc.py,,\n") == {"a", "b", "c.py"}
