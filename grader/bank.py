@@ -317,8 +317,9 @@ def record(name: str, args: tuple, kwargs: dict, compute: Callable):
     once per engine and seed."""
     key = _memo_key(name, args, kwargs)
     value = memo.get(key) if key is not None else memo.MISSING
-    if value is memo.MISSING and key is not None and _KEPT and key[1] in _KEPT[-1].answers:
-        value = copy.deepcopy(_KEPT[-1].answers[key[1]])  # asked again, it is copied again: not memoized
+    kept = _KEPT[-1].answers.get(key[1]) if value is memo.MISSING and key is not None and _KEPT else None
+    if kept is not None and not isinstance(kept, Raised):  # an exception is never kept: computed again
+        value = copy.deepcopy(kept)  # asked again, it is copied again: not memoized
     if value is memo.MISSING:
         started = time.perf_counter()
         try:
