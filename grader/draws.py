@@ -17,10 +17,10 @@ A practice run (a public seed: `grade EXERCISE`, `grade all`) also keeps its dra
 file of grader/ and reference/ and the catalog folders, hypothesis's, NumPy's, torch's and
 Python's versions), so the next run at that seed reads them instead of drawing: the same inputs,
 since nothing that draws them changed. The answer key's answers that are slow to compute (a
-reference model's training steps: grader.bank.keeping) are kept beside them. The
-files are answer-bank files (grader.bank: JSON and .npy, never pickles); one that cannot be read
-is drawn again. A graded run's draws and answers (its seed comes from the secret) are never
-written anywhere. CNN_GRADER_CACHE names the folder ("off": none).
+reference model's training steps: grader.bank.keeping) are kept beside them. The files are
+answer-bank files (grader.bank: JSON and .npy, never pickles); one that cannot be read is drawn
+again. A graded run's draws and answers (its seed comes from the secret) are never written
+anywhere. CNN_GRADER_CACHE names the folder ("off": none).
 """
 
 from __future__ import annotations
@@ -105,6 +105,8 @@ def kept_on_disk(module: str, seed: int):
         yield
         return
     store = [path, _load(path), False]
+    if not store[1].cases:  # nothing drawn at this seed yet: hypothesis is imported while the sandbox boots
+        import hypothesis  # noqa: F401
     answered = len(store[1].answers)
     _STORES.append(store)
     try:

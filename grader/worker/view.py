@@ -71,7 +71,7 @@ def _closure(names) -> list[Path]:
     seen: dict[str, Path] = {}
     todo = list(names)
     while todo:
-        key = normalized(todo.pop())
+        key = _normalized(todo.pop())
         if key in seen or key not in installed:
             continue
         seen[key] = installed[key]
@@ -96,11 +96,11 @@ def _installed() -> dict[str, Path]:
             continue
         for name in names:
             if name.endswith((".dist-info", ".egg-info")) and (folder / name).is_dir():
-                found.setdefault(normalized(name.partition("-")[0].removesuffix(".egg-info")), folder / name)
+                found.setdefault(_normalized(name.partition("-")[0].removesuffix(".egg-info")), folder / name)
     return found
 
 
-def normalized(name: str) -> str:
+def _normalized(name: str) -> str:
     """A distribution's name as PEP 503 compares them: `Typing_Extensions` is `typing-extensions`."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -109,9 +109,9 @@ def _requirements(metadata: Path) -> list[str]:
     """Its Requires-Dist headers, read from METADATA (importlib.metadata runs the email parser over the
     whole file); an .egg-info's requires.txt, up to its first [section] (extras and markers)."""
     if metadata.suffix == ".egg-info":
-        lines = _read(metadata / "requires.txt").decode().partition("\n[")[0].splitlines()
-        return [line.strip() for line in lines if line.strip()]
-    headers = _read(metadata / "METADATA").decode().partition("\n\n")[0]
+        text = "\n" + _read(metadata / "requires.txt").decode("utf-8", "replace")
+        return [line.strip() for line in text.partition("\n[")[0].splitlines() if line.strip()]
+    headers = _read(metadata / "METADATA").decode("utf-8", "replace").partition("\n\n")[0]
     return [line.partition(":")[2].strip() for line in headers.splitlines() if line.lower().startswith("requires-dist:")]
 
 

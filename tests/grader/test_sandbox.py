@@ -184,3 +184,16 @@ def test_the_view_reads_records_and_requirements_as_the_library_does():
             line.partition(",")[0].partition("/")[0] for line in record.splitlines() if line}
         assert view._requirements(folder) == (expected[folder].requires or [])
     assert view._top_level(b"a/x.py,,\nb/y.py,,\na/z.py,,\nc.py,,\n") == {"a", "b", "c.py"}
+
+
+def test_an_egg_info_gives_its_requirements_before_its_first_section(tmp_path):
+    """A develop install's .egg-info: are its unconditional requirements read, and its extras left out,
+    even where the file starts with a section?"""
+    from grader.worker import view
+
+    egg = tmp_path / "thing.egg-info"
+    egg.mkdir()
+    (egg / "requires.txt").write_text("numpy>=1.24\nfilelock\n\n[dev]\npytest\n")
+    assert view._requirements(egg) == ["numpy>=1.24", "filelock"]
+    (egg / "requires.txt").write_text("[dev]\npytest\n")
+    assert view._requirements(egg) == []
