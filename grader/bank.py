@@ -294,9 +294,12 @@ def recording(bank: Bank):
 
 # A practice run's answers kept on disk between runs (grader.draws.kept_on_disk): those that took
 # KEEP_SECONDS or more to compute (a reference model's training steps, not a NumPy kernel's output,
-# which is quicker to compute than to read) are read there by the next run at the same seed.
+# which is quicker to compute than to read) are read there by the next run at the same seed, up to
+# KEEP_BYTES a file (a question can name what the student's model lacks, so a hostile model graded
+# again and again could ask new ones: exercise 7's solution keeps 34 MB).
 _KEPT: list[Bank] = []
 KEEP_SECONDS = 0.02
+KEEP_BYTES = 256 * 2**20
 
 
 @contextmanager
@@ -330,11 +333,15 @@ def record(name: str, args: tuple, kwargs: dict, compute: Callable):
             raise
         if key is not None:
             memo.put(key, value)
-            if _KEPT and time.perf_counter() - started >= KEEP_SECONDS and stays_the_same(value):
+            if _KEPT and time.perf_counter() - started >= KEEP_SECONDS and _room_for(value) and stays_the_same(value):
                 _KEPT[-1].answers[key[1]] = copy.deepcopy(value)
     if _RECORDERS:
         _RECORDERS[-1].record(name, args, kwargs, value)
     return value
+
+
+def _room_for(value) -> bool:
+    return memo.size(_KEPT[-1].answers) + memo.size(value) <= KEEP_BYTES
 
 
 def _memo_key(name: str, args: tuple, kwargs: dict):

@@ -50,11 +50,11 @@ def get(key):
 
 def put(key, value) -> None:
     """Keep a copy of `value` under `key`, if it is small enough."""
-    size = _size(value)
-    if size > MAX_ONE or key in _KEPT:
+    taken = size(value)
+    if taken > MAX_ONE or key in _KEPT:
         return
-    _KEPT[key] = (Frozen(value), size)
-    _used[0] += size
+    _KEPT[key] = (Frozen(value), taken)
+    _used[0] += taken
     while _used[0] > MAX_BYTES:
         _, (_, dropped) = _KEPT.popitem(last=False)
         _used[0] -= dropped
@@ -82,12 +82,12 @@ def clear() -> None:
     _used[0] = 0
 
 
-def _size(value) -> int:
+def size(value) -> int:
     """Bytes of the arrays and tensors in `value` (and a little for everything else)."""
     if isinstance(value, (list, tuple)):
-        return 64 + sum(_size(item) for item in value)
+        return 64 + sum(size(item) for item in value)
     if isinstance(value, dict):
-        return 64 + sum(_size(key) + _size(item) for key, item in value.items())
+        return 64 + sum(size(key) + size(item) for key, item in value.items())
     nbytes = getattr(value, "nbytes", None)
     if isinstance(nbytes, int):
         return nbytes

@@ -113,7 +113,8 @@ def test_a_graded_runs_draws_are_never_written(cache):
 
 def test_a_practice_run_keeps_the_answers_slow_to_compute_and_hands_out_copies(cache, monkeypatch):
     """Is a slow answer computed once per engine and seed (each run gets its own copy), and one the bank
-    cannot give back exactly (a tensor that needs a gradient) computed every time?"""
+    cannot give back exactly (a tensor that needs a gradient), or past what a file may hold, computed
+    every time?"""
     import torch
 
     from grader import bank, memo
@@ -136,3 +137,8 @@ def test_a_practice_run_keeps_the_answers_slow_to_compute_and_hands_out_copies(c
             answer["state"][0] = 99  # a property's own business: never the next run's
             bank.record("model.grad", (), {"x": np.ones(3)}, grad)
     assert computed == ["steps", "grad", "grad"]
+    monkeypatch.setattr(bank, "KEEP_BYTES", 100)  # a file holds at most this much: a 4 KB answer is computed each time
+    for run in range(2):
+        with draws.kept_on_disk("exercise7_alexnet", 5), memo.scope(("exercise7", f"large {run}")):
+            bank.record("model.large", (), {}, slow("large", lambda: np.zeros(512)))
+    assert computed[3:] == ["large", "large"]
