@@ -247,6 +247,7 @@ def _preload(modules: list[str]) -> None:
     find the sandbox, here, once, before the pool forks: its processes start with all of it, and
     share its pages with this process (frozen, so that no garbage collection writes to them) instead
     of each importing its own copy (torch alone is 150 MB per process)."""
+    import hypothesis  # noqa: F401 - the declarations defer it (grader.deferred); a graded run draws
     from grader import catalog
     from grader.grading import grade_submissions  # noqa: F401 - imported for the pool's processes
     from grader.worker.sandbox import detect
