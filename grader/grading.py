@@ -96,7 +96,7 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
     hosts = Hosts(sandbox, hide)
     abouts = {job.module: catalog.about(job.module) for job in jobs if job.submission is not None}
     for about in abouts.values():  # the declaration's literals: its worker's kind, before importing it
-        hosts.warm(HostKey.of(worker_forbidden(about), {**DEFAULT_LIMITS, **about.limits}))
+        hosts.warm(HostKey.of(worker_forbidden(about), about.limits))
     from grader.worker.client import WorkerProcess  # with NumPy, which the client's protocol needs
 
     for job in jobs:

@@ -60,11 +60,6 @@ class WorkerProcess:
         assert self.hosts is not None
         return self.hosts
 
-    def spawn(self) -> None:
-        """Start its sandbox without waiting for it (it boots while the grader imports)."""
-        if self._host is None:
-            self._hosts.warm(self._key())
-
     def load(self) -> Outcome:
         """How importing the submission went; restarts a worker that died after a good import.
 
@@ -133,7 +128,7 @@ class WorkerProcess:
     # -- internals ---------------------------------------------------------------
 
     def _key(self) -> HostKey:
-        return HostKey.of(self.forbidden, {**DEFAULT_LIMITS, **self.limits})
+        return HostKey.of(self.forbidden, self.limits)
 
     def _spawn(self) -> None:
         """A fresh worker, forked in a sandbox of this kind: a warm one, or one started now."""

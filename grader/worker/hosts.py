@@ -57,8 +57,9 @@ class HostKey:
 
     @classmethod
     def of(cls, forbidden: tuple[str, ...], limits: dict) -> HostKey:
-        """torch is imported ahead unless the exercise forbids it (a NumPy exercise must not find it loaded)."""
-        return cls(() if "torch" in forbidden else ("torch",), Budget.of(limits))
+        """torch is imported ahead unless the exercise forbids it (a NumPy exercise must not find it
+        loaded); `limits` over DEFAULT_LIMITS."""
+        return cls(() if "torch" in forbidden else ("torch",), Budget.of({**DEFAULT_LIMITS, **limits}))
 
 
 class Host:
