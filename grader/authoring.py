@@ -26,6 +26,7 @@ from grader.bank import NotInBank, is_recording
 from grader.catalog import answer_key
 from grader.checks import (
     Falsified,
+    OneCall,
     Session,
     Stop,
     holds_for_examples,
@@ -72,7 +73,7 @@ def __getattr__(name: str):
 
 __all__ = [
     "BATCH", "BIAS", "FLOATS", "FLOATS_AND_PIXELS", "GOOGLENET", "MAX_SIDE", "NON_SQUARE", "UINT8_PIXELS", "Example",
-    "Exercise", "Falsified", "Feature", "Mismatch", "Mistake", "NotInBank", "Outcome", "Probe", "Session", "Stop",
+    "Exercise", "Falsified", "Feature", "Mismatch", "Mistake", "NotInBank", "OneCall", "Outcome", "Probe", "Session", "Stop",
     "answer_key", "as_array", "compare_arrays", "compare_values", "describe_value", "draw_array", "draw_conv_arrays",
     "draw_per_axis", "feature_checks", "holds_for_examples", "is_recording", "lecture_examples", "matches_reference",
     "one_of", "per_axis", "quarters", "raised_error", "returned_array", "same_array", "same_shape_as_reference",

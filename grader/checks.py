@@ -4,7 +4,10 @@ A check never crashes: it ends in a `CheckResult`. A property check first tries 
 examples (the inputs that expose each named mistake, whatever the seed), then lets hypothesis
 draw; when a drawn input fails, hypothesis shrinks it to the smallest one that still fails.
 The exercise's known mistakes are tried on the failing input to name the error. Outcomes that
-make shrinking pointless (not implemented, a hang, a crash) stop the check at once.
+make shrinking pointless (not implemented, a hang, a crash) stop the check at once. Where a
+property makes one call known before it is made (`OneCall`: what `matches_reference` checks), the
+next case's call is sent before this one's answer is judged, so that the worker computes while
+the grader judges; a call sent so whose turn never comes is answered and its answer dropped.
 
 In the student kit there is no reference to draw against: a property check runs the cases the
 release recorded for it (`Session.bank`, grader.bank), simplest first, and stops at the first
@@ -13,8 +16,10 @@ that fails.
 
 from __future__ import annotations
 
+import functools
+import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Protocol, cast
 
@@ -26,7 +31,7 @@ from grader.deferred import built
 from grader.draws import drawn, hypothesis_settings
 from grader.exercise import Example, Exercise
 from grader.results import ERROR, FAILED, PASSED, CheckResult, Counterexample
-from grader.worker.wire import Outcome
+from grader.worker.wire import Outcome, Sent
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -80,11 +85,21 @@ class SessionWorker(Protocol):
     limits: dict
     stdout: list[str]
 
-    def call(self, function: str, *args, timeout: float | None = None, max_reply_bytes: int | None = None,
-             **kwargs) -> Outcome: ...
+    def send(self, op: str, args: object, *, timeout: float | None = None, ahead: bool = False) -> Sent | None: ...
 
-    def request(self, op: str, args: object, *, timeout: float | None = None,
-                max_reply_bytes: int | None = None) -> Outcome: ...
+    def receive(self, sent: Sent, *, timeout: float | None = None, max_reply_bytes: int | None = None,
+                keep_output: bool = True) -> Outcome: ...
+
+
+@dataclass
+class _Ahead:
+    """The next case's call, planned (and sent, unless `sent` is None) before its turn."""
+
+    case: object
+    function: str
+    inputs: dict
+    expected: object
+    sent: Sent | None
 
 
 @dataclass
@@ -94,6 +109,8 @@ class Session:
     `deadline` (time.monotonic()) is when the exercise's time budget runs out: a call after
     it, or one it cuts short, fails with "time budget used up". `bank` is the student kit's
     recorded answers and cases (grader.bank.Bank), None where the course's answer key runs.
+    `upcoming`, set by a check running its cases in turn, sends the next case's call once this
+    one's is sent (OneCall.send_ahead).
     """
 
     worker: SessionWorker
@@ -105,6 +122,8 @@ class Session:
     cache: dict = field(default_factory=dict)  # what checks share within one grading run (built models)
     deadline: float | None = None
     bank: Bank | None = None  # the student kit's grader.bank.Bank for this exercise; None in the course
+    upcoming: Callable[[], None] | None = None  # plans the next case's call, sent once this one is (OneCall)
+    _ahead: _Ahead | None = field(default=None, repr=False)
 
     def call(self, function: str, inputs: dict, *, timeout: float | None = None, expected=None):
         """The submission's `function(*inputs.values())`, or Falsified / Stop on failure.
@@ -113,28 +132,63 @@ class Session:
         a failed call carries it: a mistake's detector or probe knows the answer even where the
         submission raised.
         """
-        outcome = self.last_outcome = self._within_budget(timeout, lambda limit: self.worker.call(
-            function, *inputs.values(), timeout=limit, max_reply_bytes=reply_limit(expected)))
+        def send(limit: float) -> Sent | None:
+            sent = self._take_ahead(limit, function, inputs)
+            return sent or self.worker.send("call", _call_args(function, inputs), timeout=limit)
+
+        outcome = self.last_outcome = self._ask(send, timeout, reply_limit(expected))
         return self._value(function, inputs, outcome, expected)
 
     def request(self, op: str, args: Mapping[str, object], *, function: str, inputs: dict, timeout: float | None = None,
                 max_reply_bytes: int | None = None):
         """A worker op about `function` (`torch.forward` on a LeNet5, say), failing like `call`."""
-        outcome = self.last_outcome = self._within_budget(timeout, lambda limit: self.worker.request(
-            op, args, timeout=limit, max_reply_bytes=max_reply_bytes))
+        def send(limit: float) -> Sent | None:
+            self._take_ahead(limit)
+            return self.worker.send(op, args, timeout=limit)
+
+        outcome = self.last_outcome = self._ask(send, timeout, max_reply_bytes)
         return self._value(function, inputs, outcome)
 
-    def _within_budget(self, timeout: float | None, ask: Callable) -> Outcome:
-        """`ask(timeout)`, its timeout cut to what is left of the budget."""
-        if self.deadline is None:
-            return ask(timeout)
+    def planned(self, function: str, case) -> tuple[dict, object] | None:
+        """(inputs, expected) of `case`'s call of `function` where it was planned ahead of its turn."""
+        ahead = self._ahead
+        return (ahead.inputs, ahead.expected) if ahead and ahead.function == function and ahead.case is case else None
+
+    def send_ahead(self, case, function: str, inputs: dict, expected) -> None:
+        """Send `case`'s call behind the one the worker is on, for the `call` with these very inputs to take."""
+        self._ahead = _Ahead(case, function, inputs, expected,
+                             self.worker.send("call", _call_args(function, inputs), ahead=True))
+
+    def _ask(self, send: Callable[[float], Sent | None], timeout: float | None, max_reply_bytes: int | None) -> Outcome:
+        """The answer to what `send(limit)` sent, its timeout cut to what is left of the budget; once it is
+        sent, the next case's call goes ahead (`upcoming`), for the worker to start on as soon as it answers."""
         limit = self.worker.call_timeout if timeout is None else timeout
-        remaining = self.deadline - time.monotonic()
+        remaining = self._remaining()
         if remaining > 0:
-            outcome = ask(min(limit, remaining))
+            sent = send(min(limit, remaining))
+            assert sent is not None  # only a call sent ahead may be refused
+            upcoming, self.upcoming = self.upcoming, None
+            if upcoming is not None:
+                upcoming()
+            remaining = self._remaining()
+            outcome = self.worker.receive(sent, timeout=min(limit, remaining), max_reply_bytes=max_reply_bytes)
             if not (outcome.failure == "timeout" and remaining < limit):
                 return outcome
         return Outcome(False, failure="budget", error={"type": "TimeBudget", "message": budget_message(self.exercise)})
+
+    def _remaining(self) -> float:
+        return math.inf if self.deadline is None else self.deadline - time.monotonic()
+
+    def _take_ahead(self, limit: float, function: str = "", inputs: dict | None = None) -> Sent | None:
+        """The call sent ahead, where it is `function(*inputs)`; any other is answered and its answer
+        dropped (the property stopped before its turn), waiting at most `limit`."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None or ahead.sent is None:
+            return None
+        if ahead.function == function and ahead.inputs is inputs:
+            return ahead.sent
+        self.worker.receive(ahead.sent, timeout=limit, keep_output=False)
+        return None
 
     def _value(self, function: str, inputs: dict, outcome, expected=None):
         if outcome.ok:
@@ -144,6 +198,10 @@ class Session:
         if outcome.failure or outcome.not_implemented:
             raise Stop(falsified)
         raise falsified
+
+
+def _call_args(function: str, inputs: dict) -> dict:
+    return {"function": function, "args": list(inputs.values()), "kwargs": {}}
 
 
 def budget_message(exercise) -> str:
@@ -175,6 +233,31 @@ def failure_message(function: str, outcome, limits: dict) -> str:
     if outcome.error and outcome.error.get("type") == "MemoryError":
         return f"{function} ran out of memory (the limit is {limits['memory_mb']} MB): {outcome.describe_error()}"
     return f"{function} raised {outcome.describe_error()}"
+
+
+@dataclass(frozen=True)
+class OneCall:
+    """A property that makes one call, known before it is made: `plan(case)` gives the inputs of
+    `function` and its expected answer, `judge(session, inputs, expected, actual)` raises
+    Falsified where the answer is wrong. A check running known cases in turn sends the next
+    case's call before this one's answer is judged (PropertyCheck._in_turn)."""
+
+    function: str
+    plan: Callable[[dict], tuple[dict, object]]
+    judge: Callable
+    told: Callable | None = None  # the answer the call is told of, from plan's (its first, of several right ones)
+
+    def __call__(self, session: Session, case) -> None:
+        inputs, expected = session.planned(self.function, case) or self.plan(case)
+        told = expected if self.told is None else self.told(expected)
+        self.judge(session, inputs, expected, session.call(self.function, inputs, expected=told))
+
+    def send_ahead(self, session: Session, case) -> None:
+        try:
+            inputs, expected = self.plan(case)
+        except Exception:  # noqa: BLE001 - its own turn raises it again, where it is reported
+            return
+        session.send_ahead(case, self.function, inputs, expected)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -279,17 +362,20 @@ class PropertyCheck(Check):
     shrink_calls: int = 100
 
     def falsify(self, session: Session) -> Falsified | None:
-        if session.bank is not None:  # the student kit: the release's cases, simplest first
-            cases = session.bank.cases.get(self.name)
-            if cases is None:  # never a silent pass: a kit written before this check existed
-                raise LookupError("the kit's answer bank holds no cases for this check: write the kit again with "
-                                  "this grader's `grade release`")
-            return self.falsify_cases(session, cases)
-        return self.falsify_cases(session, self.examples) or self._falsify_drawn(session)
+        try:
+            if session.bank is not None:  # the student kit: the release's cases, simplest first
+                cases = session.bank.cases.get(self.name)
+                if cases is None:  # never a silent pass: a kit written before this check existed
+                    raise LookupError("the kit's answer bank holds no cases for this check: write the kit again "
+                                      "with this grader's `grade release`")
+                return self.falsify_cases(session, cases)
+            return self.falsify_cases(session, self.examples) or self._falsify_drawn(session)
+        finally:
+            session.upcoming = None  # a case still planned when the cases stopped: not this check's any more
 
     def falsify_cases(self, session: Session, cases) -> Falsified | None:
         """The first of `cases` on which the property fails, or None."""
-        for case in cases:
+        for case in self._in_turn(session, cases):
             try:
                 self.prop(session, case)
             except Falsified as falsified:
@@ -324,7 +410,7 @@ class PropertyCheck(Check):
         once per process: grader.draws); once one fails, hypothesis itself, from the start, to
         shrink it. An outcome not worth shrinking (not implemented, a hang, a crash) stands as is."""
         printed_before = len(session.worker.stdout)
-        for inputs in drawn(self, session.seed):
+        for inputs in self._in_turn(session, drawn(self, session.seed)):
             try:
                 self.prop(session, inputs)
             except Falsified:
@@ -333,8 +419,20 @@ class PropertyCheck(Check):
                 return stop.falsified
         else:
             return None
+        session.upcoming = None
         del session.worker.stdout[printed_before:]  # what it printed is shown from hypothesis's run alone
         return self._falsify_by_hypothesis(session)
+
+    def _in_turn(self, session: Session, cases) -> Iterator:
+        """`cases` in order. A OneCall property's call for the next case is sent as soon as this case's
+        is (`Session.upcoming`): the worker computes it while the grader judges this one."""
+        cases = list(cases)
+        send_ahead = self.prop.send_ahead if isinstance(self.prop, OneCall) else None
+        for index, case in enumerate(cases):
+            following = cases[index + 1] if index + 1 < len(cases) else None
+            session.upcoming = functools.partial(send_ahead, session, following) \
+                if send_ahead and following is not None else None
+            yield case
 
     def _falsify_by_hypothesis(self, session: Session) -> Falsified | None:
         from hypothesis import given
@@ -434,9 +532,7 @@ def matches_reference(function: str, reference: Callable, inputs, *, points: flo
     `explain(inputs)` adds the rule a wrong shape breaks, e.g. "for H=5, KH=2: H' = H - KH + 1".
     """
 
-    def prop(session: Session, drawn: dict) -> None:
-        expected = reference(*drawn.values())
-        actual = session.call(function, drawn, expected=expected)
+    def judge(session: Session, drawn: dict, expected, actual) -> None:
         mismatch = compare_arrays(expected, actual, rtol=rtol, atol=atol, require_float=require_float)
         if mismatch is not None:
             if explain is not None and "shape" in mismatch.message:
@@ -444,8 +540,13 @@ def matches_reference(function: str, reference: Callable, inputs, *, points: flo
             raise _falsified(function, drawn, expected, session, mismatch)
 
     return PropertyCheck(name=name, points=points, description=description, functions=(function,),
-                         hint=hint, hidden=hidden, inputs=inputs, prop=prop, max_examples=max_examples,
-                         examples=tuple(examples))
+                         hint=hint, hidden=hidden, inputs=inputs, prop=OneCall(function, _answered(reference), judge),
+                         max_examples=max_examples, examples=tuple(examples))
+
+
+def _answered(reference: Callable) -> Callable[[dict], tuple[dict, object]]:
+    """A OneCall's plan: the drawn inputs and the reference's answer to them."""
+    return lambda drawn: (drawn, reference(*drawn.values()))
 
 
 def same_shape_as_reference(function: str, reference: Callable, inputs, *, points: float, name: str,
@@ -453,9 +554,7 @@ def same_shape_as_reference(function: str, reference: Callable, inputs, *, point
                             max_examples: int = 30, examples: tuple = ()) -> PropertyCheck:
     """Only the shape of `function(*inputs)` is judged (values have checks of their own)."""
 
-    def prop(session: Session, drawn: dict) -> None:
-        expected = reference(*drawn.values())
-        actual = session.call(function, drawn, expected=expected)
+    def judge(session: Session, drawn: dict, expected, actual) -> None:
         shape = getattr(actual, "shape", None)
         if shape != expected.shape:
             got = f"shape {shape}" if shape is not None else describe_value(actual)
@@ -465,7 +564,8 @@ def same_shape_as_reference(function: str, reference: Callable, inputs, *, point
             raise _falsified(function, drawn, expected, session, Mismatch(message))
 
     return PropertyCheck(name=name, points=points, description=description, functions=(function,),
-                         hint=hint, inputs=inputs, prop=prop, max_examples=max_examples, examples=tuple(examples))
+                         hint=hint, inputs=inputs, prop=OneCall(function, _answered(reference), judge),
+                         max_examples=max_examples, examples=tuple(examples))
 
 
 def lecture_examples(function: str, examples: list[Example], *, points: float, name: str,

@@ -12,9 +12,11 @@ hint does not depend on how ties are rounded; each check family has a case at th
 sizes (a 32x32x3 CIFAR-10 image, a 28x28 MNIST digit, channels first).
 """
 
+import functools
+
 import numpy as np
 
-from grader.authoring import (Exercise, Falsified, Mismatch, Mistake, answer_key, as_array, compare_arrays,
+from grader.authoring import (Exercise, Falsified, Mismatch, Mistake, OneCall, answer_key, as_array, compare_arrays,
                               compare_values, draw_array, matches_reference, one_of, satisfies_property, st, upto)
 
 key = answer_key(__name__)
@@ -191,7 +193,10 @@ def _rule(drawn: dict) -> str:
 def _check_nearest(session, function: str, drawn: dict) -> None:
     """`function(**drawn)` takes the nearest source pixel of the formula everywhere (ties either way)."""
     answers = key.answers(function, drawn)
-    actual = session.call(function, drawn, expected=answers[0])
+    _judge_nearest(function, session, drawn, answers, session.call(function, drawn, expected=answers[0]))
+
+
+def _judge_nearest(function: str, session, drawn: dict, answers: list, actual) -> None:
     mismatch, expected = compare_nearest(answers, actual)
     if mismatch is not None:
         message = f"{function} {mismatch.message}"
@@ -203,6 +208,10 @@ def _check_nearest(session, function: str, drawn: dict) -> None:
 
 def _matches_nearest(*functions: str):
     """The property: each of `functions` (rotate and shear share their arguments) takes the nearest pixel."""
+    if len(functions) == 1:
+        return OneCall(functions[0], lambda drawn: (drawn, key.answers(functions[0], drawn)),
+                       functools.partial(_judge_nearest, functions[0]), told=lambda answers: answers[0])
+
     def prop(session, drawn: dict) -> None:
         for function in functions:
             _check_nearest(session, function, drawn)

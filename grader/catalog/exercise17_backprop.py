@@ -12,8 +12,9 @@ import functools
 
 import numpy as np
 
-from grader.authoring import (Example, Exercise, Falsified, Mismatch, Mistake, answer_key, as_array, compare_arrays,
-                              describe_value, draw_array, lecture_examples, one_of, quarters, satisfies_property, st, upto)
+from grader.authoring import (Example, Exercise, Falsified, Mismatch, Mistake, OneCall, answer_key, as_array,
+                              compare_arrays, describe_value, draw_array, lecture_examples, one_of, quarters,
+                              satisfies_property, st, upto)
 
 key = answer_key(__name__)
 F64 = np.float64
@@ -274,16 +275,15 @@ def gradients_mismatch(function: str, expected, actual, **tolerance) -> Mismatch
     return None
 
 
-def _backward_matches(function: str):
+def _backward_matches(function: str) -> OneCall:
     reference = REFERENCES[function]
 
-    def prop(session, drawn: dict) -> None:
-        expected = reference(**drawn)
-        mismatch = gradients_mismatch(function, expected, session.call(function, drawn))
+    def judge(session, drawn: dict, expected, actual) -> None:
+        mismatch = gradients_mismatch(function, expected, actual)
         if mismatch is not None:
             raise Falsified(f"{function} {mismatch.message}", function=function, inputs=drawn, expected=expected,
                             outcome=session.last_outcome, differences=mismatch.differences)
-    return prop
+    return OneCall(function, lambda drawn: (drawn, reference(**drawn)), judge)
 
 
 def one_maximum_each(dout, maxima, dx) -> bool:

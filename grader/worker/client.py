@@ -2,7 +2,9 @@
 
 Every request has a deadline. A worker that hangs is killed; one that exits or crashes is
 noticed by its closed pipe; either way the next request starts a fresh one, so one bad call
-costs one check, never the whole run. Each worker is a fresh fork of a sandboxed fork server
+costs one check, never the whole run. A request may be written behind one not yet answered
+(`send(ahead=True)`), for the worker to start on as soon as it answers that one; answers are
+read in the order sent, each with its own deadline from when the worker could start on it. Each worker is a fresh fork of a sandboxed fork server
 (hosts.py), which a grading run may keep warm for the same student's next submission.
 """
 
@@ -19,9 +21,13 @@ from pathlib import Path
 from grader.worker import protocol
 from grader.worker.hosts import DEFAULT_LIMITS, Host, HostKey, Hosts
 from grader.worker.sandbox import UNPRIVILEGED, Sandbox, gpu_device_nodes
-from grader.worker.wire import Outcome
+from grader.worker.wire import Outcome, Sent
 
 logger = logging.getLogger(__name__)
+
+
+# Room left in the request pipe beside the requests written ahead: the kernel fills it page by page.
+AHEAD_SLACK = 2 * 4096
 
 
 @dataclass
@@ -48,6 +54,10 @@ class WorkerProcess:
     _request_fd: int | None = None
     _reply_fd: int | None = None
     _request_id: int = 0
+    _starts: int = 0  # workers started so far: a request sent to an earlier one has no answer to come
+    _unanswered: list[Sent] = field(default_factory=list)  # in the order sent: the order of their answers
+    _answered_at: float = 0.0  # when the last answer was read: the worker starts on the next request then
+    _pipe_bytes: int = 65536  # what the request pipe holds
     restarts: int = 0
 
     def __post_init__(self):
@@ -86,31 +96,69 @@ class WorkerProcess:
     def request(self, op: str, args: object, *, timeout: float | None = None,
                 max_reply_bytes: int | None = None) -> Outcome:
         """Ask the worker `op`; a reply longer than `max_reply_bytes` is refused unread."""
-        load = self.load()
-        if not load.ok:
-            return load
-        assert self._request_fd is not None and self._reply_fd is not None  # a loaded worker's pipes
+        sent = self.send(op, args, timeout=timeout)
+        assert sent is not None  # only a request sent ahead may be refused
+        return self.receive(sent, timeout=timeout, max_reply_bytes=max_reply_bytes)
+
+    def send(self, op: str, args: object, *, timeout: float | None = None, ahead: bool = False) -> Sent | None:
+        """Write the request `op` without waiting for its answer (`receive` reads it).
+
+        `ahead`: behind a request not yet answered, for the worker to start on as soon as it is
+        done with that one; only where both fit the request pipe together, so that writing never
+        waits on the worker. None where it is not sent so.
+        """
+        if ahead:
+            if not self._unanswered or self._request_fd is None:
+                return None
+        else:
+            load = self.load()
+            if not load.ok:
+                return Sent(outcome=load)
+        assert self._request_fd is not None  # a loaded worker's pipe
         arrays: list = []
+        frame = protocol.frame_parts({"op": op, "args": protocol.encode(args, arrays), "id": self._request_id + 1},
+                                     arrays)
+        size = protocol.frame_size(frame)
+        if ahead and sum(sent.size for sent in self._unanswered) + size + AHEAD_SLACK > self._pipe_bytes:
+            return None
         self._request_id += 1
-        frame = protocol.frame_parts({"op": op, "args": protocol.encode(args, arrays), "id": self._request_id}, arrays)
         limit = self.call_timeout if timeout is None else timeout
         started = time.monotonic()
         try:
             protocol.write_frame(self._request_fd, frame, deadline=started + limit)
-            reply = protocol.read_reply(self._reply_fd, request_id=self._request_id, deadline=started + limit,
-                                        max_bytes=max_reply_bytes or protocol.MAX_FRAME_BYTES)
-        except protocol.FrameTimeout:
-            if self._over_budget():
-                return self._crashed(protocol.PeerClosed("over budget"), limit)
-            logger.debug("killing the worker for %s: no answer to %r within %g s", self.module, op, limit)
-            self._kill()
-            return Outcome(False, failure="timeout", seconds=limit, error={
-                "type": "Timeout", "message": f"timed out after {limit:g} s"})
         except protocol.ProtocolError as problem:
-            return self._crashed(problem, time.monotonic() - started)
+            if not ahead:
+                return Sent(outcome=self._failed(problem, op, limit, started))
+            if isinstance(problem, protocol.FrameTimeout):  # never, as it fits; part of it may be in the pipe
+                self._kill()
+            return None  # a worker that is gone: the answer before it says so
+        sent = Sent(op, self._request_id, self._starts, started, size)
+        self._unanswered.append(sent)
+        return sent
+
+    def receive(self, sent: Sent, *, timeout: float | None = None, max_reply_bytes: int | None = None,
+                keep_output: bool = True) -> Outcome:
+        """The answer to `sent`, the oldest request not yet answered. The worker has `timeout` from
+        when it could start on it (its sending, or the answer before it); `keep_output`: what
+        the call printed joins `stdout`."""
+        if sent.outcome is not None:
+            return sent.outcome
+        if sent.start != self._starts or sent not in self._unanswered:  # its worker was killed since
+            return Outcome(False, failure="crash", error={"type": "Crash", "message": "the worker process stopped answering"})
+        assert self._unanswered[0] is sent and self._reply_fd is not None, "answers are read in the order sent"
+        self._unanswered.pop(0)
+        limit = self.call_timeout if timeout is None else timeout
+        started = max(sent.at, self._answered_at)
+        try:
+            reply = protocol.read_reply(self._reply_fd, request_id=sent.id, deadline=started + limit,
+                                        max_bytes=max_reply_bytes or protocol.MAX_FRAME_BYTES)
+        except protocol.ProtocolError as problem:
+            self._answered_at = time.monotonic()
+            return self._failed(problem, sent.op, limit, started)
+        self._answered_at = time.monotonic()
         if self._over_budget():  # it answered, but a child of its went over: the call's verdict all the same
-            return self._crashed(protocol.PeerClosed("over budget"), time.monotonic() - started)
-        return self._outcome(reply, time.monotonic() - started)
+            return self._crashed(protocol.PeerClosed("over budget"), self._answered_at - started)
+        return self._outcome(reply, self._answered_at - started, keep_output)
 
     def close(self) -> None:
         """Kill the worker (it holds nothing worth a graceful exit); its sandbox goes back to the
@@ -134,10 +182,11 @@ class WorkerProcess:
         """A fresh worker, forked in a sandbox of this kind: a warm one, or one started now."""
         self._kill()
         self._host = self._hosts.take(self._key())
+        self._starts += 1
         request_read, self._request_fd = os.pipe()
         self._reply_fd, reply_write = os.pipe()
-        for fd in (self._request_fd, self._reply_fd):
-            _widen(fd)
+        self._pipe_bytes = _widen(self._request_fd)
+        _widen(self._reply_fd)
         try:
             self._number, self._workdir = self._host.fork(request_read, reply_write)
         finally:
@@ -195,8 +244,19 @@ class WorkerProcess:
     def _over_budget(self) -> str:
         return self._host.guard.over() if self._host is not None else ""
 
-    def _outcome(self, reply: protocol.Reply, seconds: float) -> Outcome:
-        if reply.stdout:
+    def _failed(self, problem: protocol.ProtocolError, op: str, limit: float, started: float) -> Outcome:
+        """A request that got no answer: `limit` seconds passed (a hang), or the worker crashed or forged one."""
+        if not isinstance(problem, protocol.FrameTimeout):
+            return self._crashed(problem, time.monotonic() - started)
+        if self._over_budget():
+            return self._crashed(protocol.PeerClosed("over budget"), limit)
+        logger.debug("killing the worker for %s: no answer to %r within %g s", self.module, op, limit)
+        self._kill()
+        return Outcome(False, failure="timeout", seconds=limit, error={
+            "type": "Timeout", "message": f"timed out after {limit:g} s"})
+
+    def _outcome(self, reply: protocol.Reply, seconds: float, keep_output: bool = True) -> Outcome:
+        if reply.stdout and keep_output:
             self.stdout.append(reply.stdout)
         error = reply.error
         if error and "[Errno 28]" in str(error.get("message")):  # ENOSPC: its disk budget is full
@@ -243,6 +303,7 @@ class WorkerProcess:
             if fd is not None:
                 os.close(fd)
         self._request_fd = self._reply_fd = None
+        self._unanswered.clear()
         host, number, self._host, self._number = self._host, self._number, None, None
         if host is None:
             return
@@ -262,14 +323,17 @@ def _signal_name(number: int) -> str:
 PIPE_BYTES = 1 << 20  # Linux's most for a user (/proc/sys/fs/pipe-max-size); its default is 64 KB
 
 
-def _widen(fd: int) -> None:
+def _widen(fd: int) -> int:
     """A pipe of PIPE_BYTES: a model's weights (34 MB for AlexNet) cross in 34 writes and reads,
     not 530, each a switch between the grader and its worker. Where Linux refuses (the user's
-    pipes are over /proc/sys/fs/pipe-user-pages-soft), the pipe keeps its size."""
+    pipes are over /proc/sys/fs/pipe-user-pages-soft), the pipe keeps its size. Returns its size."""
     try:
-        fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
+        return fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     except OSError:
-        pass
+        try:
+            return fcntl.fcntl(fd, fcntl.F_GETPIPE_SZ)
+        except OSError:
+            return 4096  # a page: the least a pipe holds
 
 
 def _rlimits(limits: dict, *, processes: bool) -> dict:

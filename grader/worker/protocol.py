@@ -175,6 +175,11 @@ def frame_parts(header: dict, arrays: list) -> list:
     return [_U64.pack(length), *parts]
 
 
+def frame_size(parts: list) -> int:
+    """The bytes of a frame made by `frame_parts`: its length field and what it counts."""
+    return _U64.size + _U64.unpack(parts[0])[0]
+
+
 def _npy(array: np.ndarray) -> tuple[bytes, np.ndarray]:
     """The .npy header of a numeric `array` and its values as bytes in the order the header
     says (a view where it can be one)."""

@@ -53,3 +53,16 @@ class Outcome:
         if self.error.get("line"):
             text += f" (line {self.error['line']}: {self.error.get('source', '')})"
         return text
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A request written to the worker (`WorkerProcess.send`), its answer not read yet; or, with
+    `outcome`, one whose answer was known without one (its worker could not start or be written to)."""
+
+    op: str = ""
+    id: int = 0
+    start: int = 0  # which start of the worker it went to
+    at: float = 0.0  # when it was written (time.monotonic())
+    size: int = 0  # its bytes
+    outcome: Outcome | None = None
