@@ -2,10 +2,12 @@
 
 Every request has a deadline. A worker that hangs is killed; one that exits or crashes is
 noticed by its closed pipe; either way the next request starts a fresh one, so one bad call
-costs one check, never the whole run. A request may be written behind one not yet answered
-(`send(ahead=True)`), for the worker to start on as soon as it answers that one; answers are
-read in the order sent, each with its own deadline from when the worker could start on it. Each worker is a fresh fork of a sandboxed fork server
+costs one check, never the whole run. Each worker is a fresh fork of a sandboxed fork server
 (hosts.py), which a grading run may keep warm for the same student's next submission.
+
+A request may be written behind one not yet answered (`send(ahead=True)`), for the worker to
+start on as soon as it answers that one; answers are read in the order sent, each with its own
+deadline from when the worker could start on it.
 """
 
 from __future__ import annotations
