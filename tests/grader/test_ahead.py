@@ -65,7 +65,7 @@ def test_a_failure_stands_on_its_case_and_the_hang_ahead_of_it_is_never_judged(s
     failing, passing = check("wrong", [case(0), case(1), case(2)]), check("right", [case(0), case(4)])
     first, second = run(session, failing, passing)
     assert first.status == "failed" and "wrong values" in first.output
-    assert first.counterexample.inputs["x"][0] == 1 and first.execution_time < 0.5
+    assert first.counterexample.inputs["x"][0] == 1 and first.execution_time < 0.9  # not the hang's 1 s
     assert first.stdout.split() == ["case", "0", "case", "1"]
     assert second.status == "passed" and second.stdout.split() == ["case", "0", "case", "4"]
     assert session.worker.restarts == 1  # the hang was killed, after its second, as a call would have been
