@@ -58,7 +58,7 @@ class Outcome:
 @dataclass(frozen=True)
 class Sent:
     """A request written to the worker (`WorkerProcess.send`), its answer not read yet; or, with
-    `outcome`, one whose answer was known without one (its worker could not start or be written to)."""
+    `outcome`, one whose answer was known without asking (its worker could not start or be written to)."""
 
     op: str = ""
     id: int = 0
