@@ -148,9 +148,6 @@ class InProcessWorker:
         self.call_timeout = 2.0
         self.restarts = 0
 
-    def call(self, function: str, *args, timeout=None, max_reply_bytes=None, **kwargs):
-        return self.request("call", {"function": function, "args": list(args), "kwargs": kwargs})
-
     def send(self, op: str, args, *, timeout=None, ahead=False):
         """The request answered now (None ahead: a call is made in its turn); `receive` hands the answer over."""
         from grader.worker.wire import Sent
