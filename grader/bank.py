@@ -17,8 +17,10 @@ array; the type and value of everything else), so the kit answers exactly the in
 release drew, and nothing else. A bank also holds each check's cases (what the kit runs
 instead of hypothesis, simplest first) and a few facts about the exercise (`meta`).
 
-Nothing in a bank file is code: it is a zip of one JSON index and `.npy` arrays, read as
-np.load(allow_pickle=False) reads them (protocol.load_npy).
+Nothing in a bank file is code: it is a zip of two members, a JSON index and every array in one
+frame of the worker's wire format (`.npy` bytes, read as np.load(allow_pickle=False) reads them:
+grader.worker.protocol). One member per array cost zipfile 20 ms for exercise 1's 400 arrays (a kit's
+bank: 46 ms), on the way to the first check of every practice run.
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ import builtins
 import copy
 import functools
 import hashlib
-import io
 import json
 import math
 import time
@@ -40,9 +41,10 @@ from pathlib import Path
 import numpy as np
 
 from grader import memo
-from grader.worker.protocol import load_npy
+from grader.worker import protocol
 
-FORMAT = 1
+FORMAT = 2
+_ARRAYS = "arrays.frame"  # protocol.pack's frame: its header says how many arrays follow
 
 
 class BankError(Exception):
@@ -258,10 +260,7 @@ class Bank:
         path.parent.mkdir(parents=True, exist_ok=True)
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED if compressed else zipfile.ZIP_STORED) as archive:
             archive.writestr("index.json", json.dumps(index, separators=(",", ":"), allow_nan=False))
-            for number, array in enumerate(arrays):
-                buffer = io.BytesIO()
-                np.save(buffer, np.array(array, order="C", copy=True), allow_pickle=False)
-                archive.writestr(f"{number}.npy", buffer.getvalue())
+            archive.writestr(_ARRAYS, protocol.pack({}, [np.asarray(array, order="C") for array in arrays]))
 
     @classmethod
     def load(cls, path: Path) -> Bank:
@@ -270,8 +269,7 @@ class Bank:
             if index.get("format") != FORMAT:
                 raise BankError(f"{path} is a bank of format {index.get('format')!r}; this grader reads format "
                                 f"{FORMAT}: write the kit again with this grader's `grade release`")
-            arrays = [load_npy(memoryview(archive.read(f"{number}.npy")))
-                      for number in range(sum(1 for name in archive.namelist() if name.endswith(".npy")))]
+            _, arrays = protocol.unpack(archive.read(_ARRAYS)[8:])  # after the frame's length
         return cls(exercise=index["exercise"], meta=unpack(index["meta"], arrays),
                    answers={key: unpack(value, arrays) for key, value in index["answers"].items()},
                    cases={name: [unpack(case, arrays) for case in cases] for name, cases in index["cases"].items()})
