@@ -1,3 +1,3 @@
-from grader.cli import run
+from grader.launch import run
 
 run()

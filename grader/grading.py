@@ -19,7 +19,8 @@ from grader import submission as submissions
 from grader.errors import GraderError, SubmissionError
 from grader.results import (CRASHED, ERROR, FAILED, GRADED, MISSING, PASSED, TIMEOUT, UNREADABLE, CheckResult,
                             ExerciseResult, Report)
-from grader.worker.hosts import DEFAULT_LIMITS, HostKey, Hosts
+from grader.layout import solution_folders
+from grader.worker.hosts import DEFAULT_LIMITS, HostKey, Hosts, take_early
 from grader.worker.sandbox import Sandbox, detect, worker_cannot_start
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: seeds
         raise SubmissionError(f"{submission} is one file; to grade several exercises pass a folder")
     sandbox = _usable(modules, seed, sandbox)
     jobs = [_read(module, submission, cwd, raise_errors=len(modules) == 1) for module in modules]
-    return Report(_grade_jobs(jobs, sandbox, seed, hide=tuple(hide) + _solution_folders(cwd),
+    return Report(_grade_jobs(jobs, sandbox, seed, hide=tuple(hide) + solution_folders(cwd),
                               include_hidden=include_hidden, device=device))
 
 
@@ -70,7 +71,7 @@ def grade_submissions(files: dict[str, submissions.Submission], *, seed: seeds.S
     are graded in the order given."""
     sandbox = _usable(list(files), seed, sandbox)
     jobs = [_Job(module, submission) for module, submission in files.items()]
-    return _grade_jobs(jobs, sandbox, seed, hide=_solution_folders(None), include_hidden=include_hidden,
+    return _grade_jobs(jobs, sandbox, seed, hide=solution_folders(None), include_hidden=include_hidden,
                        device=device, turn=turn)
 
 
@@ -93,10 +94,10 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
     imported), then grade each job in turn, each in a fresh worker forked there."""
     if include_hidden is None:
         include_hidden = seeds.is_graded(seed) or not student_kit()
-    hosts = Hosts(sandbox, hide)
+    hosts = take_early(sandbox, hide) or Hosts(sandbox, hide)  # `grade EXERCISE`'s, started first (launch.py)
     abouts = {job.module: catalog.about(job.module) for job in jobs if job.submission is not None}
     for about in abouts.values():  # the declaration's literals: its worker's kind, before importing it
-        hosts.warm(HostKey.of(worker_forbidden(about), about.limits))
+        hosts.warm(HostKey.of(about.worker_forbidden, about.limits))
     from grader.worker.client import WorkerProcess  # with NumPy, which the client's protocol needs
 
     for job in jobs:
@@ -104,7 +105,7 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
             about = abouts[job.module]
             job.worker = WorkerProcess(job.submission.source, job.module, sandbox, seed=seeds.worker_seed(seed, job.module),
                                        hide=hide, hosts=hosts, limits={**DEFAULT_LIMITS, **about.limits},
-                                       forbidden=worker_forbidden(about))
+                                       forbidden=about.worker_forbidden)
     try:
         results, pending = {}, {job.module: job for job in jobs}
         while pending:
@@ -116,12 +117,6 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
             if job.worker is not None:
                 job.worker.close()
         hosts.close()
-
-
-def worker_forbidden(about: catalog.About) -> tuple[str, ...]:
-    """The modules the worker of an exercise refuses, from its declaration's literals (catalog.about):
-    what it declares, else what a NumPy exercise may not import."""
-    return catalog.NUMPY_ONLY if about.forbidden_imports is None else about.forbidden_imports
 
 
 def _grade_closing(job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_hidden: bool, device: str) -> ExerciseResult:
@@ -268,12 +263,3 @@ def _failed(check, problem: str, status: str = FAILED) -> CheckResult:
                        visibility="hidden" if check.hidden else "visible")
 
 
-def _solution_folders(cwd: Path | None) -> tuple[Path, ...]:
-    """Where solutions live, so the sandbox can hide them: ./solutions and the course repository's."""
-    from grader.layout import course_repository
-
-    folders = [(cwd or Path.cwd()) / "solutions"]
-    course = course_repository()
-    if course is not None:
-        folders.append(course / "solutions")
-    return tuple(dict.fromkeys(folder.resolve() for folder in folders if folder.is_dir()))

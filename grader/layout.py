@@ -47,6 +47,15 @@ def course_repository() -> Path | None:
     return SOURCE_ROOT if (SOURCE_ROOT / "solutions").is_dir() else None
 
 
+def solution_folders(cwd: Path | None) -> tuple[Path, ...]:
+    """Where solutions live, so the sandbox can hide them: ./solutions and the course repository's."""
+    folders = [(cwd or Path.cwd()) / "solutions"]
+    course = course_repository()
+    if course is not None:
+        folders.append(course / "solutions")
+    return tuple(dict.fromkeys(folder.resolve() for folder in folders if folder.is_dir()))
+
+
 CACHE_VARIABLE = "CNN_GRADER_CACHE"  # a folder for the grader's cache, or "off"
 
 

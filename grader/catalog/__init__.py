@@ -209,6 +209,11 @@ class About:
     def topic(self) -> str:
         return self.module.partition("_")[2]
 
+    @property
+    def worker_forbidden(self) -> tuple[str, ...]:
+        """The modules its worker refuses: what it declares, else what a NumPy exercise may not import."""
+        return NUMPY_ONLY if self.forbidden_imports is None else self.forbidden_imports
+
 
 def about(module_name: str) -> About:
     """The literal keywords of `EXERCISE = Exercise(...)` in the declaration, without importing it."""

@@ -270,13 +270,12 @@ def _holds_models(module: str) -> bool:
     """Does grading `module` hold PyTorch models on the grader's side (an AlexNet mistake: 750 MB at
     its peak)? Those exercises take turns (_turn); a NumPy exercise's arrays are small, so it never waits."""
     from grader import catalog
-    from grader.grading import worker_forbidden
 
     try:
         about = catalog.about(module)
     except Exception:  # noqa: BLE001 - a declaration that does not parse: each of its tasks says so, in the pool
         return False
-    return "torch" not in worker_forbidden(about)
+    return "torch" not in about.worker_forbidden
 
 
 def _pool_process(turns: dict) -> None:

@@ -18,6 +18,7 @@ verdicts are its own.
 
 from __future__ import annotations
 
+import atexit
 import itertools
 import json
 import logging
@@ -183,21 +184,21 @@ class Host:
         lines = path.read_text(errors="replace").strip().splitlines()
         return lines[-1][:300] if lines else ""
 
-    def close(self) -> None:
+    def close(self, *, now: bool = False) -> None:
         """End the sandbox and wait until it has: the fork server, told to go, kills everything
-        in it; what does not end in time is killed from here. Then its folder is removed."""
+        in it; what does not end in time is killed from here. Then its folder is removed. `now`:
+        killed at once (a sandbox that ran nothing, which may still be importing torch)."""
         self.control.close()
         process, self.process = self.process, None
         ended = False
         if process is not None:
+            if now:
+                _kill_session(process)
             try:
                 _wait(process, EXIT_SECONDS)
                 ended = True
             except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(process.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
+                _kill_session(process)
         # Whatever left the session (a daemon) still has the sandbox's uid. In bubblewrap, nothing
         # outlives the PID namespace's process 1: once bubblewrap has ended by itself, a look at
         # /proc (under 1 ms) spares the fork of this large process (8-27 ms) that kills them all.
@@ -242,12 +243,44 @@ class Hosts:
         else:
             host.close()
 
-    def close(self) -> None:
+    def close(self, *, now: bool = False) -> None:
         hosts, self._idle = self._idle, []
         for host in hosts:  # all told to go first: they end together
             host.control.close()
         for host in hosts:
-            host.close()
+            host.close(now=now)
+
+
+# `grade EXERCISE`'s hosts, started before the grader imports its command line (grader/launch.py)
+_EARLY: list[Hosts] = []
+
+
+def start_early(sandbox: Sandbox, hide: tuple[Path, ...], key: HostKey) -> None:
+    """Start the host `key` now, for the grading to come to take (`take_early`); whatever
+    ends the program first ends it too, and waits for it (atexit)."""
+    atexit.unregister(close_early)  # registered once, however often started
+    atexit.register(close_early)
+    hosts = Hosts(sandbox, hide)
+    _EARLY.append(hosts)
+    hosts.warm(key)
+
+
+def take_early(sandbox: Sandbox, hide: tuple[Path, ...]) -> Hosts | None:
+    """The hosts started early, if they are made as `Hosts(sandbox, hide)` would be; else None
+    (those are closed)."""
+    if not _EARLY:
+        return None
+    hosts = _EARLY.pop()
+    if hosts.sandbox == sandbox and hosts.hide == tuple(hide):
+        return hosts
+    hosts.close(now=True)
+    return None
+
+
+def close_early() -> None:
+    """End the hosts started early that grading did not take: at once, as nothing ran in them."""
+    while _EARLY:
+        _EARLY.pop().close(now=True)
 
 
 _spawned = itertools.count()
@@ -289,6 +322,14 @@ def kill_everything_of(uid: int) -> None:
         finally:
             os._exit(0)
     os.waitpid(child, 0)
+
+
+def _kill_session(process: subprocess.Popen) -> None:
+    """SIGKILL bubblewrap (its sandbox dies with it) or the fork server, with its session."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _wait(process: subprocess.Popen, timeout: float) -> None:
