@@ -224,7 +224,7 @@ def about(module_name: str) -> About:
 @functools.lru_cache(maxsize=64)
 def _about(module_name: str, path: Path, source: str) -> About:
     """about(), parsed once per text of the declaration: a batch asks it for every grade."""
-    words = _literal_keywords(ast.parse(source, filename=str(path)))
+    words = _literal_keywords(_exercise_statement(source, path))
     return About(module=module_name, id=words.get("id", module_name.partition("_")[0]),
                  title=words.get("title", ""), section=words.get("section", ""), summary=words.get("summary", ""),
                  points=words.get("points"), hidden_points=words.get("hidden_points", 0 if "points" in words else None),
@@ -235,12 +235,34 @@ def _about(module_name: str, path: Path, source: str) -> About:
                      words.get("forbidden_imports"), (tuple, list)) else None)
 
 
+def _exercise_statement(source: str, path: Path) -> ast.Module:
+    """The declaration from its last line that starts `EXERCISE =` on, parsed (exercise 17's whole
+    file took 19 ms, on the way to its sandbox's start; that statement, 1 ms), if it is an
+    `EXERCISE = Exercise(...)`; else the whole file."""
+    starts = [found.start() for found in re.finditer(r"^EXERCISE\s*=", source, re.M)]
+    try:
+        tail = ast.parse(source[starts[-1]:], filename=str(path)) if starts else None
+    except SyntaxError:  # the line was in a string, say
+        tail = None
+    if tail is not None and tail.body and _exercise_call(tail.body[0]) is not None:
+        return tail
+    return ast.parse(source, filename=str(path))
+
+
+def _exercise_call(node: ast.stmt) -> ast.Call | None:
+    """The call of `EXERCISE = Exercise(...)`, None for any other statement."""
+    if (isinstance(node, ast.Assign) and any(getattr(target, "id", "") == "EXERCISE" for target in node.targets)
+            and isinstance(node.value, ast.Call)):
+        return node.value
+    return None
+
+
 def _literal_keywords(tree: ast.Module) -> dict:
     for node in tree.body:
-        if (isinstance(node, ast.Assign) and any(getattr(target, "id", "") == "EXERCISE" for target in node.targets)
-                and isinstance(node.value, ast.Call)):
+        call = _exercise_call(node)
+        if call is not None:
             words = {}
-            for keyword in node.value.keywords:
+            for keyword in call.keywords:
                 try:
                     words[keyword.arg] = ast.literal_eval(keyword.value)
                 except ValueError:  # a computed value: not readable without importing

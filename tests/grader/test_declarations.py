@@ -1,5 +1,6 @@
 """Does an exercise declaration check itself when it is built, with a one-line error naming the fix?"""
 
+import ast
 from dataclasses import replace
 
 import pytest
@@ -88,3 +89,19 @@ def test_a_declaration_builds_its_checks_with_the_factories(module):
     raw = sorted({node.func.id for node in ast.walk(tree) if isinstance(node, ast.Call)
                   and isinstance(node.func, ast.Name) and node.func.id.endswith("Check")})
     assert raw == []
+
+
+@pytest.mark.parametrize("module", catalog.module_names())
+def test_the_literals_read_from_the_exercise_statement_are_the_whole_files(module):
+    path = catalog.declaration_files()[module]
+    source = path.read_text(encoding="utf-8")
+    assert catalog._literal_keywords(catalog._exercise_statement(source, path)) == \
+        catalog._literal_keywords(ast.parse(source))
+
+
+def test_an_exercise_line_inside_a_string_is_not_taken_for_the_declaration(tmp_path):
+    quoted = '"""Say\nEXERCISE = Exercise(id="quoted")\n"""\n'
+    real = 'EXERCISE = Exercise(id="real", points=3)\n'
+    for source in (quoted + real, real + quoted):
+        words = catalog._literal_keywords(catalog._exercise_statement(source, tmp_path / "exercise1_x.py"))
+        assert words == {"id": "real", "points": 3}
