@@ -18,10 +18,13 @@ by file permissions (see sandbox.py).
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
+import py_compile
 import re
 import shutil
 import site
+import struct
 import sys
 from pathlib import Path
 
@@ -155,15 +158,44 @@ def prepare(lib: Path) -> None:
     """Fill `lib` with the worker package and `lib/site` with links to the allowed entries."""
     package = lib / "grader"
     (package / "worker").mkdir(parents=True)
-    shutil.copyfile(_GRADER_PACKAGE / "__init__.py", package / "__init__.py")
-    for module in (_GRADER_PACKAGE / "worker").glob("*.py"):
-        shutil.copyfile(module, package / "worker" / module.name)
+    for module in [_GRADER_PACKAGE / "__init__.py", *(_GRADER_PACKAGE / "worker").glob("*.py")]:
+        copy = package / module.relative_to(_GRADER_PACKAGE)
+        shutil.copy2(module, copy)  # with its time, which its bytecode is checked against
+        compiled = _bytecode(module)
+        if compiled is not None:
+            (copy.parent / "__pycache__").mkdir(exist_ok=True)
+            shutil.copyfile(compiled, importlib.util.cache_from_source(str(copy)))
     (lib / "site").mkdir()
     for entry in allowed_entries():
         (lib / "site" / entry.name).symlink_to(entry)
     for path in (lib, *lib.rglob("*")):
         if not path.is_symlink():
             path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def _bytecode(module: Path) -> Path | None:
+    """The module's bytecode in its own __pycache__, as an import writes it, written now if it is
+    missing or stale and bytecode may be written; None where there is none. A sandbox boots
+    from a fresh copy of the worker package that it cannot write to: without it, each boot
+    compiled its modules again (20 ms of a NumPy sandbox's 240)."""
+    compiled, source = Path(importlib.util.cache_from_source(str(module))), module.stat()
+    try:
+        with open(compiled, "rb") as file:
+            header = file.read(16)
+    except OSError:
+        header = b""
+    # What the import system checks of a timestamped .pyc: its magic, no flags, its source's time and size.
+    if header == importlib.util.MAGIC_NUMBER + struct.pack("<III", 0, int(source.st_mtime) & 0xFFFFFFFF,
+                                                           source.st_size & 0xFFFFFFFF):
+        return compiled
+    if sys.dont_write_bytecode:
+        return None
+    try:
+        py_compile.compile(str(module), cfile=str(compiled), doraise=True,
+                           invalidation_mode=py_compile.PycInvalidationMode.TIMESTAMP)
+    except (OSError, py_compile.PyCompileError):  # an installed grader the user may not write to
+        return None
+    return compiled
 
 
 def bootstrap(lib: Path) -> str:
