@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import re
 from pathlib import Path
 
 from grader.results import Report
+
+log = logging.getLogger(__name__)
 
 FORMATS = ("text", "markdown", "html", "json", "gradescope", "junit")
 _TEMPLATES = {"text": "report.txt.j2", "markdown": "report.md.j2", "html": "report.html.j2",
@@ -75,6 +78,16 @@ def _compiled_templates():
                 pass
 
     return Kept(str(folder))
+
+
+def prepare(format: str) -> None:
+    """Load `format`'s template now, for render() to find it loaded. What fails here fails again in
+    render(), where it is reported."""
+    try:
+        if format in _TEMPLATES:
+            environment().get_template(_TEMPLATES[format])
+    except Exception as error:  # noqa: BLE001 - only a head start
+        log.debug("the %s template was not loaded ahead: %s", format, error)
 
 
 def render(report: Report, format: str, *, color: bool = False, student: str = "", marks: dict | None = None) -> str:

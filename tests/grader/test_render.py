@@ -120,3 +120,18 @@ def test_compiled_templates_are_kept_in_the_cache_and_a_cache_that_cannot_be_mad
         monkeypatch.undo()
         rendering.environment.cache_clear()
     assert texts[0] == texts[1] == texts[2] and "wrong shape" in texts[0]
+
+
+def test_a_template_got_ready_ahead_never_raises_in_its_thread(monkeypatch):
+    """`grade EXERCISE` gets the report's template ready in a thread while the checks run
+    (cli._template_ahead): does a template that cannot be loaded leave that thread quietly, for
+    render() to report the problem where every other error is reported?"""
+    from grader import render as rendering
+
+    def unreadable():
+        raise OSError("templates/ cannot be read")
+
+    monkeypatch.setattr(rendering, "environment", unreadable)
+    rendering.prepare("text")
+    with pytest.raises(OSError, match="cannot be read"):
+        render(Report([]), "text")
