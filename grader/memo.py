@@ -3,10 +3,11 @@
 A graded run draws the same inputs for every student (one seed per exercise), so the answer key
 is asked the same questions over and over: the reference's output for each drawn input, a
 reference model's outputs and training steps. Inside `scope(...)` (grading.py: one exercise,
-on one device), an answer is computed once per process and then given again, as a copy, to
-the same call (name and arguments, by `grader.bank.call_digest`) in the same scope (`Frozen`). Exceptions
-are not remembered: they are computed again. The answers kept take at most `MAX_BYTES` (their
-arrays' and tensors' bytes), the least recently used dropped first, and none larger than
+on one device), an answer is computed once per process and then given again, as a copy
+(`Frozen`; or, put `shared`, itself: read-only arrays, grader.models.weights), to the same call
+(name and arguments, by `grader.bank.call_digest`) in the same scope. Exceptions are not
+remembered: they are computed again. The answers kept take at most `MAX_BYTES` (their arrays'
+and tensors' bytes), the least recently used dropped first, and none larger than
 `MAX_ONE`.
 """
 
@@ -41,19 +42,21 @@ def current():
 
 
 def get(key):
-    """A copy of the answer kept under `key`, or MISSING."""
+    """A copy of the answer kept under `key` (the answer itself where it was put `shared`), or MISSING."""
     if key not in _KEPT:
         return MISSING
     _KEPT.move_to_end(key)
-    return _KEPT[key][0].thaw()
+    kept = _KEPT[key][0]
+    return kept.thaw() if isinstance(kept, Frozen) else kept
 
 
-def put(key, value) -> None:
-    """Keep a copy of `value` under `key`, if it is small enough."""
+def put(key, value, *, shared: bool = False) -> None:
+    """Keep a copy of `value` under `key`, if it is small enough; `shared`: keep `value` itself, which
+    nothing changes (read-only arrays), and give it out as it is (no 34 MB copy either way)."""
     taken = size(value)
     if taken > MAX_ONE or key in _KEPT:
         return
-    _KEPT[key] = (Frozen(value), taken)
+    _KEPT[key] = (value if shared else Frozen(value), taken)
     _used[0] += taken
     while _used[0] > MAX_BYTES:
         _, (_, dropped) = _KEPT.popitem(last=False)

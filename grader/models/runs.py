@@ -11,6 +11,7 @@ goes through grader.models.oracle.
 from __future__ import annotations
 
 import collections.abc
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,12 +19,13 @@ from dataclasses import dataclass, field
 import numpy as np
 from torch import nn
 
+from grader import memo
 from grader.checks import Falsified, Session, Stop, failure_message
 from grader.models import oracle
 from grader.models.claims import malformed
 from grader.models.layers import with_layers
 from grader.models.mapping import Mapping
-from grader.models.weights import sample_input
+from grader.models.weights import randomized_state, sample_input
 from grader.worker.wire import Outcome
 from grader.worker.torch_protocol import BuildArgs, InspectArgs, LoadArgs
 
@@ -200,6 +202,8 @@ def get_model(session: Session, spec: ModelSpec, kwargs: dict, inputs: dict, *, 
     handle = f"{spec.cls}-{len(session.cache)}"
     inputs = dict(kwargs)  # what failed is building or inspecting the model, not one input
     try:
+        if memo.current() is not None:  # where with_weights finds them
+            session.upcoming = _both(session.upcoming, functools.partial(_weights_ahead, session, spec, kwargs))
         built = request_op(session, spec, "torch.build", _build_request(session, spec, kwargs, handle), inputs)
         device = built.get("device") if isinstance(built, dict) else None
         x = sample_input((2, *spec.input_shape(kwargs)), seed=1) if forward else None
@@ -228,6 +232,25 @@ def get_model(session: Session, spec: ModelSpec, kwargs: dict, inputs: dict, *, 
         raise Stop(falsified) from None
     session.cache[key] = model
     return model
+
+
+def _weights_ahead(session: Session, spec: ModelSpec, kwargs: dict) -> None:
+    """The grader's weights for the model the worker is building, drawn while it builds (AlexNet's take
+    as long as the build): with_weights finds them in the memo. What fails here fails again there, where
+    it is told."""
+    try:
+        randomized_state(oracle.structure(session, spec, kwargs)["init"], session.seed)
+    except Exception as error:  # noqa: BLE001 - only a head start; with_weights asks again
+        log.debug("no weights drawn ahead for %s: %s", spec.call(kwargs), error)
+
+
+def _both(planned: Callable[[], None] | None, then: Callable[[], None]) -> Callable[[], None]:
+    """The call planned ahead (Session.upcoming), if any, then `then`."""
+    def both() -> None:
+        if planned is not None:
+            planned()
+        then()
+    return both
 
 
 def _with_reference_layers(failure: Falsified, session: Session, model: Model) -> Falsified:

@@ -102,9 +102,10 @@ def test_load_state_gives_a_module_the_drawn_weights():
     assert all(np.array_equal(model.state_dict()[name].numpy(), values) for name, values in state.items())
 
 
-def test_within_a_memo_scope_the_weights_are_drawn_once_and_each_caller_gets_its_own_copy():
-    """A batch gives every student's model the same weights: drawn once per process, then copied,
-    so that what one check does to them never reaches the next."""
+def test_within_a_memo_scope_the_weights_are_drawn_once_and_shared_read_only():
+    """A batch gives every student's model the same weights: drawn once per process and shared, not
+    copied (AlexNet's are 34 MB), so they are read-only, and what one check does never reaches the next;
+    each caller's dict is its own."""
     from grader import memo
 
     table = init_table(nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4), nn.Linear(4, 2)))
@@ -112,10 +113,44 @@ def test_within_a_memo_scope_the_weights_are_drawn_once_and_each_caller_gets_its
     try:
         with memo.scope(("weights test", "cpu")):
             first = randomized_state(table, 5)
-            first["0.weight"][...] = 0
+            with pytest.raises(ValueError, match="read-only"):
+                first["0.weight"][...] = 0
+            first["0.weight"] = np.zeros_like(first["0.weight"])
             second, third = randomized_state(table, 5), randomized_state(table, 6)
     finally:
         memo.clear()
     fresh = randomized_state(table, 5)
-    assert all(np.array_equal(second[name], fresh[name]) for name in fresh) and second["0.weight"].any()
+    assert second["2.weight"] is first["2.weight"] and second["0.weight"].any()
+    assert all(np.array_equal(second[name], fresh[name]) for name in fresh)
     assert not np.array_equal(third["0.weight"], fresh["0.weight"])
+
+
+def test_the_weights_drawn_while_the_worker_builds_a_model_are_those_its_checks_get(monkeypatch):
+    """get_model draws the grader's weights for a model while the worker builds it (runs._weights_ahead):
+    are they then given to with_weights without drawing again, and does a reference that cannot answer
+    leave the drawing to with_weights, which reports it?"""
+    from types import SimpleNamespace
+
+    from grader import memo
+    from grader.catalog.exercise6_lenet import LENET, TEN
+    from grader.models import oracle, runs, weights
+
+    drawn = []
+    draw = weights._drawn_state
+    monkeypatch.setattr(weights, "_drawn_state", lambda table, seed: drawn.append(seed) or draw(table, seed))
+    session = SimpleNamespace(cache={}, bank=None, seed=3)
+    memo.clear()
+    try:
+        with memo.scope(("weights ahead test", "cpu")):
+            runs._weights_ahead(session, LENET, TEN)
+            ahead = randomized_state(oracle.structure(session, LENET, TEN)["init"], 3)
+            runs._weights_ahead(SimpleNamespace(cache={}, bank=SimpleNamespace(answer=unreadable), seed=4), LENET, TEN)
+    finally:
+        memo.clear()
+    assert drawn == [3]
+    assert all(np.array_equal(ahead[name], values) for name, values in
+               randomized_state(oracle.structure(session, LENET, TEN)["init"], 3).items())
+
+
+def unreadable(*_):
+    raise OSError("the kit's bank cannot be read")
