@@ -17,11 +17,12 @@ that fails.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol, cast
+from typing import TYPE_CHECKING, Protocol, TypeVar, cast
 
 import numpy as np
 
@@ -35,6 +36,9 @@ from grader.worker.wire import Outcome, Sent
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A reply may be this many times the size of the expected output (an array of the wrong
 # dtype or a few times too large still gets its verdict) but never less than the floor; a
@@ -110,7 +114,7 @@ class Session:
     it, or one it cuts short, fails with "time budget used up". `bank` is the student kit's
     recorded answers and cases (grader.bank.Bank), None where the course's answer key runs.
     `upcoming`, set by a check running its cases in turn, sends the next case's call once this
-    one's is sent (OneCall.send_ahead).
+    one's is sent (OneCall.send_ahead), and then does what `meanwhile` was given.
     """
 
     worker: SessionWorker
@@ -148,6 +152,24 @@ class Session:
 
         outcome = self.last_outcome = self._ask(send, timeout, max_reply_bytes)
         return self._value(function, inputs, outcome)
+
+    def meanwhile(self, compute: Callable[[], T]) -> Callable[[], T]:
+        """`compute()` begun once the next call or request is sent (after the call planned ahead, if any),
+        while the worker computes: the grader's own part of a check (weights to draw, a replay) done early.
+        Returns what gives its value: the one computed early or, where that failed or never began,
+        `compute()` called then, where a failure is told as it always was."""
+        planned, done = self.upcoming, []
+
+        def both() -> None:
+            if planned is not None:
+                planned()
+            try:
+                done.append(compute())
+            except Exception as error:  # noqa: BLE001 - only a head start: computed again when asked for
+                log.debug("not computed ahead: %r", error)
+
+        self.upcoming = both
+        return lambda: done[0] if done else compute()
 
     def planned(self, function: str, case) -> tuple[dict, object] | None:
         """(inputs, expected) of `case`'s call of `function` where it was planned ahead of its turn."""

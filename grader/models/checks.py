@@ -23,7 +23,8 @@ from grader.models.modules import replay_steps
 from grader.models.reference import with_weights
 from grader.models.runs import (Evidence, Model, ModelOutcome, ModelSpec, ask, copied, described, get_model,
                                 input_recipe, request_op)
-from grader.models.verify import compare_steps, for_every_variant, listed, steps_problems, verified_layers
+from grader.models.verify import (compare_steps, for_every_variant, layers_verified, listed, steps_problems,
+                                  steps_scale, verified_layers)
 from grader.models.weights import init_table, load_state, randomized_state, sample_input
 from grader.strategies import upto
 from grader.worker.torch_inspect import build_base, units
@@ -220,18 +221,29 @@ def training_check(spec: ModelSpec, examples: tuple[dict, ...], *, loss: str, po
         evidence = Evidence(model=model, x=x, mode=mode)
         settings = {"loss": loss, "lr": lr, "weight_decay": weight_decay, "steps": steps, "mode": mode,
                     "seed": example["seed"]}
+
+        def replayed() -> tuple[dict, dict, dict[str, str], float]:
+            """The reference's parameters before and after the steps, the student's names for them and the
+            largest change (compare_steps). The replay runs on what the model was verified to compute (a
+            known mistake with the same layers included): this check judges what trains, the outputs check
+            the function."""
+            verified_layers(session, model, shown)
+            changes = model.same_as if isinstance(model.same_as, dict) else None
+            for other in ({}, *(entry for entry in spec.same_layers if isinstance(entry, dict))):
+                for_every_variant(model, lambda variant: oracle.steps(session, model.reference.but(variant, other),
+                                                                      x, y, settings, trains))
+            expected = oracle.steps(session, model.reference.but(model.variant, changes), x, y, settings, trains)
+            start = {name: model.state[name] for name in expected}  # named as the mapping names them
+            names = {mine: theirs for mine, theirs in model.mapping.tensors.items() if theirs in start}
+            return start, expected, names, steps_scale(start, expected, names)
+
+        # Once the layers are verified (the structure check), the replay asks the worker nothing: it runs
+        # while the worker trains.
+        replay = session.meanwhile(replayed) if layers_verified(session, model) else replayed
         result = ask(session, model, "steps", StepsArgs(x=x, y=y, params=optimizer_gets, **settings), shown, evidence)
-        # The replay runs on what the model was verified to compute (a known mistake with the same layers
-        # included): this check judges what trains, the outputs check the function.
-        verified_layers(session, model, shown)
-        changes = model.same_as if isinstance(model.same_as, dict) else None
-        for other in ({}, *(entry for entry in spec.same_layers if isinstance(entry, dict))):
-            for_every_variant(model, lambda variant: oracle.steps(session, model.reference.but(variant, other), x, y,
-                                                                  settings, trains))
-        expected = oracle.steps(session, model.reference.but(model.variant, changes), x, y, settings, trains)
-        start = {name: model.state[name] for name in expected}  # named as the mapping names them
-        names = {mine: theirs for mine, theirs in model.mapping.tensors.items() if theirs in start}
-        found = compare_steps(start, expected, result.get("parameters") if isinstance(result, dict) else None, names)
+        start, expected, names, scale = replay()
+        found = compare_steps(start, expected, result.get("parameters") if isinstance(result, dict) else None, names,
+                              scale=scale)
         given = result.get("given") if isinstance(result, dict) else None
         evidence.facts.update(found, given=given if isinstance(given, list) else [])
         problems = steps_problems(found, steps)

@@ -202,8 +202,8 @@ def get_model(session: Session, spec: ModelSpec, kwargs: dict, inputs: dict, *, 
     handle = f"{spec.cls}-{len(session.cache)}"
     inputs = dict(kwargs)  # what failed is building or inspecting the model, not one input
     try:
-        if memo.current() is not None:  # where with_weights finds them
-            session.upcoming = _both(session.upcoming, functools.partial(_weights_ahead, session, spec, kwargs))
+        if memo.current() is not None:  # the grader's weights, drawn while the worker builds: with_weights
+            session.meanwhile(functools.partial(_weights, session, spec, kwargs))  # finds them in the memo
         built = request_op(session, spec, "torch.build", _build_request(session, spec, kwargs, handle), inputs)
         device = built.get("device") if isinstance(built, dict) else None
         x = sample_input((2, *spec.input_shape(kwargs)), seed=1) if forward else None
@@ -234,23 +234,9 @@ def get_model(session: Session, spec: ModelSpec, kwargs: dict, inputs: dict, *, 
     return model
 
 
-def _weights_ahead(session: Session, spec: ModelSpec, kwargs: dict) -> None:
-    """The grader's weights for the model the worker is building, drawn while it builds (AlexNet's take
-    as long as the build): with_weights finds them in the memo. What fails here fails again there, where
-    it is told."""
-    try:
-        randomized_state(oracle.structure(session, spec, kwargs)["init"], session.seed)
-    except Exception as error:  # noqa: BLE001 - only a head start; with_weights asks again
-        log.debug("no weights drawn ahead for %s: %s", spec.call(kwargs), error)
-
-
-def _both(planned: Callable[[], None] | None, then: Callable[[], None]) -> Callable[[], None]:
-    """The call planned ahead (Session.upcoming), if any, then `then`."""
-    def both() -> None:
-        if planned is not None:
-            planned()
-        then()
-    return both
+def _weights(session: Session, spec: ModelSpec, kwargs: dict) -> dict:
+    """The grader's weights for `spec(**kwargs)` (AlexNet's take as long as its build)."""
+    return randomized_state(oracle.structure(session, spec, kwargs)["init"], session.seed)
 
 
 def _with_reference_layers(failure: Falsified, session: Session, model: Model) -> Falsified:

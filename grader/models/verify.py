@@ -134,6 +134,11 @@ def verified_layers(session: Session, model: Model, inputs: dict) -> str:
     return verdict
 
 
+def layers_verified(session: Session, model: Model) -> bool:
+    """Has verified_layers judged `model` already (so that asking again asks the worker nothing)?"""
+    return ("verified layers", model.handle) in session.cache
+
+
 def reference_passes(model: Model, x: np.ndarray, mode: str, *, seed: int, repeat: int,
                      device: str = "cpu") -> tuple[list, dict]:
     """The reference's outputs for `repeat` passes in `mode` (torch seeded with `seed` first, as the
@@ -146,7 +151,8 @@ def reference_passes(model: Model, x: np.ndarray, mode: str, *, seed: int, repea
     return found["outputs"], found["buffers"]
 
 
-def compare_steps(start: dict, expected: dict, returned, names: dict[str, str]) -> dict[str, list[str]]:
+def compare_steps(start: dict, expected: dict, returned, names: dict[str, str], *,
+                  scale: float | None = None) -> dict[str, list[str]]:
     """Which parameters moved unlike the replay: {"stayed", "moved", "differ", "missing"}, each a list of
     the student's names. `start` and `expected` by the reference's names, `names` student -> reference.
 
@@ -156,10 +162,10 @@ def compare_steps(start: dict, expected: dict, returned, names: dict[str, str]) 
 
     Computed in float64 one tensor at a time (`start` may be float32): the replay's largest change sets the
     tolerance, so it is found first, and each change computed again where it is compared, rather than
-    all of them held at once (AlexNet's: 68 MB, besides the start and the replay)."""
+    all of them held at once (AlexNet's: 68 MB, besides the start and the replay). `scale`: that largest
+    change, where steps_scale has found it already."""
     returned = returned if isinstance(returned, dict) else {}
-    scale = max((_change(start[theirs], expected[theirs])[1] for theirs in names.values()), default=0.0)
-    atol = 1e-3 * scale + 1e-6
+    atol = 1e-3 * (steps_scale(start, expected, names) if scale is None else scale) + 1e-6
     found: dict[str, list[str]] = {"stayed": [], "moved": [], "differ": [], "missing": []}
     for mine, theirs in names.items():
         after = returned.get(mine)
@@ -178,6 +184,11 @@ def compare_steps(start: dict, expected: dict, returned, names: dict[str, str]) 
         kind = "differ" if mine_moves and their_moves else "moved" if mine_moves else "stayed"
         found[kind].append(mine)
     return found
+
+
+def steps_scale(start: dict, expected: dict, names: dict[str, str]) -> float:
+    """The replay's largest change of a parameter, which sets compare_steps' tolerance."""
+    return max((_change(start[theirs], expected[theirs])[1] for theirs in names.values()), default=0.0)
 
 
 def _change(start: np.ndarray, expected) -> tuple[np.ndarray, float, float | None]:

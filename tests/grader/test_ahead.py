@@ -95,3 +95,28 @@ def test_only_calls_that_fit_the_pipe_beside_the_one_before_go_ahead():
         assert second is not None
         assert worker.receive(first).value.tolist() == [0.0] * 3
         assert worker.receive(second).value.tolist() == [4.0] * 3
+
+
+def test_work_done_meanwhile_runs_while_the_worker_answers_and_is_told_where_it_is_asked_for(session, monkeypatch):
+    """Session.meanwhile: the grader's own work runs once the next call is sent, before its answer is read,
+    and its value is given without computing it again; work that raised, or never began, is computed
+    when its value is asked for, where its error is raised."""
+    order = []
+    receive = session.worker.receive
+    monkeypatch.setattr(session.worker, "receive", lambda *a, **k: order.append("answer read") or receive(*a, **k))
+    replay = session.meanwhile(lambda: order.append("replayed") or 7)
+    assert order == [] and session.call("f", case(0))[0] == 0.0
+    assert order == ["replayed", "answer read"] and replay() == 7 and order == ["replayed", "answer read"]
+
+    tries = []
+
+    def broken():
+        tries.append(1)
+        raise ValueError("no replay")
+
+    failed = session.meanwhile(broken)
+    session.call("f", case(0))
+    with pytest.raises(ValueError, match="no replay"):
+        failed()
+    assert len(tries) == 2
+    assert session.meanwhile(lambda: 8)() == 8 and session.upcoming is not None  # never sent: computed when asked

@@ -9,7 +9,7 @@ from grader import catalog
 from grader.grading import grade
 from grader.models import ModelSpec, modules, oracle
 from grader.models.samples import SAMPLE, entries, is_sample, positions, sampled
-from grader.models.verify import compare_steps
+from grader.models.verify import compare_steps, steps_scale
 from grader.reference import models
 from tests.conftest import ROOT, SUBMISSIONS
 
@@ -111,6 +111,10 @@ def test_sampled_steps_tell_moved_from_stayed_as_whole_ones_do():
                           delta_norm=float(np.linalg.norm(value - start[name]))) for name, value in after.items()}
     assert compare_steps(start, kept, returned, names) == whole == \
         {"stayed": ["still"], "moved": [], "differ": ["other"], "missing": []}
+    for replay in (after, kept):  # the training check finds the tolerance's scale while the worker trains
+        scale = steps_scale(start, replay, names)
+        assert scale == pytest.approx(max(np.max(np.abs(after[name] - start[name])) for name in names))
+        assert compare_steps(start, replay, returned, names, scale=scale) == whole
 
 
 def test_steps_compare_alike_from_a_float32_start():

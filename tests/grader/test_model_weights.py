@@ -126,9 +126,9 @@ def test_within_a_memo_scope_the_weights_are_drawn_once_and_shared_read_only():
 
 
 def test_the_weights_drawn_while_the_worker_builds_a_model_are_those_its_checks_get(monkeypatch):
-    """get_model draws the grader's weights for a model while the worker builds it (runs._weights_ahead):
-    are they then given to with_weights without drawing again, and does a reference that cannot answer
-    leave the drawing to with_weights, which reports it?"""
+    """get_model draws the grader's weights for a model while the worker builds it (runs._weights, begun
+    by Session.meanwhile, which leaves a draw that fails to with_weights: test_ahead): are they then given to
+    with_weights without drawing again?"""
     from types import SimpleNamespace
 
     from grader import memo
@@ -142,15 +142,10 @@ def test_the_weights_drawn_while_the_worker_builds_a_model_are_those_its_checks_
     memo.clear()
     try:
         with memo.scope(("weights ahead test", "cpu")):
-            runs._weights_ahead(session, LENET, TEN)
+            runs._weights(session, LENET, TEN)
             ahead = randomized_state(oracle.structure(session, LENET, TEN)["init"], 3)
-            runs._weights_ahead(SimpleNamespace(cache={}, bank=SimpleNamespace(answer=unreadable), seed=4), LENET, TEN)
     finally:
         memo.clear()
     assert drawn == [3]
     assert all(np.array_equal(ahead[name], values) for name, values in
                randomized_state(oracle.structure(session, LENET, TEN)["init"], 3).items())
-
-
-def unreadable(*_):
-    raise OSError("the kit's bank cannot be read")
