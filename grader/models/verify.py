@@ -103,7 +103,7 @@ def verified_layers(session: Session, model: Model, inputs: dict) -> str:
 
     Once per model and run: the structure and count checks both stand on it.
     """
-    key = ("verified layers", model.handle)
+    key = _verified_key(model)
     if key in session.cache:
         return session.cache[key]
     spec = model.spec
@@ -136,7 +136,11 @@ def verified_layers(session: Session, model: Model, inputs: dict) -> str:
 
 def layers_verified(session: Session, model: Model) -> bool:
     """Has verified_layers judged `model` already (so that asking again asks the worker nothing)?"""
-    return ("verified layers", model.handle) in session.cache
+    return _verified_key(model) in session.cache
+
+
+def _verified_key(model: Model) -> tuple[str, str]:
+    return "verified layers", model.handle
 
 
 def reference_passes(model: Model, x: np.ndarray, mode: str, *, seed: int, repeat: int,
