@@ -153,12 +153,12 @@ def show_log() -> None:
 def check_command(exercise: str, submission: str | None, format_: str, output: Path | None, seed: int | None,
                   secret_file: Path | None, fail_under: str | None, device: str) -> int:
     """Grade one exercise."""
-    from grader.grading import grade
+    from grader.grading import free_cores, grade
 
     run = run_seed(seed, secret_file)
     _warn_without_sandbox()
     template = _template_ahead(format_)
-    report = grade([exercise], submission=submission, seed=run, device=device)
+    report = grade([exercise], submission=submission, seed=run, device=device, cores=free_cores())
     template.join()
     return emit(report, format_, output, fail_under)
 

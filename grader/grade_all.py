@@ -22,13 +22,15 @@ from grader.results import Report
 def grade_all(modules: list[str], *, jobs: int | None = None, submission: str | Path | None = None,
               **options) -> Report:
     """Grade `modules` (catalog names) from the folder `submission`, `jobs` processes at once
-    (default: the cores, at most 4); `options` go to `grading.grade` (seed, device, ...).
-    Without `submission`, the kit's exercises/ folder must be here (else one GraderError line)."""
-    from grader.grading import grade
+    (default: the cores, at most 4), which share the cores out (`grading.grade`'s `cores`);
+    `options` go to `grading.grade` (seed, device, ...). Without `submission`, the kit's
+    exercises/ folder must be here (else one GraderError line)."""
+    from grader.grading import free_cores, grade
 
     if submission is None and not (Path.cwd() / "exercises").is_dir():
         raise GraderError("no submission here: run it in the kit's folder or pass --submission")
     groups = split(modules, jobs or min(os.cpu_count() or 1, 4))
+    options.setdefault("cores", max(1, free_cores() // len(groups)))
     if len(groups) == 1:
         return grade(modules, submission=submission, **options)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")

@@ -9,6 +9,7 @@ exercise declarations (the references), so the sandboxes boot while the grader i
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
@@ -38,7 +39,7 @@ class _Job:
 
 def grade(names: list[str], *, submission: str | Path | None = None, seed: seeds.Seed = 0, cwd: Path | None = None,
           sandbox: Sandbox | None = None, hide: tuple[Path, ...] = (), include_hidden: bool | None = None,
-          device: str = "auto") -> Report:
+          device: str = "auto", cores: int = 1) -> Report:
     """Grade the exercises `names` ('exercise1', 'convolution', ...) and return one report.
 
     `submission` is a file (one exercise only) or a folder holding the exercises' files; by
@@ -47,7 +48,9 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: seeds
     `device` (auto, cpu, cuda) is where the PyTorch exercises run their models. Hidden checks
     run unless this is a student kit (`include_hidden=None`, the default) or told otherwise.
     `seed` is a practice seed (an int) or a graded run's `seeds.SecretSeed`, which always runs
-    the hidden checks and never reaches the worker or a report (grader/seeds.py).
+    the hidden checks and never reaches the worker or a report (grader/seeds.py). `cores`: the
+    cores this run has to itself (`grade EXERCISE`: the machine's, `free_cores()`); a worker
+    whose exercise asks for threads (its limits) gets up to that many.
     """
     modules = list(dict.fromkeys(catalog.resolve(name) for name in names))
     if submission is not None and Path(submission).is_file() and len(modules) > 1:
@@ -55,7 +58,7 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: seeds
     sandbox = _usable(modules, seed, sandbox)
     jobs = [_read(module, submission, cwd, raise_errors=len(modules) == 1) for module in modules]
     return Report(_grade_jobs(jobs, sandbox, seed, hide=tuple(hide) + solution_folders(cwd),
-                              include_hidden=include_hidden, device=device))
+                              include_hidden=include_hidden, device=device, cores=cores))
 
 
 def grade_submissions(files: dict[str, submissions.Submission], *, seed: seeds.Seed = 0,
@@ -75,6 +78,14 @@ def grade_submissions(files: dict[str, submissions.Submission], *, seed: seeds.S
                        device=device, turn=turn)
 
 
+def free_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def _usable(modules: list[str], seed: seeds.Seed, sandbox: Sandbox | None) -> Sandbox:
     """The sandbox to grade in, or GraderError when nothing can be graded here as asked."""
     banked = [module for module in modules if catalog.bank_file(module).is_file() and not catalog.key_file(module).is_file()]
@@ -89,7 +100,7 @@ def _usable(modules: list[str], seed: seeds.Seed, sandbox: Sandbox | None) -> Sa
 
 
 def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: tuple[Path, ...],
-                include_hidden: bool | None, device: str, turn=None) -> list[ExerciseResult]:
+                include_hidden: bool | None, device: str, turn=None, cores: int = 1) -> list[ExerciseResult]:
     """Start the sandboxes (one per kind of exercise: they boot while the declarations are
     imported), then grade each job in turn, each in a fresh worker forked there."""
     if include_hidden is None:
@@ -102,10 +113,10 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
 
     for job in jobs:
         if job.submission is not None:
-            about = abouts[job.module]
+            limits = {**DEFAULT_LIMITS, **abouts[job.module].limits}
             job.worker = WorkerProcess(job.submission.source, job.module, sandbox, seed=seeds.worker_seed(seed, job.module),
-                                       hide=hide, hosts=hosts, limits={**DEFAULT_LIMITS, **about.limits},
-                                       forbidden=about.worker_forbidden)
+                                       hide=hide, hosts=hosts, limits=limits, forbidden=abouts[job.module].worker_forbidden,
+                                       threads=max(1, min(int(limits["threads"]), cores)))
     try:
         results, pending = {}, {job.module: job for job in jobs}
         while pending:

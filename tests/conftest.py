@@ -49,10 +49,11 @@ def draws_cache(tmp_path_factory):
 
 @functools.cache
 def graded(exercise: str, path: Path, seed: int = 0):
-    """The ExerciseResult of grading `path` (a real file) through the real worker and sandbox."""
-    from grader.grading import grade
+    """The ExerciseResult of grading `path` (a real file) through the real worker and sandbox, as
+    `grade EXERCISE` does (with the machine's cores: a large model's worker computes with two threads)."""
+    from grader.grading import free_cores, grade
 
-    return grade([exercise], submission=path, seed=seed).exercises[0]
+    return grade([exercise], submission=path, seed=seed, cores=free_cores()).exercises[0]
 
 
 def run_folder(factory) -> Path:

@@ -117,5 +117,5 @@ EXERCISE = Exercise(
     forbidden_imports=(),
     call_timeout=5.0,
     start_timeout=30.0,
-    limits={"memory_mb": 2048, "cuda": True},
+    limits={"memory_mb": 2048, "cuda": True, "threads": 2},
 )

@@ -44,6 +44,7 @@ class WorkerProcess:
     start_timeout: float = 10.0
     limits: dict = field(default_factory=lambda: dict(DEFAULT_LIMITS))
     forbidden: tuple[str, ...] = ()
+    threads: int = 1  # torch's threads in the worker: the exercise's limits, up to the cores of the run (grading.grade)
     hide: tuple[Path, ...] = ()
     hosts: Hosts | None = None  # the grading run's warm sandboxes; None: one of its own, closed with it
     stdout: list[str] = field(default_factory=list)
@@ -209,6 +210,7 @@ class WorkerProcess:
             "seed": self.seed,
             "forbidden": list(self.forbidden),
             "limits": _rlimits(self.limits, processes=self.sandbox.limits_processes),
+            "threads": self.threads,
         }
         deadline = time.monotonic() + self.start_timeout
         try:

@@ -42,8 +42,9 @@ logger = logging.getLogger(__name__)
 # What the submission may use. Each process: RLIMIT_AS bounds its memory (address space),
 # RLIMIT_FSIZE its files, RLIMIT_CPU its time. The whole submission (budget.py): memory_mb
 # for all its processes together, `processes` processes and threads, disk_mb for its folder,
-# /tmp and /dev/shm together.
-DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64, "processes": 128, "disk_mb": 256}
+# /tmp and /dev/shm together. `threads`: the most threads torch computes with in the worker, where
+# the grading run has the cores (grading.grade's `cores`): a large model's exercise asks for 2.
+DEFAULT_LIMITS = {"memory_mb": 1024, "cpu_seconds": 120, "file_mb": 64, "processes": 128, "disk_mb": 256, "threads": 1}
 
 END_SECONDS = 8.0  # for the fork server to kill, reap and clean up after one worker (forkserver.REAP_SECONDS + room)
 EXIT_SECONDS = 2.0  # for a host told to go (its control socket closed) to end
@@ -361,4 +362,7 @@ def worker_environment(workdir: Path) -> dict:
     }
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         environment[name] = "1"
+    # A worker given more threads (server._use_threads) leaves them asleep between its calls rather
+    # than spinning on the core the grader works on beside it.
+    environment["OMP_WAIT_POLICY"] = "PASSIVE"
     return environment

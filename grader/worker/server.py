@@ -55,6 +55,7 @@ class Worker:
         """Apply the limits, write the submission into the worker's own folder, import it and
         report what it defines."""
         _apply_limits(self.config.get("limits", {}))
+        _use_threads(self.config.get("threads", 1))
         descriptor = os.open(self.submission_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(descriptor, "w", encoding="utf-8") as submission:
             submission.write(self.config["source"])
@@ -185,6 +186,14 @@ def _apply_limits(limits: dict) -> None:
             resource.setrlimit(kind, (value, value))
         except (ValueError, OSError):
             pass  # a limit the platform refuses; the sandbox and the call timeouts still hold
+
+
+def _use_threads(threads: int) -> None:
+    """Let torch compute with `threads` threads (the fork server loaded it with one) where the
+    grader gives them: one grading run at a time, a large model (client.WorkerProcess.threads)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and threads > 1:
+        torch.set_num_threads(threads)
 
 
 def serve(config: dict) -> None:

@@ -59,6 +59,18 @@ def test_html_escapes_what_the_submission_printed(capsys):
     assert code == 0 and '&#34;score&#34;: 10' in out and '"score": 10' not in out.split("<style>")[0]
 
 
+def test_one_exercise_is_graded_with_the_cores_of_the_machine(capsys, monkeypatch):
+    """`grade EXERCISE` has the machine to itself: a large model's worker may use two threads."""
+    from grader import grading
+
+    asked = {}
+    real = grading.grade
+    monkeypatch.setattr(grading, "free_cores", lambda: 3)
+    monkeypatch.setattr(grading, "grade", lambda *args, **options: asked.update(options) or real(*args, **options))
+    assert run(capsys, "exercise1", "-s", SOLUTION)[0] == 0
+    assert asked["cores"] == 3
+
+
 @pytest.mark.parametrize("threshold, expected", [("11", 0), ("100%", 0), ("80%", 0)])
 def test_fail_under_passes_full_marks(capsys, threshold, expected):
     assert run(capsys, "exercise1", "-s", SOLUTION, "--fail-under", threshold)[0] == expected

@@ -42,3 +42,20 @@ def test_files_in_subfolders_are_found_as_grade_batch_finds_them(tmp_path):
     report = grade_all(NUMPY_PAIR, jobs=1, submission=tmp_path)
     assert report.score == report.max_score == 20
     assert report.exercises[0].submission.endswith("hw2/code/exercise3_stride.py")
+
+
+def test_a_large_models_worker_gets_two_threads_only_where_the_run_has_the_cores(monkeypatch):
+    """AlexNet asks for two threads: `grade EXERCISE` (its machine's cores) gives them, a run of
+    one core (a batch's process, the default) does not, and `grade all` shares the cores out."""
+    from grader import grading
+
+    given = []
+    monkeypatch.setattr(grading, "_grade_closing", lambda job, *rest: given.append(job.worker.threads))
+    monkeypatch.setattr(grading, "Report", list)
+    for cores in (1, 8):
+        grade(["exercise7", "exercise6"], submission=ROOT / "solutions", cores=cores)
+    assert given == [1, 1, 2, 1]
+    monkeypatch.setattr(grading, "free_cores", lambda: 4)
+    monkeypatch.setattr(grading, "grade", lambda modules, **options: given.append(options["cores"]))
+    grade_all(["exercise7_alexnet", "exercise6_lenet"], jobs=1, submission=ROOT / "solutions")
+    assert given[-1] == 4

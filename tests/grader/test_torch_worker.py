@@ -127,3 +127,18 @@ def test_the_worker_seeds_torch_as_torch_manual_seed_does():
         seed(12345)
         draws.append((torch.rand(5), torch.nn.Dropout(0.5).train()(torch.ones(8))))
     assert all(torch.equal(mine, theirs) for mine, theirs in zip(*draws))
+
+
+THREADS = '''
+import torch
+
+def threads():
+    return torch.get_num_threads()
+'''
+
+
+@pytest.mark.parametrize("given", [1, 2])
+def test_the_worker_computes_with_the_threads_the_grader_gives(given):
+    """The fork server imports torch with one thread; does each worker get its own count?"""
+    with WorkerProcess(THREADS, "threads", detect(), call_timeout=30, start_timeout=60, threads=given) as process:
+        assert process.call("threads").value == given
