@@ -60,7 +60,10 @@ class ModelSpec:
         return {name: value for name, value in kwargs.items() if name not in self.bases(kwargs)}
 
     def build_reference(self, kwargs: dict, variant: dict) -> nn.Module:
-        return self.reference(kwargs, **variant)
+        """The reference, its weights zero until the grader's replace them (modules.undrawn)."""
+        from grader.models.modules import undrawn  # the course's side only: the student kit never builds one
+
+        return undrawn(lambda: self.reference(kwargs, **variant))
 
     def call(self, kwargs: dict) -> str:
         """'LeNet5(num_classes=10)' as the student would write it."""

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from grader.catalog import exercise9_transfer
+from grader.models.modules import undrawn
 from grader.models.weights import init_table, load_state, randomized_state
 from grader.worker.torch_inspect import build_base
 from grader.reference import autoencoder, binary_cnn, inception, models, vgg
@@ -83,6 +84,40 @@ def test_randomized_state_from_the_table_is_what_randomize_gives_the_module(name
         for tensor_name, values in state.items():
             expected = tensors[tensor_name].detach().numpy()
             assert values.dtype == expected.dtype and np.array_equal(values, expected), tensor_name
+
+
+@pytest.mark.parametrize("name", REFERENCES)
+def test_a_reference_built_undrawn_holds_after_the_grader_s_weights_what_one_built_drawn_holds(name):
+    """modules.undrawn skips torch's random init: is every tensor the same once the grader's weights
+    are loaded (buffers that no weight fills, num_batches_tracked, included), and were its drawn weights zero?"""
+    undrawn_model, drawn_model = undrawn(REFERENCES[name]), REFERENCES[name]()
+    assert all(not module.weight.any() for module in undrawn_model.modules() if isinstance(module, (nn.Conv2d, nn.Linear)))
+    assert init_table(undrawn_model) == init_table(drawn_model)
+    state = randomized_state(init_table(drawn_model), 5)
+    mine, theirs = (load_state(model, state).state_dict() for model in (undrawn_model, drawn_model))
+    assert list(mine) == list(theirs) and all(torch.equal(mine[key], theirs[key]) for key in mine)
+
+
+def test_undrawn_leaves_torch_s_init_alone_outside_it_and_in_other_threads():
+    """The zero fill holds inside undrawn, in its thread only: is a layer built meanwhile in another
+    thread, or afterwards, drawn as torch draws it?"""
+    import threading
+
+    built = {}
+
+    def elsewhere():
+        torch.manual_seed(3)
+        built["other thread"] = nn.Linear(50, 50).weight
+
+    def build():
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+        return nn.Linear(50, 50)
+
+    assert not undrawn(build).weight.any()
+    torch.manual_seed(3)
+    assert torch.equal(built["other thread"], nn.Linear(50, 50).weight)
 
 
 def test_the_init_table_is_plain_data_a_bank_can_hold():
