@@ -21,7 +21,7 @@ from grader.errors import GraderError, SubmissionError
 from grader.results import (CRASHED, ERROR, FAILED, GRADED, MISSING, PASSED, TIMEOUT, UNREADABLE, CheckResult,
                             ExerciseResult, Report)
 from grader.layout import solution_folders
-from grader.worker.hosts import DEFAULT_LIMITS, HostKey, Hosts, take_early
+from grader.worker.hosts import DEFAULT_LIMITS, HostKey, Hosts, kept, take_early
 from grader.worker.sandbox import Sandbox, detect, worker_cannot_start
 
 if TYPE_CHECKING:
@@ -63,10 +63,11 @@ def grade(names: list[str], *, submission: str | Path | None = None, seed: seeds
 
 def grade_submissions(files: dict[str, submissions.Submission], *, seed: seeds.Seed = 0,
                       sandbox: Sandbox | None = None, include_hidden: bool | None = None,
-                      device: str = "auto", turn=None) -> list[ExerciseResult]:
+                      device: str = "auto", turn=None, keep_hosts: bool = False) -> list[ExerciseResult]:
     """Grade files already read (module name -> Submission), all of one student: their sandboxes
-    are shared by their own exercises and no one else's (grader/worker/hosts.py). One result per
-    file, in the order given, each the same as `grade` gives it alone.
+    are shared by their own exercises (grader/worker/hosts.py), and with `keep_hosts` (a batch's
+    pool process) kept for the next student where a sandbox may serve one after another. One
+    result per file, in the order given, each the same as `grade` gives it alone.
 
     `turn(modules)`, a context manager, is entered around each exercise's grading with the modules
     still to grade and yields the one to grade now (a batch's pool: one process at a time per
@@ -75,7 +76,7 @@ def grade_submissions(files: dict[str, submissions.Submission], *, seed: seeds.S
     sandbox = _usable(list(files), seed, sandbox)
     jobs = [_Job(module, submission) for module, submission in files.items()]
     return _grade_jobs(jobs, sandbox, seed, hide=solution_folders(None), include_hidden=include_hidden,
-                       device=device, turn=turn)
+                       device=device, turn=turn, keep_hosts=keep_hosts)
 
 
 def free_cores() -> int:
@@ -100,12 +101,16 @@ def _usable(modules: list[str], seed: seeds.Seed, sandbox: Sandbox | None) -> Sa
 
 
 def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: tuple[Path, ...],
-                include_hidden: bool | None, device: str, turn=None, cores: int = 1) -> list[ExerciseResult]:
+                include_hidden: bool | None, device: str, turn=None, cores: int = 1,
+                keep_hosts: bool = False) -> list[ExerciseResult]:
     """Start the sandboxes (one per kind of exercise: they boot while the declarations are
     imported), then grade each job in turn, each in a fresh worker forked there."""
     if include_hidden is None:
         include_hidden = seeds.is_graded(seed) or not student_kit()
-    hosts = take_early(sandbox, hide) or Hosts(sandbox, hide)  # `grade EXERCISE`'s, started first (launch.py)
+    if keep_hosts:
+        hosts = kept(sandbox, hide)
+    else:
+        hosts = take_early(sandbox, hide) or Hosts(sandbox, hide)  # `grade EXERCISE`'s, started first (launch.py)
     abouts = {job.module: catalog.about(job.module) for job in jobs if job.submission is not None}
     for about in abouts.values():  # the declaration's literals: its worker's kind, before importing it
         hosts.warm(HostKey.of(about.worker_forbidden, about.limits))
@@ -123,11 +128,15 @@ def _grade_jobs(jobs: list[_Job], sandbox: Sandbox, seed: seeds.Seed, *, hide: t
             with turn(list(pending)) if turn is not None else contextlib.nullcontext(next(iter(pending))) as module:
                 results[module] = _grade_closing(pending.pop(module), sandbox, seed, include_hidden, device)
         return [results[job.module] for job in jobs]
+    except BaseException:
+        keep_hosts = False  # interrupted: nothing is kept for a next student
+        raise
     finally:
         for job in jobs:
             if job.worker is not None:
                 job.worker.close()
-        hosts.close()
+        if not keep_hosts:
+            hosts.close()
 
 
 def _grade_closing(job: _Job, sandbox: Sandbox, seed: seeds.Seed, include_hidden: bool, device: str) -> ExerciseResult:

@@ -230,8 +230,11 @@ def _run_marked(group: list[Task], seed: seeds.Seed, running: str) -> list[Grade
     for marker in markers:
         marker.touch()
     try:
-        return run_tasks(group, seed, turn=_turn)
+        return run_tasks(group, seed, turn=_turn, keep_hosts=True)
     except SystemExit:  # SIGTERM from _stop: grading closed its workers on the way here; take no other task
+        from grader.worker.hosts import close_kept
+
+        close_kept()
         os._exit(INTERRUPTED)
     finally:
         for marker in markers:
@@ -281,8 +284,14 @@ def _holds_models(module: str) -> bool:
 def _pool_process(turns: dict) -> None:
     """Pool processes follow the batch process if it is killed (SIGKILL leaves no time to clean up);
     they leave Ctrl-C to the batch process, which ends them with SIGTERM: then each kills its
-    sandboxed worker on the way out (grading's `finally`). `turns` are the exercises' locks (_turn)."""
+    sandboxed worker on the way out (grading's `finally`). The sandboxes each keeps from one
+    student to the next end as it ends (hosts.kept). `turns` are the exercises' locks (_turn)."""
+    import multiprocessing.util
+
+    from grader.worker.hosts import close_kept
+
     _TURNS.update(turns)
+    multiprocessing.util.Finalize(None, close_kept, exitpriority=10)  # a pool process's exit runs no atexit
     try:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):

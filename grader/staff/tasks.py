@@ -76,11 +76,12 @@ def run_task(task: Task, seed: seeds.Seed = 0) -> Grade:
     return run_tasks([task], seed)[0]
 
 
-def run_tasks(tasks: list[Task], seed: seeds.Seed = 0, *, turn=None) -> list[Grade]:
+def run_tasks(tasks: list[Task], seed: seeds.Seed = 0, *, turn=None, keep_hosts: bool = False) -> list[Grade]:
     """Grade one student's exercises, all checks (hidden ones too), from the bytes the tasks
     carry: one Grade per task, in order, each the same as the task graded alone. The files share
-    the sandboxes that grading starts (one per kind of exercise, grader/worker/hosts.py), and
-    only with each other: never give this the tasks of two students. Never raises: every outcome
+    the sandboxes that grading starts (one per kind of exercise, grader/worker/hosts.py); never
+    give this the tasks of two students. With `keep_hosts` (a batch's pool process) the sandboxes
+    that may serve another student are kept for this process's next call. Never raises: every outcome
     is a Grade, a bug in the grader included (status error, retried on the next run).
 
     The sandbox is checked here, where the tasks run (a Dask worker is another machine): without
@@ -94,7 +95,7 @@ def run_tasks(tasks: list[Task], seed: seeds.Seed = 0, *, turn=None) -> list[Gra
     from grader.worker.sandbox import detect, refusal_for_task
 
     if len({task.student for task in tasks}) > 1:
-        raise ValueError("run_tasks grades one student's tasks; the sandboxes of two students are never shared")
+        raise ValueError("run_tasks grades one student's tasks at a time")
     results: dict[Task, object] = {}
     try:
         refusal = refusal_for_task(detect(), unsafe=tasks[0].unsafe_no_sandbox) if any(
@@ -117,7 +118,8 @@ def run_tasks(tasks: list[Task], seed: seeds.Seed = 0, *, turn=None) -> list[Gra
                 except SubmissionError as error:  # not UTF-8, too large, not a notebook
                     results[task] = unreadable(task.module, str(error).replace(str(path), task.shown), seed=seed)
             graded = grade_submissions({task.module: submission for task, submission in files.items()}, seed=seed,
-                                       include_hidden=True, turn=functools.partial(_collected, turn))
+                                       include_hidden=True, turn=functools.partial(_collected, turn),
+                                       keep_hosts=keep_hosts)
             for task, result in zip(files, graded):
                 result.submission = task.shown
                 results[task] = result

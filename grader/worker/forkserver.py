@@ -19,7 +19,8 @@ dumpable either (no ptrace, no /proc/<pid>/fd or mem of it for its user), and it
 writable folder on its import path. Messages on the control socket (SOCK_SEQPACKET, one JSON
 object each):
 
-    fork server -> grader   {"booted": true}
+    fork server -> grader   {"booted": true, "sealed": bool}: whether the kernel's keyrings and message
+                            queues are closed to its workers (seal.py)
     grader -> fork server   {"op": "fork", "id": N, "workdir": ..., "output": ...} + 2 descriptors
                             (the request pipe's read end, the reply pipe's write end)
     grader -> fork server   {"op": "end", "id": N}: kill worker N (ignored once it has ended)
@@ -70,12 +71,12 @@ def main() -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a library missing here: the submission's own import will say so
             pass
-    from grader.worker import leftovers, server
+    from grader.worker import leftovers, seal, server
 
     _import_ops()
 
     control = socket.socket(fileno=config["control_fd"])
-    _send(control, {"booted": True})
+    _send(control, {"booted": True, "sealed": seal.seal()})
     while True:
         message, fds = _receive(control)
         if message is None:

@@ -5,15 +5,22 @@ fork server that has imported what one kind of submission needs, held with all i
 one budget (budget.py). A worker (client.WorkerProcess) has it fork a fresh process for each
 submission and gives it back when that submission is graded.
 
-`Hosts` keeps the warm hosts of one grading run, which grades one student's files and never
-anyone else's: a student's NumPy exercises share one sandbox start and one `import numpy`, their
-PyTorch exercises one `import torch`, and the hosts start while the grader imports its own.
-A host takes the next submission only when the last one left nothing behind: the fork server
-killed and reaped every process it started and found none of its files or IPC objects left, and
-it stayed within its budget. Otherwise, and always with resource limits only (where the
-submission has no uid of its own to find its processes by), the host is closed and the next
-submission gets a fresh one. So each submission still has the budget to itself, and its
-verdicts are its own.
+`Hosts` keeps the warm hosts of one grading run, which grades one student's files: a student's
+NumPy exercises share one sandbox start and one `import numpy`, their PyTorch exercises one
+`import torch`, and the hosts start while the grader imports its own. A host takes the next
+submission only when the last one left nothing behind: the fork server killed and reaped every
+process it started and found none of its files or IPC objects left, and it stayed within its
+budget. Otherwise, and always with resource limits only (where the submission has no uid of its
+own to find its processes by), the host is closed and the next submission gets a fresh one. So
+each submission still has the budget to itself, and its verdicts are its own.
+
+A batch's pool process keeps its hosts from one student to the next (`kept`): a class of 300
+imported torch 300 times otherwise, a quarter of the batch's time. A host serves one worker at a
+time, so the next student's file reaches it only after every process of the last student is
+gone and their files and IPC objects deleted; and it goes on to another student only inside
+bubblewrap (its own namespaces: nothing of it is seen from outside, nor shared with another
+sandbox) and sealed, its keyrings and message queues closed to the workers (seal.py): the stores
+that outlive a process and that the fork server could not empty.
 """
 
 from __future__ import annotations
@@ -72,6 +79,7 @@ class Host:
         self.uid = worker_uid() if sandbox.drops_to_user else None
         self.folder = Path(tempfile.mkdtemp(prefix="cnn-grader-"))
         self.clean = True  # the last worker left nothing behind
+        self.sealed = False  # the fork server said so when it booted (seal.py)
         self.workers = 0
         self._ended: dict[int, tuple[int | None, bool]] = {}
         self._held = False
@@ -156,8 +164,10 @@ class Host:
                 break
             try:
                 message = json.loads(data)
-                if "ended" in message:  # else {"booted": true}
+                if "ended" in message:
                     self._ended[int(message["ended"])] = (message.get("code"), message.get("clean") is True)
+                elif "booted" in message:
+                    self.sealed = message.get("sealed") is True
             except (ValueError, TypeError):  # not what the fork server sends: start afresh
                 self._ended.setdefault(number, (None, False))
         return self._ended[number]
@@ -218,10 +228,12 @@ class Host:
 
 class Hosts:
     """The warm hosts of one grading run (one student's files): `warm` starts one ahead, `take`
-    gives an idle one or a fresh one, `give_back` keeps it for the next submission if it may."""
+    gives an idle one or a fresh one, `give_back` keeps it for the next submission if it may.
+    `students`: kept for one student after another (`kept`), so a host is kept only where it may
+    serve another student."""
 
-    def __init__(self, sandbox: Sandbox, hide: tuple[Path, ...] = ()):
-        self.sandbox, self.hide = sandbox, tuple(hide)
+    def __init__(self, sandbox: Sandbox, hide: tuple[Path, ...] = (), *, students: bool = False):
+        self.sandbox, self.hide, self.students = sandbox, tuple(hide), students
         self._idle: list[Host] = []
 
     def warm(self, key: HostKey) -> None:
@@ -239,7 +251,7 @@ class Hosts:
         return Host(key, self.sandbox, self.hide)
 
     def give_back(self, host: Host) -> None:
-        if host.reusable:
+        if host.reusable and (not self.students or (host.sealed and host.sandbox.kind == BUBBLEWRAP)):
             self._idle.append(host)
         else:
             host.close()
@@ -250,6 +262,28 @@ class Hosts:
             host.control.close()
         for host in hosts:
             host.close(now=now)
+
+
+# A batch's pool process: the hosts it keeps from one student to the next (`kept`)
+_KEPT: list[Hosts] = []
+
+
+def kept(sandbox: Sandbox, hide: tuple[Path, ...]) -> Hosts:
+    """This process's hosts for one student after another, made as `Hosts(sandbox, hide)` would
+    be: the same from one call to the next, until `close_kept`."""
+    if _KEPT and (_KEPT[0].sandbox, _KEPT[0].hide) != (sandbox, tuple(hide)):
+        close_kept()
+    if not _KEPT:
+        atexit.unregister(close_kept)
+        atexit.register(close_kept)
+        _KEPT.append(Hosts(sandbox, hide, students=True))
+    return _KEPT[0]
+
+
+def close_kept() -> None:
+    """End the hosts kept from one student to the next, and wait until they have."""
+    while _KEPT:
+        _KEPT.pop().close()
 
 
 # `grade EXERCISE`'s hosts, started before the grader imports its command line (grader/launch.py)

@@ -8,6 +8,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -127,6 +128,16 @@ def test_nothing_escaped_the_sandbox(graded_class):
     _, out, _ = graded_class
     assert not [path for path in ESCAPED if path.exists()]
     assert rows(out)["writer"]["total"] == rows(out)["snoop"]["total"] == "11"
+
+
+def test_each_pool_process_ends_the_sandboxes_it_kept_from_one_student_to_the_next(tmp_path, monkeypatch):
+    """A pool process keeps its sandboxes for its next student (grader/worker/hosts.py): are they
+    all ended, their folders gone, once the batch is over?"""
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the pool's processes make the sandboxes' folders
+    submissions = copy_class(tmp_path / "submissions", {"alice", "carol", "bob", "printer"})
+    summary = batch(submissions, tmp_path / "out", jobs=2, exercises=["exercise1"])
+    assert summary.graded == 4
+    assert not list(tmp_path.glob("cnn-grader-*"))
 
 
 def test_a_rerun_grades_only_what_changed(graded_class):
