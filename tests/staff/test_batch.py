@@ -134,6 +134,7 @@ def test_each_pool_process_ends_the_sandboxes_it_kept_from_one_student_to_the_ne
     """A pool process keeps its sandboxes for its next student (grader/worker/hosts.py): are they
     all ended, their folders gone, once the batch is over?"""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the pool's processes make the sandboxes' folders
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the same for pool processes that do not fork from this one
     submissions = copy_class(tmp_path / "submissions", {"alice", "carol", "bob", "printer"})
     summary = batch(submissions, tmp_path / "out", jobs=2, exercises=["exercise1"])
     assert summary.graded == 4
