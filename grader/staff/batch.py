@@ -1,8 +1,8 @@
 """Grading a whole class: one task per (student, exercise), run in parallel, kept in a gradebook.
 
 The unit of work is `run_tasks(tasks, seed)` (tasks.py) on one student's tasks: plain data in,
-a Grade per task out, no shared state; the student's files share the sandboxes grading starts
-for them, and no one else's. A process pool runs it on one machine; a Dask cluster
+a Grade per task out; the student's files share the sandboxes grading starts for them, which a
+pool process keeps for its next student (grader/worker/hosts.py). A process pool runs it on one machine; a Dask cluster
 (`scheduler=`) runs the very same function on many. Only this process writes the gradebook, one transaction per grade, so a
 run killed at any moment leaves nothing half-written, and the next run does only the rest.
 Ctrl-C stops the pool at once: what was graded stays, and the next run does the rest.
